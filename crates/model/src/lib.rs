@@ -1,0 +1,27 @@
+//! The plain data of a trove case.
+//!
+//! Readers produce these records, the store keeps them, the index and the
+//! front ends read them. Nothing here does I/O.
+//!
+//! The shape follows one principle: **evidence is immutable**. A [`Record`] is
+//! what a source file said, with its original timestamp text and a
+//! [`Locator`] pointing at the exact bytes it came from. Names, merges and
+//! notes are separate layers that point at records; they never edit them.
+
+mod record;
+mod time;
+
+pub use record::{
+    AccountRef, Attachment, ConversationRef, EventKind, Locator, Reaction, Record, RecordKind,
+    UrlRef,
+};
+pub use time::{TimeBasis, Timestamp};
+
+/// The platform names used in records, search filters (`platform:`) and
+/// `--format`. Stable: they are stored in cases.
+pub mod platform {
+    /// Twitter / X direct messages.
+    pub const TWITTER: &str = "twitter";
+    /// A generic CSV or JSONL transcript.
+    pub const TRANSCRIPT: &str = "transcript";
+}

@@ -1,0 +1,18 @@
+//! The trove query language, parsed into an [`Query`] that knows nothing of
+//! the index.
+//!
+//! Words (stemmed by the index), `"exact phrase"`, `prefix*`, `word~`
+//! (fuzzy), `-excluded`, `OR`, parentheses, and filters `from:NAME_OR_ID`,
+//! `in:CONVERSATION`, `after:DATE`, `before:DATE`, `on:DATE`, `has:link`,
+//! `has:attachment`, `has:note`, `tag:TAG`, `status:S`, `lang:CODE`,
+//! `platform:NAME`. Filter values with spaces are quoted (`from:"Emmy B"`);
+//! any term or filter can be negated with `-`.
+//!
+//! Parsing is lenient: [`parse`] always returns a query, plus the problems
+//! it worked around, each with its byte position in the input.
+
+mod ast;
+mod parser;
+
+pub use ast::{Field, Filter, Problem, Query, Text};
+pub use parser::parse;

@@ -1,0 +1,106 @@
+//! Readers turn chat exports into [`Record`]s.
+//!
+//! Each format is one module implementing [`Format`]: `sniff` says how sure
+//! it is that an [`Input`] is its format, `read` streams records into a
+//! [`Sink`]. Readers do no I/O besides reading their input and know nothing of
+//! storage. A record that cannot be read becomes a [`Skip`] with file, offset
+//! and reason; only an input that cannot be read at all is a [`ReadError`].
+//!
+//! ```no_run
+//! use trove_readers::{detect, Input, ReadOptions, VecSink};
+//! let input = Input::open("archive.zip".as_ref())?;
+//! let format = detect(&input)?;
+//! let mut sink = VecSink::default();
+//! format.read(&input, &ReadOptions::default(), &mut sink)?;
+//! println!("{} records, {} skipped", sink.records.len(), sink.skips.len());
+//! # Ok::<(), trove_readers::ReadError>(())
+//! ```
+
+mod detect;
+mod error;
+mod input;
+pub mod json_scan;
+mod options;
+pub mod timefmt;
+pub mod transcript;
+pub mod twitter;
+
+pub use detect::{detect, detect_named, formats, Confidence};
+pub use error::ReadError;
+pub use input::{EntryInfo, Input, InputKind, Limits};
+pub use options::{ColumnMap, ReadOptions};
+
+use trove_model::{AccountRef, Record};
+
+/// A record the reader could not read, reported and passed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// The file (or `container!entry`) it sits in.
+    pub file: String,
+    /// Byte offset of the unreadable part within that file or entry.
+    pub offset: u64,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Why a sink asked the reader to stop (e.g. the user interrupted the run).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stop(pub String);
+
+/// Where a reader puts what it finds. Push-style, so a reader can stream a
+/// huge file without building it in memory.
+pub trait Sink {
+    /// One record. An `Err` stops the reader, which returns
+    /// [`ReadError::Stopped`].
+    fn record(&mut self, record: Record) -> Result<(), Stop>;
+    /// A record that could not be read.
+    fn skip(&mut self, skip: Skip);
+    /// An account whose labels the source states apart from its records
+    /// (e.g. the archive owner in Twitter's `account.js`).
+    fn account(&mut self, _account: AccountRef) {}
+    /// Bytes of input consumed so far in the current entry, for progress.
+    fn progress(&mut self, _bytes_read: u64) {}
+}
+
+/// A sink that collects everything; for tests and small inputs.
+#[derive(Debug, Default)]
+pub struct VecSink {
+    /// Records in reading order.
+    pub records: Vec<Record>,
+    /// Skips in reading order.
+    pub skips: Vec<Skip>,
+    /// Accounts stated apart from records.
+    pub accounts: Vec<AccountRef>,
+}
+
+impl Sink for VecSink {
+    fn record(&mut self, record: Record) -> Result<(), Stop> {
+        self.records.push(record);
+        Ok(())
+    }
+    fn skip(&mut self, skip: Skip) {
+        self.skips.push(skip);
+    }
+    fn account(&mut self, account: AccountRef) {
+        self.accounts.push(account);
+    }
+}
+
+/// One export format.
+pub trait Format: Sync {
+    /// The `--format` name (`twitter`, `csv`, ...).
+    fn name(&self) -> &'static str;
+    /// The platform stored on records (see `trove_model::platform`).
+    fn platform(&self) -> &'static str;
+    /// The version of this reader, stored with each source so a case knows
+    /// which reader produced its records.
+    fn version(&self) -> u32 {
+        1
+    }
+    /// How sure the reader is that `input` is its format, from names and
+    /// first bytes only.
+    fn sniff(&self, input: &Input) -> Confidence;
+    /// Streams every record of `input` into `sink`.
+    fn read(&self, input: &Input, options: &ReadOptions, sink: &mut dyn Sink)
+        -> Result<(), ReadError>;
+}

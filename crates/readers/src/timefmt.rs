@@ -1,0 +1,2 @@
+//! Parsing the timestamp formats transcripts use.
+//! (Filled in by the transcript reader work.)

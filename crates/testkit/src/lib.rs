@@ -1,0 +1,1 @@
+//! trove-testkit

@@ -1,1 +1,298 @@
-//! trove-index
+//! The full-text index of a case.
+//!
+//! One tantivy index per case folder holds every message (not events) with
+//! its text analysed by [`analyzer`], its time, sender, conversation and
+//! flags. The store is the source of truth; the index holds only row ids
+//! and what queries need, and can always be rebuilt from the store.
+//!
+//! A commit carries a payload (the store generation it reflects) so the case
+//! can tell when the index lags the store after an interrupted ingest.
+//!
+//! Queries arrive as a `trove_query::Query`; [`lower`] turns them into
+//! tantivy queries, resolving names and dates through a [`Resolve`]
+//! implementation supplied by the caller.
+
+pub mod analyzer;
+mod lower;
+mod snippet;
+
+use std::path::Path;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument};
+
+pub use lower::{Lowered, Resolve};
+use lower::lower;
+pub use snippet::Highlighter;
+
+/// The index failed, or a query was not acceptable.
+#[derive(Debug)]
+pub enum IndexError {
+    /// tantivy reported an error.
+    Tantivy(tantivy::TantivyError),
+    /// A query term cannot be used (bad date, unsupported filter).
+    Query {
+        /// Byte position in the query text.
+        position: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl std::fmt::Display for IndexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexError::Tantivy(e) => write!(f, "index: {e}"),
+            IndexError::Query { position, message } => {
+                write!(f, "query, at character {}: {message}", position + 1)
+            }
+        }
+    }
+}
+
+impl std::error::Error for IndexError {}
+
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        IndexError::Tantivy(e)
+    }
+}
+
+/// What a message contributes to the index.
+#[derive(Clone, Debug)]
+pub struct IndexDoc<'a> {
+    /// The message's row id in the store.
+    pub row: u64,
+    /// The text to analyse.
+    pub text: &'a str,
+    /// UTC milliseconds.
+    pub sent_at_ms: i64,
+    /// The sender's account row id.
+    pub sender: Option<u64>,
+    /// The conversation row id.
+    pub conversation: u64,
+    /// Platform name.
+    pub platform: &'a str,
+    /// The message holds a link.
+    pub has_link: bool,
+    /// The message has attachments.
+    pub has_attachment: bool,
+    /// Detected language code, if any.
+    pub lang: Option<&'a str>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    pub row: Field,
+    pub text: Field,
+    pub sent_at: Field,
+    pub sender: Field,
+    pub conversation: Field,
+    pub platform: Field,
+    pub has: Field,
+    pub lang: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text_options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer::ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fast = NumericOptions::default().set_fast();
+    let fast_indexed = NumericOptions::default().set_fast().set_indexed();
+    let fields = Fields {
+        row: builder.add_u64_field("row", fast),
+        text: builder.add_text_field("text", text_options),
+        sent_at: builder.add_i64_field("sent_at", fast_indexed.clone()),
+        sender: builder.add_u64_field("sender", fast_indexed.clone()),
+        conversation: builder.add_u64_field("conversation", fast_indexed),
+        platform: builder.add_text_field("platform", STRING),
+        has: builder.add_text_field("has", STRING),
+        lang: builder.add_text_field("lang", STRING),
+    };
+    (builder.build(), fields)
+}
+
+/// How to order hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (BM25).
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// One hit: the message's row id and how it ranked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    /// Row id in the store.
+    pub row: u64,
+    /// BM25 score (0 when sorted by time).
+    pub score: f32,
+}
+
+/// Hits of one page plus the exact number of matches.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hits {
+    /// Exact count of matching messages.
+    pub total: u64,
+    /// The requested page.
+    pub hits: Vec<Hit>,
+}
+
+/// The index of one case.
+pub struct CaseIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl CaseIndex {
+    /// Opens the index in `dir`, creating it if the folder is empty.
+    pub fn open_or_create(dir: &Path) -> Result<CaseIndex, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            IndexError::Tantivy(tantivy::TantivyError::InternalError(format!(
+                "{}: {e}",
+                dir.display()
+            )))
+        })?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| tantivy::TantivyError::InternalError(format!("{}: {e}", dir.display())))?;
+        let index = Index::open_or_create(directory, schema)?;
+        index.tokenizers().register(analyzer::ANALYZER, analyzer::TroveTokenizer::default());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(CaseIndex { index, reader, fields })
+    }
+
+    /// The payload of the last commit (the store generation it reflects).
+    pub fn committed_payload(&self) -> Result<Option<String>, IndexError> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// A writer using about `heap_bytes` of memory across `threads` threads.
+    pub fn writer(&self, threads: usize, heap_bytes: usize) -> Result<Writer, IndexError> {
+        let inner = self.index.writer_with_num_threads(threads.max(1), heap_bytes)?;
+        Ok(Writer { inner, fields: self.fields })
+    }
+
+    /// Makes the latest commit visible to searches.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Number of indexed messages.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs a lowered query: the exact total and one page of hits.
+    pub fn search(
+        &self,
+        query: &dyn tantivy::query::Query,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Hits, IndexError> {
+        let searcher = self.reader.searcher();
+        let limit = limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match sort {
+            Sort::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+                let (total, docs) = searcher
+                    .search(query, &(Count, top.order_by_fast_field::<i64>("sent_at", order)))?;
+                (total, docs.into_iter().map(|(_, address)| (0.0, address)).collect())
+            }
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
+            if let Some(row) = column.first(address.doc_id) {
+                hits.push(Hit { row, score });
+            }
+        }
+        Ok(Hits { total: total as u64, hits })
+    }
+
+    /// Lowers and runs `query`.
+    pub fn search_query(
+        &self,
+        query: &trove_query::Query,
+        resolver: &dyn Resolve,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Hits, Vec<String>), IndexError> {
+        let lowered = lower(query, &self.fields, resolver)?;
+        let hits = self.search(lowered.query.as_ref(), sort, offset, limit)?;
+        Ok((hits, lowered.warnings))
+    }
+}
+
+/// Adds documents; nothing is visible until [`Writer::commit`].
+pub struct Writer {
+    inner: IndexWriter,
+    fields: Fields,
+}
+
+impl Writer {
+    /// Queues one message.
+    pub fn add(&mut self, doc: &IndexDoc<'_>) -> Result<(), IndexError> {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.row, doc.row);
+        d.add_text(f.text, doc.text);
+        d.add_i64(f.sent_at, doc.sent_at_ms);
+        if let Some(sender) = doc.sender {
+            d.add_u64(f.sender, sender);
+        }
+        d.add_u64(f.conversation, doc.conversation);
+        d.add_text(f.platform, doc.platform);
+        if doc.has_link {
+            d.add_text(f.has, "link");
+        }
+        if doc.has_attachment {
+            d.add_text(f.has, "attachment");
+        }
+        if let Some(lang) = doc.lang {
+            d.add_text(f.lang, lang);
+        }
+        self.inner.add_document(d)?;
+        Ok(())
+    }
+
+    /// Removes every document (for a rebuild from the store).
+    pub fn delete_all(&mut self) -> Result<(), IndexError> {
+        self.inner.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes everything added visible atomically, recording `payload`.
+    pub fn commit(mut self, payload: &str) -> Result<(), IndexError> {
+        let mut prepared = self.inner.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        self.inner.wait_merging_threads()?;
+        Ok(())
+    }
+
+    /// Drops everything added since the last commit.
+    pub fn rollback(mut self) -> Result<(), IndexError> {
+        self.inner.rollback()?;
+        Ok(())
+    }
+}

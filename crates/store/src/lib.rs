@@ -1,1 +1,169 @@
-//! trove-store
+//! The case database.
+//!
+//! One SQLite file per case holds the evidence (sources, conversations,
+//! accounts, messages and events) and the user's layers over it (names given
+//! to accounts). It is the source of truth; the full-text index is derived
+//! from it and can be rebuilt.
+//!
+//! Writes happen in an ingest run ([`Store::begin_run`]): one transaction,
+//! so a run killed at any moment leaves the case exactly as it was before
+//! the run. Every committed run bumps the case's *generation*, which the
+//! index records to notice when it lags behind.
+
+mod read;
+mod schema;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use read::{AccountSummary, ConversationSummary, SourceRow, StoredMessage, StoreStats};
+pub use write::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
+
+/// A database error with what the store was doing.
+#[derive(Debug)]
+pub struct StoreError {
+    /// What the store was doing.
+    pub context: String,
+    /// What SQLite said.
+    pub source: rusqlite::Error,
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.context, self.source)
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+pub(crate) trait Context<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, rusqlite::Error> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError { context: what(), source })
+    }
+}
+
+/// The schema version this build writes.
+pub fn schema_version() -> u32 {
+    schema::MIGRATIONS.len() as u32
+}
+
+/// An open case database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let display = path.display().to_string();
+        let conn = Connection::open(path).context(|| format!("opening {display}"))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -131072;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .context(|| format!("configuring {display}"))?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading only; no migration.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let display = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context(|| format!("opening {display} read-only"))?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of this case.
+    pub fn version(&self) -> Result<u32, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .context(|| "reading the schema version".into())
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let current = self.version()? as usize;
+        if current > schema::MIGRATIONS.len() {
+            return Err(StoreError {
+                context: format!(
+                    "{} was written by a newer trove (schema {current}, this build knows {})",
+                    self.path.display(),
+                    schema::MIGRATIONS.len()
+                ),
+                source: rusqlite::Error::InvalidQuery,
+            });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(current) {
+            let version = index + 1;
+            let tx = self.conn.transaction().context(|| format!("migration {version}"))?;
+            tx.execute_batch(sql).context(|| format!("applying migration {version}"))?;
+            tx.pragma_update(None, "user_version", version as u32)
+                .context(|| format!("recording migration {version}"))?;
+            tx.commit().context(|| format!("committing migration {version}"))?;
+        }
+        Ok(())
+    }
+
+    /// The number of committed runs that changed the case; the index
+    /// records the generation it reflects.
+    pub fn generation(&self) -> Result<u64, StoreError> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0))
+            .optional()
+            .context(|| "reading the case generation".into())?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// A meta value (case settings such as the analysis zone).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .context(|| format!("reading setting {key}"))
+    }
+
+    /// Sets a meta value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .context(|| format!("writing setting {key}"))?;
+        Ok(())
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests;

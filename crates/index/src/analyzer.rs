@@ -1,0 +1,234 @@
+//! Multilingual analysis in one pass.
+//!
+//! Every word yields two terms at the same position: its stem (for plain
+//! word queries) and its exact form prefixed with [`EXACT_MARK`] (for quoted
+//! phrases, prefixes and fuzzy matches). One field, one tokenisation pass:
+//! cheaper at ingest than a second analysed field, and phrase queries work on
+//! either form.
+//!
+//! Words are Unicode words (UAX #29), lowercased and accent-folded (NFD minus
+//! combining marks, so `É`→`e`, `ё`→`е`). The stemmer is chosen per word by
+//! script, so a message mixing English and Russian stems both without
+//! language detection.
+
+use std::sync::Arc;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Prefix of exact-form terms. Not a character any word can start with
+/// after normalisation, since words never contain `=`.
+pub const EXACT_MARK: char = '=';
+
+/// Words longer than this (in bytes, after folding) are not indexed: they are
+/// base64 blobs or hostile padding, never something a person types.
+const MAX_WORD_BYTES: usize = 80;
+
+/// The name the analyzer is registered under.
+pub const ANALYZER: &str = "trove";
+
+struct Stemmers {
+    english: Stemmer,
+    russian: Stemmer,
+    arabic: Stemmer,
+}
+
+/// The tantivy tokenizer doing the whole analysis.
+#[derive(Clone)]
+pub struct TroveTokenizer {
+    stemmers: Arc<Stemmers>,
+    tokens: Vec<Token>,
+}
+
+impl Default for TroveTokenizer {
+    fn default() -> Self {
+        TroveTokenizer {
+            stemmers: Arc::new(Stemmers {
+                english: Stemmer::create(Algorithm::English),
+                russian: Stemmer::create(Algorithm::Russian),
+                arabic: Stemmer::create(Algorithm::Arabic),
+            }),
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// Lowercases and removes accents. ASCII takes a fast path.
+pub fn fold(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        return;
+    }
+    for c in word.chars().flat_map(char::to_lowercase).nfd() {
+        if !is_combining_mark(c) {
+            out.push(c);
+        }
+    }
+}
+
+enum Script {
+    Latin,
+    Cyrillic,
+    Arabic,
+    Other,
+}
+
+fn script_of(word: &str) -> Script {
+    match word.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => Script::Latin,
+        Some(c) if ('\u{0400}'..='\u{052F}').contains(&c) => Script::Cyrillic,
+        Some(c) if ('\u{0600}'..='\u{06FF}').contains(&c) => Script::Arabic,
+        _ => Script::Other,
+    }
+}
+
+impl Stemmers {
+    fn stem<'w>(&self, folded: &'w str) -> std::borrow::Cow<'w, str> {
+        match script_of(folded) {
+            Script::Latin => self.english.stem(folded),
+            Script::Cyrillic => self.russian.stem(folded),
+            Script::Arabic => self.arabic.stem(folded),
+            Script::Other => std::borrow::Cow::Borrowed(folded),
+        }
+    }
+}
+
+/// Analyses `text` into `(stem, exact form)` pairs with byte ranges; used by
+/// the query side and snippets so they see words exactly as the index does.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut tokenizer = TroveTokenizer::default();
+    tokenizer.analyse(text);
+    tokenizer
+        .tokens
+        .chunks(2)
+        .filter_map(|pair| match pair {
+            [stem, exact] => Some(Word {
+                stem: stem.text.clone(),
+                exact: exact.text[EXACT_MARK.len_utf8()..].to_string(),
+                start: stem.offset_from,
+                end: stem.offset_to,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One analysed word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// The stem, as indexed for word queries.
+    pub stem: String,
+    /// The folded exact form (without the mark).
+    pub exact: String,
+    /// Byte range in the analysed text.
+    pub start: usize,
+    /// End of the byte range.
+    pub end: usize,
+}
+
+impl TroveTokenizer {
+    fn analyse(&mut self, text: &str) {
+        self.tokens.clear();
+        let mut folded = String::new();
+        for (position, (start, word)) in text.unicode_word_indices().enumerate() {
+            fold(word, &mut folded);
+            if folded.is_empty() || folded.len() > MAX_WORD_BYTES {
+                continue;
+            }
+            let end = start + word.len();
+            let stem = self.stemmers.stem(&folded).into_owned();
+            let mut exact = String::with_capacity(folded.len() + 1);
+            exact.push(EXACT_MARK);
+            exact.push_str(&folded);
+            for term in [stem, exact] {
+                self.tokens.push(Token {
+                    offset_from: start,
+                    offset_to: end,
+                    position,
+                    text: term,
+                    position_length: 1,
+                });
+            }
+        }
+    }
+}
+
+/// The token stream over analysed tokens.
+pub struct TroveTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for TroveTokenizer {
+    type TokenStream<'a> = TroveTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TroveTokenStream<'a> {
+        self.analyse(text);
+        TroveTokenStream { tokens: &mut self.tokens, next: 0 }
+    }
+}
+
+impl TokenStream for TroveTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|w| w.stem).collect()
+    }
+
+    #[test]
+    fn russian_inflections_share_a_stem() {
+        assert_eq!(stems("пароль"), stems("пароля"));
+        assert_eq!(stems("Пароль"), stems("паролем"));
+        assert_ne!(words("пароль")[0].exact, words("пароля")[0].exact);
+    }
+
+    #[test]
+    fn english_stems_and_accents_fold() {
+        assert_eq!(stems("running runs"), vec!["run", "run"]);
+        assert_eq!(words("Café")[0].exact, "cafe");
+        assert_eq!(words("ёлка")[0].exact, "елка");
+    }
+
+    #[test]
+    fn offsets_point_at_the_original_words() {
+        let text = "Hello, Wörld! 2016";
+        let found = words(text);
+        let spans: Vec<&str> = found.iter().map(|w| &text[w.start..w.end]).collect();
+        assert_eq!(spans, vec!["Hello", "Wörld", "2016"]);
+    }
+
+    #[test]
+    fn han_characters_are_separate_words() {
+        assert_eq!(words("密码错误").len(), 4);
+    }
+
+    #[test]
+    fn overlong_words_are_not_indexed() {
+        let blob = "a".repeat(500);
+        assert!(words(&blob).is_empty());
+    }
+}

@@ -1,0 +1,417 @@
+//! Reading the case.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::write::Extra;
+use crate::{Context, Store, StoreError};
+
+/// A message or event with everything needed to show and cite it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredMessage {
+    /// Row id (internal; the index refers to it).
+    pub row: i64,
+    /// De-duplication key; its rendering is the public id.
+    pub key: i64,
+    /// `message` or the event kind.
+    pub kind: String,
+    /// Platform.
+    pub platform: String,
+    /// Conversation row.
+    pub conversation_row: i64,
+    /// Conversation platform id.
+    pub conversation_native_id: String,
+    /// Conversation name, when known.
+    pub conversation_name: Option<String>,
+    /// Platform id of the message.
+    pub native_id: Option<String>,
+    /// Sender account row.
+    pub sender_row: Option<i64>,
+    /// Sender platform id.
+    pub sender_native_id: Option<String>,
+    /// The best name for the sender: the user's, the source's, the handle,
+    /// or the id.
+    pub sender_name: Option<String>,
+    /// UTC ms.
+    pub sent_at_ms: i64,
+    /// Timestamp as written in the source.
+    pub ts_original: String,
+    /// Time basis name.
+    pub ts_basis: String,
+    /// Asserted zone.
+    pub ts_zone: Option<String>,
+    /// Text.
+    pub text: String,
+    /// Replied-to platform id.
+    pub reply_to: Option<String>,
+    /// Targets, reactions, links, attachments, raw JSON.
+    pub extra: Extra,
+    /// Source row.
+    pub source_row: i64,
+    /// Source path.
+    pub source_path: String,
+    /// Source SHA-256.
+    pub source_sha256: String,
+    /// Locator: container entry.
+    pub entry: Option<String>,
+    /// Locator: byte offset.
+    pub offset: u64,
+    /// Locator: byte length.
+    pub length: u64,
+    /// Locator: line.
+    pub line: Option<u64>,
+    /// Locator: JSON path.
+    pub json_path: Option<String>,
+}
+
+const SELECT_MESSAGE: &str = "
+    SELECT m.id, m.key, m.kind, c.platform, c.id, c.native_id, c.name, m.native_id,
+           a.id, a.native_id, COALESCE(a.user_name, a.display_name, a.handle, a.native_id),
+           m.sent_at, m.ts_original, m.ts_basis, m.ts_zone, m.text, m.reply_to, m.extra,
+           s.id, s.path, s.sha256, m.entry, m.offset, m.length, m.line, m.json_path
+    FROM messages m
+    JOIN conversations c ON c.id = m.conversation_id
+    JOIN sources s ON s.id = m.source_id
+    LEFT JOIN accounts a ON a.id = m.sender_id";
+
+fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let extra: Option<String> = row.get(17)?;
+    Ok(StoredMessage {
+        row: row.get(0)?,
+        key: row.get(1)?,
+        kind: row.get(2)?,
+        platform: row.get(3)?,
+        conversation_row: row.get(4)?,
+        conversation_native_id: row.get(5)?,
+        conversation_name: row.get(6)?,
+        native_id: row.get(7)?,
+        sender_row: row.get(8)?,
+        sender_native_id: row.get(9)?,
+        sender_name: row.get(10)?,
+        sent_at_ms: row.get(11)?,
+        ts_original: row.get(12)?,
+        ts_basis: row.get(13)?,
+        ts_zone: row.get(14)?,
+        text: row.get(15)?,
+        reply_to: row.get(16)?,
+        extra: extra.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default(),
+        source_row: row.get(18)?,
+        source_path: row.get(19)?,
+        source_sha256: row.get(20)?,
+        entry: row.get(21)?,
+        offset: row.get::<_, i64>(22)? as u64,
+        length: row.get::<_, i64>(23)? as u64,
+        line: row.get::<_, Option<i64>>(24)?.map(|l| l as u64),
+        json_path: row.get(25)?,
+    })
+}
+
+/// A source file of the case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceRow {
+    /// Row id.
+    pub row: i64,
+    /// Path as given at ingest.
+    pub path: String,
+    /// SHA-256 at ingest.
+    pub sha256: String,
+    /// Size at ingest.
+    pub size: u64,
+    /// Reader name.
+    pub format: String,
+    /// Reader version.
+    pub reader_version: u32,
+    /// When it was ingested (RFC 3339).
+    pub ingested_at: String,
+}
+
+/// An account with its message count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountSummary {
+    /// Row id.
+    pub row: i64,
+    /// Platform.
+    pub platform: String,
+    /// Platform id.
+    pub native_id: String,
+    /// Best name (user's, source's, handle, id).
+    pub name: String,
+    /// Name given by the user, if any.
+    pub user_name: Option<String>,
+    /// Display name from the source.
+    pub display_name: Option<String>,
+    /// Handle from the source.
+    pub handle: Option<String>,
+    /// Messages sent (events not counted).
+    pub messages: u64,
+    /// First message, UTC ms.
+    pub first_ms: Option<i64>,
+    /// Last message, UTC ms.
+    pub last_ms: Option<i64>,
+}
+
+/// A conversation with its counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationSummary {
+    /// Row id.
+    pub row: i64,
+    /// Platform.
+    pub platform: String,
+    /// Platform id.
+    pub native_id: String,
+    /// Name, when known.
+    pub name: Option<String>,
+    /// Messages.
+    pub messages: u64,
+}
+
+/// Case-wide counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Messages.
+    pub messages: u64,
+    /// Events.
+    pub events: u64,
+    /// Conversations.
+    pub conversations: u64,
+    /// Earliest record, UTC ms.
+    pub first_ms: Option<i64>,
+    /// Latest record, UTC ms.
+    pub last_ms: Option<i64>,
+}
+
+impl Store {
+    /// The message at `row`.
+    pub fn message(&self, row: i64) -> Result<Option<StoredMessage>, StoreError> {
+        self.conn()
+            .prepare_cached(&format!("{SELECT_MESSAGE} WHERE m.id = ?1"))
+            .and_then(|mut s| s.query_row([row], message_from_row).optional())
+            .context(|| format!("reading message row {row}"))
+    }
+
+    /// The message whose key is `key`.
+    pub fn message_by_key(&self, key: i64) -> Result<Option<StoredMessage>, StoreError> {
+        self.conn()
+            .prepare_cached(&format!("{SELECT_MESSAGE} WHERE m.key = ?1"))
+            .and_then(|mut s| s.query_row([key], message_from_row).optional())
+            .context(|| "reading a message by id".into())
+    }
+
+    /// Messages whose platform id is `native_id`.
+    pub fn messages_by_native_id(&self, native_id: &str) -> Result<Vec<StoredMessage>, StoreError> {
+        self.collect(&format!("{SELECT_MESSAGE} WHERE m.native_id = ?1 ORDER BY m.id"), params![native_id])
+    }
+
+    /// Messages at `rows`, in that order (rows not found are left out).
+    pub fn messages(&self, rows: &[i64]) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for &row in rows {
+            if let Some(message) = self.message(row)? {
+                out.push(message);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to `n` records before and after `message` in its conversation,
+    /// in time order (events included).
+    pub fn context(
+        &self,
+        message: &StoredMessage,
+        n: usize,
+    ) -> Result<(Vec<StoredMessage>, Vec<StoredMessage>), StoreError> {
+        let mut before = self.collect(
+            &format!(
+                "{SELECT_MESSAGE} WHERE m.conversation_id = ?1 AND (m.sent_at, m.id) < (?2, ?3)
+                 ORDER BY m.sent_at DESC, m.id DESC LIMIT ?4"
+            ),
+            params![message.conversation_row, message.sent_at_ms, message.row, n as i64],
+        )?;
+        before.reverse();
+        let after = self.collect(
+            &format!(
+                "{SELECT_MESSAGE} WHERE m.conversation_id = ?1 AND (m.sent_at, m.id) > (?2, ?3)
+                 ORDER BY m.sent_at, m.id LIMIT ?4"
+            ),
+            params![message.conversation_row, message.sent_at_ms, message.row, n as i64],
+        )?;
+        Ok((before, after))
+    }
+
+    fn collect(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut statement = self.conn().prepare_cached(sql).context(|| "preparing a read".into())?;
+        let rows = statement
+            .query_map(params, message_from_row)
+            .context(|| "reading messages".into())?
+            .collect::<Result<Vec<_>, _>>()
+            .context(|| "reading messages".into())?;
+        Ok(rows)
+    }
+
+    /// Case-wide counts.
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT
+                    (SELECT COUNT(*) FROM messages WHERE kind = 'message'),
+                    (SELECT COUNT(*) FROM messages WHERE kind <> 'message'),
+                    (SELECT COUNT(*) FROM conversations),
+                    (SELECT MIN(sent_at) FROM messages),
+                    (SELECT MAX(sent_at) FROM messages)",
+                [],
+                |r| {
+                    Ok(StoreStats {
+                        messages: r.get::<_, i64>(0)? as u64,
+                        events: r.get::<_, i64>(1)? as u64,
+                        conversations: r.get::<_, i64>(2)? as u64,
+                        first_ms: r.get(3)?,
+                        last_ms: r.get(4)?,
+                    })
+                },
+            )
+            .context(|| "counting the case".into())
+    }
+
+    /// Every source file.
+    pub fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, path, sha256, size, format, reader_version, ingested_at FROM sources ORDER BY id",
+            )
+            .context(|| "listing sources".into())?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok(SourceRow {
+                    row: r.get(0)?,
+                    path: r.get(1)?,
+                    sha256: r.get(2)?,
+                    size: r.get::<_, i64>(3)? as u64,
+                    format: r.get(4)?,
+                    reader_version: r.get(5)?,
+                    ingested_at: r.get(6)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "listing sources".into())?;
+        Ok(rows)
+    }
+
+    /// Every account with its message count, most active first.
+    pub fn accounts(&self) -> Result<Vec<AccountSummary>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT a.id, a.platform, a.native_id,
+                        COALESCE(a.user_name, a.display_name, a.handle, a.native_id),
+                        a.user_name, a.display_name, a.handle,
+                        COUNT(m.id), MIN(m.sent_at), MAX(m.sent_at)
+                 FROM accounts a
+                 LEFT JOIN messages m ON m.sender_id = a.id AND m.kind = 'message'
+                 GROUP BY a.id
+                 ORDER BY COUNT(m.id) DESC, a.id",
+            )
+            .context(|| "listing accounts".into())?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok(AccountSummary {
+                    row: r.get(0)?,
+                    platform: r.get(1)?,
+                    native_id: r.get(2)?,
+                    name: r.get(3)?,
+                    user_name: r.get(4)?,
+                    display_name: r.get(5)?,
+                    handle: r.get(6)?,
+                    messages: r.get::<_, i64>(7)? as u64,
+                    first_ms: r.get(8)?,
+                    last_ms: r.get(9)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "listing accounts".into())?;
+        Ok(rows)
+    }
+
+    /// Every conversation with its message count.
+    pub fn conversations(&self) -> Result<Vec<ConversationSummary>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT c.id, c.platform, c.native_id, c.name,
+                        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'message')
+                 FROM conversations c ORDER BY c.id",
+            )
+            .context(|| "listing conversations".into())?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok(ConversationSummary {
+                    row: r.get(0)?,
+                    platform: r.get(1)?,
+                    native_id: r.get(2)?,
+                    name: r.get(3)?,
+                    messages: r.get::<_, i64>(4)? as u64,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "listing conversations".into())?;
+        Ok(rows)
+    }
+
+    /// Accounts matching a platform id, row id, handle (with or without
+    /// `@`), source display name or user-given name; case-insensitive.
+    pub fn find_accounts(&self, value: &str) -> Result<Vec<i64>, StoreError> {
+        let handle = value.strip_prefix('@').unwrap_or(value);
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM accounts
+                 WHERE native_id = ?1 OR CAST(id AS TEXT) = ?1
+                    OR handle = ?2 COLLATE NOCASE
+                    OR display_name = ?1 COLLATE NOCASE
+                    OR user_name = ?1 COLLATE NOCASE
+                 ORDER BY id",
+            )
+            .context(|| "finding accounts".into())?;
+        let rows = statement
+            .query_map(params![value, handle], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
+            .context(|| format!("finding accounts matching {value}"))?;
+        Ok(rows)
+    }
+
+    /// Conversations matching a platform id, row id or name; case-insensitive.
+    pub fn find_conversations(&self, value: &str) -> Result<Vec<i64>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM conversations
+                 WHERE native_id = ?1 OR CAST(id AS TEXT) = ?1 OR name = ?1 COLLATE NOCASE
+                 ORDER BY id",
+            )
+            .context(|| "finding conversations".into())?;
+        let rows = statement
+            .query_map([value], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
+            .context(|| format!("finding conversations matching {value}"))?;
+        Ok(rows)
+    }
+
+    /// Calls `f` for every message and event in row order (for re-indexing
+    /// and verification), streaming.
+    pub fn for_each_message(
+        &self,
+        mut f: impl FnMut(&StoredMessage) -> Result<(), String>,
+    ) -> Result<Result<(), String>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare(&format!("{SELECT_MESSAGE} ORDER BY m.id"))
+            .context(|| "reading all messages".into())?;
+        let mut rows = statement.query([]).context(|| "reading all messages".into())?;
+        while let Some(row) = rows.next().context(|| "reading all messages".into())? {
+            let message = message_from_row(row).context(|| "reading all messages".into())?;
+            if let Err(stop) = f(&message) {
+                return Ok(Err(stop));
+            }
+        }
+        Ok(Ok(()))
+    }
+}

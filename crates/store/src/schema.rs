@@ -1,0 +1,76 @@
+//! Numbered schema migrations. A case records the number it is at
+//! (`PRAGMA user_version`); opening it applies the ones it lacks, in order,
+//! each in its own transaction. Never edit a released migration: add one.
+
+/// Every migration, in order; index + 1 is the version it brings a case to.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the foundation.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id             INTEGER PRIMARY KEY,
+        started_at     TEXT NOT NULL,
+        finished_at    TEXT,
+        command        TEXT NOT NULL,
+        messages_added INTEGER NOT NULL DEFAULT 0,
+        events_added   INTEGER NOT NULL DEFAULT 0,
+        duplicates     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE sources (
+        id             INTEGER PRIMARY KEY,
+        path           TEXT NOT NULL,
+        sha256         TEXT NOT NULL,
+        size           INTEGER NOT NULL,
+        format         TEXT NOT NULL,
+        reader_version INTEGER NOT NULL,
+        ingested_at    TEXT NOT NULL,
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        UNIQUE (path, sha256)
+    );
+    CREATE TABLE conversations (
+        id        INTEGER PRIMARY KEY,
+        platform  TEXT NOT NULL,
+        native_id TEXT NOT NULL,
+        name      TEXT,
+        UNIQUE (platform, native_id)
+    );
+    CREATE TABLE accounts (
+        id           INTEGER PRIMARY KEY,
+        platform     TEXT NOT NULL,
+        native_id    TEXT NOT NULL,
+        display_name TEXT,
+        handle       TEXT,
+        user_name    TEXT,
+        UNIQUE (platform, native_id)
+    );
+    CREATE INDEX accounts_display_name ON accounts(display_name COLLATE NOCASE);
+    CREATE INDEX accounts_handle ON accounts(handle COLLATE NOCASE);
+    CREATE INDEX accounts_user_name ON accounts(user_name COLLATE NOCASE);
+    CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY,
+        key             INTEGER NOT NULL UNIQUE,
+        kind            TEXT NOT NULL,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        native_id       TEXT,
+        sender_id       INTEGER REFERENCES accounts(id),
+        sent_at         INTEGER NOT NULL,
+        ts_original     TEXT NOT NULL,
+        ts_basis        TEXT NOT NULL,
+        ts_zone         TEXT,
+        text            TEXT NOT NULL,
+        reply_to        TEXT,
+        extra           TEXT,
+        source_id       INTEGER NOT NULL REFERENCES sources(id),
+        entry           TEXT,
+        offset          INTEGER NOT NULL,
+        length          INTEGER NOT NULL,
+        line            INTEGER,
+        json_path       TEXT
+    );
+    CREATE INDEX messages_conversation_time ON messages(conversation_id, sent_at, id);
+    CREATE INDEX messages_sender ON messages(sender_id);
+    "#,
+];

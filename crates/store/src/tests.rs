@@ -1,0 +1,114 @@
+use trove_model::{AccountRef, ConversationRef};
+
+use super::*;
+
+fn new_message<'a>(key: i64, conversation: i64, sender: i64, source: i64, extra: &'a Extra) -> NewMessage<'a> {
+    NewMessage {
+        key,
+        kind: "message",
+        conversation,
+        native_id: Some("42"),
+        sender: Some(sender),
+        sent_at_ms: 1_000 + key,
+        ts_original: "t",
+        ts_basis: "utc",
+        ts_zone: None,
+        text: "hello",
+        reply_to: None,
+        extra,
+        source,
+        entry: None,
+        offset: 0,
+        length: 5,
+        line: Some(1),
+        json_path: None,
+    }
+}
+
+fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
+    let extra = Extra::default();
+    let mut run = store.begin_run("test", "2026-01-01T00:00:00Z").expect("run");
+    let source = run
+        .source(
+            &NewSource { path: "a.csv", sha256: "ab", size: 1, format: "csv", reader_version: 1 },
+            "now",
+        )
+        .expect("source");
+    let conversation =
+        run.conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }).expect("conv");
+    let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
+    let mut summary = RunSummary::default();
+    for &key in keys {
+        match run.message(&new_message(key, conversation, sender, source, &extra)).expect("insert") {
+            Some(_) => summary.messages_added += 1,
+            None => summary.duplicates += 1,
+        }
+    }
+    run.commit(&summary, "now").expect("commit");
+    summary
+}
+
+#[test]
+fn a_new_case_is_at_the_current_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("case.db")).expect("open");
+    assert_eq!(store.version().expect("version"), schema_version());
+    assert_eq!(store.generation().expect("generation"), 0);
+}
+
+#[test]
+fn duplicates_are_counted_not_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let first = ingest_one(&mut store, &[1, 2, 3]);
+    assert_eq!((first.messages_added, first.duplicates), (3, 0));
+    let second = ingest_one(&mut store, &[2, 3, 4]);
+    assert_eq!((second.messages_added, second.duplicates), (1, 2));
+    assert_eq!(store.stats().expect("stats").messages, 4);
+    assert_eq!(store.generation().expect("generation"), 2);
+    assert_eq!(store.sources().expect("sources").len(), 1, "same path and hash is one source");
+}
+
+#[test]
+fn a_dropped_run_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    {
+        let extra = Extra::default();
+        let mut run = store.begin_run("test", "now").expect("run");
+        let source = run
+            .source(&NewSource { path: "a", sha256: "x", size: 1, format: "csv", reader_version: 1 }, "now")
+            .expect("source");
+        let c = run.conversation("p", &ConversationRef { native_id: "c".into(), name: None }).expect("c");
+        let a = run.account("p", &AccountRef::id("a")).expect("a");
+        run.message(&new_message(7, c, a, source, &extra)).expect("insert");
+    }
+    let stats = store.stats().expect("stats");
+    assert_eq!((stats.messages, stats.conversations), (0, 0));
+    assert!(store.sources().expect("sources").is_empty());
+    assert_eq!(store.generation().expect("generation"), 0);
+}
+
+#[test]
+fn context_walks_the_conversation_in_time_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    ingest_one(&mut store, &[5, 1, 4, 2, 3]);
+    let middle = store.message_by_key(3).expect("read").expect("present");
+    let (before, after) = store.context(&middle, 1).expect("context");
+    assert_eq!(before.iter().map(|m| m.key).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(after.iter().map(|m| m.key).collect::<Vec<_>>(), vec![4]);
+}
+
+#[test]
+fn accounts_are_found_by_id_handle_and_given_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    ingest_one(&mut store, &[1]);
+    assert_eq!(store.find_accounts("alice").expect("find").len(), 1);
+    assert!(store.find_accounts("Alice Liddell").expect("find").is_empty());
+    assert_eq!(store.name_account("alice", "Alice Liddell").expect("name"), 1);
+    assert_eq!(store.find_accounts("alice liddell").expect("find").len(), 1);
+    let message = store.message_by_key(1).expect("read").expect("present");
+    assert_eq!(message.sender_name.as_deref(), Some("Alice Liddell"));
+}

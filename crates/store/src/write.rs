@@ -1,0 +1,317 @@
+//! Writing one ingest run.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use trove_model::{AccountRef, Attachment, ConversationRef, Reaction, UrlRef};
+
+use crate::{Context, Store, StoreError};
+
+/// A source file as the run found it.
+#[derive(Clone, Debug)]
+pub struct NewSource<'a> {
+    /// The path as given on the command line (or the member of a folder).
+    pub path: &'a str,
+    /// SHA-256 of the file, hex.
+    pub sha256: &'a str,
+    /// Size in bytes.
+    pub size: u64,
+    /// Reader name.
+    pub format: &'a str,
+    /// Reader version.
+    pub reader_version: u32,
+}
+
+/// The parts of a record kept as JSON beside the columns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extra {
+    /// Accounts an event is about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<AccountRef>,
+    /// Reactions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+    /// Links.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<UrlRef>,
+    /// Attachments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// The record's raw JSON, when the reader kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+impl Extra {
+    /// True when nothing needs storing.
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+            && self.reactions.is_empty()
+            && self.urls.is_empty()
+            && self.attachments.is_empty()
+            && self.raw.is_none()
+    }
+}
+
+/// One message or event ready for the database.
+#[derive(Clone, Debug)]
+pub struct NewMessage<'a> {
+    /// The de-duplication key (also the public id, rendered).
+    pub key: i64,
+    /// `message`, or the event kind.
+    pub kind: &'a str,
+    /// Conversation row.
+    pub conversation: i64,
+    /// Platform id.
+    pub native_id: Option<&'a str>,
+    /// Sender account row.
+    pub sender: Option<i64>,
+    /// UTC ms.
+    pub sent_at_ms: i64,
+    /// Timestamp as written.
+    pub ts_original: &'a str,
+    /// Time basis name.
+    pub ts_basis: &'a str,
+    /// Asserted zone.
+    pub ts_zone: Option<&'a str>,
+    /// Text.
+    pub text: &'a str,
+    /// Replied-to platform id.
+    pub reply_to: Option<&'a str>,
+    /// JSON extras.
+    pub extra: &'a Extra,
+    /// Source row.
+    pub source: i64,
+    /// Locator parts.
+    pub entry: Option<&'a str>,
+    /// Byte offset.
+    pub offset: u64,
+    /// Byte length.
+    pub length: u64,
+    /// Line.
+    pub line: Option<u64>,
+    /// JSON path.
+    pub json_path: Option<&'a str>,
+}
+
+/// Counts of a finished run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Messages added.
+    pub messages_added: u64,
+    /// Events added.
+    pub events_added: u64,
+    /// Records already in the case.
+    pub duplicates: u64,
+}
+
+/// An ingest run: one transaction. Dropped without [`RunWriter::commit`],
+/// it rolls back and the case is as before.
+pub struct RunWriter<'s> {
+    conn: &'s Connection,
+    run_id: i64,
+    conversations: HashMap<(String, String), i64>,
+    accounts: HashMap<(String, String), i64>,
+    committed: bool,
+}
+
+impl Store {
+    /// Starts a run. Holds the database's write lock until commit or drop.
+    pub fn begin_run(&mut self, command: &str, now: &str) -> Result<RunWriter<'_>, StoreError> {
+        let conn = self.conn();
+        conn.execute_batch("BEGIN IMMEDIATE").context(|| "starting the ingest transaction".into())?;
+        let mut writer =
+            RunWriter { conn, run_id: 0, conversations: HashMap::new(), accounts: HashMap::new(), committed: false };
+        conn.execute("INSERT INTO runs(started_at, command) VALUES (?1, ?2)", params![now, command])
+            .context(|| "recording the run".into())?;
+        writer.run_id = conn.last_insert_rowid();
+        Ok(writer)
+    }
+
+    /// Gives an account a name chosen by the user (`trove people name`).
+    /// `account` is a row id, or a platform id (any platform). Returns the
+    /// number of accounts named.
+    pub fn name_account(&self, account: &str, name: &str) -> Result<usize, StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE accounts SET user_name = ?2
+                 WHERE native_id = ?1 OR CAST(id AS TEXT) = ?1",
+                params![account, name],
+            )
+            .context(|| format!("naming account {account}"))
+    }
+}
+
+impl RunWriter<'_> {
+    /// The run's id.
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// Records a source (or finds it when this exact file was ingested
+    /// before) and returns its row.
+    pub fn source(&mut self, source: &NewSource<'_>, now: &str) -> Result<i64, StoreError> {
+        let existing: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM sources WHERE path = ?1 AND sha256 = ?2")
+            .and_then(|mut s| s.query_row(params![source.path, source.sha256], |r| r.get(0)).optional())
+            .context(|| format!("looking up source {}", source.path))?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sources(path, sha256, size, format, reader_version, ingested_at, run_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    source.path,
+                    source.sha256,
+                    source.size as i64,
+                    source.format,
+                    source.reader_version,
+                    now,
+                    self.run_id
+                ])
+            })
+            .context(|| format!("recording source {}", source.path))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The row of a conversation, created on first sight; a name seen later
+    /// fills in a missing one.
+    pub fn conversation(&mut self, platform: &str, conversation: &ConversationRef) -> Result<i64, StoreError> {
+        let key = (platform.to_string(), conversation.native_id.clone());
+        if let Some(&id) = self.conversations.get(&key) {
+            if conversation.name.is_some() {
+                self.conn
+                    .prepare_cached("UPDATE conversations SET name = ?2 WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![id, conversation.name]))
+                    .context(|| format!("naming conversation {}", conversation.native_id))?;
+            }
+            return Ok(id);
+        }
+        let id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO conversations(platform, native_id, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(platform, native_id) DO UPDATE SET name = COALESCE(excluded.name, name)
+                 RETURNING id",
+            )
+            .and_then(|mut s| s.query_row(params![platform, conversation.native_id, conversation.name], |r| r.get(0)))
+            .context(|| format!("recording conversation {}", conversation.native_id))?;
+        self.conversations.insert(key, id);
+        Ok(id)
+    }
+
+    /// The row of an account, created on first sight; labels seen later fill
+    /// in missing ones (the newest label wins).
+    pub fn account(&mut self, platform: &str, account: &AccountRef) -> Result<i64, StoreError> {
+        let key = (platform.to_string(), account.native_id.clone());
+        let has_labels = account.display_name.is_some() || account.handle.is_some();
+        if let Some(&id) = self.accounts.get(&key) {
+            if !has_labels {
+                return Ok(id);
+            }
+        }
+        let id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO accounts(platform, native_id, display_name, handle) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(platform, native_id) DO UPDATE SET
+                    display_name = COALESCE(excluded.display_name, display_name),
+                    handle = COALESCE(excluded.handle, handle)
+                 RETURNING id",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![platform, account.native_id, account.display_name, account.handle], |r| r.get(0))
+            })
+            .context(|| format!("recording account {}", account.native_id))?;
+        self.accounts.insert(key, id);
+        Ok(id)
+    }
+
+    /// Inserts a message or event; `None` when its key is already in the
+    /// case (a duplicate).
+    pub fn message(&mut self, m: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
+        let extra = if m.extra.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(m.extra).unwrap_or_default())
+        };
+        let changed = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO messages(key, kind, conversation_id, native_id, sender_id, sent_at,
+                    ts_original, ts_basis, ts_zone, text, reply_to, extra, source_id, entry, offset,
+                    length, line, json_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    m.key,
+                    m.kind,
+                    m.conversation,
+                    m.native_id,
+                    m.sender,
+                    m.sent_at_ms,
+                    m.ts_original,
+                    m.ts_basis,
+                    m.ts_zone,
+                    m.text,
+                    m.reply_to,
+                    extra,
+                    m.source,
+                    m.entry,
+                    m.offset as i64,
+                    m.length as i64,
+                    m.line.map(|l| l as i64),
+                    m.json_path,
+                ])
+            })
+            .context(|| format!("storing message {}", m.native_id.unwrap_or("(no id)")))?;
+        Ok((changed == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    /// Commits the run and returns the case's new generation.
+    pub fn commit(mut self, summary: &RunSummary, now: &str) -> Result<u64, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE runs SET finished_at = ?2, messages_added = ?3, events_added = ?4, duplicates = ?5
+                 WHERE id = ?1",
+                params![
+                    self.run_id,
+                    now,
+                    summary.messages_added as i64,
+                    summary.events_added as i64,
+                    summary.duplicates as i64
+                ],
+            )
+            .context(|| "finishing the run".into())?;
+        let generation: i64 = self
+            .conn
+            .query_row(
+                "INSERT INTO meta(key, value) VALUES ('generation', '1')
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
+                [],
+                |r| r.get(0),
+            )
+            .context(|| "bumping the case generation".into())?;
+        self.conn.execute_batch("COMMIT").context(|| "committing the ingest".into())?;
+        self.committed = true;
+        Ok(generation as u64)
+    }
+}
+
+impl Drop for RunWriter<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Nothing of an unfinished run may remain; an error here means
+            // the transaction is already gone.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}

@@ -1,2 +1,885 @@
-//! Finds the byte spans of JSON values in a stream without building them.
-//! (Filled in by the Twitter reader work.)
+//! Finds the byte spans of top-level JSON values in a stream without building
+//! them.
+//!
+//! Chat exports put everything in one huge JSON array (Twitter's `.js` files
+//! wrap it in a JavaScript assignment). [`JsonScanner`] walks such a stream
+//! and hands out one top-level element at a time as its raw bytes plus the
+//! byte offset where it starts, so a reader can parse each element on its own
+//! and cite the exact bytes it came from.
+//!
+//! The scanner only tracks strings, escapes and bracket nesting; it does not
+//! validate numbers or keys (the caller's JSON parser does). Nesting is kept
+//! on a heap stack, never the call stack, and that stack cannot outgrow the
+//! element it belongs to, which itself is capped by
+//! [`ScanOptions::max_element_bytes`].
+
+use std::io::{self, Read};
+
+use crate::ReadError;
+
+/// How the top level of the stream is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Exactly one JSON array, whose elements are yielded. Anything else at
+    /// the top level is an error.
+    Array,
+    /// A sequence of JSON values separated by whitespace and/or commas,
+    /// optionally wrapped in a single `[ ... ]`. An empty stream yields
+    /// nothing.
+    Concatenated,
+}
+
+/// What the scanner accepts.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Top-level layout.
+    pub mode: Mode,
+    /// Accept (and skip) a JavaScript assignment such as
+    /// `window.YTD.direct_messages_group.part0 = ` before the JSON. The
+    /// prefix may hold only identifier characters, dots and whitespace, so
+    /// binary garbage is reported at its first byte instead of being skipped.
+    pub assignment_prefix: bool,
+    /// The largest element accepted. A larger one is an error at its start,
+    /// raised before more than this many bytes are buffered.
+    pub max_element_bytes: usize,
+}
+
+impl ScanOptions {
+    /// A JSON array, optionally behind a JavaScript assignment: the layout of
+    /// Twitter's `data/*.js` files.
+    pub fn js_array(max_element_bytes: usize) -> ScanOptions {
+        ScanOptions {
+            mode: Mode::Array,
+            assignment_prefix: true,
+            max_element_bytes,
+        }
+    }
+
+    /// Concatenated values, optionally behind a JavaScript assignment (e.g.
+    /// `window.__THAR_CONFIG = { ... }`, which yields one object).
+    pub fn js_values(max_element_bytes: usize) -> ScanOptions {
+        ScanOptions {
+            mode: Mode::Concatenated,
+            assignment_prefix: true,
+            max_element_bytes,
+        }
+    }
+}
+
+/// Bytes read from the underlying reader at a time.
+const CHUNK: usize = 64 * 1024;
+/// A JavaScript assignment prefix longer than this is not one.
+const MAX_PREFIX: u64 = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Nothing read yet.
+    Start,
+    /// Inside the top level, before the first element (or, in concatenated
+    /// mode, between separators).
+    First,
+    /// Right after an element.
+    AfterValue,
+    /// After a `,` in an array: a value must follow.
+    AfterComma,
+    /// After the closing `]`: only whitespace and one `;` may follow.
+    Trailer,
+    /// After the trailing `;`: only whitespace may follow.
+    AfterSemicolon,
+    /// End of stream, or an error was reported.
+    Done,
+}
+
+/// Streams the top-level elements of a JSON array (or of concatenated JSON
+/// values) out of any [`Read`], each as `(byte offset in the stream, bytes)`.
+///
+/// Offsets count every byte of the stream, including a BOM and an
+/// assignment prefix, so `stream[offset..offset + bytes.len()] == bytes`.
+pub struct JsonScanner<R> {
+    reader: R,
+    file: String,
+    options: ScanOptions,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    /// Stream offset of `buf[0]`.
+    buf_offset: u64,
+    eof: bool,
+    state: State,
+    /// Whether the values sit inside a `[ ]` that must be closed.
+    wrapped: bool,
+    /// Expected closing brackets of the element being scanned.
+    stack: Vec<u8>,
+}
+
+impl<R: Read> JsonScanner<R> {
+    /// A scanner over `reader`; `file` names it in errors.
+    pub fn new(reader: R, file: impl Into<String>, options: ScanOptions) -> JsonScanner<R> {
+        JsonScanner {
+            reader,
+            file: file.into(),
+            options,
+            buf: vec![0; CHUNK],
+            pos: 0,
+            len: 0,
+            buf_offset: 0,
+            eof: false,
+            state: State::Start,
+            wrapped: false,
+            stack: Vec::new(),
+        }
+    }
+
+    /// Bytes of the stream consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.offset()
+    }
+
+    /// The next top-level element, `None` at the (well-formed) end. After an
+    /// error every further call returns `None`.
+    pub fn next_element(&mut self) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
+        match self.advance() {
+            Ok(found) => Ok(found),
+            Err(e) => {
+                self.state = State::Done;
+                Err(e)
+            }
+        }
+    }
+
+    fn advance(&mut self) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
+        let concatenated = self.options.mode == Mode::Concatenated;
+        loop {
+            match self.state {
+                State::Done => return Ok(None),
+                State::Start => self.start()?,
+                State::First => match self.skip_ws()? {
+                    None if self.wrapped || !concatenated => {
+                        return Err(self.truncated_top());
+                    }
+                    None => self.state = State::Done,
+                    Some(b']') if self.wrapped => {
+                        self.pos += 1;
+                        self.state = State::Trailer;
+                    }
+                    Some(b',') if concatenated => self.pos += 1,
+                    Some(b';') if concatenated && !self.wrapped => {
+                        self.pos += 1;
+                        self.state = State::AfterSemicolon;
+                    }
+                    Some(_) => return self.element().map(Some),
+                },
+                State::AfterValue => match self.skip_ws()? {
+                    None if self.wrapped => return Err(self.truncated_top()),
+                    None => self.state = State::Done,
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.state = if concatenated {
+                            State::First
+                        } else {
+                            State::AfterComma
+                        };
+                    }
+                    Some(b']') if self.wrapped => {
+                        self.pos += 1;
+                        self.state = State::Trailer;
+                    }
+                    Some(b';') if concatenated && !self.wrapped => {
+                        self.pos += 1;
+                        self.state = State::AfterSemicolon;
+                    }
+                    Some(b) if concatenated && starts_value(b) => {
+                        return self.element().map(Some);
+                    }
+                    Some(b) => {
+                        return Err(self.invalid(
+                            self.offset(),
+                            format!(
+                                "expected `,` or `]` after an array element, found {}",
+                                show(b)
+                            ),
+                        ));
+                    }
+                },
+                State::AfterComma => match self.skip_ws()? {
+                    None => return Err(self.truncated_top()),
+                    Some(b']') => {
+                        return Err(self.invalid(
+                            self.offset(),
+                            "expected a value after `,`, found `]` (trailing comma)",
+                        ));
+                    }
+                    Some(_) => return self.element().map(Some),
+                },
+                State::Trailer => match self.skip_ws()? {
+                    None => self.state = State::Done,
+                    Some(b';') => {
+                        self.pos += 1;
+                        self.state = State::AfterSemicolon;
+                    }
+                    Some(b) => {
+                        return Err(self.invalid(
+                            self.offset(),
+                            format!("unexpected {} after the end of the array", show(b)),
+                        ));
+                    }
+                },
+                State::AfterSemicolon => match self.skip_ws()? {
+                    None => self.state = State::Done,
+                    Some(b) => {
+                        return Err(self.invalid(
+                            self.offset(),
+                            format!("unexpected {} after the closing `;`", show(b)),
+                        ));
+                    }
+                },
+            }
+        }
+    }
+
+    /// Skips a BOM and an assignment prefix and opens the top level.
+    fn start(&mut self) -> Result<(), ReadError> {
+        self.skip_bom()?;
+        let mut first = self.skip_ws()?;
+        if self.options.assignment_prefix
+            && first.is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        {
+            self.skip_assignment()?;
+            first = self.skip_ws()?;
+        }
+        let concatenated = self.options.mode == Mode::Concatenated;
+        match first {
+            Some(b'[') => {
+                self.pos += 1;
+                self.wrapped = true;
+                self.state = State::First;
+            }
+            None if concatenated => self.state = State::Done,
+            None => {
+                return Err(self.invalid(
+                    self.offset(),
+                    "input ends where a JSON array should start (empty file?)",
+                ));
+            }
+            Some(b) if concatenated && starts_value(b) => self.state = State::First,
+            Some(b) => {
+                let what = if concatenated {
+                    "a JSON value"
+                } else {
+                    "a JSON array (`[`)"
+                };
+                let assignment = if self.options.assignment_prefix {
+                    " or a `name = ` assignment"
+                } else {
+                    ""
+                };
+                return Err(self.invalid(
+                    self.offset(),
+                    format!("expected {what}{assignment}, found {}", show(b)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn skip_bom(&mut self) -> Result<(), ReadError> {
+        const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+        if self.peek()? != Some(BOM[0]) {
+            return Ok(());
+        }
+        // Byte by byte: a reader may hand the BOM over in pieces.
+        for expected in BOM {
+            match self.peek()? {
+                Some(b) if b == expected => self.pos += 1,
+                Some(b) => {
+                    return Err(self.invalid(
+                        self.offset(),
+                        format!("{} is not valid at the start of a JSON file", show(b)),
+                    ));
+                }
+                None => {
+                    return Err(self.invalid(self.offset(), "input ends inside a byte order mark"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Consumes `identifier.path =`.
+    fn skip_assignment(&mut self) -> Result<(), ReadError> {
+        let start = self.offset();
+        loop {
+            let Some(b) = self.peek()? else {
+                return Err(self.invalid(
+                    start,
+                    "input ends inside the JavaScript assignment before its `=`",
+                ));
+            };
+            if self.offset() - start > MAX_PREFIX {
+                return Err(self.invalid(
+                    start,
+                    format!("no `=` within {MAX_PREFIX} bytes: not a JavaScript assignment"),
+                ));
+            }
+            match b {
+                b'=' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.') => self.pos += 1,
+                b if is_ws(b) => self.pos += 1,
+                b => {
+                    return Err(self.invalid(
+                        self.offset(),
+                        format!(
+                            "expected a JavaScript assignment (`name = `) or a JSON array, found {}",
+                            show(b)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Scans the element that starts at the current byte.
+    fn element(&mut self) -> Result<(u64, Vec<u8>), ReadError> {
+        let start = self.offset();
+        let first = self.buf[self.pos];
+        let max = self.options.max_element_bytes;
+        let mut out = Vec::new();
+        self.stack.clear();
+        let mut in_string = false;
+        match first {
+            b'{' => self.stack.push(b'}'),
+            b'[' => self.stack.push(b']'),
+            b'"' => in_string = true,
+            b if b == b'-' || b.is_ascii_digit() || matches!(b, b't' | b'f' | b'n') => {
+                return self.literal(start);
+            }
+            b => {
+                return Err(
+                    self.invalid(start, format!("expected a JSON value, found {}", show(b)))
+                );
+            }
+        }
+        if max == 0 {
+            return Err(self.too_large(start));
+        }
+        out.push(first);
+        self.pos += 1;
+        let mut escape = false;
+        loop {
+            if !self.fill()? {
+                return Err(self.invalid(
+                    start,
+                    format!(
+                        "input ends at byte {} inside the JSON value that starts here \
+                         (truncated file?)",
+                        self.offset()
+                    ),
+                ));
+            }
+            let chunk_start = self.pos;
+            let end = self.len;
+            let mut i = self.pos;
+            let mut done = false;
+            while i < end {
+                if in_string {
+                    if escape {
+                        escape = false;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr2(b'"', b'\\', &self.buf[i..end]) {
+                        None => i = end,
+                        Some(k) => {
+                            i += k;
+                            if self.buf[i] == b'\\' {
+                                escape = true;
+                            } else {
+                                in_string = false;
+                                if self.stack.is_empty() {
+                                    i += 1;
+                                    done = true;
+                                    break;
+                                }
+                            }
+                            i += 1;
+                        }
+                    }
+                } else {
+                    let b = self.buf[i];
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' => self.stack.push(b'}'),
+                        b'[' => self.stack.push(b']'),
+                        b'}' | b']' => {
+                            if self.stack.pop() != Some(b) {
+                                let at = self.buf_offset + i as u64;
+                                return Err(self.invalid(
+                                    at,
+                                    format!(
+                                        "mismatched {} in the JSON value that starts at byte {start}",
+                                        show(b)
+                                    ),
+                                ));
+                            }
+                            if self.stack.is_empty() {
+                                i += 1;
+                                done = true;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            if out.len() + (i - chunk_start) > max {
+                return Err(self.too_large(start));
+            }
+            out.extend_from_slice(&self.buf[chunk_start..i]);
+            self.pos = i;
+            if done {
+                self.state = State::AfterValue;
+                return Ok((start, out));
+            }
+        }
+    }
+
+    /// A number, `true`, `false` or `null`: runs until a delimiter.
+    fn literal(&mut self, start: u64) -> Result<(u64, Vec<u8>), ReadError> {
+        let max = self.options.max_element_bytes;
+        let mut out = Vec::new();
+        while self.fill()? {
+            let chunk_start = self.pos;
+            let rest = &self.buf[self.pos..self.len];
+            let n = rest
+                .iter()
+                .position(|&b| !is_literal_byte(b))
+                .unwrap_or(rest.len());
+            if out.len() + n > max {
+                return Err(self.too_large(start));
+            }
+            out.extend_from_slice(&self.buf[chunk_start..chunk_start + n]);
+            self.pos += n;
+            if self.pos < self.len {
+                break;
+            }
+        }
+        self.state = State::AfterValue;
+        Ok((start, out))
+    }
+
+    /// Ensures unread bytes are buffered; false at end of stream.
+    fn fill(&mut self) -> Result<bool, ReadError> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.buf_offset += self.len as u64;
+        self.pos = 0;
+        self.len = 0;
+        loop {
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Zip members report corruption as I/O errors; the offset
+                    // tells the user how far the entry was readable.
+                    return Err(self.invalid(self.offset(), format!("read failed: {e}")));
+                }
+            }
+        }
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, ReadError> {
+        Ok(if self.fill()? {
+            Some(self.buf[self.pos])
+        } else {
+            None
+        })
+    }
+
+    /// Skips JSON whitespace and returns the next byte without consuming it.
+    fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
+        while self.fill()? {
+            let rest = &self.buf[self.pos..self.len];
+            match rest.iter().position(|&b| !is_ws(b)) {
+                Some(k) => {
+                    self.pos += k;
+                    return Ok(Some(self.buf[self.pos]));
+                }
+                None => self.pos = self.len,
+            }
+        }
+        Ok(None)
+    }
+
+    fn offset(&self) -> u64 {
+        self.buf_offset + self.pos as u64
+    }
+
+    fn invalid(&self, offset: u64, reason: impl Into<String>) -> ReadError {
+        ReadError::invalid(&self.file, Some(offset), reason)
+    }
+
+    fn truncated_top(&self) -> ReadError {
+        self.invalid(
+            self.offset(),
+            "input ends before the top-level array is closed (truncated file?)",
+        )
+    }
+
+    fn too_large(&self, start: u64) -> ReadError {
+        self.invalid(
+            start,
+            format!(
+                "the JSON value that starts here is larger than the limit of {} bytes \
+                 (max_record_bytes)",
+                self.options.max_element_bytes
+            ),
+        )
+    }
+}
+
+impl<R: Read> Iterator for JsonScanner<R> {
+    type Item = Result<(u64, Vec<u8>), ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_element().transpose()
+    }
+}
+
+/// The byte offset within `bytes` that a `serde_json` error parsing them
+/// points at (serde_json reports line and column; the column is the byte
+/// after the offending one, so this is accurate to a byte or so).
+pub fn error_offset(bytes: &[u8], error: &serde_json::Error) -> usize {
+    let line = error.line();
+    if line == 0 {
+        return 0;
+    }
+    let mut line_start = 0;
+    if line > 1 {
+        match memchr::memchr_iter(b'\n', bytes).nth(line - 2) {
+            Some(newline) => line_start = newline + 1,
+            None => return bytes.len(),
+        }
+    }
+    (line_start + error.column().saturating_sub(1)).min(bytes.len())
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_literal_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
+}
+
+fn starts_value(b: u8) -> bool {
+    matches!(b, b'{' | b'[' | b'"' | b'-' | b't' | b'f' | b'n') || b.is_ascii_digit()
+}
+
+/// A byte for an error message.
+fn show(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("`{}`", b as char)
+    } else {
+        format!("byte 0x{b:02x}")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Hands out at most `step` bytes per read, to exercise chunk borders.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn scan_with(
+        data: &[u8],
+        options: ScanOptions,
+        step: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, ReadError> {
+        JsonScanner::new(Trickle { data, step }, "test.js", options).collect()
+    }
+
+    fn scan(data: &[u8]) -> Result<Vec<(u64, Vec<u8>)>, ReadError> {
+        scan_with(data, ScanOptions::js_array(1 << 20), usize::MAX)
+    }
+
+    fn texts(elements: &[(u64, Vec<u8>)]) -> Vec<&str> {
+        elements
+            .iter()
+            .map(|(_, b)| std::str::from_utf8(b).unwrap_or("<utf8?>"))
+            .collect()
+    }
+
+    fn err_offset(e: &ReadError) -> Option<u64> {
+        match e {
+            ReadError::Invalid { offset, .. } => *offset,
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn plain_array() {
+        let got = scan(br#"[1, "a,]\"b", {"x": [1, {"y": "}"}]}, [], null, -2.5e3]"#).unwrap();
+        assert_eq!(
+            texts(&got),
+            vec![
+                "1",
+                r#""a,]\"b""#,
+                r#"{"x": [1, {"y": "}"}]}"#,
+                "[]",
+                "null",
+                "-2.5e3"
+            ]
+        );
+        assert_eq!(got[0].0, 1);
+        assert_eq!(got[1].0, 4);
+    }
+
+    #[test]
+    fn assignment_prefix_with_bom_and_semicolon() {
+        let data =
+            "\u{feff}window.YTD.direct_messages_group.part0 = [ {\"a\":1},\n{\"b\":\"=\"} ];\n";
+        let got = scan(data.as_bytes()).unwrap();
+        assert_eq!(texts(&got), vec![r#"{"a":1}"#, r#"{"b":"="}"#]);
+        for (offset, bytes) in &got {
+            let at = *offset as usize;
+            assert_eq!(&data.as_bytes()[at..at + bytes.len()], bytes.as_slice());
+        }
+    }
+
+    #[test]
+    fn empty_arrays() {
+        assert!(
+            scan(b"window.YTD.direct_messages_group.part0 = [ ]")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(scan(b"[]").unwrap().is_empty());
+        assert!(scan(b"  []  ;  ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn escapes_across_chunk_borders() {
+        let data = br#"[ "a\\", "b\"c", {"k\\\"": "\\"} ]"#;
+        for step in 1..5 {
+            let got = scan_with(data, ScanOptions::js_array(1 << 20), step).unwrap();
+            assert_eq!(
+                texts(&got),
+                vec![r#""a\\""#, r#""b\"c""#, r#"{"k\\\"": "\\"}"#]
+            );
+        }
+    }
+
+    #[test]
+    fn errors_carry_offsets() {
+        let cases: &[(&[u8], u64, &str)] = &[
+            (b"", 0, "empty"),
+            (b"{\"a\": 1}", 0, "JSON array"),
+            (b"\x00\x01garbage", 0, "byte 0x00"),
+            (b"window.x = {\"a\": 1}", 11, "JSON array"),
+            (b"window.x = [ {\"a\": [1, 2}", 24, "mismatched"),
+            (b"window.x = [ {\"a\": \"open", 13, "truncated"),
+            (b"[1, 2", 5, "truncated"),
+            (b"[1, 2,]", 6, "trailing comma"),
+            (b"[1 2]", 3, "expected `,`"),
+            (b"[1] x", 4, "after the end"),
+            (b"[1]; x", 5, "after the closing"),
+            (b"[1, }]", 4, "expected a JSON value"),
+            (b"window.YTD;x = []", 10, "JavaScript assignment"),
+        ];
+        for (data, offset, needle) in cases {
+            let err = scan(data).expect_err(&String::from_utf8_lossy(data));
+            let shown = err.to_string();
+            assert!(shown.contains("test.js"), "{shown}");
+            assert!(shown.contains(needle), "{shown} lacks {needle}");
+            assert_eq!(err_offset(&err), Some(*offset), "{shown}");
+        }
+    }
+
+    #[test]
+    fn element_size_limit() {
+        let mut data = b"[1, \"".to_vec();
+        data.extend(std::iter::repeat_n(b'a', 10_000));
+        data.extend_from_slice(b"\"]");
+        let err = scan_with(&data, ScanOptions::js_array(1000), usize::MAX).unwrap_err();
+        assert_eq!(err_offset(&err), Some(4));
+        assert!(err.to_string().contains("limit of 1000 bytes"));
+        let err = scan_with(b"[123456]", ScanOptions::js_array(3), usize::MAX).unwrap_err();
+        assert_eq!(err_offset(&err), Some(1));
+        assert!(scan_with(b"[123]", ScanOptions::js_array(3), usize::MAX).is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse() {
+        let depth = 100_000;
+        let mut data = vec![b'['; depth + 1];
+        data.extend(std::iter::repeat_n(b']', depth + 1));
+        let got = scan(&data).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.len(), 2 * depth);
+        let err = scan(&vec![b'['; depth]).unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn stops_after_an_error() {
+        let mut scanner = JsonScanner::new(&b"[1, x, 2]"[..], "t", ScanOptions::js_array(100));
+        assert!(scanner.next_element().unwrap().is_some());
+        assert!(scanner.next_element().is_err());
+        assert!(scanner.next_element().unwrap().is_none());
+    }
+
+    #[test]
+    fn concatenated_values() {
+        let options = ScanOptions {
+            mode: Mode::Concatenated,
+            assignment_prefix: false,
+            max_element_bytes: 100,
+        };
+        let got = scan_with(b" {\"a\":1}\n{\"b\":2} ,, [3] 4 \"s\"", options.clone(), 3).unwrap();
+        assert_eq!(
+            texts(&got),
+            vec![r#"{"a":1}"#, r#"{"b":2}"#, "[3]", "4", r#""s""#]
+        );
+        let got = scan_with(b"[{\"a\":1} {\"b\":2}, {}]", options.clone(), 2).unwrap();
+        assert_eq!(texts(&got), vec![r#"{"a":1}"#, r#"{"b":2}"#, "{}"]);
+        assert!(scan_with(b"", options.clone(), 1).unwrap().is_empty());
+        assert!(scan_with(b"[{}", options, 1).is_err());
+        let got = scan_with(
+            b"window.__THAR_CONFIG = {\"x\": 1};\n",
+            ScanOptions::js_values(100),
+            1,
+        )
+        .unwrap();
+        assert_eq!(texts(&got), vec![r#"{"x": 1}"#]);
+    }
+
+    #[test]
+    fn read_errors_name_the_offset() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "corrupt deflate stream",
+                    ));
+                }
+                let n = self.0.min(buf.len());
+                buf[..n].fill(b' ');
+                buf[0] = b'[';
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let err = JsonScanner::new(Failing(10), "z.zip!data/x.js", ScanOptions::js_array(100))
+            .next_element()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "z.zip!data/x.js: at byte 10: read failed: corrupt deflate stream"
+        );
+    }
+
+    #[test]
+    fn serde_error_offsets() {
+        let text = b"{\n  \"a\": 1,\n  \"b\": x\n}";
+        let err = serde_json::from_slice::<Value>(text).unwrap_err();
+        let at = error_offset(text, &err);
+        assert_eq!(text[at], b'x');
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            ".*".prop_map(Value::String),
+            "[\"\\\\\\[\\]{},:]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z\"\\\\{}\\[\\]]{0,4}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn yields_exactly_the_elements(
+            values in prop::collection::vec(arb_value(), 0..8),
+            pretty in any::<bool>(),
+            prefix in any::<bool>(),
+            step in 1usize..40,
+        ) {
+            let array = Value::Array(values.clone());
+            let body = if pretty {
+                serde_json::to_vec_pretty(&array).unwrap()
+            } else {
+                serde_json::to_vec(&array).unwrap()
+            };
+            let mut data = Vec::new();
+            if prefix {
+                data.extend_from_slice(b"window.YTD.direct_messages_group.part0 = ");
+            }
+            data.extend_from_slice(&body);
+            if prefix {
+                data.extend_from_slice(b";\n");
+            }
+            let got = scan_with(&data, ScanOptions::js_array(1 << 20), step).unwrap();
+            prop_assert_eq!(got.len(), values.len());
+            for ((offset, bytes), value) in got.iter().zip(&values) {
+                let at = *offset as usize;
+                prop_assert_eq!(&data[at..at + bytes.len()], bytes.as_slice());
+                let compact = serde_json::to_vec(value).unwrap();
+                if !pretty {
+                    prop_assert_eq!(bytes, &compact);
+                }
+                let parsed: Value = serde_json::from_slice(bytes).unwrap();
+                let expected: Value = serde_json::from_slice(&compact).unwrap();
+                prop_assert_eq!(parsed, expected);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..200), step in 1usize..8) {
+            let _ = scan_with(&data, ScanOptions::js_array(64), step);
+            let _ = scan_with(&data, ScanOptions::js_values(64), step);
+        }
+    }
+}

@@ -1,1 +1,240 @@
-//! trove-ingest
+//! Ingest runs.
+//!
+//! [`ingest`] opens each input, picks its reader, streams the records into
+//! the store and the index, and commits both, or neither. A run is one store
+//! transaction: killed at any moment, the case holds nothing of the run; the
+//! index commit that follows records the store generation it reflects, and a
+//! case whose index lags is re-indexed from the store on open ([`reindex`]).
+//!
+//! Memory stays bounded: readers stream, records go straight to SQLite and
+//! to tantivy's bounded indexing buffer, and de-duplication relies on the
+//! store's unique key rather than an in-memory set.
+
+mod key;
+mod sink;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use trove_index::{CaseIndex, IndexDoc, IndexError};
+use trove_readers::{Input, ReadError, ReadOptions, Skip};
+use trove_store::{RunSummary, Store, StoreError};
+
+pub use key::{parse_id, record_key, render_id};
+
+/// What went wrong in a run. Nothing of the run was kept.
+#[derive(Debug)]
+pub enum IngestError {
+    /// An input could not be read.
+    Read(ReadError),
+    /// The case database failed.
+    Store(StoreError),
+    /// The index failed.
+    Index(IndexError),
+    /// The user interrupted the run.
+    Interrupted,
+}
+
+impl std::fmt::Display for IngestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IngestError::Read(e) => write!(f, "{e}"),
+            IngestError::Store(e) => write!(f, "{e}"),
+            IngestError::Index(e) => write!(f, "{e}"),
+            IngestError::Interrupted => write!(f, "interrupted: nothing of this run was kept"),
+        }
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+impl From<StoreError> for IngestError {
+    fn from(e: StoreError) -> Self {
+        IngestError::Store(e)
+    }
+}
+
+impl From<IndexError> for IngestError {
+    fn from(e: IndexError) -> Self {
+        IngestError::Index(e)
+    }
+}
+
+impl From<ReadError> for IngestError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Stopped(_) => IngestError::Interrupted,
+            other => IngestError::Read(other),
+        }
+    }
+}
+
+/// Where a run reports what it is doing. Every method has a do-nothing
+/// default, so a quiet run passes `&mut ()`.
+pub trait Progress {
+    /// Starting on `path`, read as `format`; `bytes` is its total size.
+    fn input(&mut self, _path: &Path, _format: &str, _bytes: u64) {}
+    /// Bytes of the current entry read so far.
+    fn bytes(&mut self, _read: u64) {}
+    /// Records stored so far in the run.
+    fn records(&mut self, _stored: u64) {}
+    /// Committing.
+    fn committing(&mut self) {}
+}
+
+impl Progress for () {}
+
+/// What the run is told by the user.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    /// Reader name, or `None` for detection.
+    pub format: Option<String>,
+    /// Options for the readers.
+    pub read: ReadOptions,
+    /// The command line, recorded with the run.
+    pub command: String,
+}
+
+/// One input and the reader chosen for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputReport {
+    /// The path as given.
+    pub path: PathBuf,
+    /// The reader used.
+    pub format: String,
+    /// Whether it was detected (rather than named with `--format`).
+    pub detected: bool,
+}
+
+/// The result of a committed run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Source files recorded (new or already known).
+    pub sources: u64,
+    /// Counts.
+    pub summary: RunSummary,
+    /// Records the readers could not read.
+    pub skipped: Vec<Skip>,
+    /// Inputs and their readers.
+    pub inputs: Vec<InputReport>,
+    /// Case generation after the run.
+    pub generation: u64,
+}
+
+/// Memory for tantivy's indexing buffer during a run.
+const INDEX_HEAP_BYTES: usize = 256 * 1024 * 1024;
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Reads `paths` into the case. Either everything is committed (store and
+/// index), or, on any error or interruption, nothing.
+pub fn ingest(
+    store: &mut Store,
+    index: &CaseIndex,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    progress: &mut dyn Progress,
+    interrupted: &AtomicBool,
+) -> Result<IngestReport, IngestError> {
+    // Open and detect everything first: a bad input fails before any work.
+    let mut inputs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let input = Input::open(path)?;
+        let (format, detected) = match &options.format {
+            Some(name) => (
+                trove_readers::detect_named(name).ok_or_else(|| {
+                    ReadError::Detect {
+                        file: path.display().to_string(),
+                        reason: format!(
+                            "unknown format `{name}` (known: {})",
+                            trove_readers::formats().iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+                        ),
+                    }
+                })?,
+                false,
+            ),
+            None => (trove_readers::detect(&input)?, true),
+        };
+        inputs.push((input, format, detected));
+    }
+
+    let started = now();
+    let mut run = store.begin_run(&options.command, &started)?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+    let mut writer = index.writer(threads, INDEX_HEAP_BYTES)?;
+    let mut report = IngestReport::default();
+    let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted);
+    for (input, format, detected) in &inputs {
+        let total: u64 = input.entries().iter().map(|e| e.size).sum();
+        sink.progress.input(input.path(), format.name(), total);
+        sink.begin_input(input, *format);
+        let result = format.read(input, &options.read, &mut sink);
+        if let Some(error) = sink.take_error() {
+            return Err(error);
+        }
+        result?;
+        report.inputs.push(InputReport {
+            path: input.path().to_path_buf(),
+            format: format.name().to_string(),
+            detected: *detected,
+        });
+    }
+    sink.progress.committing();
+    let (summary, skipped, sources) = sink.finish();
+    report.summary = summary;
+    report.skipped = skipped;
+    report.sources = sources;
+    let generation = run.commit(&summary, &now())?;
+    writer.commit(&generation.to_string())?;
+    index.reload()?;
+    report.generation = generation;
+    Ok(report)
+}
+
+/// Rebuilds the index from the store (after an interrupted run, or on
+/// request). Returns the number of messages indexed.
+pub fn reindex(store: &Store, index: &CaseIndex, progress: &mut dyn Progress) -> Result<u64, IngestError> {
+    let generation = store.generation()?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+    let mut writer = index.writer(threads, INDEX_HEAP_BYTES)?;
+    writer.delete_all()?;
+    let mut count = 0u64;
+    let mut failure: Option<IndexError> = None;
+    let outcome = store.for_each_message(|m| {
+        if m.kind != "message" {
+            return Ok(());
+        }
+        let doc = IndexDoc {
+            row: m.row as u64,
+            text: &m.text,
+            sent_at_ms: m.sent_at_ms,
+            sender: m.sender_row.map(|r| r as u64),
+            conversation: m.conversation_row as u64,
+            platform: &m.platform,
+            has_link: !m.extra.urls.is_empty() || sink::has_link(&m.text),
+            has_attachment: !m.extra.attachments.is_empty(),
+            lang: None,
+        };
+        if let Err(e) = writer.add(&doc) {
+            failure = Some(e);
+            return Err("index failed".into());
+        }
+        count += 1;
+        if count % 10_000 == 0 {
+            progress.records(count);
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    if let Err(message) = outcome {
+        return Err(IngestError::Read(ReadError::invalid("case", None, message)));
+    }
+    progress.committing();
+    writer.commit(&generation.to_string())?;
+    index.reload()?;
+    Ok(count)
+}

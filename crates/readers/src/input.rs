@@ -127,11 +127,12 @@ impl Input {
 
     /// The file on disk that holds `name` and the entry name to record in a
     /// locator: for a zip the zip itself and `Some(name)`; for a folder the
-    /// member file and `None`; for a single file the file and `None`.
+    /// member file and `Some(name)` (ingest turns the member into a source
+    /// of its own); for a single file the file and `None`.
     pub fn source_of(&self, name: &str) -> (PathBuf, Option<String>) {
         match self.kind {
             InputKind::File => (self.path.clone(), None),
-            InputKind::Dir => (self.path.join(name), None),
+            InputKind::Dir => (self.path.join(name), Some(name.to_string())),
             InputKind::Zip => (self.path.clone(), Some(name.to_string())),
         }
     }

@@ -1,0 +1,259 @@
+//! The sink that turns reader output into store rows and index documents.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sha2::{Digest, Sha256};
+use trove_index::{IndexDoc, Writer};
+use trove_model::{AccountRef, Record, RecordKind};
+use trove_readers::{Format, Input, Sink, Skip, Stop};
+use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
+
+use crate::{IngestError, Progress, key};
+
+pub(crate) struct IngestSink<'r, 's> {
+    run: &'r mut RunWriter<'s>,
+    writer: &'r mut trove_index::Writer,
+    pub progress: &'r mut dyn Progress,
+    interrupted: &'r AtomicBool,
+    current: Option<CurrentInput>,
+    /// Source rows by file on disk.
+    sources: HashMap<PathBuf, i64>,
+    summary: RunSummary,
+    skipped: Vec<Skip>,
+    error: Option<IngestError>,
+    /// Content keys seen at the current timestamp, to number identical
+    /// records within a source (see `key::record_key`).
+    occurrences: HashMap<i64, u32>,
+    occurrence_ms: i64,
+    stored: u64,
+}
+
+struct CurrentInput {
+    input_path: PathBuf,
+    kind: trove_readers::InputKind,
+    format: &'static str,
+    platform: &'static str,
+    reader_version: u32,
+}
+
+pub(crate) fn has_link(text: &str) -> bool {
+    text.contains("http://") || text.contains("https://") || text.contains("www.")
+}
+
+fn sha256_file(path: &std::path::Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hash.update(&buffer[..n]);
+    }
+    let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, size))
+}
+
+impl<'r, 's> IngestSink<'r, 's> {
+    pub fn new(
+        run: &'r mut RunWriter<'s>,
+        writer: &'r mut Writer,
+        progress: &'r mut dyn Progress,
+        interrupted: &'r AtomicBool,
+    ) -> Self {
+        IngestSink {
+            run,
+            writer,
+            progress,
+            interrupted,
+            current: None,
+            sources: HashMap::new(),
+            summary: RunSummary::default(),
+            skipped: Vec::new(),
+            error: None,
+            occurrences: HashMap::new(),
+            occurrence_ms: i64::MIN,
+            stored: 0,
+        }
+    }
+
+    pub fn begin_input(&mut self, input: &Input, format: &'static dyn Format) {
+        self.current = Some(CurrentInput {
+            input_path: input.path().to_path_buf(),
+            kind: input.kind().clone(),
+            format: format.name(),
+            platform: format.platform(),
+            reader_version: format.version(),
+        });
+        self.occurrences.clear();
+    }
+
+    pub fn take_error(&mut self) -> Option<IngestError> {
+        self.error.take()
+    }
+
+    pub fn finish(self) -> (RunSummary, Vec<Skip>, u64) {
+        (self.summary, self.skipped, self.sources.len() as u64)
+    }
+
+    /// The source row for the file holding `entry`, hashing it on first sight.
+    fn source_row(&mut self, entry: Option<&str>) -> Result<i64, IngestError> {
+        let Some(current) = &self.current else {
+            return Err(IngestError::Read(trove_readers::ReadError::invalid("", None, "no input")));
+        };
+        // For folders the reader records no entry: the record's file is
+        // the source, named by the locator's json path or the single file.
+        let file = match (&current.kind, entry) {
+            (trove_readers::InputKind::Dir, Some(entry)) => current.input_path.join(entry),
+            _ => current.input_path.clone(),
+        };
+        if let Some(&row) = self.sources.get(&file) {
+            return Ok(row);
+        }
+        let display = file.display().to_string();
+        let (sha256, size) = sha256_file(&file)
+            .map_err(|e| IngestError::Read(trove_readers::ReadError::io(&display, e)))?;
+        let row = self.run.source(
+            &NewSource {
+                path: &display,
+                sha256: &sha256,
+                size,
+                format: current.format,
+                reader_version: current.reader_version,
+            },
+            &crate::now(),
+        )?;
+        self.sources.insert(file, row);
+        Ok(row)
+    }
+
+    fn store(&mut self, mut record: Record) -> Result<(), IngestError> {
+        let platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
+        if record.platform.is_empty() {
+            record.platform = platform.to_string();
+        }
+        // For folder inputs the entry is the file inside the folder; it
+        // names the source, and the locator then needs no entry.
+        let folder_entry = match self.current.as_ref().map(|c| &c.kind) {
+            Some(trove_readers::InputKind::Dir) => record.locator.entry.take(),
+            _ => None,
+        };
+        let source = self.source_row(folder_entry.as_deref())?;
+        let conversation = self.run.conversation(&record.platform, &record.conversation)?;
+        let sender = match &record.sender {
+            Some(account) => Some(self.run.account(&record.platform, account)?),
+            None => None,
+        };
+        for target in &record.targets {
+            self.run.account(&record.platform, target)?;
+        }
+        let occurrence = if record.native_id.is_some() {
+            0
+        } else {
+            if record.sent_at.utc_ms != self.occurrence_ms {
+                self.occurrences.clear();
+                self.occurrence_ms = record.sent_at.utc_ms;
+            }
+            let base = key::record_key(&record, 0);
+            let seen = self.occurrences.entry(base).or_insert(0);
+            let occurrence = *seen;
+            *seen += 1;
+            occurrence
+        };
+        let key = key::record_key(&record, occurrence);
+        let kind = match &record.kind {
+            RecordKind::Message => "message",
+            RecordKind::Event(kind) => kind.as_str(),
+        };
+        let extra = Extra {
+            targets: std::mem::take(&mut record.targets),
+            reactions: std::mem::take(&mut record.reactions),
+            urls: std::mem::take(&mut record.urls),
+            attachments: std::mem::take(&mut record.attachments),
+            raw: record.raw.take(),
+        };
+        let inserted = self.run.message(&NewMessage {
+            key,
+            kind,
+            conversation,
+            native_id: record.native_id.as_deref(),
+            sender,
+            sent_at_ms: record.sent_at.utc_ms,
+            ts_original: &record.sent_at.original,
+            ts_basis: record.sent_at.basis.as_str(),
+            ts_zone: record.sent_at.zone.as_deref(),
+            text: &record.text,
+            reply_to: record.reply_to.as_deref(),
+            extra: &extra,
+            source,
+            entry: record.locator.entry.as_deref(),
+            offset: record.locator.offset,
+            length: record.locator.length,
+            line: record.locator.line,
+            json_path: record.locator.json_path.as_deref(),
+        })?;
+        let Some(row) = inserted else {
+            self.summary.duplicates += 1;
+            return Ok(());
+        };
+        if record.is_message() {
+            self.summary.messages_added += 1;
+            self.writer.add(&IndexDoc {
+                row: row as u64,
+                text: &record.text,
+                sent_at_ms: record.sent_at.utc_ms,
+                sender: sender.map(|s| s as u64),
+                conversation: conversation as u64,
+                platform: &record.platform,
+                has_link: !extra.urls.is_empty() || has_link(&record.text),
+                has_attachment: !extra.attachments.is_empty(),
+                lang: None,
+            })?;
+        } else {
+            self.summary.events_added += 1;
+        }
+        self.stored += 1;
+        if self.stored % 4096 == 0 {
+            self.progress.records(self.stored);
+        }
+        Ok(())
+    }
+}
+
+impl Sink for IngestSink<'_, '_> {
+    fn record(&mut self, record: Record) -> Result<(), Stop> {
+        if self.interrupted.load(Ordering::Relaxed) {
+            self.error = Some(IngestError::Interrupted);
+            return Err(Stop("interrupted".into()));
+        }
+        match self.store(record) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let why = e.to_string();
+                self.error = Some(e);
+                Err(Stop(why))
+            }
+        }
+    }
+
+    fn skip(&mut self, skip: Skip) {
+        self.skipped.push(skip);
+    }
+
+    fn account(&mut self, account: AccountRef) {
+        let platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
+        if let Err(e) = self.run.account(platform, &account) {
+            self.error.get_or_insert(e.into());
+        }
+    }
+
+    fn progress(&mut self, bytes_read: u64) {
+        self.progress.bytes(bytes_read);
+    }
+}

@@ -9,10 +9,13 @@
 //! any term or filter can be negated with `-`.
 //!
 //! Parsing is lenient: [`parse`] always returns a query, plus the problems
-//! it worked around, each with its byte position in the input.
+//! it worked around, each with its byte position in the input. [`render`]
+//! turns a query back into canonical text that parses to the same query.
 
 mod ast;
 mod parser;
+mod render;
 
 pub use ast::{Field, Filter, Problem, Query, Text};
 pub use parser::parse;
+pub use render::render;

@@ -1,0 +1,324 @@
+//! JSON Lines transcripts: one JSON object per line.
+//!
+//! Keys are found from the objects in the first MiB of the file (mapped
+//! keys may be dotted paths into nested objects, `u.username`); a file whose
+//! first MiB holds no complete object resolves them from its first object.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::io::{self, BufRead, BufReader, Read};
+
+use serde_json::{Map, Value};
+
+use super::{Columns, Context, FIELDS, Place, Row, has_extension, read_head, resolve, single_file};
+use crate::{Confidence, Input, ReadError, ReadOptions, Sink};
+
+/// File extensions sniffed as JSONL.
+const EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json"];
+/// Members read from a folder or zip with `--format jsonl` (not `.json`,
+/// which in a container is usually something else).
+pub(super) const CONTAINER_EXTENSIONS: &[&str] = &["jsonl", "ndjson"];
+
+/// How much of the file sniffing and key discovery look at.
+const HEAD: usize = 1 << 20;
+
+/// How deep dotted paths are offered in key listings.
+const MAX_DEPTH: usize = 4;
+/// How many distinct keys are collected for resolution.
+const MAX_KEYS: usize = 1000;
+
+/// `Maybe` for a `.jsonl`/`.ndjson`/`.json` file whose first line is a JSON
+/// object with a text key.
+pub(super) fn sniff(input: &Input) -> Confidence {
+    let Some(name) = single_file(input) else {
+        return Confidence::No;
+    };
+    if !has_extension(name, EXTENSIONS) {
+        return Confidence::No;
+    }
+    let Ok(head) = input.head(name, HEAD) else {
+        return Confidence::No;
+    };
+    if super::check_text(&head).is_err() {
+        return Confidence::No;
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Confidence::No;
+    };
+    if head[start] != b'{' {
+        return Confidence::No;
+    }
+    let rest = &head[start..];
+    let line = match rest.iter().position(|&b| b == b'\n') {
+        Some(end) => &rest[..end],
+        None if head.len() < HEAD => rest,
+        // The first line does not end within the head: not line-shaped.
+        None => return Confidence::No,
+    };
+    match serde_json::from_slice::<Value>(line) {
+        Ok(Value::Object(object))
+            if super::has_text_candidate(object.keys().map(String::as_str)) =>
+        {
+            Confidence::Maybe
+        }
+        _ => Confidence::No,
+    }
+}
+
+/// A key the file has, as listed to the user (`u.username`) and as the
+/// path of object keys that reaches it.
+struct Key {
+    name: String,
+    path: Vec<String>,
+}
+
+/// Keys seen so far, in first-seen order.
+#[derive(Default)]
+struct Keys {
+    keys: Vec<Key>,
+    seen: HashSet<String>,
+}
+
+impl Keys {
+    fn add_object(&mut self, object: &Map<String, Value>) {
+        self.walk(object, "", &[], 0);
+    }
+
+    fn walk(&mut self, object: &Map<String, Value>, prefix: &str, path: &[String], depth: usize) {
+        for (key, value) in object {
+            if self.keys.len() >= MAX_KEYS {
+                return;
+            }
+            let name = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let mut key_path = path.to_vec();
+            key_path.push(key.clone());
+            if let Value::Object(inner) = value
+                && depth + 1 < MAX_DEPTH
+            {
+                self.walk(inner, &name, &key_path, depth + 1);
+            }
+            if self.seen.insert(name.clone()) {
+                self.keys.push(Key {
+                    name,
+                    path: key_path,
+                });
+            }
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.keys.iter().map(|k| k.name.clone()).collect()
+    }
+}
+
+/// Reads one JSONL entry into `sink`.
+pub(super) fn read_entry(
+    input: &Input,
+    name: &str,
+    options: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
+    let ctx = Context::new(input, name, options);
+    input.with_entry(name, |reader| {
+        let head = read_head(reader, HEAD, &ctx.display)?;
+        let bom = head.bom;
+        let mut keys = Keys::default();
+        sample_keys(&head.bytes[bom..], head.bytes.len() < HEAD, &mut keys);
+        let mut resolved = if keys.keys.is_empty() {
+            None
+        } else {
+            Some((
+                resolve(&keys.names(), &options.map, &ctx.display, bom as u64, "key")?,
+                keys,
+            ))
+        };
+        // The cursor starts after the BOM; `Lines` counts offsets from it.
+        let mut first = io::Cursor::new(head.bytes);
+        first.set_position(bom as u64);
+        let stream = BufReader::with_capacity(256 * 1024, first.chain(reader));
+        let mut lines = Lines {
+            inner: stream,
+            offset: bom as u64,
+            line: 0,
+            limit: options.max_record_bytes,
+        };
+        let mut buf = Vec::new();
+        let mut next_progress = super::PROGRESS_STEP;
+        while let Some((offset, line)) = lines.next(&mut buf).map_err(|e| match e {
+            LineError::Io(e) => ReadError::io(&ctx.display, e),
+            LineError::TooLong(start) => ReadError::invalid(
+                &ctx.display,
+                Some(start),
+                format!(
+                    "a line starting here is longer than the limit of {} bytes; refusing to \
+                     buffer it",
+                    options.max_record_bytes
+                ),
+            ),
+        })? {
+            if lines.offset >= next_progress {
+                sink.progress(lines.offset);
+                next_progress = lines.offset + super::PROGRESS_STEP;
+            }
+            let bytes = buf.strip_suffix(b"\r").unwrap_or(&buf);
+            if bytes.trim_ascii().is_empty() {
+                continue;
+            }
+            let place = Place {
+                offset,
+                length: bytes.len() as u64,
+                line,
+            };
+            let text = String::from_utf8_lossy(bytes);
+            let object = match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(object)) => object,
+                Ok(_) => {
+                    ctx.skip(sink, offset, format!("line {line}: not a JSON object"));
+                    continue;
+                }
+                Err(e) => {
+                    ctx.skip(sink, offset, format!("line {line}: not valid JSON: {e}"));
+                    continue;
+                }
+            };
+            let (columns, keys) = match &resolved {
+                Some(found) => found,
+                None => {
+                    let mut keys = Keys::default();
+                    keys.add_object(&object);
+                    let columns =
+                        resolve(&keys.names(), &options.map, &ctx.display, offset, "key")?;
+                    resolved.insert((columns, keys))
+                }
+            };
+            let row = row_of(&object, columns, keys);
+            match ctx.record(row, place) {
+                Ok(record) => sink
+                    .record(record)
+                    .map_err(|stop| ReadError::Stopped(stop.0))?,
+                Err(reason) => ctx.skip(sink, offset, reason),
+            }
+        }
+        sink.progress(lines.offset);
+        Ok(())
+    })
+}
+
+/// Collects the keys of the objects on the complete lines of `head`
+/// (`complete`: the head is the whole file, so its last line counts too).
+fn sample_keys(head: &[u8], complete: bool, keys: &mut Keys) {
+    let mut pieces: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
+    if !complete {
+        pieces.pop();
+    }
+    for piece in pieces {
+        if piece.trim_ascii().is_empty() {
+            continue;
+        }
+        if let Ok(Value::Object(object)) =
+            serde_json::from_str::<Value>(&String::from_utf8_lossy(piece))
+        {
+            keys.add_object(&object);
+        }
+    }
+}
+
+/// The fields of one object, by the resolved keys.
+fn row_of<'v>(object: &'v Map<String, Value>, columns: &Columns, keys: &Keys) -> Row<'v> {
+    let mut row = Row::default();
+    for field in FIELDS {
+        let Some(key) = columns[field.index()].and_then(|i| keys.keys.get(i)) else {
+            continue;
+        };
+        if let Some(value) = lookup(object, &key.path).and_then(as_text) {
+            row.set(field, value);
+        }
+    }
+    row
+}
+
+fn lookup<'v>(object: &'v Map<String, Value>, path: &[String]) -> Option<&'v Value> {
+    let (first, rest) = path.split_first()?;
+    let value = object.get(first)?;
+    if rest.is_empty() {
+        return Some(value);
+    }
+    match value {
+        Value::Object(inner) => lookup(inner, rest),
+        _ => None,
+    }
+}
+
+/// A JSON value as field text: strings as they are, numbers and booleans
+/// as written, `null` as absent, arrays and objects as compact JSON.
+fn as_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        other => Some(Cow::Owned(other.to_string())),
+    }
+}
+
+enum LineError {
+    Io(io::Error),
+    /// A line starting at this offset is longer than the limit.
+    TooLong(u64),
+}
+
+/// Splits a stream into lines without ever holding more than `limit`
+/// bytes of one.
+struct Lines<R> {
+    inner: R,
+    /// File offset of the next line.
+    offset: u64,
+    /// 1-based number of the last line returned.
+    line: u64,
+    limit: usize,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// The next line (without `\n`) in `buf`, with its offset and line
+    /// number; `None` at the end.
+    fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<(u64, u64)>, LineError> {
+        buf.clear();
+        let start = self.offset;
+        let mut any = false;
+        loop {
+            let available = match self.inner.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(LineError::Io(e)),
+            };
+            if available.is_empty() {
+                if !any {
+                    return Ok(None);
+                }
+                break;
+            }
+            any = true;
+            let (take, done) = match available.iter().position(|&b| b == b'\n') {
+                Some(i) => (i, true),
+                None => (available.len(), false),
+            };
+            if buf.len() + take > self.limit {
+                return Err(LineError::TooLong(start));
+            }
+            buf.extend_from_slice(&available[..take]);
+            let consumed = take + usize::from(done);
+            self.inner.consume(consumed);
+            self.offset += consumed as u64;
+            if done {
+                break;
+            }
+        }
+        self.line += 1;
+        Ok(Some((start, self.line)))
+    }
+}

@@ -81,10 +81,8 @@ pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
     if matches!(upper.as_str(), "UTC" | "GMT" | "Z" | "ETC/UTC") {
         return Ok(TimeZone::UTC);
     }
-    let offset_text = upper
-        .strip_prefix("UTC")
-        .or_else(|| upper.strip_prefix("GMT"))
-        .unwrap_or(&upper);
+    let offset_text =
+        upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).unwrap_or(&upper);
     if offset_text.starts_with(['+', '-']) {
         let mut cur = Cursor::new(offset_text);
         if let Some(seconds) = cur.offset()
@@ -200,10 +198,7 @@ fn finish(
 /// Unix seconds (exactly 10 digits) or milliseconds (exactly 13), each with
 /// an optional fraction. `None` when the text is not an epoch at all.
 fn epoch(bytes: &[u8]) -> Option<Result<i64, String>> {
-    let int_len = bytes
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(bytes.len());
+    let int_len = bytes.iter().position(|b| !b.is_ascii_digit()).unwrap_or(bytes.len());
     let frac = &bytes[int_len..];
     let frac_digits = match frac.split_first() {
         None => &[][..],
@@ -286,10 +281,7 @@ fn iso_fast(bytes: &[u8]) -> Option<(Civil, Stated)> {
             pos += 1 + used;
         }
     }
-    let mut cur = Cursor {
-        s: &bytes[pos..],
-        i: 0,
-    };
+    let mut cur = Cursor { s: &bytes[pos..], i: 0 };
     let stated = cur.zone_suffix()?;
     cur.at_end().then_some((civil, stated))
 }
@@ -297,20 +289,13 @@ fn iso_fast(bytes: &[u8]) -> Option<(Civil, Stated)> {
 /// Up to nine fraction digits as nanoseconds (further digits are read and
 /// dropped); `None` when there is no digit.
 fn fraction(bytes: &[u8]) -> Option<(u32, usize)> {
-    let len = bytes
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(bytes.len());
+    let len = bytes.iter().position(|b| !b.is_ascii_digit()).unwrap_or(bytes.len());
     if len == 0 {
         return None;
     }
     let mut nanos = 0u32;
     for i in 0..9 {
-        nanos = nanos * 10
-            + bytes
-                .get(i)
-                .filter(|_| i < len)
-                .map_or(0, |d| u32::from(d - b'0'));
+        nanos = nanos * 10 + bytes.get(i).filter(|_| i < len).map_or(0, |d| u32::from(d - b'0'));
     }
     Some((nanos, len))
 }
@@ -323,10 +308,7 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(s: &'a str) -> Cursor<'a> {
-        Cursor {
-            s: s.as_bytes(),
-            i: 0,
-        }
+        Cursor { s: s.as_bytes(), i: 0 }
     }
 
     fn at_end(&self) -> bool {
@@ -389,9 +371,7 @@ impl<'a> Cursor<'a> {
     /// A run of ASCII letters (and dots inside abbreviations like `a.m.`).
     fn word(&mut self) -> &'a [u8] {
         let start = self.i;
-        while self
-            .peek()
-            .is_some_and(|b| b.is_ascii_alphabetic() || (b == b'.' && self.i > start))
+        while self.peek().is_some_and(|b| b.is_ascii_alphabetic() || (b == b'.' && self.i > start))
         {
             self.i += 1;
         }
@@ -483,11 +463,8 @@ impl<'a> Cursor<'a> {
         let before_meridiem = self.i;
         self.spaces();
         let word = self.word();
-        let lower: Vec<u8> = word
-            .iter()
-            .filter(|&&b| b != b'.')
-            .map(u8::to_ascii_lowercase)
-            .collect();
+        let lower: Vec<u8> =
+            word.iter().filter(|&&b| b != b'.').map(u8::to_ascii_lowercase).collect();
         civil.hour = match lower.as_slice() {
             b"am" if (1..=12).contains(&hour) => hour % 12,
             b"pm" if (1..=12).contains(&hour) => hour % 12 + 12,
@@ -607,11 +584,7 @@ fn general(text: &str, order: Option<DateOrder>) -> Option<(Civil, Stated)> {
             }
             let (year, year_len) = cur.number(4)?;
             civil.year = full_year(year, year_len)?;
-            let default = if sep == b'.' {
-                DateOrder::DayFirst
-            } else {
-                DateOrder::MonthFirst
-            };
+            let default = if sep == b'.' { DateOrder::DayFirst } else { DateOrder::MonthFirst };
             let day_first = if first > 12 {
                 true
             } else if second > 12 {
@@ -619,11 +592,7 @@ fn general(text: &str, order: Option<DateOrder>) -> Option<(Civil, Stated)> {
             } else {
                 order.unwrap_or(default) == DateOrder::DayFirst
             };
-            (civil.day, civil.month) = if day_first {
-                (first, second)
-            } else {
-                (second, first)
-            };
+            (civil.day, civil.month) = if day_first { (first, second) } else { (second, first) };
         } else if first_len <= 2 {
             // Day before a month name: 13 Jun 2015, 13-Jun-2015, 13. Juni is
             // not English and not accepted.
@@ -684,9 +653,7 @@ mod tests {
 
     /// The expected instant, written as RFC 3339 for readability.
     fn utc_ms(text: &str) -> i64 {
-        text.parse::<jiff::Timestamp>()
-            .map(|t| t.as_millisecond())
-            .unwrap_or(i64::MIN)
+        text.parse::<jiff::Timestamp>().map(|t| t.as_millisecond()).unwrap_or(i64::MIN)
     }
 
     fn ny() -> TimeZone {
@@ -714,10 +681,7 @@ mod tests {
         assert_eq!(ts.utc_ms, utc_ms("2016-10-07T14:30:05Z"));
         assert_eq!(ts.basis, TimeBasis::Utc);
         assert_eq!(ts.zone, None);
-        assert_eq!(
-            parse("2016-10-07T14:30:05.123Z").utc_ms,
-            utc_ms("2016-10-07T14:30:05.123Z")
-        );
+        assert_eq!(parse("2016-10-07T14:30:05.123Z").utc_ms, utc_ms("2016-10-07T14:30:05.123Z"));
         assert_eq!(parse("2016-10-07 14:30:05 UTC").basis, TimeBasis::Utc);
         assert_eq!(parse("2016-10-07t14:30:05z").basis, TimeBasis::Utc);
     }
@@ -736,10 +700,7 @@ mod tests {
             assert_eq!(ts.basis, TimeBasis::LocalWithOffset, "{text}");
             assert_eq!(ts.zone, None);
         }
-        assert_eq!(
-            parse("2016-10-07T14:30:05+00:00").basis,
-            TimeBasis::LocalWithOffset
-        );
+        assert_eq!(parse("2016-10-07T14:30:05+00:00").basis, TimeBasis::LocalWithOffset);
     }
 
     #[test]
@@ -812,14 +773,8 @@ mod tests {
                 .map(|ts| ts.utc_ms)
                 .unwrap_or(i64::MIN)
         };
-        assert_eq!(
-            day_first("05/06/2015 14:30"),
-            utc_ms("2015-06-05T18:30:00Z")
-        );
-        assert_eq!(
-            day_first("06/13/2015 14:30"),
-            utc_ms("2015-06-13T18:30:00Z")
-        );
+        assert_eq!(day_first("05/06/2015 14:30"), utc_ms("2015-06-05T18:30:00Z"));
+        assert_eq!(day_first("06/13/2015 14:30"), utc_ms("2015-06-13T18:30:00Z"));
     }
 
     #[test]
@@ -840,10 +795,7 @@ mod tests {
         assert_eq!(rfc2822.utc_ms, utc_ms("2015-06-13T14:30:00Z"));
         assert_eq!(rfc2822.basis, TimeBasis::LocalWithOffset);
         assert_eq!(parse("Jun 13, 2015 2:30 PM GMT").basis, TimeBasis::Utc);
-        assert_eq!(
-            parse("13/06/2015 14:30 UTC+02:00").utc_ms,
-            utc_ms("2015-06-13T12:30:00Z")
-        );
+        assert_eq!(parse("13/06/2015 14:30 UTC+02:00").utc_ms, utc_ms("2015-06-13T12:30:00Z"));
     }
 
     #[test]
@@ -873,14 +825,9 @@ mod tests {
             "2016-10-07 14:30+99:00",
             "\u{fffd}\u{fffd}",
         ] {
-            assert!(
-                parse_timestamp(text, &zone, "UTC").is_err(),
-                "`{text}` should not parse"
-            );
+            assert!(parse_timestamp(text, &zone, "UTC").is_err(), "`{text}` should not parse");
         }
-        let err = parse_timestamp("yesterday", &zone, "UTC")
-            .err()
-            .unwrap_or_default();
+        let err = parse_timestamp("yesterday", &zone, "UTC").err().unwrap_or_default();
         assert!(err.contains("2016-10-07"), "{err}");
     }
 
@@ -897,10 +844,7 @@ mod tests {
         assert!(parse_zone("-0530").is_ok());
         assert!(parse_zone("UTC+5").is_ok());
         let err = parse_zone("Mars/Olympus").err().unwrap_or_default();
-        assert!(
-            err.contains("America/New_York") && err.contains("+02:00"),
-            "{err}"
-        );
+        assert!(err.contains("America/New_York") && err.contains("+02:00"), "{err}");
         assert!(parse_zone("+2:3").is_err());
     }
 }

@@ -13,9 +13,7 @@ use trove_readers::{
 };
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/inputs/transcript")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/transcript").join(name)
 }
 
 fn read(format: &dyn Format, path: &Path, options: &ReadOptions) -> Result<VecSink, ReadError> {
@@ -56,11 +54,7 @@ fn name_of(account: &Option<trove_model::AccountRef>) -> Option<&str> {
 }
 
 fn targets(record: &Record) -> Vec<&str> {
-    record
-        .targets
-        .iter()
-        .map(|t| t.native_id.as_str())
-        .collect()
+    record.targets.iter().map(|t| t.native_id.as_str()).collect()
 }
 
 #[test]
@@ -96,10 +90,7 @@ fn wikileaks_transcript_texts_and_senders() {
     let sink = read(&Csv, &fixture("wikileaks_dm.csv"), &wikileaks_options()).unwrap();
     let welcome = &sink.records[1];
     assert!(welcome.is_message());
-    assert_eq!(
-        welcome.text,
-        "Welcome, Harry. Read the \"rules\" first:\n1. no names\n2. no dates"
-    );
+    assert_eq!(welcome.text, "Welcome, Harry. Read the \"rules\" first:\n1. no names\n2. no dates");
     let sender = welcome.sender.as_ref().unwrap();
     assert_eq!(sender.native_id, "Emma");
     assert_eq!(sender.display_name.as_deref(), Some("Emma"));
@@ -126,10 +117,7 @@ fn system_rows_become_events() {
     );
     let added = &sink.records[0];
     assert_eq!(name_of(&added.sender), Some("Emma"));
-    assert_eq!(
-        added.sender.as_ref().unwrap().display_name.as_deref(),
-        Some("Emma")
-    );
+    assert_eq!(added.sender.as_ref().unwrap().display_name.as_deref(), Some("Emma"));
     assert_eq!(targets(added), vec!["Harry"]);
     assert_eq!(added.text, "Emma added Harry");
 
@@ -145,10 +133,7 @@ fn system_rows_become_events() {
     assert_eq!(left.text, "Harry left");
 
     // Without --event-sender the same rows are messages from "system".
-    let options = ReadOptions {
-        event_senders: Vec::new(),
-        ..wikileaks_options()
-    };
+    let options = ReadOptions { event_senders: Vec::new(), ..wikileaks_options() };
     let sink = read(&Csv, &fixture("wikileaks_dm.csv"), &options).unwrap();
     assert!(sink.records.iter().all(Record::is_message));
     assert_eq!(name_of(&sink.records[0].sender), Some("system"));
@@ -163,14 +148,8 @@ fn locators_slice_the_rows() {
         let start = r.locator.offset as usize;
         String::from_utf8(bytes[start..start + r.locator.length as usize].to_vec()).unwrap()
     };
-    assert_eq!(
-        slice(&sink.records[0]),
-        "Emma added Harry,2016-03-12 21:00:00,system"
-    );
-    assert_eq!(
-        sink.records[0].locator.offset,
-        "text,date,user\n".len() as u64
-    );
+    assert_eq!(slice(&sink.records[0]), "Emma added Harry,2016-03-12 21:00:00,system");
+    assert_eq!(sink.records[0].locator.offset, "text,date,user\n".len() as u64);
     assert_eq!(sink.records[0].locator.line, Some(2));
     assert_eq!(
         slice(&sink.records[1]),
@@ -179,10 +158,7 @@ fn locators_slice_the_rows() {
     );
     assert_eq!(sink.records[1].locator.line, Some(3));
     assert_eq!(sink.records[2].locator.line, Some(6));
-    assert_eq!(
-        slice(&sink.records[6]),
-        "Harry left,2016-11-06 02:30:00,system"
-    );
+    assert_eq!(slice(&sink.records[6]), "Harry left,2016-11-06 02:30:00,system");
     assert_eq!(sink.records[6].locator.line, Some(10));
     for record in &sink.records {
         assert!(slice(record).contains(&record.sent_at.original));
@@ -223,9 +199,7 @@ fn auto_detects_columns_without_a_map() {
     assert_eq!(Jsonl.sniff(&input), Confidence::No);
     let sink = read(&Csv, &path, &ReadOptions::default()).unwrap();
     assert!(sink.skips.is_empty(), "{:?}", sink.skips);
-    let [first, second, third] = &sink.records[..] else {
-        panic!("{:?}", sink.records)
-    };
+    let [first, second, third] = &sink.records[..] else { panic!("{:?}", sink.records) };
     assert_eq!(first.native_id.as_deref(), Some("m1"));
     assert_eq!(first.text, "hello there");
     assert_eq!(first.sent_at.basis, TimeBasis::Utc);
@@ -280,11 +254,7 @@ fn bad_csv_rows_are_skipped_with_file_offset_and_line() {
                 offset: offset_of(",2016-01-01 10:01"),
                 reason: "line 4: no text".into()
             },
-            Skip {
-                file,
-                offset: offset_of("short row"),
-                reason: "line 5: no timestamp".into()
-            },
+            Skip { file, offset: offset_of("short row"), reason: "line 5: no timestamp".into() },
         ]
     );
 }
@@ -303,16 +273,11 @@ fn jsonl_with_nested_mapping() {
     };
     let sink = read(&Jsonl, &path, &options).unwrap();
     let bytes = std::fs::read(&path).unwrap();
-    let [first, second, naive] = &sink.records[..] else {
-        panic!("{:?}", sink.records)
-    };
+    let [first, second, naive] = &sink.records[..] else { panic!("{:?}", sink.records) };
     assert_eq!(first.text, "hello");
     assert_eq!(first.native_id.as_deref(), Some("1"));
     assert_eq!(first.sender.as_ref().unwrap().native_id, "u1");
-    assert_eq!(
-        first.sender.as_ref().unwrap().display_name.as_deref(),
-        Some("emma")
-    );
+    assert_eq!(first.sender.as_ref().unwrap().display_name.as_deref(), Some("emma"));
     assert_eq!(first.conversation.native_id, "nested");
     assert_eq!(first.locator.offset, 0);
     assert_eq!(first.locator.line, Some(1));
@@ -331,38 +296,21 @@ fn jsonl_with_nested_mapping() {
     assert_eq!(naive.locator.line, Some(7));
 
     let text = String::from_utf8(bytes).unwrap();
-    let line_offset = |n: usize| {
-        text.split_inclusive('\n')
-            .take(n - 1)
-            .map(str::len)
-            .sum::<usize>() as u64
-    };
-    let found: Vec<(u64, &str)> = sink
-        .skips
-        .iter()
-        .map(|s| (s.offset, s.reason.as_str()))
-        .collect();
+    let line_offset =
+        |n: usize| text.split_inclusive('\n').take(n - 1).map(str::len).sum::<usize>() as u64;
+    let found: Vec<(u64, &str)> =
+        sink.skips.iter().map(|s| (s.offset, s.reason.as_str())).collect();
     assert_eq!(found.len(), 3, "{found:?}");
     assert_eq!(found[0].0, line_offset(3));
-    assert!(
-        found[0].1.starts_with("line 3: not valid JSON: "),
-        "{}",
-        found[0].1
-    );
+    assert!(found[0].1.starts_with("line 3: not valid JSON: "), "{}", found[0].1);
     assert_eq!(found[1], (line_offset(4), "line 4: not a JSON object"));
     assert_eq!(found[2].0, line_offset(6));
     assert!(
-        found[2]
-            .1
-            .starts_with("line 6: cannot read timestamp `yesterday`: "),
+        found[2].1.starts_with("line 6: cannot read timestamp `yesterday`: "),
         "{}",
         found[2].1
     );
-    assert!(
-        sink.skips
-            .iter()
-            .all(|s| s.file == path.display().to_string())
-    );
+    assert!(sink.skips.iter().all(|s| s.file == path.display().to_string()));
 }
 
 #[test]
@@ -387,22 +335,12 @@ fn jsonl_auto_detection_and_sniffing() {
 
     let pretty = write_temp(&dir, "doc.json", b"{\n  \"text\": \"hi\"\n}\n");
     assert_eq!(Jsonl.sniff(&Input::open(&pretty).unwrap()), Confidence::No);
-    let one_line = write_temp(
-        &dir,
-        "one.json",
-        b"{\"text\": \"hi\", \"ts\": 1465828200}\n",
-    );
-    assert_eq!(
-        Jsonl.sniff(&Input::open(&one_line).unwrap()),
-        Confidence::Maybe
-    );
+    let one_line = write_temp(&dir, "one.json", b"{\"text\": \"hi\", \"ts\": 1465828200}\n");
+    assert_eq!(Jsonl.sniff(&Input::open(&one_line).unwrap()), Confidence::Maybe);
     let array = write_temp(&dir, "array.jsonl", b"[{\"text\": \"hi\"}]\n");
     assert_eq!(Jsonl.sniff(&Input::open(&array).unwrap()), Confidence::No);
     // A folder is not sniffed, even holding transcripts.
-    assert_eq!(
-        Jsonl.sniff(&Input::open(dir.path()).unwrap()),
-        Confidence::No
-    );
+    assert_eq!(Jsonl.sniff(&Input::open(dir.path()).unwrap()), Confidence::No);
     assert_eq!(Csv.sniff(&Input::open(dir.path()).unwrap()), Confidence::No);
 }
 
@@ -410,26 +348,17 @@ fn jsonl_auto_detection_and_sniffing() {
 fn csv_sniffing() {
     let dir = tempfile::tempdir().unwrap();
     let semicolons = write_temp(&dir, "a.csv", b"Date;Author;Content\n2016-01-01;a;hi\n");
-    assert_eq!(
-        Csv.sniff(&Input::open(&semicolons).unwrap()),
-        Confidence::Maybe
-    );
+    assert_eq!(Csv.sniff(&Input::open(&semicolons).unwrap()), Confidence::Maybe);
     let sink = read(&Csv, &semicolons, &ReadOptions::default()).unwrap();
     assert_eq!(sink.records[0].text, "hi");
     assert_eq!(name_of(&sink.records[0].sender), Some("a"));
     let no_text = write_temp(&dir, "b.csv", b"a,b,c\n1,2,3\n");
     assert_eq!(Csv.sniff(&Input::open(&no_text).unwrap()), Confidence::No);
     let wrong_name = write_temp(&dir, "c.txt", b"text,date\nhi,2016-01-01\n");
-    assert_eq!(
-        Csv.sniff(&Input::open(&wrong_name).unwrap()),
-        Confidence::No
-    );
+    assert_eq!(Csv.sniff(&Input::open(&wrong_name).unwrap()), Confidence::No);
     let binary = write_temp(&dir, "d.csv", b"text,date\n\0\0\0\0");
     assert_eq!(Csv.sniff(&Input::open(&binary).unwrap()), Confidence::No);
-    assert_eq!(
-        Csv.sniff(&Input::open(&fixture("wikileaks_dm.csv")).unwrap()),
-        Confidence::Maybe
-    );
+    assert_eq!(Csv.sniff(&Input::open(&fixture("wikileaks_dm.csv")).unwrap()), Confidence::Maybe);
 }
 
 #[test]
@@ -440,14 +369,7 @@ fn missing_mapped_column_lists_the_columns() {
         ..ReadOptions::default()
     };
     let err = read(&Csv, &path, &options).unwrap_err();
-    let ReadError::Invalid {
-        file,
-        offset,
-        reason,
-    } = &err
-    else {
-        panic!("{err}")
-    };
+    let ReadError::Invalid { file, offset, reason } = &err else { panic!("{err}") };
     assert_eq!(file, &path.display().to_string());
     assert_eq!(*offset, Some(0));
     assert_eq!(
@@ -461,29 +383,18 @@ fn missing_mapped_column_lists_the_columns() {
         ..ReadOptions::default()
     };
     let err = read(&Jsonl, &jsonl, &options).unwrap_err().to_string();
-    assert!(
-        err.contains("key `u.name` (mapped to sender) does not exist"),
-        "{err}"
-    );
-    assert!(
-        err.contains("`u.username`") && err.contains("`body`"),
-        "{err}"
-    );
+    assert!(err.contains("key `u.name` (mapped to sender) does not exist"), "{err}");
+    assert!(err.contains("`u.username`") && err.contains("`body`"), "{err}");
 }
 
 #[test]
 fn no_text_column_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_temp(&dir, "x.csv", b"when,who\n2016-01-01,a\n");
-    let err = read(&Csv, &path, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let err = read(&Csv, &path, &ReadOptions::default()).unwrap_err().to_string();
     assert!(err.contains("x.csv"), "{err}");
     assert!(err.contains("no text column found"), "{err}");
-    assert!(
-        err.contains("`when`, `who`") && err.contains("--map text=COLUMN"),
-        "{err}"
-    );
+    assert!(err.contains("`when`, `who`") && err.contains("--map text=COLUMN"), "{err}");
 }
 
 #[test]
@@ -491,8 +402,7 @@ fn a_100_mb_line_is_refused_with_its_offset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.csv");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    file.write_all(b"text,date,user\nok,2016-01-01,a\n")
-        .unwrap();
+    file.write_all(b"text,date,user\nok,2016-01-01,a\n").unwrap();
     let chunk = vec![b'x'; 1 << 20];
     for _ in 0..100 {
         file.write_all(&chunk).unwrap();
@@ -502,20 +412,10 @@ fn a_100_mb_line_is_refused_with_its_offset() {
     drop(file);
 
     let err = read(&Csv, &path, &ReadOptions::default()).unwrap_err();
-    let ReadError::Invalid {
-        file,
-        offset,
-        reason,
-    } = &err
-    else {
-        panic!("{err}")
-    };
+    let ReadError::Invalid { file, offset, reason } = &err else { panic!("{err}") };
     assert_eq!(file, &path.display().to_string());
     assert_eq!(*offset, Some(31));
-    assert!(
-        reason.contains("longer than the limit of 67108864 bytes"),
-        "{reason}"
-    );
+    assert!(reason.contains("longer than the limit of 67108864 bytes"), "{reason}");
 
     // JSONL too, with a smaller limit to keep the test quick.
     let path = dir.path().join("huge.jsonl");
@@ -523,19 +423,11 @@ fn a_100_mb_line_is_refused_with_its_offset() {
     bytes.extend(std::iter::repeat_n(b'y', 3 << 20));
     bytes.extend_from_slice(b"\"}\n");
     std::fs::write(&path, bytes).unwrap();
-    let options = ReadOptions {
-        max_record_bytes: 1 << 20,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { max_record_bytes: 1 << 20, ..ReadOptions::default() };
     let err = read(&Jsonl, &path, &options).unwrap_err();
-    let ReadError::Invalid { offset, reason, .. } = &err else {
-        panic!("{err}")
-    };
+    let ReadError::Invalid { offset, reason, .. } = &err else { panic!("{err}") };
     assert_eq!(*offset, Some(32));
-    assert!(
-        reason.contains("longer than the limit of 1048576 bytes"),
-        "{reason}"
-    );
+    assert!(reason.contains("longer than the limit of 1048576 bytes"), "{reason}");
 }
 
 #[test]
@@ -546,19 +438,11 @@ fn an_unclosed_quote_is_refused_at_the_record_start() {
         bytes.extend_from_slice(b"short line,2016-01-01\n");
     }
     let path = write_temp(&dir, "quote.csv", &bytes);
-    let options = ReadOptions {
-        max_record_bytes: 64 * 1024,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { max_record_bytes: 64 * 1024, ..ReadOptions::default() };
     let err = read(&Csv, &path, &options).unwrap_err();
-    let ReadError::Invalid { offset, reason, .. } = &err else {
-        panic!("{err}")
-    };
+    let ReadError::Invalid { offset, reason, .. } = &err else { panic!("{err}") };
     assert_eq!(*offset, Some(24));
-    assert!(
-        reason.contains("line 3") && reason.contains("unclosed quote"),
-        "{reason}"
-    );
+    assert!(reason.contains("line 3") && reason.contains("unclosed quote"), "{reason}");
 }
 
 #[test]
@@ -569,20 +453,10 @@ fn nul_bytes_are_refused_as_binary() {
     for (format, name) in [(&Csv as &dyn Format, "g.csv"), (&Jsonl, "g.jsonl")] {
         let path = write_temp(&dir, name, &garbage);
         let err = read(format, &path, &ReadOptions::default()).unwrap_err();
-        let ReadError::Invalid {
-            file,
-            offset,
-            reason,
-        } = &err
-        else {
-            panic!("{err}")
-        };
+        let ReadError::Invalid { file, offset, reason } = &err else { panic!("{err}") };
         assert_eq!(file, &path.display().to_string());
         assert_eq!(*offset, Some(0));
-        assert!(
-            reason.contains("binary data, not a text transcript"),
-            "{reason}"
-        );
+        assert!(reason.contains("binary data, not a text transcript"), "{reason}");
     }
 }
 
@@ -595,12 +469,7 @@ fn empty_files_give_nothing() {
         (&Jsonl, "e.jsonl", b""),
         (&Jsonl, "b.jsonl", b"\n\n  \n"),
     ] {
-        let sink = read(
-            format,
-            &write_temp(&dir, name, bytes),
-            &ReadOptions::default(),
-        )
-        .unwrap();
+        let sink = read(format, &write_temp(&dir, name, bytes), &ReadOptions::default()).unwrap();
         assert!(sink.records.is_empty() && sink.skips.is_empty(), "{name}");
     }
 }
@@ -628,24 +497,13 @@ fn bom_is_skipped_but_counted() {
 #[test]
 fn invalid_utf8_is_decoded_lossily() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_temp(
-        &dir,
-        "latin1.csv",
-        b"text,date,user\ncaf\xe9,2016-01-01,Jos\xe9\n",
-    );
+    let path = write_temp(&dir, "latin1.csv", b"text,date,user\ncaf\xe9,2016-01-01,Jos\xe9\n");
     let sink = read(&Csv, &path, &ReadOptions::default()).unwrap();
     assert_eq!(sink.records[0].text, "caf\u{fffd}");
     assert_eq!(name_of(&sink.records[0].sender), Some("Jos\u{fffd}"));
-    assert_eq!(
-        sink.records[0].locator.length,
-        b"caf\xe9,2016-01-01,Jos\xe9".len() as u64
-    );
+    assert_eq!(sink.records[0].locator.length, b"caf\xe9,2016-01-01,Jos\xe9".len() as u64);
 
-    let path = write_temp(
-        &dir,
-        "latin1.jsonl",
-        b"{\"text\": \"caf\xe9\", \"ts\": 1465828200}\n",
-    );
+    let path = write_temp(&dir, "latin1.jsonl", b"{\"text\": \"caf\xe9\", \"ts\": 1465828200}\n");
     let sink = read(&Jsonl, &path, &ReadOptions::default()).unwrap();
     assert_eq!(sink.records[0].text, "caf\u{fffd}");
 }
@@ -657,16 +515,43 @@ fn folders_read_every_matching_member() {
     write_temp(&dir, "two.CSV", b"text,date\nho,2016-01-02\n");
     write_temp(&dir, "notes.txt", b"not a transcript");
     let sink = read(&Csv, dir.path(), &ReadOptions::default()).unwrap();
-    let conversations: Vec<&str> = sink
-        .records
-        .iter()
-        .map(|r| r.conversation.native_id.as_str())
-        .collect();
+    let conversations: Vec<&str> =
+        sink.records.iter().map(|r| r.conversation.native_id.as_str()).collect();
     assert_eq!(conversations, vec!["one", "two"]);
-    let err = read(&Jsonl, dir.path(), &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let err = read(&Jsonl, dir.path(), &ReadOptions::default()).unwrap_err().to_string();
     assert!(err.contains("no member ends in .jsonl or .ndjson"), "{err}");
+}
+
+#[test]
+fn zip_members_are_named_in_locators_and_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leak.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("dump/chat.csv", options).unwrap();
+    zip.write_all(b"text,date\nhi,2016-01-01\nbad,never\n").unwrap();
+    zip.start_file("dump/readme.txt", options).unwrap();
+    zip.write_all(b"hello").unwrap();
+    zip.finish().unwrap();
+
+    let input = Input::open(&path).unwrap();
+    assert_eq!(Csv.sniff(&input), Confidence::No);
+    let mut sink = VecSink::default();
+    Csv.read(&input, &ReadOptions::default(), &mut sink).unwrap();
+    assert_eq!(sink.records.len(), 1);
+    let record = &sink.records[0];
+    assert_eq!(record.conversation.native_id, "chat");
+    assert_eq!(record.locator.entry.as_deref(), Some("dump/chat.csv"));
+    assert_eq!(record.locator.render(), "dump/chat.csv@10+13:L2");
+    assert_eq!(
+        sink.skips,
+        vec![Skip {
+            file: format!("{}!dump/chat.csv", path.display()),
+            offset: 24,
+            reason: sink.skips[0].reason.clone(),
+        }]
+    );
+    assert!(sink.skips[0].reason.starts_with("line 3: cannot read timestamp `never`"));
 }
 
 /// Counts progress reports.
@@ -712,8 +597,7 @@ fn progress_is_reported_about_every_megabyte() {
     let bytes = big_csv(40_000);
     let path = write_temp(&dir, "big.csv", &bytes);
     let mut sink = Counting::default();
-    Csv.read(&Input::open(&path).unwrap(), &new_york(), &mut sink)
-        .unwrap();
+    Csv.read(&Input::open(&path).unwrap(), &new_york(), &mut sink).unwrap();
     assert_eq!(sink.records, 40_000);
     let mb = bytes.len() as u64 >> 20;
     assert!(sink.progress.len() as u64 >= mb, "{:?}", sink.progress);
@@ -785,5 +669,30 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+proptest! {
+    #[test]
+    fn timestamps_never_panic(text in "\\PC{0,40}", digits in "[0-9 :/.,APMZT+-]{0,30}") {
+        let zone = timefmt::parse_zone("Europe/Berlin").unwrap();
+        let _ = timefmt::parse_timestamp(&text, &zone, "Europe/Berlin");
+        let _ = timefmt::parse_timestamp(&digits, &zone, "Europe/Berlin");
+        let _ = timefmt::parse_zone(&text);
+    }
+
+    #[test]
+    fn naive_iso_agrees_with_jiff(
+        year in 1971i16..2037, month in 1i8..=12, day in 1i8..=28,
+        hour in 0i8..24, minute in 0i8..60, second in 0i8..60, space in any::<bool>(),
+    ) {
+        let zone = timefmt::parse_zone("America/New_York").unwrap();
+        let sep = if space { ' ' } else { 'T' };
+        let text = format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}");
+        let ts = timefmt::parse_timestamp(&text, &zone, "America/New_York").unwrap();
+        let dt = jiff::civil::DateTime::new(year, month, day, hour, minute, second, 0).unwrap();
+        let expected = zone.to_ambiguous_timestamp(dt).compatible().unwrap();
+        prop_assert_eq!(ts.utc_ms, expected.as_millisecond());
+        prop_assert_eq!(ts.original, text);
     }
 }

@@ -111,11 +111,7 @@ pub(super) fn read_entry(
         // they stay file offsets.
         let mut first = io::Cursor::new(head.bytes);
         first.set_position(bom as u64);
-        let tap = Tap::new(
-            first.chain(reader),
-            bom as u64,
-            options.max_record_bytes as u64,
-        );
+        let tap = Tap::new(first.chain(reader), bom as u64, options.max_record_bytes as u64);
         let mut rows = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -148,17 +144,9 @@ fn read_rows<R: Read>(
             next_progress = end + super::PROGRESS_STEP;
         }
         let Some(columns) = &columns else {
-            let names: Vec<String> = record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).trim().to_string())
-                .collect();
-            columns = Some(resolve(
-                &names,
-                &options.map,
-                &ctx.display,
-                place.offset,
-                "column",
-            )?);
+            let names: Vec<String> =
+                record.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
+            columns = Some(resolve(&names, &options.map, &ctx.display, place.offset, "column")?);
             continue;
         };
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
@@ -171,9 +159,7 @@ fn read_rows<R: Read>(
             }
         }
         match ctx.record(row, place) {
-            Ok(rec) => sink
-                .record(rec)
-                .map_err(|stop| ReadError::Stopped(stop.0))?,
+            Ok(rec) => sink.record(rec).map_err(|stop| ReadError::Stopped(stop.0))?,
             Err(reason) => ctx.skip(sink, place.offset, reason),
         }
     }
@@ -184,7 +170,8 @@ fn read_rows<R: Read>(
 /// A field as text: lossy UTF-8, `\r\n` as `\n`.
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
     let text = String::from_utf8_lossy(bytes);
-    if text.contains("\r\n") {
+    // Most fields hold no `\r` at all; only look for pairs when one is there.
+    if bytes.contains(&b'\r') && text.contains("\r\n") {
         Cow::Owned(text.replace("\r\n", "\n"))
     } else {
         text
@@ -274,18 +261,11 @@ impl<R> Tap<R> {
             .unwrap_or(usize::MAX)
             .min(self.buf.len() - self.head);
         let span = &self.buf[self.head..self.head + len];
-        let lead = span
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .count();
+        let lead = span.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
         let lead_lines = count_newlines(&span[..lead]);
         let body = &span[lead..];
-        let trimmed = body.len()
-            - body
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b'\r' || b == b'\n')
-                .count();
+        let trimmed =
+            body.len() - body.iter().rev().take_while(|&&b| b == b'\r' || b == b'\n').count();
         let place = Place {
             offset: self.head_offset + lead as u64,
             length: trimmed as u64,
@@ -300,14 +280,8 @@ impl<R> Tap<R> {
     /// The start and line of the row being read, for an overflow report.
     fn pending_row(&self) -> (u64, u64) {
         let pending = &self.buf[self.head..];
-        let lead = pending
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .count();
-        (
-            self.head_offset + lead as u64,
-            self.head_line + count_newlines(&pending[..lead]),
-        )
+        let lead = pending.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+        (self.head_offset + lead as u64, self.head_line + count_newlines(&pending[..lead]))
     }
 
     /// Checks the raw line lengths in a chunk about to be handed out.

@@ -74,10 +74,7 @@ pub(crate) fn parse_event(text: &str) -> SystemEvent {
             }
         }
     }
-    for (phrase, kind) in [
-        (" added ", EventKind::Join),
-        (" removed ", EventKind::Leave),
-    ] {
+    for (phrase, kind) in [(" added ", EventKind::Join), (" removed ", EventKind::Leave)] {
         if let Some((who, whom)) = line.split_once(phrase) {
             let targets = names(whom);
             if !who.trim().is_empty() && !targets.is_empty() {
@@ -91,11 +88,7 @@ pub(crate) fn parse_event(text: &str) -> SystemEvent {
         }
     }
     for tail in [" joined the group", " joined the conversation", " joined"] {
-        if let Some(who) = line
-            .strip_suffix(tail)
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-        {
+        if let Some(who) = line.strip_suffix(tail).map(str::trim).filter(|w| !w.is_empty()) {
             return SystemEvent {
                 kind: EventKind::Join,
                 sender: Some(who.to_string()),
@@ -105,11 +98,7 @@ pub(crate) fn parse_event(text: &str) -> SystemEvent {
         }
     }
     for tail in [" left the group", " left the conversation", " left"] {
-        if let Some(who) = line
-            .strip_suffix(tail)
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-        {
+        if let Some(who) = line.strip_suffix(tail).map(str::trim).filter(|w| !w.is_empty()) {
             return SystemEvent {
                 kind: EventKind::Leave,
                 sender: None,
@@ -141,12 +130,9 @@ fn names(list: &str) -> Vec<String> {
 
 /// Strips one pair of surrounding quotes, straight or curly.
 fn unquote(name: &str) -> &str {
-    for (open, close) in [
-        ('"', '"'),
-        ('\u{201c}', '\u{201d}'),
-        ('\'', '\''),
-        ('\u{2018}', '\u{2019}'),
-    ] {
+    for (open, close) in
+        [('"', '"'), ('\u{201c}', '\u{201d}'), ('\'', '\''), ('\u{2018}', '\u{2019}')]
+    {
         if let Some(inner) = name.strip_prefix(open).and_then(|n| n.strip_suffix(close)) {
             return inner;
         }
@@ -180,21 +166,11 @@ mod tests {
         );
         assert_eq!(
             parse_event("Emma Best added Harry Potter and Ron Weasley."),
-            event(
-                EventKind::Join,
-                Some("Emma Best"),
-                &["Harry Potter", "Ron Weasley"],
-                None
-            )
+            event(EventKind::Join, Some("Emma Best"), &["Harry Potter", "Ron Weasley"], None)
         );
         assert_eq!(
             parse_event("Emma added Harry, Ron, and Hermione to the group"),
-            event(
-                EventKind::Join,
-                Some("Emma"),
-                &["Harry", "Ron", "Hermione"],
-                None
-            )
+            event(EventKind::Join, Some("Emma"), &["Harry", "Ron", "Hermione"], None)
         );
         assert_eq!(
             parse_event("Harry joined"),
@@ -208,10 +184,7 @@ mod tests {
 
     #[test]
     fn leaves() {
-        assert_eq!(
-            parse_event("Harry left"),
-            event(EventKind::Leave, None, &["Harry"], None)
-        );
+        assert_eq!(parse_event("Harry left"), event(EventKind::Leave, None, &["Harry"], None));
         assert_eq!(
             parse_event("Harry left the conversation."),
             event(EventKind::Leave, None, &["Harry"], None)
@@ -240,14 +213,7 @@ mod tests {
 
     #[test]
     fn anything_else_is_other() {
-        for text in [
-            "",
-            "left",
-            "added",
-            "The call ended",
-            " added Harry",
-            "Emma added ",
-        ] {
+        for text in ["", "left", "added", "The call ended", " added Harry", "Emma added "] {
             assert_eq!(parse_event(text), SystemEvent::other(), "{text:?}");
         }
     }

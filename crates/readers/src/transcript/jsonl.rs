@@ -90,11 +90,7 @@ impl Keys {
             if self.keys.len() >= MAX_KEYS {
                 return;
             }
-            let name = if prefix.is_empty() {
-                key.clone()
-            } else {
-                format!("{prefix}.{key}")
-            };
+            let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
             let mut key_path = path.to_vec();
             key_path.push(key.clone());
             if let Value::Object(inner) = value
@@ -103,10 +99,7 @@ impl Keys {
                 self.walk(inner, &name, &key_path, depth + 1);
             }
             if self.seen.insert(name.clone()) {
-                self.keys.push(Key {
-                    name,
-                    path: key_path,
-                });
+                self.keys.push(Key { name, path: key_path });
             }
         }
     }
@@ -132,21 +125,14 @@ pub(super) fn read_entry(
         let mut resolved = if keys.keys.is_empty() {
             None
         } else {
-            Some((
-                resolve(&keys.names(), &options.map, &ctx.display, bom as u64, "key")?,
-                keys,
-            ))
+            Some((resolve(&keys.names(), &options.map, &ctx.display, bom as u64, "key")?, keys))
         };
         // The cursor starts after the BOM; `Lines` counts offsets from it.
         let mut first = io::Cursor::new(head.bytes);
         first.set_position(bom as u64);
         let stream = BufReader::with_capacity(256 * 1024, first.chain(reader));
-        let mut lines = Lines {
-            inner: stream,
-            offset: bom as u64,
-            line: 0,
-            limit: options.max_record_bytes,
-        };
+        let mut lines =
+            Lines { inner: stream, offset: bom as u64, line: 0, limit: options.max_record_bytes };
         let mut buf = Vec::new();
         let mut next_progress = super::PROGRESS_STEP;
         while let Some((offset, line)) = lines.next(&mut buf).map_err(|e| match e {
@@ -169,11 +155,7 @@ pub(super) fn read_entry(
             if bytes.trim_ascii().is_empty() {
                 continue;
             }
-            let place = Place {
-                offset,
-                length: bytes.len() as u64,
-                line,
-            };
+            let place = Place { offset, length: bytes.len() as u64, line };
             let text = String::from_utf8_lossy(bytes);
             let object = match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(object)) => object,
@@ -198,9 +180,7 @@ pub(super) fn read_entry(
             };
             let row = row_of(&object, columns, keys);
             match ctx.record(row, place) {
-                Ok(record) => sink
-                    .record(record)
-                    .map_err(|stop| ReadError::Stopped(stop.0))?,
+                Ok(record) => sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?,
                 Err(reason) => ctx.skip(sink, offset, reason),
             }
         }

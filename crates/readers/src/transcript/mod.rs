@@ -248,12 +248,7 @@ impl Field {
 /// Whether a header line or first object has a column we would read as
 /// text without a map.
 fn has_text_candidate<'a>(mut columns: impl Iterator<Item = &'a str>) -> bool {
-    columns.any(|c| {
-        Field::Text
-            .candidates()
-            .iter()
-            .any(|k| c.trim().eq_ignore_ascii_case(k))
-    })
+    columns.any(|c| Field::Text.candidates().iter().any(|k| c.trim().eq_ignore_ascii_case(k)))
 }
 
 /// Which column (by index into the column list) feeds each field.
@@ -271,11 +266,8 @@ fn resolve(
     what: &str,
 ) -> Result<Columns, ReadError> {
     let listing = || {
-        let shown: Vec<String> = columns
-            .iter()
-            .take(60)
-            .map(|c| format!("`{}`", c.escape_debug()))
-            .collect();
+        let shown: Vec<String> =
+            columns.iter().take(60).map(|c| format!("`{}`", c.escape_debug())).collect();
         let more = if columns.len() > 60 { ", ..." } else { "" };
         if shown.is_empty() {
             format!("the file has no {what}s")
@@ -285,11 +277,10 @@ fn resolve(
     };
     let find = |name: &str| {
         let name = name.trim();
-        columns.iter().position(|c| c.trim() == name).or_else(|| {
-            columns
-                .iter()
-                .position(|c| c.trim().eq_ignore_ascii_case(name))
-        })
+        columns
+            .iter()
+            .position(|c| c.trim() == name)
+            .or_else(|| columns.iter().position(|c| c.trim().eq_ignore_ascii_case(name)))
     };
     let mut found: Columns = [None; 7];
     for field in FIELDS {
@@ -323,21 +314,14 @@ fn resolve(
                 .map(|(i, _)| i)
         });
     }
-    for (field, hint) in [
-        (Field::Text, "text=COLUMN"),
-        (Field::SentAt, "sent_at=COLUMN"),
-    ] {
+    for (field, hint) in [(Field::Text, "text=COLUMN"), (Field::SentAt, "sent_at=COLUMN")] {
         if found[field.index()].is_none() {
             return Err(ReadError::invalid(
                 file,
                 Some(offset),
                 format!(
                     "no {} {what} found (looked for {}); {}; name it with --map {hint}",
-                    if field == Field::Text {
-                        "text"
-                    } else {
-                        "timestamp"
-                    },
+                    if field == Field::Text { "text" } else { "timestamp" },
                     field.candidates().join(", "),
                     listing()
                 ),
@@ -416,11 +400,7 @@ impl<'o> Context<'o> {
 
     /// Reports a row as skipped.
     pub(crate) fn skip(&self, sink: &mut dyn Sink, offset: u64, reason: String) {
-        sink.skip(Skip {
-            file: self.display.clone(),
-            offset,
-            reason,
-        });
+        sink.skip(Skip { file: self.display.clone(), offset, reason });
     }
 
     /// Builds the record for a row, or the reason it cannot be read
@@ -434,19 +414,15 @@ impl<'o> Context<'o> {
         let sent_at = match row.take(Field::SentAt) {
             Some(raw) if !raw.trim().is_empty() => {
                 timefmt::parse_timestamp(&raw, &self.zone, &self.zone_name).map_err(|e| {
-                    format!(
-                        "line {line}: cannot read timestamp `{}`: {e}",
-                        shorten(raw.trim())
-                    )
+                    format!("line {line}: cannot read timestamp `{}`: {e}", shorten(raw.trim()))
                 })?
             }
             _ => return Err(format!("line {line}: no timestamp")),
         };
         let sender_name = row.take_trimmed(Field::Sender);
         let sender_id = row.take_trimmed(Field::SenderId);
-        let conversation = row
-            .take_trimmed(Field::Conversation)
-            .unwrap_or_else(|| self.stem.clone());
+        let conversation =
+            row.take_trimmed(Field::Conversation).unwrap_or_else(|| self.stem.clone());
         let locator = Locator {
             entry: self.entry.clone(),
             offset: place.offset,
@@ -487,11 +463,9 @@ impl<'o> Context<'o> {
             }
         } else {
             record.sender = match (sender_id, sender_name) {
-                (Some(id), name) => Some(AccountRef {
-                    native_id: id,
-                    display_name: name,
-                    handle: None,
-                }),
+                (Some(id), name) => {
+                    Some(AccountRef { native_id: id, display_name: name, handle: None })
+                }
                 (None, Some(name)) => Some(named(name)),
                 (None, None) => None,
             };
@@ -502,11 +476,7 @@ impl<'o> Context<'o> {
 
 /// An account known only by the name a transcript writes.
 fn named(name: String) -> AccountRef {
-    AccountRef {
-        native_id: name.clone(),
-        display_name: Some(name),
-        handle: None,
-    }
+    AccountRef { native_id: name.clone(), display_name: Some(name), handle: None }
 }
 
 /// Quotes at most 80 characters of untrusted text in a message.
@@ -533,16 +503,9 @@ const BINARY_PROBE: usize = 8 * 1024;
 /// data.
 pub(crate) fn read_head(reader: &mut dyn Read, n: usize, display: &str) -> Result<Head, ReadError> {
     let mut bytes = Vec::with_capacity(n.min(1 << 20));
-    reader
-        .take(n as u64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::io(display, e))?;
+    reader.take(n as u64).read_to_end(&mut bytes).map_err(|e| ReadError::io(display, e))?;
     check_text(&bytes).map_err(|reason| ReadError::invalid(display, Some(0), reason))?;
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     Ok(Head { bytes, bom })
 }
 
@@ -552,9 +515,7 @@ fn check_text(head: &[u8]) -> Result<(), String> {
         return Err("UTF-16 text is not supported; convert the file to UTF-8".to_string());
     }
     if head[..head.len().min(BINARY_PROBE)].contains(&0) {
-        return Err(
-            "binary data, not a text transcript (NUL bytes in the first 8 KiB)".to_string(),
-        );
+        return Err("binary data, not a text transcript (NUL bytes in the first 8 KiB)".to_string());
     }
     Ok(())
 }

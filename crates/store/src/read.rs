@@ -414,4 +414,57 @@ impl Store {
         }
         Ok(Ok(()))
     }
+
+    /// Calls `f` with `(key, platform, conversation row, native id, sent_at
+    /// ms)` for every message, conversation by conversation in time order:
+    /// the order consistency checks walk.
+    pub fn for_each_in_conversation_order(
+        &self,
+        mut f: impl FnMut(i64, &str, i64, Option<&str>, i64),
+    ) -> Result<(), StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare(
+                "SELECT m.key, c.platform, m.conversation_id, m.native_id, m.sent_at
+                 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE m.kind = 'message'
+                 ORDER BY m.conversation_id, m.sent_at, m.id",
+            )
+            .context(|| "walking conversations".into())?;
+        let mut rows = statement.query([]).context(|| "walking conversations".into())?;
+        while let Some(row) = rows.next().context(|| "walking conversations".into())? {
+            let key: i64 = row.get(0).context(|| "walking conversations".into())?;
+            let platform: String = row.get(1).context(|| "walking conversations".into())?;
+            let conversation: i64 = row.get(2).context(|| "walking conversations".into())?;
+            let native_id: Option<String> = row.get(3).context(|| "walking conversations".into())?;
+            let sent_at: i64 = row.get(4).context(|| "walking conversations".into())?;
+            f(key, &platform, conversation, native_id.as_deref(), sent_at);
+        }
+        Ok(())
+    }
+
+    /// Platform ids used by more than one message, with their keys.
+    pub fn duplicate_native_ids(&self) -> Result<Vec<(String, String, Vec<i64>)>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare(
+                "SELECT c.platform, m.native_id, group_concat(m.key)
+                 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE m.native_id IS NOT NULL AND m.kind = 'message'
+                 GROUP BY c.platform, m.native_id HAVING COUNT(*) > 1",
+            )
+            .context(|| "looking for duplicate ids".into())?;
+        let rows = statement
+            .query_map([], |r| {
+                let keys: String = r.get(2)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    keys.split(',').filter_map(|k| k.parse().ok()).collect(),
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "looking for duplicate ids".into())?;
+        Ok(rows)
+    }
 }

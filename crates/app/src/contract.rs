@@ -1,0 +1,369 @@
+//! The JSON contract: what `--json` prints and the server's `.json` pages
+//! return. Fields may be added; the ones here must not change meaning.
+
+use serde::Serialize;
+use trove_store::StoredMessage;
+
+use crate::dates::format_instant;
+
+/// `trove ingest --json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IngestOutput {
+    /// Source files recorded by the run.
+    pub sources: u64,
+    /// New messages.
+    pub messages_added: u64,
+    /// New events.
+    pub events_added: u64,
+    /// Records already in the case.
+    pub duplicates: u64,
+    /// Records that could not be read.
+    pub skipped: Vec<SkippedOutput>,
+    /// Inputs and the readers chosen.
+    pub inputs: Vec<InputOutput>,
+}
+
+/// A record that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SkippedOutput {
+    /// File (or `zip!entry`).
+    pub file: String,
+    /// Byte offset.
+    pub offset: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// An input and its reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputOutput {
+    /// Path as given.
+    pub path: String,
+    /// Reader.
+    pub format: String,
+    /// Detected rather than named.
+    pub detected: bool,
+}
+
+impl From<trove_ingest::IngestReport> for IngestOutput {
+    fn from(report: trove_ingest::IngestReport) -> Self {
+        IngestOutput {
+            sources: report.sources,
+            messages_added: report.summary.messages_added,
+            events_added: report.summary.events_added,
+            duplicates: report.summary.duplicates,
+            skipped: report
+                .skipped
+                .into_iter()
+                .map(|s| SkippedOutput { file: s.file, offset: s.offset, reason: s.reason })
+                .collect(),
+            inputs: report
+                .inputs
+                .into_iter()
+                .map(|i| InputOutput {
+                    path: i.path.display().to_string(),
+                    format: i.format,
+                    detected: i.detected,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `trove search --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchOutput {
+    /// Exact number of matching messages.
+    pub total: u64,
+    /// Server time for the search, in milliseconds.
+    pub took_ms: f64,
+    /// The requested page.
+    pub hits: Vec<MessageOutput>,
+    /// How the query was read, when something was worked around.
+    pub warnings: Vec<String>,
+}
+
+/// A message as search hits, `show` and its context present it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageOutput {
+    /// trove's stable id.
+    pub id: String,
+    /// The platform's own id.
+    pub native_id: Option<String>,
+    /// `message`, or the event kind (`join`, `leave`, `rename`, ...).
+    pub kind: String,
+    /// RFC 3339 UTC.
+    pub sent_at: String,
+    /// The timestamp as the source wrote it.
+    pub sent_at_original: String,
+    /// How the zone of `sent_at` was known.
+    pub time_basis: String,
+    /// Best name of the sender (user-given, source's, handle, or id).
+    pub sender: Option<String>,
+    /// Sender's platform id.
+    pub sender_id: Option<String>,
+    /// Conversation name, or its id when unnamed.
+    pub conversation: String,
+    /// Conversation platform id.
+    pub conversation_id: String,
+    /// Platform.
+    pub platform: String,
+    /// Text.
+    pub text: String,
+    /// HTML-escaped fragment with `<mark>` around matches (search only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// Replied-to platform id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// Accounts an event is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    /// Reactions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionOutput>,
+    /// Links (never fetched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<UrlOutput>,
+    /// Attachments by reference.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentOutput>,
+    /// Where the message came from (`show` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+/// A reaction.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReactionOutput {
+    /// Who reacted (platform id).
+    pub sender_id: String,
+    /// The reaction.
+    pub reaction: String,
+    /// When, RFC 3339 UTC.
+    pub at: Option<String>,
+}
+
+/// A link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UrlOutput {
+    /// As in the text.
+    pub url: String,
+    /// Expanded target, when the source gives one.
+    pub expanded: Option<String>,
+}
+
+/// An attachment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttachmentOutput {
+    /// File name.
+    pub name: String,
+    /// Reference in the source.
+    pub reference: String,
+    /// Kind.
+    pub kind: Option<String>,
+    /// Size.
+    pub size: Option<u64>,
+}
+
+/// Provenance of a message.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourceRef {
+    /// SHA-256 of the source file at ingest.
+    pub sha256: String,
+    /// Path of the source file.
+    pub path: String,
+    /// Where in it: `entry@offset+length`, `:Lline`, `#json.path`.
+    pub locator: String,
+    /// The citation form: `sha256:HASH@LOCATOR`.
+    pub citation: String,
+}
+
+impl MessageOutput {
+    /// The output form of a stored message.
+    pub fn from_stored(m: &StoredMessage, with_source: bool) -> MessageOutput {
+        let source = with_source.then(|| {
+            let locator = trove_model::Locator {
+                entry: m.entry.clone(),
+                offset: m.offset,
+                length: m.length,
+                line: m.line,
+                json_path: m.json_path.clone(),
+            }
+            .render();
+            SourceRef {
+                citation: format!("sha256:{}@{}", m.source_sha256, locator),
+                sha256: m.source_sha256.clone(),
+                path: m.source_path.clone(),
+                locator,
+            }
+        });
+        MessageOutput {
+            id: crate::render_id(m.key),
+            native_id: m.native_id.clone(),
+            kind: m.kind.clone(),
+            sent_at: format_instant(m.sent_at_ms),
+            sent_at_original: m.ts_original.clone(),
+            time_basis: match &m.ts_zone {
+                Some(zone) => format!("{} ({zone})", m.ts_basis),
+                None => m.ts_basis.clone(),
+            },
+            sender: m.sender_name.clone(),
+            sender_id: m.sender_native_id.clone(),
+            conversation: m.conversation_name.clone().unwrap_or_else(|| m.conversation_native_id.clone()),
+            conversation_id: m.conversation_native_id.clone(),
+            platform: m.platform.clone(),
+            text: m.text.clone(),
+            snippet: None,
+            reply_to: m.reply_to.clone(),
+            targets: m.extra.targets.iter().map(|t| t.native_id.clone()).collect(),
+            reactions: m
+                .extra
+                .reactions
+                .iter()
+                .map(|r| ReactionOutput {
+                    sender_id: r.sender_id.clone(),
+                    reaction: r.key.clone(),
+                    at: r.at.as_ref().map(|t| format_instant(t.utc_ms)),
+                })
+                .collect(),
+            urls: m
+                .extra
+                .urls
+                .iter()
+                .map(|u| UrlOutput { url: u.url.clone(), expanded: u.expanded.clone() })
+                .collect(),
+            attachments: m
+                .extra
+                .attachments
+                .iter()
+                .map(|a| AttachmentOutput {
+                    name: a.name.clone(),
+                    reference: a.reference.clone(),
+                    kind: a.kind.clone(),
+                    size: a.size,
+                })
+                .collect(),
+            source,
+        }
+    }
+}
+
+/// `trove show --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShowOutput {
+    /// The message, with its source.
+    pub message: MessageOutput,
+    /// Earlier records of its conversation, oldest first.
+    pub before: Vec<MessageOutput>,
+    /// Later records, oldest first.
+    pub after: Vec<MessageOutput>,
+}
+
+/// `trove stats --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatsOutput {
+    /// Messages.
+    pub messages: u64,
+    /// Events.
+    pub events: u64,
+    /// Conversations.
+    pub conversations: u64,
+    /// Earliest record, RFC 3339 UTC.
+    pub first: Option<String>,
+    /// Latest record.
+    pub last: Option<String>,
+    /// Accounts, most active first.
+    pub participants: Vec<ParticipantOutput>,
+    /// Source files.
+    pub sources: Vec<SourceOutput>,
+    /// The analysis zone.
+    pub zone: String,
+}
+
+/// An account in `stats` and `people`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParticipantOutput {
+    /// Platform id.
+    pub id: String,
+    /// Best name.
+    pub name: String,
+    /// Messages sent.
+    pub messages: u64,
+    /// Platform.
+    pub platform: String,
+    /// Handle, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// Display name from the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Name given in trove.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// First message.
+    pub first: Option<String>,
+    /// Last message.
+    pub last: Option<String>,
+}
+
+/// A source in `stats`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceOutput {
+    /// Path.
+    pub path: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// Reader.
+    pub format: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// When ingested.
+    pub ingested_at: String,
+}
+
+/// `trove verify --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifyOutput {
+    /// Sources whose bytes are unchanged.
+    pub sources_ok: u64,
+    /// Sources changed or missing.
+    pub sources_changed: u64,
+    /// Per-source results that are not ok.
+    pub source_findings: Vec<SourceFinding>,
+    /// Consistency findings on messages.
+    pub findings: Vec<Finding>,
+}
+
+/// A source that no longer matches.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceFinding {
+    /// Path.
+    pub path: String,
+    /// `changed` or `missing`.
+    pub status: String,
+    /// Hash at ingest.
+    pub expected_sha256: String,
+    /// Hash now, when readable.
+    pub actual_sha256: Option<String>,
+}
+
+/// A consistency finding: evidence, never a fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// trove id.
+    pub message_id: String,
+    /// Platform id.
+    pub native_id: Option<String>,
+    /// Which check (`snowflake_time`, `duplicate_id`, `id_order`).
+    pub check: String,
+    /// What was found.
+    pub detail: String,
+}
+
+/// `trove people --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeopleOutput {
+    /// Accounts, most active first.
+    pub people: Vec<ParticipantOutput>,
+}

@@ -1,0 +1,95 @@
+//! Errors the front ends show.
+
+use std::path::PathBuf;
+
+/// What went wrong, in terms a user can act on.
+#[derive(Debug)]
+pub enum AppError {
+    /// The folder holds no case.
+    NotACase(PathBuf),
+    /// An id that names no message.
+    NotFound(String),
+    /// A query the user must fix.
+    Query {
+        /// Byte position in the query.
+        position: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A bad argument.
+    Usage(String),
+    /// Reading an input failed.
+    Ingest(trove_ingest::IngestError),
+    /// The database failed.
+    Store(trove_store::StoreError),
+    /// The index failed.
+    Index(trove_index::IndexError),
+    /// File system trouble.
+    Io(PathBuf, std::io::Error),
+}
+
+impl AppError {
+    /// True when the user interrupted the work.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, AppError::Ingest(trove_ingest::IngestError::Interrupted))
+    }
+
+    /// A hint for the user, when there is a useful one.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            AppError::NotACase(dir) => Some(format!(
+                "create a case with `trove ingest ARCHIVE --case {}`",
+                dir.display()
+            )),
+            AppError::NotFound(_) => {
+                Some("ids are shown by `trove search`; a platform's own id works too".into())
+            }
+            AppError::Query { .. } => Some("see `trove search --help` for the query language".into()),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::NotACase(dir) => write!(f, "`{}` is not a trove case (no case.db)", dir.display()),
+            AppError::NotFound(id) => write!(f, "no message has the id `{id}`"),
+            AppError::Query { position, message } => {
+                write!(f, "query, at character {}: {message}", position + 1)
+            }
+            AppError::Usage(message) => write!(f, "{message}"),
+            AppError::Ingest(e) => write!(f, "{e}"),
+            AppError::Store(e) => write!(f, "{e}"),
+            AppError::Index(e) => write!(f, "{e}"),
+            AppError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<trove_store::StoreError> for AppError {
+    fn from(e: trove_store::StoreError) -> Self {
+        AppError::Store(e)
+    }
+}
+
+impl From<trove_index::IndexError> for AppError {
+    fn from(e: trove_index::IndexError) -> Self {
+        match e {
+            trove_index::IndexError::Query { position, message } => AppError::Query { position, message },
+            other => AppError::Index(other),
+        }
+    }
+}
+
+impl From<trove_ingest::IngestError> for AppError {
+    fn from(e: trove_ingest::IngestError) -> Self {
+        match e {
+            trove_ingest::IngestError::Store(e) => AppError::Store(e),
+            trove_ingest::IngestError::Index(e) => AppError::Index(e),
+            other => AppError::Ingest(other),
+        }
+    }
+}

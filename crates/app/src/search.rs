@@ -1,0 +1,92 @@
+//! `search`.
+
+use std::time::Instant;
+
+use jiff::tz::TimeZone;
+use trove_index::{Highlighter, Resolve, Sort};
+
+use crate::contract::{MessageOutput, SearchOutput};
+use crate::{AppError, Case, dates};
+
+/// Result order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// Paging and order.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchOptions {
+    /// Hits per page.
+    pub limit: usize,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Order.
+    pub sort: SortOrder,
+    /// Snippet length in characters.
+    pub snippet_chars: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { limit: 20, offset: 0, sort: SortOrder::Relevance, snippet_chars: 160 }
+    }
+}
+
+struct CaseResolver<'a> {
+    case: &'a Case,
+    zone: TimeZone,
+}
+
+impl Resolve for CaseResolver<'_> {
+    fn senders(&self, value: &str) -> Vec<u64> {
+        self.case.store.find_accounts(value).unwrap_or_default().into_iter().map(|id| id as u64).collect()
+    }
+
+    fn conversations(&self, value: &str) -> Vec<u64> {
+        self.case.store.find_conversations(value).unwrap_or_default().into_iter().map(|id| id as u64).collect()
+    }
+
+    fn date_span(&self, value: &str) -> Result<(i64, i64), String> {
+        dates::date_span(value, &self.zone)
+    }
+}
+
+impl Case {
+    /// Runs a query in the language of `trove_query`.
+    pub fn search(&self, text: &str, options: &SearchOptions) -> Result<SearchOutput, AppError> {
+        let started = Instant::now();
+        let (query, problems) = trove_query::parse(text);
+        let zone = dates::parse_zone(&self.zone_name()?).unwrap_or(TimeZone::UTC);
+        let resolver = CaseResolver { case: self, zone };
+        let sort = match options.sort {
+            SortOrder::Relevance => Sort::Relevance,
+            SortOrder::Newest => Sort::Newest,
+            SortOrder::Oldest => Sort::Oldest,
+        };
+        let (hits, mut warnings) =
+            self.index().search_query(&query, &resolver, sort, options.offset, options.limit)?;
+        let highlighter = Highlighter::new(&query);
+        let mut out = Vec::with_capacity(hits.hits.len());
+        for hit in &hits.hits {
+            if let Some(stored) = self.store.message(hit.row as i64)? {
+                let mut message = MessageOutput::from_stored(&stored, false);
+                message.snippet = Some(highlighter.snippet(&stored.text, options.snippet_chars));
+                out.push(message);
+            }
+        }
+        warnings.splice(0..0, problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)));
+        Ok(SearchOutput {
+            total: hits.total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits: out,
+            warnings,
+        })
+    }
+}

@@ -1,0 +1,38 @@
+//! `show`.
+
+use trove_store::StoredMessage;
+
+use crate::contract::{MessageOutput, ShowOutput};
+use crate::{AppError, Case};
+
+impl Case {
+    /// Finds a message by trove id, or by platform id when that is unique.
+    pub fn find_message(&self, id: &str) -> Result<StoredMessage, AppError> {
+        if let Some(key) = crate::parse_id(id) {
+            if let Some(message) = self.store.message_by_key(key)? {
+                return Ok(message);
+            }
+        }
+        let mut by_native = self.store.messages_by_native_id(id)?;
+        match by_native.len() {
+            1 => Ok(by_native.remove(0)),
+            0 => Err(AppError::NotFound(id.to_string())),
+            n => Err(AppError::Usage(format!(
+                "the platform id `{id}` names {n} messages; use one of their trove ids: {}",
+                by_native.iter().map(|m| crate::render_id(m.key)).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// A message with `context` records before and after it in its
+    /// conversation, and its provenance.
+    pub fn show(&self, id: &str, context: usize) -> Result<ShowOutput, AppError> {
+        let message = self.find_message(id)?;
+        let (before, after) = self.store.context(&message, context)?;
+        Ok(ShowOutput {
+            message: MessageOutput::from_stored(&message, true),
+            before: before.iter().map(|m| MessageOutput::from_stored(m, false)).collect(),
+            after: after.iter().map(|m| MessageOutput::from_stored(m, false)).collect(),
+        })
+    }
+}

@@ -210,7 +210,10 @@ impl MessageOutput {
             },
             sender: m.sender_name.clone(),
             sender_id: m.sender_native_id.clone(),
-            conversation: m.conversation_name.clone().unwrap_or_else(|| m.conversation_native_id.clone()),
+            conversation: m
+                .conversation_name
+                .clone()
+                .unwrap_or_else(|| m.conversation_native_id.clone()),
             conversation_id: m.conversation_native_id.clone(),
             platform: m.platform.clone(),
             text: m.text.clone(),

@@ -64,7 +64,10 @@ mod tests {
         assert_eq!(format_instant(start), "2016-03-26T23:00:00.000Z");
         assert_eq!(end - start, 23 * 3600 * 1000, "DST day is 23 hours");
         let (start, end) = date_span("2016", &utc).expect("year");
-        assert_eq!((format_instant(start), format_instant(end)), ("2016-01-01T00:00:00.000Z".into(), "2017-01-01T00:00:00.000Z".into()));
+        assert_eq!(
+            (format_instant(start), format_instant(end)),
+            ("2016-01-01T00:00:00.000Z".into(), "2017-01-01T00:00:00.000Z".into())
+        );
     }
 
     #[test]

@@ -37,14 +37,15 @@ impl AppError {
     /// A hint for the user, when there is a useful one.
     pub fn help(&self) -> Option<String> {
         match self {
-            AppError::NotACase(dir) => Some(format!(
-                "create a case with `trove ingest ARCHIVE --case {}`",
-                dir.display()
-            )),
+            AppError::NotACase(dir) => {
+                Some(format!("create a case with `trove ingest ARCHIVE --case {}`", dir.display()))
+            }
             AppError::NotFound(_) => {
                 Some("ids are shown by `trove search`; a platform's own id works too".into())
             }
-            AppError::Query { .. } => Some("see `trove search --help` for the query language".into()),
+            AppError::Query { .. } => {
+                Some("see `trove search --help` for the query language".into())
+            }
             _ => None,
         }
     }
@@ -53,7 +54,9 @@ impl AppError {
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AppError::NotACase(dir) => write!(f, "`{}` is not a trove case (no case.db)", dir.display()),
+            AppError::NotACase(dir) => {
+                write!(f, "`{}` is not a trove case (no case.db)", dir.display())
+            }
             AppError::NotFound(id) => write!(f, "no message has the id `{id}`"),
             AppError::Query { position, message } => {
                 write!(f, "query, at character {}: {message}", position + 1)
@@ -78,7 +81,9 @@ impl From<trove_store::StoreError> for AppError {
 impl From<trove_index::IndexError> for AppError {
     fn from(e: trove_index::IndexError) -> Self {
         match e {
-            trove_index::IndexError::Query { position, message } => AppError::Query { position, message },
+            trove_index::IndexError::Query { position, message } => {
+                AppError::Query { position, message }
+            }
             other => AppError::Index(other),
         }
     }

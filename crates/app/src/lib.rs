@@ -61,7 +61,8 @@ impl Case {
 
     fn catch_up_index(&self, progress: &mut dyn Progress) -> Result<(), AppError> {
         let generation = self.store.generation()?;
-        let indexed = self.index.committed_payload()?.and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+        let indexed =
+            self.index.committed_payload()?.and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
         if generation != indexed {
             trove_ingest::reindex(&self.store, &self.index, progress)?;
         }
@@ -86,8 +87,14 @@ impl Case {
         progress: &mut dyn Progress,
         interrupted: &AtomicBool,
     ) -> Result<IngestOutput, AppError> {
-        let report =
-            trove_ingest::ingest(&mut self.store, &self.index, paths, options, progress, interrupted)?;
+        let report = trove_ingest::ingest(
+            &mut self.store,
+            &self.index,
+            paths,
+            options,
+            progress,
+            interrupted,
+        )?;
         Ok(IngestOutput::from(report))
     }
 

@@ -46,11 +46,23 @@ struct CaseResolver<'a> {
 
 impl Resolve for CaseResolver<'_> {
     fn senders(&self, value: &str) -> Vec<u64> {
-        self.case.store.find_accounts(value).unwrap_or_default().into_iter().map(|id| id as u64).collect()
+        self.case
+            .store
+            .find_accounts(value)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id as u64)
+            .collect()
     }
 
     fn conversations(&self, value: &str) -> Vec<u64> {
-        self.case.store.find_conversations(value).unwrap_or_default().into_iter().map(|id| id as u64).collect()
+        self.case
+            .store
+            .find_conversations(value)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id as u64)
+            .collect()
     }
 
     fn date_span(&self, value: &str) -> Result<(i64, i64), String> {
@@ -81,7 +93,10 @@ impl Case {
                 out.push(message);
             }
         }
-        warnings.splice(0..0, problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)));
+        warnings.splice(
+            0..0,
+            problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)),
+        );
         Ok(SearchOutput {
             total: hits.total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,

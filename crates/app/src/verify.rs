@@ -29,7 +29,12 @@ impl Case {
     /// Re-hashes every source and runs the consistency checks. Findings
     /// are evidence for a person to weigh; nothing is changed.
     pub fn verify(&self) -> Result<VerifyOutput, AppError> {
-        let mut out = VerifyOutput { sources_ok: 0, sources_changed: 0, source_findings: Vec::new(), findings: Vec::new() };
+        let mut out = VerifyOutput {
+            sources_ok: 0,
+            sources_changed: 0,
+            source_findings: Vec::new(),
+            findings: Vec::new(),
+        };
         for source in self.store.sources()? {
             match sha256_file(std::path::Path::new(&source.path)) {
                 Ok(actual) if actual == source.sha256 => out.sources_ok += 1,

@@ -144,14 +144,16 @@ pub fn ingest(
         let input = Input::open(path)?;
         let (format, detected) = match &options.format {
             Some(name) => (
-                trove_readers::detect_named(name).ok_or_else(|| {
-                    ReadError::Detect {
-                        file: path.display().to_string(),
-                        reason: format!(
-                            "unknown format `{name}` (known: {})",
-                            trove_readers::formats().iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
-                        ),
-                    }
+                trove_readers::detect_named(name).ok_or_else(|| ReadError::Detect {
+                    file: path.display().to_string(),
+                    reason: format!(
+                        "unknown format `{name}` (known: {})",
+                        trove_readers::formats()
+                            .iter()
+                            .map(|f| f.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 })?,
                 false,
             ),
@@ -195,7 +197,11 @@ pub fn ingest(
 
 /// Rebuilds the index from the store (after an interrupted run, or on
 /// request). Returns the number of messages indexed.
-pub fn reindex(store: &Store, index: &CaseIndex, progress: &mut dyn Progress) -> Result<u64, IngestError> {
+pub fn reindex(
+    store: &Store,
+    index: &CaseIndex,
+    progress: &mut dyn Progress,
+) -> Result<u64, IngestError> {
     let generation = store.generation()?;
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
     let mut writer = index.writer(threads, INDEX_HEAP_BYTES)?;

@@ -145,7 +145,10 @@ impl<'r, 's> IngestSink<'r, 's> {
             _ => None,
         };
         let source = self.source_row(folder_entry.as_deref())?;
-        let conversation = self.run.conversation(&record.platform, &record.conversation)?;
+        let renamed_at = matches!(record.kind, RecordKind::Event(trove_model::EventKind::Rename))
+            .then_some(record.sent_at.utc_ms);
+        let conversation =
+            self.run.conversation(&record.platform, &record.conversation, renamed_at)?;
         let sender = match &record.sender {
             Some(account) => Some(self.run.account(&record.platform, account)?),
             None => None,

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-pub use read::{AccountSummary, ConversationSummary, SourceRow, StoredMessage, StoreStats};
+pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
 pub use write::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 /// A database error with what the store was doing.

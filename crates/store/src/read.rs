@@ -198,7 +198,10 @@ impl Store {
 
     /// Messages whose platform id is `native_id`.
     pub fn messages_by_native_id(&self, native_id: &str) -> Result<Vec<StoredMessage>, StoreError> {
-        self.collect(&format!("{SELECT_MESSAGE} WHERE m.native_id = ?1 ORDER BY m.id"), params![native_id])
+        self.collect(
+            &format!("{SELECT_MESSAGE} WHERE m.native_id = ?1 ORDER BY m.id"),
+            params![native_id],
+        )
     }
 
     /// Messages at `rows`, in that order (rows not found are left out).
@@ -237,8 +240,13 @@ impl Store {
         Ok((before, after))
     }
 
-    fn collect(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<StoredMessage>, StoreError> {
-        let mut statement = self.conn().prepare_cached(sql).context(|| "preparing a read".into())?;
+    fn collect(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut statement =
+            self.conn().prepare_cached(sql).context(|| "preparing a read".into())?;
         let rows = statement
             .query_map(params, message_from_row)
             .context(|| "reading messages".into())?
@@ -436,7 +444,8 @@ impl Store {
             let key: i64 = row.get(0).context(|| "walking conversations".into())?;
             let platform: String = row.get(1).context(|| "walking conversations".into())?;
             let conversation: i64 = row.get(2).context(|| "walking conversations".into())?;
-            let native_id: Option<String> = row.get(3).context(|| "walking conversations".into())?;
+            let native_id: Option<String> =
+                row.get(3).context(|| "walking conversations".into())?;
             let sent_at: i64 = row.get(4).context(|| "walking conversations".into())?;
             f(key, &platform, conversation, native_id.as_deref(), sent_at);
         }

@@ -35,6 +35,9 @@ pub const MIGRATIONS: &[&str] = &[
         platform  TEXT NOT NULL,
         native_id TEXT NOT NULL,
         name      TEXT,
+        -- when a rename event set `name` (UTC ms); names from renames win
+        -- over names merely stated on records, and the latest rename wins.
+        named_at  INTEGER,
         UNIQUE (platform, native_id)
     );
     CREATE TABLE accounts (

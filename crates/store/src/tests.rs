@@ -2,7 +2,13 @@ use trove_model::{AccountRef, ConversationRef};
 
 use super::*;
 
-fn new_message<'a>(key: i64, conversation: i64, sender: i64, source: i64, extra: &'a Extra) -> NewMessage<'a> {
+fn new_message<'a>(
+    key: i64,
+    conversation: i64,
+    sender: i64,
+    source: i64,
+    extra: &'a Extra,
+) -> NewMessage<'a> {
     NewMessage {
         key,
         kind: "message",
@@ -34,12 +40,14 @@ fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
             "now",
         )
         .expect("source");
-    let conversation =
-        run.conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }).expect("conv");
+    let conversation = run
+        .conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }, None)
+        .expect("conv");
     let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
     let mut summary = RunSummary::default();
     for &key in keys {
-        match run.message(&new_message(key, conversation, sender, source, &extra)).expect("insert") {
+        match run.message(&new_message(key, conversation, sender, source, &extra)).expect("insert")
+        {
             Some(_) => summary.messages_added += 1,
             None => summary.duplicates += 1,
         }
@@ -77,9 +85,14 @@ fn a_dropped_run_leaves_nothing() {
         let extra = Extra::default();
         let mut run = store.begin_run("test", "now").expect("run");
         let source = run
-            .source(&NewSource { path: "a", sha256: "x", size: 1, format: "csv", reader_version: 1 }, "now")
+            .source(
+                &NewSource { path: "a", sha256: "x", size: 1, format: "csv", reader_version: 1 },
+                "now",
+            )
             .expect("source");
-        let c = run.conversation("p", &ConversationRef { native_id: "c".into(), name: None }).expect("c");
+        let c = run
+            .conversation("p", &ConversationRef { native_id: "c".into(), name: None }, None)
+            .expect("c");
         let a = run.account("p", &AccountRef::id("a")).expect("a");
         run.message(&new_message(7, c, a, source, &extra)).expect("insert");
     }
@@ -111,4 +124,19 @@ fn accounts_are_found_by_id_handle_and_given_name() {
     assert_eq!(store.find_accounts("alice liddell").expect("find").len(), 1);
     let message = store.message_by_key(1).expect("read").expect("present");
     assert_eq!(message.sender_name.as_deref(), Some("Alice Liddell"));
+}
+
+#[test]
+fn the_latest_rename_names_a_conversation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let mut run = store.begin_run("test", "now").expect("run");
+    let named = |name: &str| ConversationRef { native_id: "c".into(), name: Some(name.into()) };
+    run.conversation("p", &named("stated"), None).expect("c");
+    run.conversation("p", &named("later rename"), Some(200)).expect("c");
+    run.conversation("p", &named("earlier rename"), Some(100)).expect("c");
+    run.conversation("p", &named("stated again"), None).expect("c");
+    run.commit(&RunSummary::default(), "now").expect("commit");
+    let conversations = store.conversations().expect("list");
+    assert_eq!(conversations[0].name.as_deref(), Some("later rename"));
 }

@@ -120,11 +120,20 @@ impl Store {
     /// Starts a run. Holds the database's write lock until commit or drop.
     pub fn begin_run(&mut self, command: &str, now: &str) -> Result<RunWriter<'_>, StoreError> {
         let conn = self.conn();
-        conn.execute_batch("BEGIN IMMEDIATE").context(|| "starting the ingest transaction".into())?;
-        let mut writer =
-            RunWriter { conn, run_id: 0, conversations: HashMap::new(), accounts: HashMap::new(), committed: false };
-        conn.execute("INSERT INTO runs(started_at, command) VALUES (?1, ?2)", params![now, command])
-            .context(|| "recording the run".into())?;
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .context(|| "starting the ingest transaction".into())?;
+        let mut writer = RunWriter {
+            conn,
+            run_id: 0,
+            conversations: HashMap::new(),
+            accounts: HashMap::new(),
+            committed: false,
+        };
+        conn.execute(
+            "INSERT INTO runs(started_at, command) VALUES (?1, ?2)",
+            params![now, command],
+        )
+        .context(|| "recording the run".into())?;
         writer.run_id = conn.last_insert_rowid();
         Ok(writer)
     }
@@ -155,7 +164,9 @@ impl RunWriter<'_> {
         let existing: Option<i64> = self
             .conn
             .prepare_cached("SELECT id FROM sources WHERE path = ?1 AND sha256 = ?2")
-            .and_then(|mut s| s.query_row(params![source.path, source.sha256], |r| r.get(0)).optional())
+            .and_then(|mut s| {
+                s.query_row(params![source.path, source.sha256], |r| r.get(0)).optional()
+            })
             .context(|| format!("looking up source {}", source.path))?;
         if let Some(id) = existing {
             return Ok(id);
@@ -180,29 +191,52 @@ impl RunWriter<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// The row of a conversation, created on first sight; a name seen later
-    /// fills in a missing one.
-    pub fn conversation(&mut self, platform: &str, conversation: &ConversationRef) -> Result<i64, StoreError> {
+    /// The row of a conversation, created on first sight. A name stated on
+    /// an ordinary record fills in a missing name; a rename (`renamed_at`
+    /// set) replaces the name unless a later rename already did.
+    pub fn conversation(
+        &mut self,
+        platform: &str,
+        conversation: &ConversationRef,
+        renamed_at: Option<i64>,
+    ) -> Result<i64, StoreError> {
         let key = (platform.to_string(), conversation.native_id.clone());
-        if let Some(&id) = self.conversations.get(&key) {
-            if conversation.name.is_some() {
-                self.conn
-                    .prepare_cached("UPDATE conversations SET name = ?2 WHERE id = ?1")
-                    .and_then(|mut s| s.execute(params![id, conversation.name]))
-                    .context(|| format!("naming conversation {}", conversation.native_id))?;
+        let id = match self.conversations.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id: i64 = self
+                    .conn
+                    .prepare_cached(
+                        "INSERT INTO conversations(platform, native_id) VALUES (?1, ?2)
+                         ON CONFLICT(platform, native_id) DO UPDATE SET platform = excluded.platform
+                         RETURNING id",
+                    )
+                    .and_then(|mut s| {
+                        s.query_row(params![platform, conversation.native_id], |r| r.get(0))
+                    })
+                    .context(|| format!("recording conversation {}", conversation.native_id))?;
+                self.conversations.insert(key, id);
+                id
             }
-            return Ok(id);
+        };
+        if let Some(name) = &conversation.name {
+            let sql = match renamed_at {
+                Some(_) => {
+                    "UPDATE conversations SET name = ?2, named_at = ?3
+                     WHERE id = ?1 AND (named_at IS NULL OR named_at <= ?3)"
+                }
+                None => "UPDATE conversations SET name = ?2 WHERE id = ?1 AND name IS NULL",
+            };
+            let result = match renamed_at {
+                Some(at) => {
+                    self.conn.prepare_cached(sql).and_then(|mut s| s.execute(params![id, name, at]))
+                }
+                None => {
+                    self.conn.prepare_cached(sql).and_then(|mut s| s.execute(params![id, name]))
+                }
+            };
+            result.context(|| format!("naming conversation {}", conversation.native_id))?;
         }
-        let id: i64 = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO conversations(platform, native_id, name) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(platform, native_id) DO UPDATE SET name = COALESCE(excluded.name, name)
-                 RETURNING id",
-            )
-            .and_then(|mut s| s.query_row(params![platform, conversation.native_id, conversation.name], |r| r.get(0)))
-            .context(|| format!("recording conversation {}", conversation.native_id))?;
-        self.conversations.insert(key, id);
         Ok(id)
     }
 

@@ -1,1 +1,292 @@
-fn main() {}
+//! `trove`: the command-line front end. Flag definitions and printing only;
+//! the work happens in `trove_app`.
+
+mod cli;
+mod demo;
+mod human;
+mod progress;
+mod terminal;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{CommandFactory, Parser};
+use serde::Serialize;
+use trove_app::{AppError, Case, SearchOptions, SortOrder};
+use trove_ingest::IngestOptions;
+use trove_readers::{ColumnMap, ReadOptions};
+
+use crate::cli::{Cli, Command, PeopleAction, SortArg};
+use crate::terminal::Style;
+
+/// Exit code for a user interrupt (128 + SIGINT), as shells expect.
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// A failure to report: the message, where, and a hint.
+pub struct Failure {
+    message: String,
+    location: Option<String>,
+    help: Option<String>,
+    code: u8,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), location: None, help: None, code: 2 }
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        let code = if e.is_interrupted() {
+            EXIT_INTERRUPTED
+        } else if matches!(e, AppError::Usage(_) | AppError::Query { .. }) {
+            2
+        } else {
+            1
+        };
+        let location = match &e {
+            AppError::Ingest(trove_ingest::IngestError::Read(read)) => {
+                read.file().map(str::to_string)
+            }
+            _ => None,
+        };
+        Failure { message: e.to_string(), location, help: e.help(), code }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    // First Ctrl+C asks the work to stop cleanly (an ingest rolls back);
+    // a second one exits at once.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+    match run(cli, &interrupted) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            let style = Style::for_stderr();
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "{}: {}",
+                style.error("error"),
+                terminal::sanitize(&failure.message, false)
+            );
+            if let Some(location) = &failure.location {
+                let _ = writeln!(
+                    stderr,
+                    "  {} {}",
+                    style.dim("-->"),
+                    terminal::sanitize(location, false)
+                );
+            }
+            if let Some(help) = &failure.help {
+                let _ = writeln!(stderr, "{}: {help}", style.help("help"));
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn case_dir(cli_case: &Option<PathBuf>) -> Result<PathBuf, Failure> {
+    cli_case.clone().ok_or_else(|| Failure {
+        message: "no case given".into(),
+        location: None,
+        help: Some(
+            "pass --case DIR (or set TROVE_CASE); `trove ingest ARCHIVE --case DIR` creates one"
+                .into(),
+        ),
+        code: 2,
+    })
+}
+
+fn open_case(dir: &Path) -> Result<Case, Failure> {
+    let mut bar = progress::Bar::new();
+    let case = Case::open(dir, &mut bar)?;
+    bar.finish();
+    Ok(case)
+}
+
+/// Prints `value` as pretty JSON on stdout.
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure {
+        message: format!("serialising output: {e}"),
+        location: None,
+        help: None,
+        code: 1,
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error.
+    let _ = writeln!(stdout, "{text}");
+    Ok(())
+}
+
+fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Ingest(args) => {
+            let dir = case_dir(&cli.case)?;
+            let map = match &args.map {
+                Some(spec) => {
+                    ColumnMap::parse(spec).map_err(|e| Failure::usage(format!("--map: {e}")))?
+                }
+                None => ColumnMap::default(),
+            };
+            let (tz, tz_name) = match &args.tz {
+                Some(name) => {
+                    let zone = trove_app::parse_zone(name)
+                        .map_err(|e| Failure::usage(format!("--tz: {e}")))?;
+                    (Some(zone), Some(name.clone()))
+                }
+                None => (None, None),
+            };
+            let options = IngestOptions {
+                format: args.format.clone().filter(|f| f != "auto"),
+                read: ReadOptions {
+                    tz,
+                    tz_name,
+                    map,
+                    event_senders: args.event_sender.clone(),
+                    ..ReadOptions::default()
+                },
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let mut bar = progress::Bar::new();
+            let mut case = Case::open_or_create(&dir, &mut bar)?;
+            let result = case.ingest(&args.paths, &options, &mut bar, interrupted);
+            bar.finish();
+            let output = result?;
+            let mut naming_problems = Vec::new();
+            if let Some(names) = &args.names {
+                let text = std::fs::read_to_string(names)
+                    .map_err(|e| Failure::usage(format!("--names {}: {e}", names.display())))?;
+                let (_, problems) = case.name_people_from_csv(&text)?;
+                naming_problems = problems;
+            }
+            if cli.json {
+                print_json(&output)?;
+            } else {
+                human::ingest(&output, &dir);
+            }
+            let style = Style::for_stderr();
+            for problem in naming_problems {
+                eprintln!(
+                    "{}: --names: {}",
+                    style.warn("warning"),
+                    terminal::sanitize(&problem, false)
+                );
+            }
+            Ok(0)
+        }
+        Command::Search(args) => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            let query = args.query.join(" ");
+            let options = SearchOptions {
+                limit: args.limit,
+                offset: args.offset,
+                sort: match args.sort {
+                    SortArg::Relevance => SortOrder::Relevance,
+                    SortArg::Time => SortOrder::Oldest,
+                    SortArg::Newest => SortOrder::Newest,
+                },
+                ..SearchOptions::default()
+            };
+            let output = case.search(&query, &options)?;
+            if cli.json {
+                print_json(&output)?
+            } else {
+                human::search(&output, &query, args.offset)
+            }
+            Ok(0)
+        }
+        Command::Show(args) => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            let output = case.show(&args.id, args.context)?;
+            if cli.json {
+                print_json(&output)?
+            } else {
+                human::show(&output)
+            }
+            Ok(0)
+        }
+        Command::Stats => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            let output = case.stats()?;
+            if cli.json {
+                print_json(&output)?
+            } else {
+                human::stats(&output)
+            }
+            Ok(0)
+        }
+        Command::Verify => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            let output = case.verify()?;
+            if cli.json {
+                print_json(&output)?
+            } else {
+                human::verify(&output)
+            }
+            Ok(if Case::verify_is_clean(&output) { 0 } else { 1 })
+        }
+        Command::People(args) => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            match args.action {
+                None | Some(PeopleAction::List) => {
+                    let output = case.people()?;
+                    if cli.json { print_json(&output)? } else { human::people(&output) }
+                }
+                Some(PeopleAction::Name { id, name }) => {
+                    let named = case.name_person(&id, &name)?;
+                    if cli.json {
+                        print_json(
+                            &serde_json::json!({"id": id, "name": name, "accounts": named}),
+                        )?;
+                    } else {
+                        println!(
+                            "named {named} account(s) {} \"{}\"",
+                            terminal::sanitize(&id, false),
+                            terminal::sanitize(&name, false)
+                        );
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Reindex => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            let mut bar = progress::Bar::new();
+            let count = case.reindex(&mut bar)?;
+            bar.finish();
+            if cli.json {
+                print_json(&serde_json::json!({"indexed": count}))?
+            } else {
+                println!("indexed {count} messages")
+            }
+            Ok(0)
+        }
+        Command::Demo(args) => demo::run(cli.case, cli.json, &args, interrupted),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "trove", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()).map_err(|e| {
+                Failure {
+                    message: format!("writing the man page: {e}"),
+                    location: None,
+                    help: None,
+                    code: 1,
+                }
+            })?;
+            Ok(0)
+        }
+    }
+}

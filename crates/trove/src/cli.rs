@@ -1,0 +1,169 @@
+//! The command line, defined once: help, completions and the man page are
+//! all derived from these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "trove turns a leaked chat archive into journalism: ingest any common chat export, \
+search every message in milliseconds, read each hit in its conversation, and trace every message to \
+the bytes it came from.";
+
+const EXAMPLES: &str = "\
+Examples:
+  trove ingest twitter-archive.zip --case wltf.trove
+  trove ingest transcript.csv --case wltf.trove --map text=text,sent_at=date,sender=user \\
+        --tz America/New_York --event-sender system
+  trove search --case wltf.trove 'clinton from:WikiLeaks after:2016-01-01'
+  trove show --case wltf.trove 0c4h7m2x9q1ab --context 5
+  trove verify --case wltf.trove --json
+  trove demo
+
+The case folder holds everything trove writes (database and index); nothing leaves it.";
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(name = "trove", about = ABOUT, long_about = None, after_long_help = EXAMPLES,
+          version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TROVE_GIT_REVISION"), ")"))]
+pub struct Cli {
+    /// The case folder (created by the first ingest).
+    #[arg(long, global = true, env = "TROVE_CASE", value_name = "DIR")]
+    pub case: Option<PathBuf>,
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import files, folders or zips into the case.
+    Ingest(IngestArgs),
+    /// Search the case.
+    #[command(after_long_help = QUERY_HELP)]
+    Search(SearchArgs),
+    /// One message with the messages around it in its conversation, and its source.
+    Show(ShowArgs),
+    /// Counts, date span, people, conversations and sources.
+    Stats,
+    /// Re-hash sources and run consistency checks; exits 1 on findings.
+    Verify,
+    /// List accounts, or give one a name.
+    People(PeopleArgs),
+    /// Rebuild the search index from the case database.
+    Reindex,
+    /// Build a case from the bundled sample data and search it.
+    Demo(DemoArgs),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+const QUERY_HELP: &str = "\
+Query language:
+  clinton                 a word (stemmed, case- and accent-insensitive)
+  \"orange revolution\"     an exact phrase (\"пароль\" finds only that form)
+  pass*  wikileaks~       prefix, fuzzy
+  -excluded  a OR b  ( )  exclusion, alternatives, grouping
+  from:NAME_OR_ID  in:CONVERSATION  platform:twitter
+  after:2016-01-01  before:2016-11  on:2016-10-07   (dates in the case's zone)
+  has:link  has:attachment
+Filter values with spaces are quoted: from:\"Emmy B\". Any term or filter can be negated: -from:WikiLeaks.";
+
+/// `trove ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files, folders or zip archives.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Reader to use (default: detect). One of: twitter, csv, jsonl.
+    #[arg(long, value_name = "F")]
+    pub format: Option<String>,
+    /// Column mapping for CSV/JSONL: text=COL,sent_at=COL,sender=COL,conversation=COL,id=COL.
+    #[arg(long, value_name = "k=COL,...")]
+    pub map: Option<String>,
+    /// Zone of timestamps that have none (IANA name, UTC, or +02:00). Default: UTC, recorded as asserted.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Rows from this sender are events (joins, leaves, renames), not messages. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub event_sender: Vec<String>,
+    /// A CSV of `id,name` lines naming accounts after the ingest.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+}
+
+/// Result order.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Oldest first.
+    Time,
+    /// Newest first.
+    Newest,
+}
+
+/// `trove search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (see below). Several words are joined with spaces.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Hits to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Hits to skip.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Order.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+}
+
+/// `trove show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A trove id (from search) or the platform's own id.
+    pub id: String,
+    /// Messages before and after.
+    #[arg(long, default_value_t = 5)]
+    pub context: usize,
+}
+
+/// `trove people`.
+#[derive(Debug, Args)]
+pub struct PeopleArgs {
+    /// What to do (default: list).
+    #[command(subcommand)]
+    pub action: Option<PeopleAction>,
+}
+
+/// `trove people` actions.
+#[derive(Debug, Subcommand)]
+pub enum PeopleAction {
+    /// List accounts.
+    List,
+    /// Give an account a name (shown instead of its id everywhere).
+    Name {
+        /// The account's platform id.
+        id: String,
+        /// The name.
+        name: String,
+    },
+}
+
+/// `trove demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Messages in the generated demo archive.
+    #[arg(long, default_value_t = 12_000)]
+    pub messages: usize,
+}

@@ -1,0 +1,235 @@
+//! Human output. Every string from the evidence passes through
+//! `terminal::sanitize` before it reaches the terminal.
+
+use std::path::Path;
+
+use trove_app::{
+    IngestOutput, MessageOutput, PeopleOutput, SearchOutput, ShowOutput, StatsOutput, VerifyOutput,
+};
+
+use crate::terminal::{Style, sanitize, snippet_for_terminal};
+
+/// `2016-06-13T14:30:05.000Z` → `2016-06-13 14:30:05 UTC`.
+fn when(rfc3339: &str) -> String {
+    let trimmed = rfc3339.trim_end_matches('Z');
+    let trimmed = trimmed.split('.').next().unwrap_or(trimmed);
+    format!("{} UTC", trimmed.replacen('T', " ", 1))
+}
+
+fn who(m: &MessageOutput) -> String {
+    sanitize(m.sender.as_deref().or(m.sender_id.as_deref()).unwrap_or("(nobody)"), false)
+}
+
+pub fn ingest(output: &IngestOutput, case: &Path) {
+    let style = Style::for_stdout();
+    for input in &output.inputs {
+        let how = if input.detected { "detected" } else { "as requested" };
+        println!("{} read as {} ({how})", sanitize(&input.path, false), style.bold(&input.format));
+    }
+    println!(
+        "{} messages and {} events added, {} duplicates, {} source file(s) into {}",
+        style.bold(&output.messages_added.to_string()),
+        output.events_added,
+        output.duplicates,
+        output.sources,
+        sanitize(&case.display().to_string(), false)
+    );
+    if !output.skipped.is_empty() {
+        let warn = Style::for_stderr();
+        eprintln!(
+            "{}: {} record(s) could not be read:",
+            warn.warn("warning"),
+            output.skipped.len()
+        );
+        for skip in output.skipped.iter().take(20) {
+            eprintln!(
+                "  {} at byte {}: {}",
+                sanitize(&skip.file, false),
+                skip.offset,
+                sanitize(&skip.reason, false)
+            );
+        }
+        if output.skipped.len() > 20 {
+            eprintln!("  … and {} more (see --json)", output.skipped.len() - 20);
+        }
+    }
+}
+
+pub fn search(output: &SearchOutput, query: &str, offset: usize) {
+    let style = Style::for_stdout();
+    for warning in &output.warnings {
+        eprintln!("{}: {}", Style::for_stderr().warn("warning"), sanitize(warning, false));
+    }
+    println!(
+        "{} match{} for {} ({:.1} ms)",
+        style.bold(&output.total.to_string()),
+        if output.total == 1 { "" } else { "es" },
+        sanitize(query, false),
+        output.took_ms
+    );
+    for (i, hit) in output.hits.iter().enumerate() {
+        println!(
+            "\n{:>4}. {}  {}  in {}  {}",
+            offset + i + 1,
+            when(&hit.sent_at),
+            style.bold(&who(hit)),
+            sanitize(&hit.conversation, false),
+            style.dim(&hit.id)
+        );
+        let snippet = hit.snippet.as_deref().unwrap_or("");
+        println!("      {}", snippet_for_terminal(snippet, style));
+    }
+    if (offset + output.hits.len()) < output.total as usize {
+        println!("\n{}", style.dim(&format!("more with --offset {}", offset + output.hits.len())));
+    }
+}
+
+fn print_line(m: &MessageOutput, style: Style, focus: bool) {
+    let marker = if focus { ">" } else { " " };
+    let body = if m.kind == "message" {
+        sanitize(&m.text, true).replace('\n', "\n                              ")
+    } else {
+        style.dim(&format!("[{}] {}", m.kind, sanitize(&m.text, false)))
+    };
+    let name = who(m);
+    let name = if focus { style.bold(&name) } else { name };
+    println!("{marker} {}  {name}: {body}", when(&m.sent_at));
+}
+
+pub fn show(output: &ShowOutput) {
+    let style = Style::for_stdout();
+    let m = &output.message;
+    println!(
+        "{} in {} ({})",
+        style.bold(&m.id),
+        sanitize(&m.conversation, false),
+        sanitize(&m.platform, false)
+    );
+    println!();
+    for before in &output.before {
+        print_line(before, style, false);
+    }
+    print_line(m, style, true);
+    for after in &output.after {
+        print_line(after, style, false);
+    }
+    println!();
+    if let Some(native) = &m.native_id {
+        println!("platform id   {}", sanitize(native, false));
+    }
+    println!(
+        "sent          {} (source wrote {:?}, {})",
+        when(&m.sent_at),
+        sanitize(&m.sent_at_original, false),
+        m.time_basis
+    );
+    if let Some(sender_id) = &m.sender_id {
+        println!("sender id     {}", sanitize(sender_id, false));
+    }
+    for reaction in &m.reactions {
+        println!(
+            "reaction      {} by {}",
+            sanitize(&reaction.reaction, false),
+            sanitize(&reaction.sender_id, false)
+        );
+    }
+    for url in &m.urls {
+        println!(
+            "link          {}{}",
+            sanitize(&url.url, false),
+            url.expanded
+                .as_deref()
+                .map(|e| format!(" → {}", sanitize(e, false)))
+                .unwrap_or_default()
+        );
+    }
+    for attachment in &m.attachments {
+        println!(
+            "attachment    {} ({})",
+            sanitize(&attachment.name, false),
+            sanitize(&attachment.reference, false)
+        );
+    }
+    if let Some(source) = &m.source {
+        println!("source        {}", sanitize(&source.path, false));
+        println!("cite as       {}", sanitize(&source.citation, false));
+    }
+}
+
+pub fn stats(output: &StatsOutput) {
+    let style = Style::for_stdout();
+    println!(
+        "{} messages, {} events, {} conversations",
+        style.bold(&output.messages.to_string()),
+        output.events,
+        output.conversations
+    );
+    if let (Some(first), Some(last)) = (&output.first, &output.last) {
+        println!("from {} to {}", when(first), when(last));
+    }
+    println!("\n{}", style.bold("participants"));
+    for p in output.participants.iter().take(30) {
+        println!(
+            "  {:>8}  {}  {}",
+            p.messages,
+            sanitize(&p.name, false),
+            style.dim(&format!("{} {}", p.platform, sanitize(&p.id, false)))
+        );
+    }
+    if output.participants.len() > 30 {
+        println!("  … and {} more (trove people)", output.participants.len() - 30);
+    }
+    println!("\n{}", style.bold("sources"));
+    for s in &output.sources {
+        println!(
+            "  {}  {}  {}",
+            style.dim(&s.sha256[..s.sha256.len().min(16)]),
+            s.format,
+            sanitize(&s.path, false)
+        );
+    }
+}
+
+pub fn verify(output: &VerifyOutput) {
+    let style = Style::for_stdout();
+    println!(
+        "{} source(s) unchanged, {} changed or missing",
+        output.sources_ok, output.sources_changed
+    );
+    for s in &output.source_findings {
+        println!("  {} {}", style.error(&s.status), sanitize(&s.path, false));
+    }
+    if output.findings.is_empty() {
+        println!("no consistency findings");
+    } else {
+        println!("{} finding(s):", style.bold(&output.findings.len().to_string()));
+        for f in &output.findings {
+            println!(
+                "  {}  {}  {}: {}",
+                f.message_id,
+                sanitize(f.native_id.as_deref().unwrap_or("-"), false),
+                style.warn(&f.check),
+                sanitize(&f.detail, false)
+            );
+        }
+    }
+}
+
+pub fn people(output: &PeopleOutput) {
+    let style = Style::for_stdout();
+    for p in &output.people {
+        let range = match (&p.first, &p.last) {
+            (Some(first), Some(last)) => {
+                format!("{} – {}", &first[..10.min(first.len())], &last[..10.min(last.len())])
+            }
+            _ => String::new(),
+        };
+        println!(
+            "{:>8}  {:<30}  {}  {}",
+            p.messages,
+            sanitize(&p.name, false),
+            style.dim(&format!("{} {}", p.platform, sanitize(&p.id, false))),
+            style.dim(&range)
+        );
+    }
+}

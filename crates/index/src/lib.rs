@@ -24,8 +24,8 @@ use tantivy::schema::{
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument};
 
-pub use lower::{Lowered, Resolve};
 use lower::lower;
+pub use lower::{Lowered, Resolve};
 pub use snippet::Highlighter;
 
 /// The index failed, or a query was not acceptable.

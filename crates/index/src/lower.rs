@@ -103,13 +103,15 @@ impl Lowering<'_> {
     fn text(&mut self, text: &Text) -> Option<Box<dyn TantivyQuery>> {
         let field = self.fields.text;
         let stem_term = |w: &crate::analyzer::Word| Term::from_field_text(field, &w.stem);
-        let exact_term =
-            |w: &crate::analyzer::Word| Term::from_field_text(field, &format!("{EXACT_MARK}{}", w.exact));
+        let exact_term = |w: &crate::analyzer::Word| {
+            Term::from_field_text(field, &format!("{EXACT_MARK}{}", w.exact))
+        };
         let term_or_phrase = |terms: Vec<Term>| -> Option<Box<dyn TantivyQuery>> {
             match terms.len() {
                 0 => None,
                 1 => terms.into_iter().next().map(|t| {
-                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn TantivyQuery>
+                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+                        as Box<dyn TantivyQuery>
                 }),
                 _ => Some(Box::new(PhraseQuery::new(terms))),
             }
@@ -148,11 +150,15 @@ impl Lowering<'_> {
         Ok(match filter.field {
             Field::From => {
                 let ids = self.resolver.senders(value);
-                self.id_set(fields.sender, ids, || format!("no account or person matches from:{value:?}"))
+                self.id_set(fields.sender, ids, || {
+                    format!("no account or person matches from:{value:?}")
+                })
             }
             Field::In => {
                 let ids = self.resolver.conversations(value);
-                self.id_set(fields.conversation, ids, || format!("no conversation matches in:{value:?}"))
+                self.id_set(fields.conversation, ids, || {
+                    format!("no conversation matches in:{value:?}")
+                })
             }
             Field::After | Field::Before | Field::On => {
                 let (start, end) = self.resolver.date_span(value).map_err(error)?;
@@ -165,13 +171,20 @@ impl Lowering<'_> {
                 Box::new(RangeQuery::new(lower, upper))
             }
             Field::Has => match value.to_ascii_lowercase().as_str() {
-                flag @ ("link" | "attachment") => {
-                    Box::new(TermQuery::new(Term::from_field_text(fields.has, flag), IndexRecordOption::Basic))
-                }
+                flag @ ("link" | "attachment") => Box::new(TermQuery::new(
+                    Term::from_field_text(fields.has, flag),
+                    IndexRecordOption::Basic,
+                )),
                 "note" => {
-                    return Err(error("has:note needs annotations, which this version does not have yet".into()));
+                    return Err(error(
+                        "has:note needs annotations, which this version does not have yet".into(),
+                    ));
                 }
-                other => return Err(error(format!("has:{other} is not known (use has:link or has:attachment)"))),
+                other => {
+                    return Err(error(format!(
+                        "has:{other} is not known (use has:link or has:attachment)"
+                    )));
+                }
             },
             Field::Tag | Field::Status => {
                 return Err(error(format!(

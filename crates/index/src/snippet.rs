@@ -24,7 +24,9 @@ impl Highlighter {
     fn collect(&mut self, query: &Query) {
         match query {
             Query::Text(Text::Word(w)) => self.stems.extend(words(w).into_iter().map(|w| w.stem)),
-            Query::Text(Text::Phrase(p)) => self.exacts.extend(words(p).into_iter().map(|w| w.exact)),
+            Query::Text(Text::Phrase(p)) => {
+                self.exacts.extend(words(p).into_iter().map(|w| w.exact))
+            }
             Query::Text(Text::Prefix(p)) => {
                 if let Some(last) = words(p).pop() {
                     self.prefixes.push(last.exact);

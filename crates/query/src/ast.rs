@@ -88,8 +88,7 @@ impl Field {
             Field::Lang,
             Field::Platform,
         ];
-        all.into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
+        all.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
     }
 }
 

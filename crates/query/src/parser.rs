@@ -67,18 +67,11 @@ enum Token {
 }
 
 fn report(problems: &mut Vec<Problem>, position: usize, message: impl Into<String>) {
-    problems.push(Problem {
-        position,
-        message: message.into(),
-    });
+    problems.push(Problem { position, message: message.into() });
 }
 
 fn negate_if(negated: bool, query: Query) -> Query {
-    if negated {
-        Query::Not(Box::new(query))
-    } else {
-        query
-    }
+    if negated { Query::Not(Box::new(query)) } else { query }
 }
 
 /// Punctuation that may surround a word in prose but never belongs to what
@@ -111,10 +104,7 @@ fn lex(input: &str, problems: &mut Vec<Problem>) -> Vec<Token> {
         pos = match c {
             c if c.is_whitespace() => pos + c.len_utf8(),
             '(' => {
-                tokens.push(Token::Open {
-                    negated: false,
-                    position: pos,
-                });
+                tokens.push(Token::Open { negated: false, position: pos });
                 pos + 1
             }
             ')' => {
@@ -142,11 +132,7 @@ fn quoted(input: &str, quote: usize) -> (String, usize, bool) {
         Some(end) => (&rest[..end], start + end + 1, true),
         None => (rest, input.len(), false),
     };
-    (
-        body.split_whitespace().collect::<Vec<_>>().join(" "),
-        next,
-        closed,
-    )
+    (body.split_whitespace().collect::<Vec<_>>().join(" "), next, closed)
 }
 
 /// Lexes `"phrase"` with its opening quote at `quote`.
@@ -155,11 +141,9 @@ fn lex_phrase(input: &str, quote: usize, problems: &mut Vec<Problem>) -> (Option
     match (text.is_empty(), closed) {
         (true, false) => report(problems, quote, "lone `\"` ignored"),
         (true, true) => report(problems, quote, "empty phrase `\"\"` ignored"),
-        (false, false) => report(
-            problems,
-            quote,
-            "unterminated quote: the phrase runs to the end of the query",
-        ),
+        (false, false) => {
+            report(problems, quote, "unterminated quote: the phrase runs to the end of the query")
+        }
         (false, true) => {}
     }
     let phrase = (!text.is_empty()).then_some(Query::Text(Text::Phrase(text)));
@@ -175,9 +159,7 @@ fn lex_chunk(
     tokens: &mut Vec<Token>,
     problems: &mut Vec<Problem>,
 ) -> usize {
-    let end = input[start..]
-        .find(is_delimiter)
-        .map_or(input.len(), |i| start + i);
+    let end = input[start..].find(is_delimiter).map_or(input.len(), |i| start + i);
     let chunk = &input[start..end];
     let follows = input[end..].chars().next();
 
@@ -189,10 +171,7 @@ fn lex_chunk(
     if body.is_empty() {
         return match follows {
             Some('(') => {
-                tokens.push(Token::Open {
-                    negated,
-                    position: end,
-                });
+                tokens.push(Token::Open { negated, position: end });
                 end + 1
             }
             Some('"') => {
@@ -210,10 +189,7 @@ fn lex_chunk(
         .unwrap_or(body.len());
     let core = &body[core_offset..];
     let core_start = body_start + core_offset;
-    if let Some((i, op)) = body[..core_offset]
-        .char_indices()
-        .find(|&(_, c)| c == '*' || c == '~')
-    {
+    if let Some((i, op)) = body[..core_offset].char_indices().find(|&(_, c)| c == '*' || c == '~') {
         let message = if core.is_empty() {
             format!("lone `{op}` ignored: it goes right after a word, as in `word{op}`")
         } else {
@@ -255,10 +231,7 @@ fn lex_chunk(
     // `end.*` and `foo**` mean the same as `end*` and `foo*`. The stem
     // cannot become empty: `core` starts with a character kept here.
     let stem = stem.trim_end_matches(|c| is_edge_punctuation(c) || c == '*' || c == '~');
-    tokens.push(Token::Term(negate_if(
-        negated,
-        Query::Text(make(stem.to_string())),
-    )));
+    tokens.push(Token::Term(negate_if(negated, Query::Text(make(stem.to_string())))));
     end
 }
 
@@ -288,22 +261,14 @@ fn lex_filter(
     } else if input[end..].starts_with('"') {
         let (value, next, closed) = quoted(input, end);
         if !closed {
-            report(
-                problems,
-                end,
-                "unterminated quote: the value runs to the end of the query",
-            );
+            report(problems, end, "unterminated quote: the value runs to the end of the query");
         }
         (value, next)
     } else {
         (String::new(), end)
     };
     if value.is_empty() {
-        report(
-            problems,
-            spec.position,
-            format!("`{name}:` has no value; ignored"),
-        );
+        report(problems, spec.position, format!("`{name}:` has no value; ignored"));
         return next;
     }
     if spec.field == Field::Has && !HAS_VALUES.iter().any(|v| v.eq_ignore_ascii_case(&value)) {
@@ -313,11 +278,7 @@ fn lex_filter(
             format!("unknown `has:{value}`: expected has:link, has:attachment or has:note"),
         );
     }
-    let filter = Query::Filter(Filter {
-        field: spec.field,
-        value,
-        position: spec.position,
-    });
+    let filter = Query::Filter(Filter { field: spec.field, value, position: spec.position });
     tokens.push(Token::Term(negate_if(spec.negated, filter)));
     next
 }
@@ -335,12 +296,7 @@ struct Group {
 
 impl Group {
     fn new(negated: bool, position: usize) -> Group {
-        Group {
-            chains: Vec::new(),
-            pending_or: None,
-            negated,
-            position,
-        }
+        Group { chains: Vec::new(), pending_or: None, negated, position }
     }
 
     fn push(&mut self, query: Query) {
@@ -480,11 +436,7 @@ fn close(group: Group, closed: bool, parent: &mut Group, problems: &mut Vec<Prob
     match (group.finish(problems), closed) {
         (Some(query), true) => parent.push(negate_if(negated, query)),
         (Some(query), false) => {
-            report(
-                problems,
-                position,
-                "`(` never closed: closed at the end of the query",
-            );
+            report(problems, position, "`(` never closed: closed at the end of the query");
             parent.push(negate_if(negated, query));
         }
         (None, true) => report(problems, position, "empty `()` ignored"),

@@ -46,10 +46,7 @@ fn in_or(query: &Query) -> String {
 }
 
 fn join(parts: impl Iterator<Item = String>, separator: &str) -> String {
-    parts
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(separator)
+    parts.filter(|p| !p.is_empty()).collect::<Vec<_>>().join(separator)
 }
 
 /// A term, a filter or a negation.
@@ -77,10 +74,7 @@ fn atom(query: &Query, negated: bool) -> String {
         Query::Text(Text::Phrase(p)) => (None, format!("{dash}{}", quote(p))),
         Query::Filter(f) => {
             let name = f.field.name();
-            (
-                Some(format!("{dash}{name}:{}", f.value)),
-                format!("{dash}{name}:{}", quote(&f.value)),
-            )
+            (Some(format!("{dash}{name}:{}", f.value)), format!("{dash}{name}:{}", quote(&f.value)))
         }
         other => (None, format!("{dash}({})", in_and(other))),
     };

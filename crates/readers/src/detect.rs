@@ -13,7 +13,8 @@ pub enum Confidence {
     Certain,
 }
 
-static FORMATS: &[&dyn Format] = &[&crate::twitter::Twitter, &crate::transcript::Csv, &crate::transcript::Jsonl];
+static FORMATS: &[&dyn Format] =
+    &[&crate::twitter::Twitter, &crate::transcript::Csv, &crate::transcript::Jsonl];
 
 /// Every known format, in detection order.
 pub fn formats() -> &'static [&'static dyn Format] {

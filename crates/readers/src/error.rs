@@ -35,7 +35,11 @@ pub enum ReadError {
 
 impl ReadError {
     /// An [`ReadError::Invalid`] error.
-    pub fn invalid(file: impl Into<String>, offset: Option<u64>, reason: impl Into<String>) -> Self {
+    pub fn invalid(
+        file: impl Into<String>,
+        offset: Option<u64>,
+        reason: impl Into<String>,
+    ) -> Self {
         ReadError::Invalid { file: file.into(), offset, reason: reason.into() }
     }
 

@@ -146,9 +146,8 @@ impl Input {
         f: impl FnOnce(&mut dyn Read) -> Result<T, ReadError>,
     ) -> Result<T, ReadError> {
         let display = self.display_entry(name);
-        let info = self
-            .entry(name)
-            .ok_or_else(|| ReadError::invalid(&display, None, "no such entry"))?;
+        let info =
+            self.entry(name).ok_or_else(|| ReadError::invalid(&display, None, "no such entry"))?;
         check_size(info, &self.limits, &display)?;
         match self.kind {
             InputKind::File | InputKind::Dir => {
@@ -164,7 +163,8 @@ impl Input {
                 let entry = archive
                     .by_name(name)
                     .map_err(|e| ReadError::invalid(&display, None, e.to_string()))?;
-                let mut limited = SizeGuard { inner: entry, left: info.size, name: display.clone() };
+                let mut limited =
+                    SizeGuard { inner: entry, left: info.size, name: display.clone() };
                 let mut reader = BufReader::with_capacity(256 * 1024, &mut limited);
                 f(&mut reader)
             }
@@ -177,10 +177,7 @@ impl Input {
         let display = self.display_entry(name);
         self.with_entry(name, |reader| {
             let mut buf = Vec::with_capacity(n);
-            reader
-                .take(n as u64)
-                .read_to_end(&mut buf)
-                .map_err(|e| ReadError::io(&display, e))?;
+            reader.take(n as u64).read_to_end(&mut buf).map_err(|e| ReadError::io(&display, e))?;
             Ok(buf)
         })
     }
@@ -194,7 +191,8 @@ fn check_size(info: &EntryInfo, limits: &Limits, display: &str) -> Result<(), Re
             format!("entry is {} bytes, over the limit of {}", info.size, limits.max_entry_bytes),
         ));
     }
-    if info.size > (1 << 20) && info.size / info.compressed_size.max(1) > limits.max_compression_ratio
+    if info.size > (1 << 20)
+        && info.size / info.compressed_size.max(1) > limits.max_compression_ratio
     {
         return Err(ReadError::invalid(
             display,
@@ -253,14 +251,18 @@ fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
         return Err(ReadError::invalid(
             &display,
             None,
-            format!("zip holds {} entries, over the limit of {}", archive.len(), limits.max_entries),
+            format!(
+                "zip holds {} entries, over the limit of {}",
+                archive.len(),
+                limits.max_entries
+            ),
         ));
     }
     let mut entries = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).map_err(|e| {
-            ReadError::invalid(&display, None, format!("zip entry #{index}: {e}"))
-        })?;
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|e| ReadError::invalid(&display, None, format!("zip entry #{index}: {e}")))?;
         let raw_name = match entry.name() {
             Ok(name) => name.to_string(),
             Err(e) => {
@@ -275,7 +277,10 @@ fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
             return Err(ReadError::invalid(
                 &display,
                 Some(entry.header_start()),
-                format!("zip entry name `{}` escapes the archive: refused", raw_name.escape_debug()),
+                format!(
+                    "zip entry name `{}` escapes the archive: refused",
+                    raw_name.escape_debug()
+                ),
             ));
         }
         if entry.is_dir() {
@@ -295,7 +300,8 @@ fn list_dir(root: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
     let mut entries = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let read = std::fs::read_dir(&dir).map_err(|e| ReadError::io(dir.display().to_string(), e))?;
+        let read =
+            std::fs::read_dir(&dir).map_err(|e| ReadError::io(dir.display().to_string(), e))?;
         for item in read {
             let item = item.map_err(|e| ReadError::io(dir.display().to_string(), e))?;
             let path = item.path();

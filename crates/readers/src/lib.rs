@@ -25,7 +25,7 @@ pub mod timefmt;
 pub mod transcript;
 pub mod twitter;
 
-pub use detect::{detect, detect_named, formats, Confidence};
+pub use detect::{Confidence, detect, detect_named, formats};
 pub use error::ReadError;
 pub use input::{EntryInfo, Input, InputKind, Limits};
 pub use options::{ColumnMap, ReadOptions};
@@ -101,6 +101,10 @@ pub trait Format: Sync {
     /// first bytes only.
     fn sniff(&self, input: &Input) -> Confidence;
     /// Streams every record of `input` into `sink`.
-    fn read(&self, input: &Input, options: &ReadOptions, sink: &mut dyn Sink)
-        -> Result<(), ReadError>;
+    fn read(
+        &self,
+        input: &Input,
+        options: &ReadOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ReadError>;
 }

@@ -85,7 +85,7 @@ impl ColumnMap {
                     return Err(format!(
                         "unknown field `{other}` (known: text, sent_at, sender, sender_id, \
                          conversation, id, reply_to)"
-                    ))
+                    ));
                 }
             }
         }

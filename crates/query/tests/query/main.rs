@@ -24,11 +24,7 @@ fn fz(s: &str) -> Query {
 }
 
 fn f(field: Field, value: &str, position: usize) -> Query {
-    Query::Filter(Filter {
-        field,
-        value: value.into(),
-        position,
-    })
+    Query::Filter(Filter { field, value: value.into(), position })
 }
 
 fn not(q: Query) -> Query {
@@ -47,10 +43,7 @@ fn or(items: Vec<Query>) -> Query {
 /// re-parsed rendering (positions refer to the text they came from).
 fn zero_positions(q: &Query) -> Query {
     match q {
-        Query::Filter(filter) => Query::Filter(Filter {
-            position: 0,
-            ..filter.clone()
-        }),
+        Query::Filter(filter) => Query::Filter(Filter { position: 0, ..filter.clone() }),
         Query::Not(inner) => Query::Not(Box::new(zero_positions(inner))),
         Query::And(items) => Query::And(items.iter().map(zero_positions).collect()),
         Query::Or(items) => Query::Or(items.iter().map(zero_positions).collect()),

@@ -44,11 +44,7 @@ fn words() {
         ("Clinton", w("Clinton"), &[]),
         ("  clinton  ", w("clinton"), &[]),
         ("clinton emails", and(vec![w("clinton"), w("emails")]), &[]),
-        (
-            "clinton, emails.",
-            and(vec![w("clinton"), w("emails")]),
-            &[],
-        ),
+        ("clinton, emails.", and(vec![w("clinton"), w("emails")]), &[]),
         ("really?!", w("really"), &[]),
         ("'quoted'", w("quoted"), &[]),
         ("[bracketed]", w("bracketed"), &[]),
@@ -66,16 +62,8 @@ fn words() {
         ("a~b", w("a~b"), &[]),
         ("foo-", w("foo"), &[]),
         ("a\u{a0}b", and(vec![w("a"), w("b")]), &[]),
-        (
-            "clinton - emails",
-            and(vec![w("clinton"), w("emails")]),
-            &[],
-        ),
-        (
-            "clinton — emails",
-            and(vec![w("clinton"), w("emails")]),
-            &[],
-        ),
+        ("clinton - emails", and(vec![w("clinton"), w("emails")]), &[]),
+        ("clinton — emails", and(vec![w("clinton"), w("emails")]), &[]),
     ]);
 }
 
@@ -162,37 +150,17 @@ fn negation() {
         ("--foo", all_but(vec![not(w("foo"))]), &[]),
         ("-foo,", all_but(vec![not(w("foo"))]), &[]),
         ("-пароль", all_but(vec![not(w("пароль"))]), &[]),
-        (
-            "-\"orange revolution\"",
-            all_but(vec![not(ph("orange revolution"))]),
-            &[],
-        ),
+        ("-\"orange revolution\"", all_but(vec![not(ph("orange revolution"))]), &[]),
         ("-pass*", all_but(vec![not(pre("pass"))]), &[]),
         ("-wikileaks~", all_but(vec![not(fz("wikileaks"))]), &[]),
-        (
-            "-from:WikiLeaks",
-            all_but(vec![not(f(Field::From, "WikiLeaks", 1))]),
-            &[],
-        ),
-        (
-            "-foo -from:bar",
-            all_but(vec![not(w("foo")), not(f(Field::From, "bar", 6))]),
-            &[],
-        ),
+        ("-from:WikiLeaks", all_but(vec![not(f(Field::From, "WikiLeaks", 1))]), &[]),
+        ("-foo -from:bar", all_but(vec![not(w("foo")), not(f(Field::From, "bar", 6))]), &[]),
         ("-(a b)", all_but(vec![not(and(vec![w("a"), w("b")]))]), &[]),
-        (
-            "a -(b OR c)",
-            and(vec![w("a"), not(or(vec![w("b"), w("c")]))]),
-            &[],
-        ),
+        ("a -(b OR c)", and(vec![w("a"), not(or(vec![w("b"), w("c")]))]), &[]),
         ("-(-a)", all_but(vec![not(all_but(vec![not(w("a"))]))]), &[]),
         ("(-a) b", and(vec![not(w("a")), w("b")]), &[]),
         ("(-a)", all_but(vec![not(w("a"))]), &[]),
-        (
-            "(-a -b) -c",
-            all_but(vec![not(w("a")), not(w("b")), not(w("c"))]),
-            &[],
-        ),
+        ("(-a -b) -c", all_but(vec![not(w("a")), not(w("b")), not(w("c"))]), &[]),
         // `-OR` is not the operator, so it can only mean the word.
         ("-OR", all_but(vec![not(w("OR"))]), &[]),
         // A lone dash is prose, not an error.
@@ -215,27 +183,15 @@ fn or_operator() {
         ("a OR b OR c", or(vec![w("a"), w("b"), w("c")]), &[]),
         ("a b OR c", and(vec![w("a"), or(vec![w("b"), w("c")])]), &[]),
         ("a OR b c", and(vec![or(vec![w("a"), w("b")]), w("c")]), &[]),
-        (
-            "a OR b c OR d",
-            and(vec![or(vec![w("a"), w("b")]), or(vec![w("c"), w("d")])]),
-            &[],
-        ),
+        ("a OR b c OR d", and(vec![or(vec![w("a"), w("b")]), or(vec![w("c"), w("d")])]), &[]),
         ("(a OR b) OR c", or(vec![w("a"), w("b"), w("c")]), &[]),
         ("a OR (b OR c)", or(vec![w("a"), w("b"), w("c")]), &[]),
-        (
-            "a OR (b c)",
-            or(vec![w("a"), and(vec![w("b"), w("c")])]),
-            &[],
-        ),
+        ("a OR (b c)", or(vec![w("a"), and(vec![w("b"), w("c")])]), &[]),
         ("a OR -b", or(vec![w("a"), not(w("b"))]), &[]),
         ("a OR \"b c\"", or(vec![w("a"), ph("b c")]), &[]),
         ("a OR, b", or(vec![w("a"), w("b")]), &[]),
         ("a OR(b)", or(vec![w("a"), w("b")]), &[]),
-        (
-            "from:x OR from:y",
-            or(vec![f(Field::From, "x", 0), f(Field::From, "y", 10)]),
-            &[],
-        ),
+        ("from:x OR from:y", or(vec![f(Field::From, "x", 0), f(Field::From, "y", 10)]), &[]),
         ("пароль OR 密码", or(vec![w("пароль"), w("密码")]), &[]),
         // Only uppercase `OR` is the operator.
         ("a or b", and(vec![w("a"), w("or"), w("b")]), &[]),
@@ -259,10 +215,7 @@ fn parentheses() {
     check(vec![
         (
             "(russia OR ukraine) -\"orange revolution\"",
-            and(vec![
-                or(vec![w("russia"), w("ukraine")]),
-                not(ph("orange revolution")),
-            ]),
+            and(vec![or(vec![w("russia"), w("ukraine")]), not(ph("orange revolution"))]),
             &[],
         ),
         ("(a)", w("a"), &[]),
@@ -270,25 +223,13 @@ fn parentheses() {
         ("( a )", w("a"), &[]),
         ("(a b) c", and(vec![w("a"), w("b"), w("c")]), &[]),
         ("a (b c)", and(vec![w("a"), w("b"), w("c")]), &[]),
-        (
-            "(a OR b) (c OR d)",
-            and(vec![or(vec![w("a"), w("b")]), or(vec![w("c"), w("d")])]),
-            &[],
-        ),
+        ("(a OR b) (c OR d)", and(vec![or(vec![w("a"), w("b")]), or(vec![w("c"), w("d")])]), &[]),
         ("f(x)", and(vec![w("f"), w("x")]), &[]),
         ("a(b)c", and(vec![w("a"), w("b"), w("c")]), &[]),
         // Problems.
         ("(a b", and(vec![w("a"), w("b")]), &[0]),
-        (
-            "a (b OR c",
-            and(vec![w("a"), or(vec![w("b"), w("c")])]),
-            &[2],
-        ),
-        (
-            "((a OR b) c",
-            and(vec![or(vec![w("a"), w("b")]), w("c")]),
-            &[0],
-        ),
+        ("a (b OR c", and(vec![w("a"), or(vec![w("b"), w("c")])]), &[2]),
+        ("((a OR b) c", and(vec![or(vec![w("a"), w("b")]), w("c")]), &[0]),
         ("a b)", and(vec![w("a"), w("b")]), &[3]),
         ("a) OR b", or(vec![w("a"), w("b")]), &[1]),
         ("()", Query::All, &[0]),
@@ -314,10 +255,7 @@ fn filters() {
         ),
         (
             "from:\"Emmy B\" -in:general",
-            and(vec![
-                f(Field::From, "Emmy B", 0),
-                not(f(Field::In, "general", 15)),
-            ]),
+            and(vec![f(Field::From, "Emmy B", 0), not(f(Field::In, "general", 15))]),
             &[],
         ),
         ("from:x", f(Field::From, "x", 0), &[]),
@@ -337,38 +275,18 @@ fn filters() {
         ("lang:ru", f(Field::Lang, "ru", 0), &[]),
         ("platform:telegram", f(Field::Platform, "telegram", 0), &[]),
         ("from:пётр", f(Field::From, "пётр", 0), &[]),
-        (
-            "from:\"Пётр Иванов\"",
-            f(Field::From, "Пётр Иванов", 0),
-            &[],
-        ),
+        ("from:\"Пётр Иванов\"", f(Field::From, "Пётр Иванов", 0), &[]),
         ("from:\"  Emmy   B \"", f(Field::From, "Emmy B", 0), &[]),
         ("from:\"Emmy\"", f(Field::From, "Emmy", 0), &[]),
         ("from:a:b", f(Field::From, "a:b", 0), &[]),
         ("from:bob,", f(Field::From, "bob,", 0), &[]),
         ("from:x*", f(Field::From, "x*", 0), &[]),
         ("from:-x", f(Field::From, "-x", 0), &[]),
-        (
-            "пароль from:x",
-            and(vec![w("пароль"), f(Field::From, "x", 13)]),
-            &[],
-        ),
+        ("пароль from:x", and(vec![w("пароль"), f(Field::From, "x", 13)]), &[]),
         (",from:x", f(Field::From, "x", 1), &[]),
-        (
-            "--from:x",
-            and(vec![Query::All, not(f(Field::From, "x", 2))]),
-            &[],
-        ),
-        (
-            "from:\"Emmy B\"x",
-            and(vec![f(Field::From, "Emmy B", 0), w("x")]),
-            &[],
-        ),
-        (
-            "from:x\"y\"",
-            and(vec![f(Field::From, "x", 0), ph("y")]),
-            &[],
-        ),
+        ("--from:x", and(vec![Query::All, not(f(Field::From, "x", 2))]), &[]),
+        ("from:\"Emmy B\"x", and(vec![f(Field::From, "Emmy B", 0), w("x")]), &[]),
+        ("from:x\"y\"", and(vec![f(Field::From, "x", 0), ph("y")]), &[]),
         (
             "(from:x OR from:y) -tag:spam",
             and(vec![
@@ -387,11 +305,7 @@ fn filters() {
         ("https://from.example", w("https://from.example"), &[]),
         // Problems.
         ("has:pdf", f(Field::Has, "pdf", 0), &[0]),
-        (
-            "-has:pdf",
-            and(vec![Query::All, not(f(Field::Has, "pdf", 1))]),
-            &[1],
-        ),
+        ("-has:pdf", and(vec![Query::All, not(f(Field::Has, "pdf", 1))]), &[1]),
         ("from:", Query::All, &[0]),
         ("from: emmy", w("emmy"), &[0]),
         ("a -from:", w("a"), &[3]),
@@ -443,14 +357,8 @@ fn problems_are_in_reading_order() {
 
 #[test]
 fn problem_messages_name_the_trouble() {
-    let message = |input: &str| {
-        parse(input)
-            .1
-            .into_iter()
-            .map(|p| p.message)
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
+    let message =
+        |input: &str| parse(input).1.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; ");
     assert!(message("has:pdf").contains("has:pdf"));
     assert!(message("from:").contains("from:"));
     assert!(message("a OR").contains("OR"));

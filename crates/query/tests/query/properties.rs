@@ -42,10 +42,7 @@ fn query_soup() -> impl Strategy<Value = String> {
 fn check_problems(input: &str) -> Result<(), TestCaseError> {
     let (_, problems) = parse(input);
     for problem in &problems {
-        prop_assert!(
-            problem.position <= input.len(),
-            "{problem:?} past the end of {input:?}"
-        );
+        prop_assert!(problem.position <= input.len(), "{problem:?} past the end of {input:?}");
         prop_assert!(
             input.is_char_boundary(problem.position),
             "{problem:?} inside a char of {input:?}"
@@ -90,20 +87,14 @@ fn check_normal(query: &Query, top: bool) -> Result<(), TestCaseError> {
                 }
             };
             for item in rest {
-                prop_assert!(
-                    !matches!(item, Query::And(_) | Query::All),
-                    "unflattened: {query:?}"
-                );
+                prop_assert!(!matches!(item, Query::And(_) | Query::All), "unflattened: {query:?}");
                 check_normal(item, false)?;
             }
         }
         Query::Or(items) => {
             prop_assert!(items.len() >= 2, "short Or: {query:?}");
             for item in items {
-                prop_assert!(
-                    !matches!(item, Query::Or(_) | Query::All),
-                    "unflattened: {query:?}"
-                );
+                prop_assert!(!matches!(item, Query::Or(_) | Query::All), "unflattened: {query:?}");
                 check_normal(item, false)?;
             }
         }
@@ -127,10 +118,7 @@ fn check_round_trip(input: &str) -> Result<(), TestCaseError> {
         rendered
     );
     if problems.is_empty() {
-        prop_assert!(
-            reproblems.is_empty(),
-            "{rendered:?} has problems {reproblems:?}"
-        );
+        prop_assert!(reproblems.is_empty(), "{rendered:?} has problems {reproblems:?}");
     }
     prop_assert_eq!(render(&reparsed), rendered, "rendering is not idempotent");
     Ok(())

@@ -17,10 +17,7 @@ fn renders_parsed_queries_canonically() {
         ("from:\"Emmy B\" -in:general", "from:\"Emmy B\" -in:general"),
         ("from:\"Emmy\"", "from:Emmy"),
         ("from:\"a)\"", "from:\"a)\""),
-        (
-            "(russia OR ukraine) -\"orange revolution\"",
-            "russia OR ukraine -\"orange revolution\"",
-        ),
+        ("(russia OR ukraine) -\"orange revolution\"", "russia OR ukraine -\"orange revolution\""),
         ("a b OR c", "a b OR c"),
         ("(a b) OR c", "(a b) OR c"),
         ("(a OR b) (c OR d)", "a OR b c OR d"),
@@ -43,9 +40,7 @@ fn renders_parsed_queries_canonically() {
     for (input, expected) in cases {
         let rendered = render(&parse(input).0);
         if rendered != expected {
-            failures.push(format!(
-                "{input:?}: expected {expected:?}, got {rendered:?}"
-            ));
+            failures.push(format!("{input:?}: expected {expected:?}, got {rendered:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -72,9 +67,7 @@ fn hand_built_queries_render_as_closely_as_the_language_allows() {
     for (query, expected) in cases {
         let rendered = render(&query);
         if rendered != expected {
-            failures.push(format!(
-                "{query:?}: expected {expected:?}, got {rendered:?}"
-            ));
+            failures.push(format!("{query:?}: expected {expected:?}, got {rendered:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -84,10 +77,7 @@ fn hand_built_queries_render_as_closely_as_the_language_allows() {
 fn nested_rendering_reparses() {
     let query = and(vec![
         w("a"),
-        or(vec![
-            and(vec![w("b"), not(f(Field::In, "x y", 0))]),
-            not(or(vec![w("c"), ph("d e")])),
-        ]),
+        or(vec![and(vec![w("b"), not(f(Field::In, "x y", 0))]), not(or(vec![w("c"), ph("d e")]))]),
     ]);
     let rendered = render(&query);
     assert_eq!(rendered, "a (b -in:\"x y\") OR -(c OR \"d e\")");

@@ -48,21 +48,13 @@ impl ScanOptions {
     /// A JSON array, optionally behind a JavaScript assignment: the layout of
     /// Twitter's `data/*.js` files.
     pub fn js_array(max_element_bytes: usize) -> ScanOptions {
-        ScanOptions {
-            mode: Mode::Array,
-            assignment_prefix: true,
-            max_element_bytes,
-        }
+        ScanOptions { mode: Mode::Array, assignment_prefix: true, max_element_bytes }
     }
 
     /// Concatenated values, optionally behind a JavaScript assignment (e.g.
     /// `window.__THAR_CONFIG = { ... }`, which yields one object).
     pub fn js_values(max_element_bytes: usize) -> ScanOptions {
-        ScanOptions {
-            mode: Mode::Concatenated,
-            assignment_prefix: true,
-            max_element_bytes,
-        }
+        ScanOptions { mode: Mode::Concatenated, assignment_prefix: true, max_element_bytes }
     }
 }
 
@@ -174,11 +166,7 @@ impl<R: Read> JsonScanner<R> {
                     None => self.state = State::Done,
                     Some(b',') => {
                         self.pos += 1;
-                        self.state = if concatenated {
-                            State::First
-                        } else {
-                            State::AfterComma
-                        };
+                        self.state = if concatenated { State::First } else { State::AfterComma };
                     }
                     Some(b']') if self.wrapped => {
                         self.pos += 1;
@@ -263,16 +251,9 @@ impl<R: Read> JsonScanner<R> {
             }
             Some(b) if concatenated && starts_value(b) => self.state = State::First,
             Some(b) => {
-                let what = if concatenated {
-                    "a JSON value"
-                } else {
-                    "a JSON array (`[`)"
-                };
-                let assignment = if self.options.assignment_prefix {
-                    " or a `name = ` assignment"
-                } else {
-                    ""
-                };
+                let what = if concatenated { "a JSON value" } else { "a JSON array (`[`)" };
+                let assignment =
+                    if self.options.assignment_prefix { " or a `name = ` assignment" } else { "" };
                 return Err(self.invalid(
                     self.offset(),
                     format!("expected {what}{assignment}, found {}", show(b)),
@@ -310,10 +291,8 @@ impl<R: Read> JsonScanner<R> {
         let start = self.offset();
         loop {
             let Some(b) = self.peek()? else {
-                return Err(self.invalid(
-                    start,
-                    "input ends inside the JavaScript assignment before its `=`",
-                ));
+                return Err(self
+                    .invalid(start, "input ends inside the JavaScript assignment before its `=`"));
             };
             if self.offset() - start > MAX_PREFIX {
                 return Err(self.invalid(
@@ -454,10 +433,7 @@ impl<R: Read> JsonScanner<R> {
         while self.fill()? {
             let chunk_start = self.pos;
             let rest = &self.buf[self.pos..self.len];
-            let n = rest
-                .iter()
-                .position(|&b| !is_literal_byte(b))
-                .unwrap_or(rest.len());
+            let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
             if out.len() + n > max {
                 return Err(self.too_large(start));
             }
@@ -503,11 +479,7 @@ impl<R: Read> JsonScanner<R> {
     }
 
     fn peek(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? {
-            Some(self.buf[self.pos])
-        } else {
-            None
-        })
+        Ok(if self.fill()? { Some(self.buf[self.pos]) } else { None })
     }
 
     /// Skips JSON whitespace and returns the next byte without consuming it.
@@ -578,6 +550,18 @@ pub fn error_offset(bytes: &[u8], error: &serde_json::Error) -> usize {
     (line_start + error.column().saturating_sub(1)).min(bytes.len())
 }
 
+/// A `serde_json` error as a reason without its "at line L column C" tail,
+/// which counts from the start of whatever fragment was parsed and so
+/// would contradict the byte offset reported next to it.
+pub fn error_reason(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let tail = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&tail) {
+        Some(reason) => reason.to_string(),
+        None => text,
+    }
+}
+
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -592,11 +576,7 @@ fn starts_value(b: u8) -> bool {
 
 /// A byte for an error message.
 fn show(b: u8) -> String {
-    if b.is_ascii_graphic() {
-        format!("`{}`", b as char)
-    } else {
-        format!("byte 0x{b:02x}")
-    }
+    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
 }
 
 #[cfg(test)]
@@ -634,10 +614,7 @@ mod tests {
     }
 
     fn texts(elements: &[(u64, Vec<u8>)]) -> Vec<&str> {
-        elements
-            .iter()
-            .map(|(_, b)| std::str::from_utf8(b).unwrap_or("<utf8?>"))
-            .collect()
+        elements.iter().map(|(_, b)| std::str::from_utf8(b).unwrap_or("<utf8?>")).collect()
     }
 
     fn err_offset(e: &ReadError) -> Option<u64> {
@@ -652,14 +629,7 @@ mod tests {
         let got = scan(br#"[1, "a,]\"b", {"x": [1, {"y": "}"}]}, [], null, -2.5e3]"#).unwrap();
         assert_eq!(
             texts(&got),
-            vec![
-                "1",
-                r#""a,]\"b""#,
-                r#"{"x": [1, {"y": "}"}]}"#,
-                "[]",
-                "null",
-                "-2.5e3"
-            ]
+            vec!["1", r#""a,]\"b""#, r#"{"x": [1, {"y": "}"}]}"#, "[]", "null", "-2.5e3"]
         );
         assert_eq!(got[0].0, 1);
         assert_eq!(got[1].0, 4);
@@ -679,11 +649,7 @@ mod tests {
 
     #[test]
     fn empty_arrays() {
-        assert!(
-            scan(b"window.YTD.direct_messages_group.part0 = [ ]")
-                .unwrap()
-                .is_empty()
-        );
+        assert!(scan(b"window.YTD.direct_messages_group.part0 = [ ]").unwrap().is_empty());
         assert!(scan(b"[]").unwrap().is_empty());
         assert!(scan(b"  []  ;  ").unwrap().is_empty());
     }
@@ -693,10 +659,7 @@ mod tests {
         let data = br#"[ "a\\", "b\"c", {"k\\\"": "\\"} ]"#;
         for step in 1..5 {
             let got = scan_with(data, ScanOptions::js_array(1 << 20), step).unwrap();
-            assert_eq!(
-                texts(&got),
-                vec![r#""a\\""#, r#""b\"c""#, r#"{"k\\\"": "\\"}"#]
-            );
+            assert_eq!(texts(&got), vec![r#""a\\""#, r#""b\"c""#, r#"{"k\\\"": "\\"}"#]);
         }
     }
 
@@ -767,20 +730,14 @@ mod tests {
             max_element_bytes: 100,
         };
         let got = scan_with(b" {\"a\":1}\n{\"b\":2} ,, [3] 4 \"s\"", options.clone(), 3).unwrap();
-        assert_eq!(
-            texts(&got),
-            vec![r#"{"a":1}"#, r#"{"b":2}"#, "[3]", "4", r#""s""#]
-        );
+        assert_eq!(texts(&got), vec![r#"{"a":1}"#, r#"{"b":2}"#, "[3]", "4", r#""s""#]);
         let got = scan_with(b"[{\"a\":1} {\"b\":2}, {}]", options.clone(), 2).unwrap();
         assert_eq!(texts(&got), vec![r#"{"a":1}"#, r#"{"b":2}"#, "{}"]);
         assert!(scan_with(b"", options.clone(), 1).unwrap().is_empty());
         assert!(scan_with(b"[{}", options, 1).is_err());
-        let got = scan_with(
-            b"window.__THAR_CONFIG = {\"x\": 1};\n",
-            ScanOptions::js_values(100),
-            1,
-        )
-        .unwrap();
+        let got =
+            scan_with(b"window.__THAR_CONFIG = {\"x\": 1};\n", ScanOptions::js_values(100), 1)
+                .unwrap();
         assert_eq!(texts(&got), vec![r#"{"x": 1}"#]);
     }
 
@@ -817,6 +774,7 @@ mod tests {
         let err = serde_json::from_slice::<Value>(text).unwrap_err();
         let at = error_offset(text, &err);
         assert_eq!(text[at], b'x');
+        assert_eq!(error_reason(&err), "expected value");
     }
 
     fn arb_value() -> impl Strategy<Value = Value> {
@@ -824,9 +782,7 @@ mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::from),
-            any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
-                .prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
             ".*".prop_map(Value::String),
             "[\"\\\\\\[\\]{},:]{0,6}".prop_map(Value::String),
         ];

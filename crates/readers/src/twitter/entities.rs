@@ -155,9 +155,6 @@ mod tests {
 
     #[test]
     fn borrows_without_ampersand() {
-        assert!(matches!(
-            decode_entities("plain"),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        assert!(matches!(decode_entities("plain"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -17,6 +17,7 @@ use trove_model::{
 };
 
 use super::entities::decode_entities;
+use crate::json_scan::error_reason;
 
 /// One top-level element of a DM file.
 #[derive(Deserialize)]
@@ -142,8 +143,8 @@ pub(super) enum Parsed {
 /// Translates one event object (`{"messageCreate": {...}}`, ...). `Err` is a
 /// reason for a skip.
 pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, String> {
-    let object: BTreeMap<String, &RawValue> =
-        serde_json::from_str(raw).map_err(|e| format!("not an event object: {e}"))?;
+    let object: BTreeMap<String, &RawValue> = serde_json::from_str(raw)
+        .map_err(|e| format!("not an event object: {}", error_reason(&e)))?;
     let mut keys = object.iter();
     let (key, body) = match (keys.next(), keys.next()) {
         (Some(entry), None) => entry,
@@ -169,28 +170,12 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Par
 }
 
 fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, String> {
-    let m: MessageCreate =
-        serde_json::from_str(body).map_err(|e| format!("unreadable messageCreate: {e}"))?;
+    let m: MessageCreate = serde_json::from_str(body)
+        .map_err(|e| format!("unreadable messageCreate: {}", error_reason(&e)))?;
     let sent_at = timestamp(&m.created_at)?;
-    let text = m
-        .text
-        .as_deref()
-        .map(decode_entities)
-        .unwrap_or_default()
-        .into_owned();
-    let urls = m
-        .urls
-        .into_iter()
-        .map(|u| UrlRef {
-            url: u.url,
-            expanded: u.expanded,
-        })
-        .collect();
-    let attachments = m
-        .media_urls
-        .iter()
-        .map(|url| attachment(url, &m.id.0, cx.media))
-        .collect();
+    let text = m.text.as_deref().map(decode_entities).unwrap_or_default().into_owned();
+    let urls = m.urls.into_iter().map(|u| UrlRef { url: u.url, expanded: u.expanded }).collect();
+    let attachments = m.media_urls.iter().map(|url| attachment(url, &m.id.0, cx.media)).collect();
     let reactions = m
         .reactions
         .into_iter()
@@ -205,10 +190,7 @@ fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, Str
     let record = Record {
         kind: RecordKind::Message,
         platform: trove_model::platform::TWITTER.to_string(),
-        conversation: ConversationRef {
-            native_id: cx.conversation_id.to_string(),
-            name: None,
-        },
+        conversation: ConversationRef { native_id: cx.conversation_id.to_string(), name: None },
         native_id: Some(m.id.0.clone()),
         sender: Some(AccountRef::id(m.sender_id.0)),
         sent_at,
@@ -231,19 +213,14 @@ fn group_event(
     cx: &Context<'_>,
     locator: Locator,
 ) -> Result<Record, String> {
-    let e: GroupEvent =
-        serde_json::from_str(body).map_err(|err| format!("unreadable {key}: {err}"))?;
-    let created_at = e
-        .created_at
-        .as_deref()
-        .ok_or_else(|| format!("{key} has no createdAt"))?;
+    let e: GroupEvent = serde_json::from_str(body)
+        .map_err(|err| format!("unreadable {key}: {}", error_reason(&err)))?;
+    let created_at = e.created_at.as_deref().ok_or_else(|| format!("{key} has no createdAt"))?;
     let sent_at = timestamp(created_at)?;
     let initiator = e.initiating_user_id.map(|id| id.0);
     let users: Vec<String> = e.user_ids.into_iter().map(|id| id.0).collect();
-    let mut conversation = ConversationRef {
-        native_id: cx.conversation_id.to_string(),
-        name: None,
-    };
+    let mut conversation =
+        ConversationRef { native_id: cx.conversation_id.to_string(), name: None };
     let mut keep_raw = false;
     let (kind, sender, targets, text) = match key {
         "participantsJoin" => {
@@ -262,12 +239,7 @@ fn group_event(
                 Some(by) => format!("{by} added {whom}"),
                 None => format!("{whom} joined"),
             };
-            (
-                EventKind::Join,
-                initiator,
-                owner.into_iter().collect(),
-                text,
-            )
+            (EventKind::Join, initiator, owner.into_iter().collect(), text)
         }
         "participantsLeave" => {
             let text = format!("{} left", users.join(", "));
@@ -309,8 +281,9 @@ fn unknown_event(
     locator: Locator,
 ) -> Result<Record, String> {
     // Only the time is needed to place it; everything else stays in `raw`.
-    let e: GroupEvent = serde_json::from_str(body)
-        .map_err(|err| format!("unknown event type `{key}` is unreadable: {err}"))?;
+    let e: GroupEvent = serde_json::from_str(body).map_err(|err| {
+        format!("unknown event type `{key}` is unreadable: {}", error_reason(&err))
+    })?;
     let created_at = e
         .created_at
         .as_deref()
@@ -323,20 +296,13 @@ fn unknown_event(
     Ok(Record {
         kind: RecordKind::Event(EventKind::Other(key.to_string())),
         platform: trove_model::platform::TWITTER.to_string(),
-        conversation: ConversationRef {
-            native_id: cx.conversation_id.to_string(),
-            name: None,
-        },
+        conversation: ConversationRef { native_id: cx.conversation_id.to_string(), name: None },
         native_id: e.id.map(|id| id.0),
         sender: e.initiating_user_id.map(|id| AccountRef::id(id.0)),
         sent_at,
         text,
         reply_to: None,
-        targets: e
-            .user_ids
-            .into_iter()
-            .map(|id| AccountRef::id(id.0))
-            .collect(),
+        targets: e.user_ids.into_iter().map(|id| AccountRef::id(id.0)).collect(),
         reactions: Vec::new(),
         urls: Vec::new(),
         attachments: Vec::new(),
@@ -348,9 +314,8 @@ fn unknown_event(
 /// `createdAt` as an instant. Twitter writes UTC with `Z`; an explicit
 /// offset is accepted and recorded as such.
 fn timestamp(text: &str) -> Result<Timestamp, String> {
-    let instant: jiff::Timestamp = text
-        .parse()
-        .map_err(|e| format!("createdAt `{text}` is not a timestamp: {e}"))?;
+    let instant: jiff::Timestamp =
+        text.parse().map_err(|e| format!("createdAt `{text}` is not a timestamp: {e}"))?;
     let mut stamp = Timestamp::utc(instant.as_millisecond(), text);
     if !text.ends_with(['Z', 'z']) {
         stamp.basis = TimeBasis::LocalWithOffset;
@@ -386,11 +351,7 @@ mod tests {
     use super::*;
 
     fn cx(media: &HashMap<String, u64>) -> Context<'_> {
-        Context {
-            conversation_id: "740503092278366208",
-            owner: Some("42"),
-            media,
-        }
+        Context { conversation_id: "740503092278366208", owner: Some("42"), media }
     }
 
     fn parse_ok(raw: &str) -> Parsed {
@@ -417,24 +378,16 @@ mod tests {
             "https://video.twimg.com/dm_video/8/vid/1280x720/v.mp4?tag=1",
             "https://video.twimg.com/dm_gif/8/g.mp4"],
             "senderId": "5", "id": 9, "createdAt": "2021-02-03T18:42:53.007Z"}}"#;
-        let Parsed::Message(id, r) = parse_ok(raw) else {
-            panic!("not a message")
-        };
+        let Parsed::Message(id, r) = parse_ok(raw) else { panic!("not a message") };
         assert_eq!(id, "9");
         assert_eq!(r.text, "a &lt; b");
         assert_eq!(r.sent_at.utc_ms, 1_612_377_773_007);
         assert_eq!(r.sent_at.original, "2021-02-03T18:42:53.007Z");
         assert_eq!(r.sender, Some(AccountRef::id("5")));
         assert_eq!(r.reactions[0].native_id.as_deref(), Some("11"));
-        assert_eq!(
-            r.urls[0].expanded.as_deref(),
-            Some("https://e.org/?a=1&b=2")
-        );
-        let kinds: Vec<_> = r
-            .attachments
-            .iter()
-            .map(|a| (a.name.as_str(), a.kind.as_deref(), a.size))
-            .collect();
+        assert_eq!(r.urls[0].expanded.as_deref(), Some("https://e.org/?a=1&b=2"));
+        let kinds: Vec<_> =
+            r.attachments.iter().map(|a| (a.name.as_str(), a.kind.as_deref(), a.size)).collect();
         assert_eq!(
             kinds,
             vec![
@@ -465,11 +418,7 @@ mod tests {
             r#"{"joinConversation": {"initiatingUserId": "1", "participantsSnapshot": ["1", "2"], "createdAt": "2016-06-08T11:17:49.738Z"}}"#,
         );
         assert_eq!(r.targets, vec![AccountRef::id("42")]);
-        assert!(
-            r.raw
-                .as_deref()
-                .is_some_and(|raw| raw.contains("participantsSnapshot"))
-        );
+        assert!(r.raw.as_deref().is_some_and(|raw| raw.contains("participantsSnapshot")));
 
         let r = event(
             r#"{"participantsLeave": {"userIds": ["2"], "createdAt": "2016-06-08T11:17:49.738Z"}}"#,
@@ -487,10 +436,7 @@ mod tests {
 
         let raw = r#"{"conversationAvatarUpdate": {"initiatingUserId": "1", "createdAt": "2016-06-08T11:17:49.738Z"}}"#;
         let r = event(raw);
-        assert_eq!(
-            r.kind,
-            RecordKind::Event(EventKind::Other("conversationAvatarUpdate".into()))
-        );
+        assert_eq!(r.kind, RecordKind::Event(EventKind::Other("conversationAvatarUpdate".into())));
         assert_eq!(r.raw.as_deref(), Some(raw));
     }
 
@@ -507,10 +453,7 @@ mod tests {
             r#"{"somethingNew": 5}"#,
         ];
         for raw in bad {
-            assert!(
-                parse(raw, &cx(&media), Locator::default()).is_err(),
-                "{raw}"
-            );
+            assert!(parse(raw, &cx(&media), Locator::default()).is_err(), "{raw}");
         }
     }
 }

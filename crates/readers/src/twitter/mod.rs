@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use trove_model::{AccountRef, Locator};
 
-use crate::json_scan::{JsonScanner, ScanOptions, error_offset};
+use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 
 pub use entities::decode_entities;
@@ -75,10 +75,7 @@ impl Format for Twitter {
             file.starts_with("direct-messages") && file.ends_with(".js")
         });
         for entry in candidates.take(8) {
-            if input
-                .head(&entry.name, 256)
-                .is_ok_and(|head| starts_with_ytd(&head))
-            {
+            if input.head(&entry.name, 256).is_ok_and(|head| starts_with_ytd(&head)) {
                 return Confidence::Certain;
             }
         }
@@ -103,10 +100,7 @@ fn file_name(entry: &str) -> &str {
 /// Whether `head` starts, after a BOM and whitespace, with `window.YTD.`.
 fn starts_with_ytd(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = head
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(head.len());
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
     head[start..].starts_with(b"window.YTD.")
 }
 
@@ -266,9 +260,7 @@ impl<'a> Reader<'a> {
 
     fn run(mut self) -> Result<(), ReadError> {
         let input = self.input;
-        let manifest_entry = input
-            .find_suffix("data/manifest.js")
-            .map(|e| e.name.clone());
+        let manifest_entry = input.find_suffix("data/manifest.js").map(|e| e.name.clone());
         // Everything the manifest names is relative to the folder holding `data/`.
         let root = manifest_entry
             .as_deref()
@@ -304,10 +296,7 @@ impl<'a> Reader<'a> {
                     "no Twitter direct message files (data/direct-messages*.js) found",
                 ));
             }
-            found
-                .into_iter()
-                .map(|(_, _, name)| name.to_string())
-                .collect()
+            found.into_iter().map(|(_, _, name)| name.to_string()).collect()
         };
         for name in files {
             self.dm_file(&name)?;
@@ -342,7 +331,10 @@ impl<'a> Reader<'a> {
                 self.skip(
                     &display,
                     at,
-                    format!("unreadable manifest ({e}); DM files found by name instead"),
+                    format!(
+                        "unreadable manifest ({}); DM files found by name instead",
+                        error_reason(&e)
+                    ),
                 );
                 return ManifestInfo::default();
             }
@@ -367,7 +359,7 @@ impl<'a> Reader<'a> {
                         self.skip(
                             &display,
                             offset + inner as u64,
-                            format!("unreadable manifest entry `{key}`: {e}"),
+                            format!("unreadable manifest entry `{key}`: {}", error_reason(&e)),
                         );
                     }
                 }
@@ -424,7 +416,7 @@ impl<'a> Reader<'a> {
             Ok(_) => None,
             Err(e) => {
                 let at = offset + error_offset(&bytes, &e) as u64;
-                self.skip(&display, at, format!("unreadable account: {e}"));
+                self.skip(&display, at, format!("unreadable account: {}", error_reason(&e)));
                 None
             }
         }
@@ -437,9 +429,7 @@ impl<'a> Reader<'a> {
         scan: ScanOptions,
     ) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
         let display = self.input.display_entry(name);
-        self.input.with_entry(name, |reader| {
-            JsonScanner::new(reader, display, scan).next_element()
-        })
+        self.input.with_entry(name, |reader| JsonScanner::new(reader, display, scan).next_element())
     }
 
     /// Lists local media copies by file name.
@@ -447,10 +437,7 @@ impl<'a> Reader<'a> {
         for entry in self.input.entries() {
             let file = file_name(&entry.name);
             let dir = entry.name[..entry.name.len() - file.len()].trim_end_matches('/');
-            if matches!(
-                file_name(dir),
-                "direct_messages_media" | "direct_messages_group_media"
-            ) {
+            if matches!(file_name(dir), "direct_messages_media" | "direct_messages_group_media") {
                 self.media.insert(file.to_string(), entry.size);
             }
         }
@@ -472,11 +459,7 @@ impl<'a> Reader<'a> {
                 Some(_) => {}
                 None => {
                     let display = input.display_entry(&format!("{root}{relative}"));
-                    self.skip(
-                        &display,
-                        0,
-                        "manifest.js lists this file but the archive lacks it",
-                    );
+                    self.skip(&display, 0, "manifest.js lists this file but the archive lacks it");
                 }
             }
         }
@@ -525,30 +508,18 @@ impl<'a> Reader<'a> {
                 self.skip(
                     &display,
                     at,
-                    format!("$[{index}] is not a readable dmConversation: {e}"),
+                    format!("$[{index}] is not a readable dmConversation: {}", error_reason(&e)),
                 );
                 return Ok(());
             }
         };
         let Some(conversation) = element.conversation else {
-            self.skip(
-                &display,
-                offset,
-                format!("$[{index}] has no dmConversation"),
-            );
+            self.skip(&display, offset, format!("$[{index}] has no dmConversation"));
             return Ok(());
         };
         let media = std::mem::take(&mut self.media);
-        let result = self.events(
-            file,
-            &display,
-            locator_entry,
-            index,
-            offset,
-            bytes,
-            &conversation,
-            &media,
-        );
+        let result =
+            self.events(file, &display, locator_entry, index, offset, bytes, &conversation, &media);
         self.media = media;
         result
     }
@@ -567,11 +538,7 @@ impl<'a> Reader<'a> {
     ) -> Result<(), ReadError> {
         // Copied out so `cx` does not hold a borrow of `self`.
         let owner = self.owner.clone();
-        let cx = Context {
-            conversation_id: &conversation.id.0,
-            owner: owner.as_deref(),
-            media,
-        };
+        let cx = Context { conversation_id: &conversation.id.0, owner: owner.as_deref(), media };
         for (j, raw) in conversation.messages.iter().enumerate() {
             let text = raw.get();
             // The raw value borrows from `bytes`, so the pointer difference
@@ -606,11 +573,7 @@ impl<'a> Reader<'a> {
                             continue;
                         }
                         Entry::Vacant(slot) => {
-                            slot.insert(Seen {
-                                fingerprint: print,
-                                file,
-                                offset: at,
-                            });
+                            slot.insert(Seen { fingerprint: print, file, offset: at });
                         }
                     }
                     self.emit(record)?;
@@ -628,17 +591,11 @@ impl<'a> Reader<'a> {
     }
 
     fn emit(&mut self, record: trove_model::Record) -> Result<(), ReadError> {
-        self.sink
-            .record(record)
-            .map_err(|stop| ReadError::Stopped(stop.0))
+        self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
     }
 
     fn skip(&mut self, file: &str, offset: u64, reason: impl Into<String>) {
-        self.sink.skip(Skip {
-            file: file.to_string(),
-            offset,
-            reason: reason.into(),
-        });
+        self.sink.skip(Skip { file: file.to_string(), offset, reason: reason.into() });
     }
 
     /// Reports a side file (manifest, account) that could not be read.
@@ -673,10 +630,7 @@ mod tests {
         assert_eq!(dm_file_rank("direct-messages.js"), Some((0, 0)));
         assert_eq!(dm_file_rank("direct-messages-part3.js"), Some((0, 3)));
         assert_eq!(dm_file_rank("direct-messages-group.js"), Some((1, 0)));
-        assert_eq!(
-            dm_file_rank("direct-messages-group-part12.js"),
-            Some((1, 12))
-        );
+        assert_eq!(dm_file_rank("direct-messages-group-part12.js"), Some((1, 12)));
         for no in [
             "direct-message-headers.js",
             "direct-message-group-headers.js",
@@ -699,17 +653,8 @@ mod tests {
 
     #[test]
     fn fingerprints_ignore_layout_only() {
-        assert_eq!(
-            fingerprint("{ \"a\" : \"x y\" }"),
-            fingerprint("{\"a\":\"x y\"}")
-        );
-        assert_ne!(
-            fingerprint("{\"a\":\"x y\"}"),
-            fingerprint("{\"a\":\"xy\"}")
-        );
-        assert_ne!(
-            fingerprint(r#"{"a":"\" b"}"#),
-            fingerprint(r#"{"a":"\"b"}"#)
-        );
+        assert_eq!(fingerprint("{ \"a\" : \"x y\" }"), fingerprint("{\"a\":\"x y\"}"));
+        assert_ne!(fingerprint("{\"a\":\"x y\"}"), fingerprint("{\"a\":\"xy\"}"));
+        assert_ne!(fingerprint(r#"{"a":"\" b"}"#), fingerprint(r#"{"a":"\"b"}"#));
     }
 }

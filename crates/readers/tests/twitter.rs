@@ -715,3 +715,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn broken_manifest_falls_back_to_file_names() {
+    let mut archive = Builder::new(21).groups(2).group_messages(300).chunk_size(100).build();
+    archive.set_file("data/manifest.js", b"window.__THAR_CONFIG = { \"userInfo\" : [ } }".to_vec());
+    let dir = tempfile::tempdir().unwrap();
+    archive.write_dir(dir.path()).unwrap();
+    let mut sink = read(dir.path()).unwrap();
+    assert_eq!(sink.skips.len(), 1, "{:?}", sink.skips);
+    let skip = sink.skips.remove(0);
+    assert!(skip.file.ends_with("data/manifest.js"), "{skip:?}");
+    assert!(skip.reason.contains("found by name instead"), "{skip:?}");
+    assert_eq!(skip.offset, 40, "{skip:?}");
+    check_truth(&archive, &all(&archive), &sink, true);
+}
+
+#[test]
+fn folder_without_dm_files_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/tweets.js"), b"window.YTD.tweets.part0 = [ ]").unwrap();
+    let err = read(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("no Twitter direct message files"), "{err}");
+    assert!(err.to_string().contains(&dir.path().display().to_string()), "{err}");
+}

@@ -517,28 +517,13 @@ impl<'a> Reader<'a> {
             self.skip(&display, offset, format!("$[{index}] has no dmConversation"));
             return Ok(());
         };
-        let media = std::mem::take(&mut self.media);
-        let result =
-            self.events(file, &display, locator_entry, index, offset, bytes, &conversation, &media);
-        self.media = media;
-        result
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn events(
-        &mut self,
-        file: usize,
-        display: &str,
-        locator_entry: &Option<String>,
-        index: usize,
-        offset: u64,
-        bytes: &[u8],
-        conversation: &events::Conversation<'_>,
-        media: &HashMap<String, u64>,
-    ) -> Result<(), ReadError> {
-        // Copied out so `cx` does not hold a borrow of `self`.
-        let owner = self.owner.clone();
-        let cx = Context { conversation_id: &conversation.id.0, owner: owner.as_deref(), media };
+        // Field by field, not through `&mut self` methods: `cx` keeps
+        // borrowing the owner and media while the sink and tables change.
+        let cx = Context {
+            conversation_id: &conversation.id.0,
+            owner: self.owner.as_deref(),
+            media: &self.media,
+        };
         for (j, raw) in conversation.messages.iter().enumerate() {
             let text = raw.get();
             // The raw value borrows from `bytes`, so the pointer difference
@@ -568,7 +553,7 @@ impl<'a> Reader<'a> {
                                      its first copy at {first_file} byte {}; the first copy was kept",
                                     first.offset
                                 );
-                                self.skip(display, at, reason);
+                                skip(self.sink, &display, at, reason);
                             }
                             continue;
                         }
@@ -576,26 +561,22 @@ impl<'a> Reader<'a> {
                             slot.insert(Seen { fingerprint: print, file, offset: at });
                         }
                     }
-                    self.emit(record)?;
+                    emit(self.sink, record)?;
                 }
                 Ok(Parsed::Event(record)) => {
                     let key = format!("{}\n{}", conversation.id.0, text);
                     if self.seen_events.insert(key) {
-                        self.emit(record)?;
+                        emit(self.sink, record)?;
                     }
                 }
-                Err(reason) => self.skip(display, at, format!("{json_path}: {reason}")),
+                Err(reason) => skip(self.sink, &display, at, format!("{json_path}: {reason}")),
             }
         }
         Ok(())
     }
 
-    fn emit(&mut self, record: trove_model::Record) -> Result<(), ReadError> {
-        self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
-    }
-
     fn skip(&mut self, file: &str, offset: u64, reason: impl Into<String>) {
-        self.sink.skip(Skip { file: file.to_string(), offset, reason: reason.into() });
+        skip(self.sink, file, offset, reason);
     }
 
     /// Reports a side file (manifest, account) that could not be read.
@@ -606,6 +587,14 @@ impl<'a> Reader<'a> {
         };
         self.skip(file, offset, format!("{reason}{suffix}"));
     }
+}
+
+fn emit(sink: &mut dyn Sink, record: trove_model::Record) -> Result<(), ReadError> {
+    sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+}
+
+fn skip(sink: &mut dyn Sink, file: &str, offset: u64, reason: impl Into<String>) {
+    sink.skip(Skip { file: file.to_string(), offset, reason: reason.into() });
 }
 
 #[cfg(test)]

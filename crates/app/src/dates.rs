@@ -41,10 +41,7 @@ pub fn date_span(value: &str, zone: &TimeZone) -> Result<(i64, i64), String> {
 /// RFC 3339 in UTC with milliseconds (`2016-06-08T11:17:49.738Z`).
 pub fn format_instant(ms: i64) -> String {
     match Timestamp::from_millisecond(ms) {
-        Ok(ts) => {
-            let text = ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-            text
-        }
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         Err(_) => format!("invalid instant ({ms} ms)"),
     }
 }

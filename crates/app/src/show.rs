@@ -8,10 +8,10 @@ use crate::{AppError, Case};
 impl Case {
     /// Finds a message by trove id, or by platform id when that is unique.
     pub fn find_message(&self, id: &str) -> Result<StoredMessage, AppError> {
-        if let Some(key) = crate::parse_id(id) {
-            if let Some(message) = self.store.message_by_key(key)? {
-                return Ok(message);
-            }
+        if let Some(key) = crate::parse_id(id)
+            && let Some(message) = self.store.message_by_key(key)?
+        {
+            return Ok(message);
         }
         let mut by_native = self.store.messages_by_native_id(id)?;
         match by_native.len() {

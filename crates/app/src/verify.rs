@@ -64,8 +64,8 @@ impl Case {
         let findings = &mut out.findings;
         self.store.for_each_in_conversation_order(|key, platform, conversation, native_id, sent_at| {
             let Some(native_id) = native_id else { return };
-            if platform == trove_model::platform::TWITTER {
-                if let Some(encoded) = trove_readers::twitter::snowflake_ms(native_id) {
+            if platform == trove_model::platform::TWITTER
+                && let Some(encoded) = trove_readers::twitter::snowflake_ms(native_id) {
                     let delta = sent_at - encoded;
                     if delta.abs() > SNOWFLAKE_TOLERANCE_MS {
                         findings.push(Finding {
@@ -82,13 +82,12 @@ impl Case {
                         });
                     }
                 }
-            }
             let Ok(numeric) = native_id.parse::<u64>() else {
                 previous = None;
                 return;
             };
-            if let Some((previous_conversation, previous_id, previous_at, previous_native)) = &previous {
-                if *previous_conversation == conversation && sent_at > *previous_at && numeric < *previous_id {
+            if let Some((previous_conversation, previous_id, previous_at, previous_native)) = &previous
+                && *previous_conversation == conversation && sent_at > *previous_at && numeric < *previous_id {
                     findings.push(Finding {
                         message_id: render_id(key),
                         native_id: Some(native_id.to_string()),
@@ -99,7 +98,6 @@ impl Case {
                         ),
                     });
                 }
-            }
             previous = Some((conversation, numeric, sent_at, native_id.to_string()));
         })?;
 

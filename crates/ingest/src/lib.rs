@@ -228,7 +228,7 @@ pub fn reindex(
             return Err("index failed".into());
         }
         count += 1;
-        if count % 10_000 == 0 {
+        if count.is_multiple_of(10_000) {
             progress.records(count);
         }
         Ok(())

@@ -222,7 +222,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             self.summary.events_added += 1;
         }
         self.stored += 1;
-        if self.stored % 4096 == 0 {
+        if self.stored.is_multiple_of(4096) {
             self.progress.records(self.stored);
         }
         Ok(())

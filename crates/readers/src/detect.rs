@@ -32,7 +32,7 @@ pub fn detect(input: &Input) -> Result<&'static dyn Format, ReadError> {
     let file = input.path().display().to_string();
     let mut scored: Vec<(Confidence, &'static dyn Format)> =
         FORMATS.iter().map(|f| (f.sniff(input), *f)).filter(|(c, _)| *c > Confidence::No).collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     match scored.as_slice() {
         [] => Err(ReadError::Detect {
             file,

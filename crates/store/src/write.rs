@@ -245,10 +245,10 @@ impl RunWriter<'_> {
     pub fn account(&mut self, platform: &str, account: &AccountRef) -> Result<i64, StoreError> {
         let key = (platform.to_string(), account.native_id.clone());
         let has_labels = account.display_name.is_some() || account.handle.is_some();
-        if let Some(&id) = self.accounts.get(&key) {
-            if !has_labels {
-                return Ok(id);
-            }
+        if let Some(&id) = self.accounts.get(&key)
+            && !has_labels
+        {
+            return Ok(id);
         }
         let id: i64 = self
             .conn

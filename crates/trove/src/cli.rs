@@ -75,7 +75,8 @@ Query language:
   from:NAME_OR_ID  in:CONVERSATION  platform:twitter
   after:2016-01-01  before:2016-11  on:2016-10-07   (dates in the case's zone)
   has:link  has:attachment
-Filter values with spaces are quoted: from:\"Emmy B\". Any term or filter can be negated: -from:WikiLeaks.";
+Filter values with spaces are quoted: from:\"Emmy B\". Any term or filter can be negated: -from:WikiLeaks.
+A query that starts with `-` goes after `--`: trove search --case c -- -from:WikiLeaks leak";
 
 /// `trove ingest`.
 #[derive(Debug, Args)]
@@ -114,7 +115,7 @@ pub enum SortArg {
 /// `trove search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query (see below). Several words are joined with spaces.
+    /// The query (see below). Several words are joined with spaces; put a query starting with `-` after `--`.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Hits to show.

@@ -1,0 +1,288 @@
+//! The `trove` binary as a user and a script meet it: exit codes, JSON
+//! shapes, error messages, interrupted runs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn trove(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trove"))
+        .args(args)
+        .env_remove("TROVE_CASE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run trove")
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "trove failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}
+
+const TRANSCRIPT: &str = include_str!("../demo/transcript.csv");
+
+fn ingest_transcript(dir: &Path) -> (PathBuf, Value) {
+    let csv = dir.join("transcript.csv");
+    std::fs::write(&csv, TRANSCRIPT).expect("write");
+    let case = dir.join("case");
+    let out = trove(&[
+        "ingest",
+        s(&csv),
+        "--case",
+        s(&case),
+        "--json",
+        "--map",
+        "text=text,sent_at=date,sender=user",
+        "--tz",
+        "Europe/Berlin",
+        "--event-sender",
+        "system",
+    ]);
+    (case, json(&out))
+}
+
+#[test]
+fn a_transcript_with_mapping_zone_and_event_sender() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, ingest) = ingest_transcript(dir.path());
+    assert_eq!(ingest["sources"], 1);
+    assert_eq!(ingest["messages_added"], 10);
+    assert_eq!(ingest["events_added"], 3);
+    assert_eq!(ingest["duplicates"], 0);
+    assert_eq!(ingest["skipped"], Value::Array(vec![]));
+
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!(stats["messages"], 10);
+    assert_eq!(stats["events"], 3);
+    assert_eq!(stats["conversations"], 1);
+    // 2016-10-03 09:12 in Berlin (CEST, +02:00) is 07:12 UTC.
+    assert_eq!(stats["first"], "2016-10-03T07:12:00.000Z");
+    assert_eq!(stats["sources"][0]["format"], "csv");
+    assert_eq!(stats["sources"][0]["sha256"].as_str().map(str::len), Some(64));
+    let emma = stats["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .find(|p| p["name"] == "Emma");
+    assert_eq!(emma.expect("Emma is a participant")["messages"], 5);
+
+    let search = json(&trove(&["search", "--case", s(&case), "--json", "from:Emma", "drop"]));
+    assert_eq!(search["total"], 1);
+    let hit = &search["hits"][0];
+    for key in
+        ["id", "native_id", "sent_at", "sender", "sender_id", "conversation", "text", "snippet"]
+    {
+        assert!(hit.get(key).is_some(), "search hit lacks {key}: {hit}");
+    }
+    assert!(search["took_ms"].is_number());
+    assert_eq!(hit["sent_at"], "2016-10-03T07:14:00.000Z");
+    assert_eq!(
+        hit["snippet"],
+        "Morning all. The <mark>drop</mark> is scheduled for Friday, keep it quiet."
+    );
+
+    let id = hit["id"].as_str().expect("id");
+    let show = json(&trove(&["show", id, "--case", s(&case), "--json", "--context", "2"]));
+    assert_eq!(show["message"]["id"], id);
+    assert_eq!(show["message"]["time_basis"], "asserted_zone (Europe/Berlin)");
+    assert_eq!(show["message"]["sent_at_original"], "2016-10-03 09:14");
+    assert_eq!(show["message"]["source"]["sha256"], stats["sources"][0]["sha256"]);
+    assert_eq!(show["before"].as_array().map(Vec::len), Some(1), "only the join event is earlier");
+    assert_eq!(show["before"][0]["kind"], "join");
+    assert_eq!(show["after"].as_array().map(Vec::len), Some(2));
+    // The locator points at the exact bytes of the row.
+    let locator = show["message"]["source"]["locator"].as_str().expect("locator");
+    let (offset, length) = locator
+        .trim_start_matches('@')
+        .split(':')
+        .next()
+        .and_then(|span| span.split_once('+'))
+        .map(|(o, l)| (o.parse::<usize>().expect("offset"), l.parse::<usize>().expect("length")))
+        .expect("offset+length");
+    assert!(TRANSCRIPT[offset..offset + length].starts_with("\"Morning all."), "{locator}");
+
+    // Quoted Russian finds the exact form only; bare finds inflections.
+    let exact = json(&trove(&["search", "--case", s(&case), "--json", "\"пароль\""]));
+    let stemmed = json(&trove(&["search", "--case", s(&case), "--json", "пароль"]));
+    assert_eq!((exact["total"].as_u64(), stemmed["total"].as_u64()), (Some(1), Some(2)));
+}
+
+#[test]
+fn reingesting_reports_duplicates_and_verify_sees_a_modified_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, _) = ingest_transcript(dir.path());
+    let (_, again) = ingest_transcript(dir.path());
+    assert_eq!(
+        (again["messages_added"].as_u64(), again["events_added"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(again["duplicates"], 13);
+
+    let clean = trove(&["verify", "--case", s(&case), "--json"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&clean.stdout).expect("json");
+    assert_eq!(
+        (report["sources_ok"].as_u64(), report["sources_changed"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    let csv = dir.path().join("transcript.csv");
+    let mut file = std::fs::OpenOptions::new().append(true).open(&csv).expect("open");
+    file.write_all(b"\"appended later\",2016-10-06 10:00,Mallory\n").expect("append");
+    let changed = trove(&["verify", "--case", s(&case), "--json"]);
+    assert_eq!(changed.status.code(), Some(1), "verify exits non-zero on findings");
+    let report: Value = serde_json::from_slice(&changed.stdout).expect("json");
+    assert_eq!(report["sources_changed"], 1);
+    assert_eq!(report["source_findings"][0]["status"], "changed");
+}
+
+#[test]
+fn a_broken_zip_is_one_clear_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = trove_testkit::twitter::Builder::new(3).group_messages(500).build();
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    let bytes = std::fs::read(&zip).expect("read");
+    let truncated = dir.path().join("truncated.zip");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    let case = dir.path().join("case");
+    let out = trove(&["ingest", s(&truncated), "--case", s(&case)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("truncated.zip"), "names the file: {stderr}");
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!((stats["messages"].as_u64(), stats["events"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(stats["sources"], Value::Array(vec![]));
+}
+
+#[test]
+fn an_escaping_zip_entry_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip = dir.path().join("evil.zip");
+    trove_testkit::zipfile::write_zip(&zip, &[("../../x", b"window.YTD.x.part0 = []".as_slice())])
+        .expect("zip");
+    let out = trove(&["ingest", s(&zip), "--case", s(&dir.path().join("case"))]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("escapes the archive") && stderr.contains("evil.zip"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_help() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = trove(&["search", "anything"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("help: pass --case DIR"));
+
+    let out = trove(&["stats", "--case", s(&dir.path().join("nowhere"))]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a trove case"));
+
+    let (case, _) = ingest_transcript(dir.path());
+    let out = trove(&["search", "--case", s(&case), "before:someday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at character 1"));
+
+    let out = trove(&["ingest", "x.csv", "--case", s(&case), "--tz", "Mars/Olympus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tz"));
+}
+
+#[test]
+fn people_can_be_named_and_searched_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = trove_testkit::twitter::Builder::new(5).group_messages(300).build();
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    let case = dir.path().join("case");
+    json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json"]));
+    let sender = archive.messages().next().and_then(|m| m.sender_id.clone()).expect("sender");
+    let count =
+        archive.messages().filter(|m| m.sender_id.as_deref() == Some(sender.as_str())).count();
+    json(&trove(&["people", "name", &sender, "Emmy B", "--case", s(&case), "--json"]));
+    let search = json(&trove(&["search", "--case", s(&case), "--json", "from:\"Emmy B\""]));
+    assert_eq!(search["total"].as_u64(), Some(count as u64));
+    assert_eq!(search["hits"][0]["sender"], "Emmy B");
+    assert_eq!(search["hits"][0]["sender_id"], sender.as_str());
+    let people = json(&trove(&["people", "--case", s(&case), "--json"]));
+    assert!(
+        people["people"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|p| p["name"] == "Emmy B" && p["id"] == sender.as_str())
+    );
+}
+
+/// Writes a JSONL transcript big enough that ingesting it takes a while.
+fn big_jsonl(path: &Path, messages: usize) {
+    let mut text = trove_testkit::TextGen::new(99);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    for i in 0..messages {
+        let line = serde_json::json!({
+            "id": i.to_string(),
+            "ts": format!("2020-01-01T00:00:{:02}.{:03}Z", (i / 1000) % 60, i % 1000),
+            "from": format!("user{}", i % 37),
+            "text": text.message(),
+        });
+        writeln!(out, "{line}").expect("write");
+    }
+    out.flush().expect("flush");
+}
+
+#[test]
+fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jsonl = dir.path().join("big.jsonl");
+    let messages = 200_000;
+    big_jsonl(&jsonl, messages);
+    let case = dir.path().join("case");
+    // A first, complete run of something small, so the case has a state to keep.
+    let (small_case, _) = ingest_transcript(dir.path());
+    std::fs::rename(&small_case, &case).expect("move the case");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trove"))
+        .args(["ingest", s(&jsonl), "--case", s(&case)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Kill it once it is visibly writing (its WAL grows), not before.
+    let wal = case.join("case.db-wal");
+    let started = Instant::now();
+    loop {
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if size > 4 << 20 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "the ingest finished before it could be killed"
+    );
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!(stats["messages"], 10, "the killed run left nothing, the earlier run everything");
+    let rerun = json(&trove(&["ingest", s(&jsonl), "--case", s(&case), "--json"]));
+    assert_eq!(rerun["messages_added"].as_u64(), Some(messages as u64));
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!(stats["messages"].as_u64(), Some(messages as u64 + 10));
+    let all = json(&trove(&["search", "--case", s(&case), "--json", "--", "-nothingmatchesthis"]));
+    assert_eq!(all["total"].as_u64(), Some(messages as u64 + 10));
+}

@@ -192,10 +192,11 @@ impl Lowering<'_> {
                     filter.field.name()
                 )));
             }
-            Field::Lang => Box::new(TermQuery::new(
-                Term::from_field_text(fields.lang, &value.to_lowercase()),
-                IndexRecordOption::Basic,
-            )),
+            Field::Lang => {
+                return Err(error(
+                    "lang: needs language identification, which this version does not do yet".into(),
+                ));
+            }
             Field::Platform => Box::new(TermQuery::new(
                 Term::from_field_text(fields.platform, &value.to_lowercase()),
                 IndexRecordOption::Basic,

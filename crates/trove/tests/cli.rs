@@ -286,3 +286,28 @@ fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
     let all = json(&trove(&["search", "--case", s(&case), "--json", "--", "-nothingmatchesthis"]));
     assert_eq!(all["total"].as_u64(), Some(messages as u64 + 10));
 }
+
+#[test]
+fn inputs_no_reader_knows_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = dir.path().join("case");
+    let png = dir.path().join("photo.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01").expect("write");
+    let out = trove(&["ingest", s(&png), "--case", s(&case)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("photo.png") && stderr.contains("no reader recognises"), "{stderr}");
+    assert!(stderr.contains("twitter, csv, jsonl"), "lists the known formats: {stderr}");
+
+    // Binary garbage forced through a reader is that reader's clear error.
+    let garbage = dir.path().join("garbage.csv");
+    std::fs::write(&garbage, [0u8, 159, 146, 150, 0, 1, 2, 3].repeat(100)).expect("write");
+    let out = trove(&["ingest", s(&garbage), "--case", s(&case), "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("garbage.csv") && stderr.contains("binary"), "{stderr}");
+    assert!(!case.join("case.db").exists() || {
+        let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+        stats["messages"] == 0
+    });
+}

@@ -156,8 +156,8 @@ impl<'r, 's> IngestSink<'r, 's> {
         for target in &record.targets {
             self.run.account(&record.platform, target)?;
         }
-        let occurrence = if record.native_id.is_some() {
-            0
+        let key = if record.native_id.is_some() {
+            key::record_key(&record, 0)
         } else {
             if record.sent_at.utc_ms != self.occurrence_ms {
                 self.occurrences.clear();
@@ -167,9 +167,8 @@ impl<'r, 's> IngestSink<'r, 's> {
             let seen = self.occurrences.entry(base).or_insert(0);
             let occurrence = *seen;
             *seen += 1;
-            occurrence
+            if occurrence == 0 { base } else { key::record_key(&record, occurrence) }
         };
-        let key = key::record_key(&record, occurrence);
         let kind = match &record.kind {
             RecordKind::Message => "message",
             RecordKind::Event(kind) => kind.as_str(),

@@ -106,13 +106,23 @@ pub struct RunSummary {
     pub duplicates: u64,
 }
 
+struct CachedAccount {
+    id: i64,
+    display_name: Option<String>,
+    handle: Option<String>,
+}
+
 /// An ingest run: one transaction. Dropped without [`RunWriter::commit`],
 /// it rolls back and the case is as before.
 pub struct RunWriter<'s> {
     conn: &'s Connection,
     run_id: i64,
-    conversations: HashMap<(String, String), i64>,
-    accounts: HashMap<(String, String), i64>,
+    /// Conversation rows by platform, then native id; `true` once the row
+    /// has a name (so ordinary records need not try to name it again).
+    conversations: HashMap<String, HashMap<String, (i64, bool)>>,
+    /// Account rows by platform, then native id, with the labels last
+    /// written (so unchanged labels cost no statement).
+    accounts: HashMap<String, HashMap<String, CachedAccount>>,
     committed: bool,
 }
 
@@ -200,42 +210,56 @@ impl RunWriter<'_> {
         conversation: &ConversationRef,
         renamed_at: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let key = (platform.to_string(), conversation.native_id.clone());
-        let id = match self.conversations.get(&key) {
-            Some(&id) => id,
+        let cached = self
+            .conversations
+            .get(platform)
+            .and_then(|by_id| by_id.get(conversation.native_id.as_str()))
+            .copied();
+        let (id, named) = match cached {
+            Some(found) => found,
             None => {
-                let id: i64 = self
+                let (id, named): (i64, bool) = self
                     .conn
                     .prepare_cached(
                         "INSERT INTO conversations(platform, native_id) VALUES (?1, ?2)
                          ON CONFLICT(platform, native_id) DO UPDATE SET platform = excluded.platform
-                         RETURNING id",
+                         RETURNING id, name IS NOT NULL",
                     )
                     .and_then(|mut s| {
-                        s.query_row(params![platform, conversation.native_id], |r| r.get(0))
+                        s.query_row(params![platform, conversation.native_id], |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })
                     })
                     .context(|| format!("recording conversation {}", conversation.native_id))?;
-                self.conversations.insert(key, id);
-                id
+                self.conversations
+                    .entry(platform.to_string())
+                    .or_default()
+                    .insert(conversation.native_id.clone(), (id, named));
+                (id, named)
             }
         };
-        if let Some(name) = &conversation.name {
-            let sql = match renamed_at {
-                Some(_) => {
+        let Some(name) = &conversation.name else { return Ok(id) };
+        let result = match renamed_at {
+            Some(at) => self
+                .conn
+                .prepare_cached(
                     "UPDATE conversations SET name = ?2, named_at = ?3
-                     WHERE id = ?1 AND (named_at IS NULL OR named_at <= ?3)"
-                }
-                None => "UPDATE conversations SET name = ?2 WHERE id = ?1 AND name IS NULL",
-            };
-            let result = match renamed_at {
-                Some(at) => {
-                    self.conn.prepare_cached(sql).and_then(|mut s| s.execute(params![id, name, at]))
-                }
-                None => {
-                    self.conn.prepare_cached(sql).and_then(|mut s| s.execute(params![id, name]))
-                }
-            };
-            result.context(|| format!("naming conversation {}", conversation.native_id))?;
+                     WHERE id = ?1 AND (named_at IS NULL OR named_at <= ?3)",
+                )
+                .and_then(|mut s| s.execute(params![id, name, at])),
+            None if named => return Ok(id),
+            None => self
+                .conn
+                .prepare_cached("UPDATE conversations SET name = ?2 WHERE id = ?1 AND name IS NULL")
+                .and_then(|mut s| s.execute(params![id, name])),
+        };
+        result.context(|| format!("naming conversation {}", conversation.native_id))?;
+        if let Some(entry) = self
+            .conversations
+            .get_mut(platform)
+            .and_then(|by_id| by_id.get_mut(&conversation.native_id))
+        {
+            entry.1 = true;
         }
         Ok(id)
     }
@@ -243,12 +267,15 @@ impl RunWriter<'_> {
     /// The row of an account, created on first sight; labels seen later fill
     /// in missing ones (the newest label wins).
     pub fn account(&mut self, platform: &str, account: &AccountRef) -> Result<i64, StoreError> {
-        let key = (platform.to_string(), account.native_id.clone());
-        let has_labels = account.display_name.is_some() || account.handle.is_some();
-        if let Some(&id) = self.accounts.get(&key)
-            && !has_labels
+        if let Some(cached) =
+            self.accounts.get(platform).and_then(|by_id| by_id.get(account.native_id.as_str()))
         {
-            return Ok(id);
+            let unchanged = (account.display_name.is_none()
+                || account.display_name == cached.display_name)
+                && (account.handle.is_none() || account.handle == cached.handle);
+            if unchanged {
+                return Ok(cached.id);
+            }
         }
         let id: i64 = self
             .conn
@@ -260,10 +287,25 @@ impl RunWriter<'_> {
                  RETURNING id",
             )
             .and_then(|mut s| {
-                s.query_row(params![platform, account.native_id, account.display_name, account.handle], |r| r.get(0))
+                s.query_row(
+                    params![platform, account.native_id, account.display_name, account.handle],
+                    |r| r.get(0),
+                )
             })
             .context(|| format!("recording account {}", account.native_id))?;
-        self.accounts.insert(key, id);
+        let by_id = self.accounts.entry(platform.to_string()).or_default();
+        let previous = by_id.remove(account.native_id.as_str());
+        by_id.insert(
+            account.native_id.clone(),
+            CachedAccount {
+                id,
+                display_name: account
+                    .display_name
+                    .clone()
+                    .or_else(|| previous.as_ref().and_then(|p| p.display_name.clone())),
+                handle: account.handle.clone().or_else(|| previous.and_then(|p| p.handle)),
+            },
+        );
         Ok(id)
     }
 

@@ -306,8 +306,61 @@ fn inputs_no_reader_knows_are_refused_by_name() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("garbage.csv") && stderr.contains("binary"), "{stderr}");
-    assert!(!case.join("case.db").exists() || {
-        let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
-        stats["messages"] == 0
-    });
+    assert!(
+        !case.join("case.db").exists() || {
+            let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+            stats["messages"] == 0
+        }
+    );
+}
+
+#[test]
+fn verify_flags_ids_that_run_backwards_and_ids_used_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("ids.csv");
+    std::fs::write(
+        &csv,
+        "id,date,from,text,chat\n\
+         100,2020-01-01 10:00,ana,first,general\n\
+         101,2020-01-01 10:01,ben,second,general\n\
+         99,2020-01-01 10:02,ana,third but a smaller id,general\n\
+         101,2020-01-01 10:03,ben,same id in another chat,random\n",
+    )
+    .expect("write");
+    let case = dir.path().join("case");
+    json(&trove(&["ingest", s(&csv), "--case", s(&case), "--json"]));
+    let out = trove(&["verify", "--case", s(&case), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    let checks: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f["check"].as_str().unwrap_or(""), f["native_id"].as_str().unwrap_or("")))
+        .collect();
+    assert!(checks.contains(&("id_order", "99")), "{checks:?}");
+    assert_eq!(checks.iter().filter(|c| **c == ("duplicate_id", "101")).count(), 2, "{checks:?}");
+    assert_eq!(findings.len(), 3, "{checks:?}");
+}
+
+#[test]
+fn names_from_a_csv_file_on_ingest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = trove_testkit::twitter::Builder::new(6).group_messages(200).build();
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    let sender = archive.messages().next().and_then(|m| m.sender_id.clone()).expect("sender");
+    let names = dir.path().join("names.csv");
+    std::fs::write(&names, format!("id,name\n{sender},Julian A\nnot-an-id,Nobody\n"))
+        .expect("write");
+    let case = dir.path().join("case");
+    let out = trove(&["ingest", s(&zip), "--case", s(&case), "--names", s(&names)]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 3") && stderr.contains("not-an-id"),
+        "reports the bad line: {stderr}"
+    );
+    let search = json(&trove(&["search", "--case", s(&case), "--json", "from:\"julian a\""]));
+    assert!(search["total"].as_u64().unwrap_or(0) > 0);
+    assert_eq!(search["hits"][0]["sender"], "Julian A");
 }

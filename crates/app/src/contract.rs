@@ -128,9 +128,33 @@ pub struct MessageOutput {
     /// Attachments by reference.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentOutput>,
+    /// When it was last edited, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
+    /// Earlier versions, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<EditOutput>,
+    /// Thread id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
+    /// Forwarded from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<String>,
+    /// Marked deleted by the source.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
     /// Where the message came from (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceRef>,
+}
+
+/// An earlier version of an edited message.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EditOutput {
+    /// When, RFC 3339 UTC, when known.
+    pub at: Option<String>,
+    /// The text of that version.
+    pub text: String,
 }
 
 /// A reaction.
@@ -247,6 +271,19 @@ impl MessageOutput {
                     size: a.size,
                 })
                 .collect(),
+            edited_at: m.extra.edited_at.as_ref().map(|t| format_instant(t.utc_ms)),
+            edits: m
+                .extra
+                .edits
+                .iter()
+                .map(|e| EditOutput {
+                    at: e.at.as_ref().map(|t| format_instant(t.utc_ms)),
+                    text: e.text.clone(),
+                })
+                .collect(),
+            thread: m.extra.thread.clone(),
+            forwarded_from: m.extra.forwarded_from.clone(),
+            deleted: m.extra.deleted,
             source,
         }
     }

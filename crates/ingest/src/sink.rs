@@ -179,6 +179,11 @@ impl<'r, 's> IngestSink<'r, 's> {
             urls: std::mem::take(&mut record.urls),
             attachments: std::mem::take(&mut record.attachments),
             raw: record.raw.take(),
+            edited_at: record.edited_at.take(),
+            edits: std::mem::take(&mut record.edits),
+            thread: record.thread.take(),
+            forwarded_from: record.forwarded_from.take(),
+            deleted: record.deleted,
         };
         let inserted = self.run.message(&NewMessage {
             key,

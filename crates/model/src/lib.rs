@@ -12,8 +12,8 @@ mod record;
 mod time;
 
 pub use record::{
-    AccountRef, Attachment, ConversationRef, EventKind, Locator, Reaction, Record, RecordKind,
-    UrlRef,
+    AccountRef, Attachment, ConversationRef, Edit, EventKind, Locator, Reaction, Record,
+    RecordKind, UrlRef,
 };
 pub use time::{TimeBasis, Timestamp};
 

@@ -151,16 +151,29 @@ impl EventKind {
 }
 
 /// Message or event.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RecordKind {
     /// Something a person wrote.
+    #[default]
     Message,
     /// Something that happened (join, leave, rename, ...).
     Event(EventKind),
 }
 
-/// One message or event, exactly as a reader found it.
+/// An earlier version of an edited message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Edit {
+    /// When this version was replaced, or written, as the source states it.
+    pub at: Option<Timestamp>,
+    /// The text of this version.
+    pub text: String,
+}
+
+/// One message or event, exactly as a reader found it.
+///
+/// Build one with struct update syntax over `Record::default()` so that
+/// fields added later do not break readers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Record {
     /// Message or event.
     pub kind: RecordKind,
@@ -193,6 +206,18 @@ pub struct Record {
     /// The record's own JSON when the reader kept it whole (unknown event
     /// types, for instance).
     pub raw: Option<String>,
+    /// When the message was last edited, if the source says.
+    pub edited_at: Option<Timestamp>,
+    /// Earlier versions of an edited message, oldest first; `text` is the
+    /// latest.
+    pub edits: Vec<Edit>,
+    /// The platform id of the thread the message belongs to (Slack
+    /// `thread_ts`, Rocket.Chat `tmid`, Matrix `m.thread`).
+    pub thread: Option<String>,
+    /// Who the message was forwarded from, as the source names them.
+    pub forwarded_from: Option<String>,
+    /// The source marks the message deleted (its text may be empty).
+    pub deleted: bool,
 }
 
 impl Record {

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 /// How the zone of a timestamp was known. Stored with every message so that a
 /// reader of the evidence can tell a platform's UTC instant from a local
 /// clock reading interpreted under a zone somebody asserted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeBasis {
     /// The source gave a UTC instant (`...Z`, an epoch).
+    #[default]
     Utc,
     /// The source gave a local time with an explicit offset.
     LocalWithOffset,
@@ -43,7 +44,7 @@ impl TimeBasis {
 }
 
 /// A point in time as a source stated it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Timestamp {
     /// The instant in milliseconds since the Unix epoch, UTC.
     pub utc_ms: i64,

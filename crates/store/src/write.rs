@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use trove_model::{AccountRef, Attachment, ConversationRef, Reaction, UrlRef};
+use trove_model::{AccountRef, Attachment, ConversationRef, Edit, Reaction, Timestamp, UrlRef};
 
 use crate::{Context, Store, StoreError};
 
@@ -41,6 +41,21 @@ pub struct Extra {
     /// The record's raw JSON, when the reader kept it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
+    /// When the message was last edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Timestamp>,
+    /// Earlier versions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<Edit>,
+    /// Thread id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
+    /// Forwarded from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<String>,
+    /// Marked deleted by the source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 impl Extra {
@@ -51,6 +66,11 @@ impl Extra {
             && self.urls.is_empty()
             && self.attachments.is_empty()
             && self.raw.is_none()
+            && self.edited_at.is_none()
+            && self.edits.is_empty()
+            && self.thread.is_none()
+            && self.forwarded_from.is_none()
+            && !self.deleted
     }
 }
 

@@ -452,6 +452,7 @@ impl<'o> Context<'o> {
             attachments: Vec::new(),
             locator,
             raw: None,
+            ..Record::default()
         };
         if is_event {
             let event = events::parse_event(&record.text);

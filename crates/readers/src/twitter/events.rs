@@ -202,6 +202,7 @@ fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, Str
         attachments,
         locator,
         raw: None,
+        ..Record::default()
     };
     Ok(Parsed::Message(m.id.0, record))
 }
@@ -270,6 +271,7 @@ fn group_event(
         attachments: Vec::new(),
         locator,
         raw: keep_raw.then(|| raw.to_string()),
+        ..Record::default()
     })
 }
 
@@ -308,6 +310,7 @@ fn unknown_event(
         attachments: Vec::new(),
         locator,
         raw: Some(raw.to_string()),
+        ..Record::default()
     })
 }
 

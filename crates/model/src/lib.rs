@@ -24,4 +24,28 @@ pub mod platform {
     pub const TWITTER: &str = "twitter";
     /// A generic CSV or JSONL transcript.
     pub const TRANSCRIPT: &str = "transcript";
+    /// Telegram Desktop JSON exports (`result.json`).
+    pub const TELEGRAM: &str = "telegram";
+    /// WhatsApp "Export chat" text, bare or zipped.
+    pub const WHATSAPP: &str = "whatsapp";
+    /// Slack workspace export zips.
+    pub const SLACK: &str = "slack";
+    /// DiscordChatExporter JSON.
+    pub const DISCORD: &str = "discord";
+    /// Facebook Messenger DYI JSON (`message_N.json`).
+    pub const MESSENGER: &str = "messenger";
+    /// Instagram DYI JSON (`message_N.json`).
+    pub const INSTAGRAM: &str = "instagram";
+    /// signal-export output (`chat.md` / `data.json`).
+    pub const SIGNAL: &str = "signal";
+    /// Relativity Short Message Format 1.0/2.0.
+    pub const RSMF: &str = "rsmf";
+    /// Matrix / Element "Export chat" JSON.
+    pub const MATRIX: &str = "matrix";
+    /// Jabber/XMPP logs as concatenated JSON objects.
+    pub const JABBER: &str = "jabber";
+    /// Rocket.Chat dumps.
+    pub const ROCKETCHAT: &str = "rocketchat";
+    /// IRC logs (irssi, weechat, ZNC).
+    pub const IRC: &str = "irc";
 }

@@ -13,8 +13,24 @@ pub enum Confidence {
     Certain,
 }
 
-static FORMATS: &[&dyn Format] =
-    &[&crate::twitter::Twitter, &crate::transcript::Csv, &crate::transcript::Jsonl];
+static FORMATS: &[&dyn Format] = &[
+    &crate::twitter::Twitter,
+    &crate::telegram::Telegram,
+    &crate::whatsapp::WhatsApp,
+    &crate::slack::Slack,
+    &crate::discord::Discord,
+    &crate::messenger::Messenger,
+    &crate::messenger::Instagram,
+    &crate::signal::Signal,
+    &crate::rsmf::Rsmf,
+    &crate::matrix::Matrix,
+    &crate::jabber::Jabber,
+    &crate::rocketchat::RocketChat,
+    &crate::irc::Irc,
+    &crate::template::Template,
+    &crate::transcript::Csv,
+    &crate::transcript::Jsonl,
+];
 
 /// Every known format, in detection order.
 pub fn formats() -> &'static [&'static dyn Format] {

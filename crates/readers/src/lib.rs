@@ -17,13 +17,25 @@
 //! ```
 
 mod detect;
+pub mod discord;
 mod error;
 mod input;
+pub mod irc;
+pub mod jabber;
 pub mod json_scan;
+pub mod matrix;
+pub mod messenger;
 mod options;
+pub mod rocketchat;
+pub mod rsmf;
+pub mod signal;
+pub mod slack;
+pub mod telegram;
+pub mod template;
 pub mod timefmt;
 pub mod transcript;
 pub mod twitter;
+pub mod whatsapp;
 
 pub use detect::{Confidence, detect, detect_named, formats};
 pub use error::ReadError;

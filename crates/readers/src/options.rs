@@ -19,6 +19,16 @@ pub struct ReadOptions {
     /// The largest single record (a line, a JSON element) a reader accepts
     /// before it reports a skip or an error instead of buffering more.
     pub max_record_bytes: usize,
+    /// How to read ambiguous numeric dates (`--date-order`); `None` lets a
+    /// reader decide from the whole file where it can (WhatsApp).
+    pub date_order: Option<crate::timefmt::DateOrder>,
+    /// The line template of the template reader (`--template`).
+    pub template: Option<String>,
+    /// The strftime-style timestamp format of the template reader
+    /// (`--ts-format`); common formats are detected without it.
+    pub ts_format: Option<String>,
+    /// A line that ends a message in the template reader (`--separator`).
+    pub separator: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -29,6 +39,10 @@ impl Default for ReadOptions {
             map: ColumnMap::default(),
             event_senders: Vec::new(),
             max_record_bytes: 64 * 1024 * 1024,
+            date_order: None,
+            template: None,
+            ts_format: None,
+            separator: None,
         }
     }
 }

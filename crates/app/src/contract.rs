@@ -406,4 +406,19 @@ pub struct Finding {
 pub struct PeopleOutput {
     /// Accounts, most active first.
     pub people: Vec<ParticipantOutput>,
+    /// Persons: accounts a user linked, across platforms.
+    pub persons: Vec<PersonOutput>,
+}
+
+/// A person.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonOutput {
+    /// Name (searchable with `from:`).
+    pub name: String,
+    /// Messages of all their accounts.
+    pub messages: u64,
+    /// The linked accounts.
+    pub accounts: Vec<ParticipantOutput>,
+    /// Why each account was linked, in the same order.
+    pub reasons: Vec<String>,
 }

@@ -1,12 +1,87 @@
 //! `people`.
 
-use crate::contract::PeopleOutput;
+use crate::contract::{PeopleOutput, PersonOutput};
 use crate::{AppError, Case};
 
 impl Case {
-    /// Every account, most active first.
+    /// Every account, most active first, and every person with the
+    /// accounts linked to them.
     pub fn people(&self) -> Result<PeopleOutput, AppError> {
-        Ok(PeopleOutput { people: self.participants()? })
+        let accounts = self.store.accounts()?;
+        let participants = self.participants()?;
+        let mut persons = Vec::new();
+        for person in self.store.persons()? {
+            let linked: Vec<_> = person
+                .accounts
+                .iter()
+                .filter_map(|(row, reason)| {
+                    let index = accounts.iter().position(|a| a.row == *row)?;
+                    Some((participants.get(index)?.clone(), reason.clone()))
+                })
+                .collect();
+            persons.push(PersonOutput {
+                name: person.name,
+                messages: linked.iter().map(|(a, _)| a.messages).sum(),
+                accounts: linked.iter().map(|(a, _)| a.clone()).collect(),
+                reasons: linked.into_iter().map(|(_, reason)| reason).collect(),
+            });
+        }
+        Ok(PeopleOutput { people: participants, persons })
+    }
+
+    /// Resolves a user's reference to exactly one account row.
+    fn one_account(&self, reference: &str) -> Result<i64, AppError> {
+        let found = self.store.find_accounts(reference)?;
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(AppError::Usage(format!(
+                "no account matches `{reference}` (see `trove people`)"
+            ))),
+            many => Err(AppError::Usage(format!(
+                "`{reference}` matches {} accounts; use a platform id (see `trove people`)",
+                many.len()
+            ))),
+        }
+    }
+
+    /// Links the accounts `a` and `b` into one person, for `reason`. The
+    /// person is called `name`, or after the first account. Returns the
+    /// person's name.
+    pub fn merge_people(
+        &mut self,
+        a: &str,
+        b: &str,
+        reason: &str,
+        name: Option<&str>,
+    ) -> Result<String, AppError> {
+        if reason.trim().is_empty() {
+            return Err(AppError::Usage("a merge needs a reason (--reason)".into()));
+        }
+        let (first, second) = (self.one_account(a)?, self.one_account(b)?);
+        if first == second {
+            return Err(AppError::Usage(format!("`{a}` and `{b}` are the same account")));
+        }
+        let name = match name {
+            Some(name) => name.trim().to_string(),
+            None => self
+                .store
+                .persons()?
+                .into_iter()
+                .find(|p| p.accounts.iter().any(|(row, _)| *row == first || *row == second))
+                .map(|p| p.name)
+                .or_else(|| {
+                    self.store
+                        .accounts()
+                        .ok()?
+                        .into_iter()
+                        .find(|acc| acc.row == first)
+                        .map(|acc| acc.name)
+                })
+                .unwrap_or_else(|| a.to_string()),
+        };
+        let now = jiff::Timestamp::now().to_string();
+        self.store.merge_accounts(first, second, &name, reason.trim(), &now)?;
+        Ok(name)
     }
 
     /// Gives the account `id` (platform id or row) a name. Errors when no

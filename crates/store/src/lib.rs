@@ -10,6 +10,7 @@
 //! the run. Every committed run bumps the case's *generation*, which the
 //! index records to notice when it lags behind.
 
+mod people;
 mod read;
 mod schema;
 mod write;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use people::PersonRow;
 pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
 pub use write::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
@@ -162,6 +164,10 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 }
 

@@ -365,7 +365,8 @@ impl Store {
     }
 
     /// Accounts matching a platform id, row id, handle (with or without
-    /// `@`), source display name or user-given name; case-insensitive.
+    /// `@`), source display name or user-given name, or all accounts of a
+    /// person of that name; case-insensitive.
     pub fn find_accounts(&self, value: &str) -> Result<Vec<i64>, StoreError> {
         let handle = value.strip_prefix('@').unwrap_or(value);
         let mut statement = self
@@ -379,10 +380,14 @@ impl Store {
                  ORDER BY id",
             )
             .context(|| "finding accounts".into())?;
-        let rows = statement
+        let mut rows = statement
             .query_map(params![value, handle], |r| r.get(0))
             .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
             .context(|| format!("finding accounts matching {value}"))?;
+        // A person's name stands for all of their accounts.
+        rows.extend(self.accounts_of_person(value)?);
+        rows.sort_unstable();
+        rows.dedup();
         Ok(rows)
     }
 

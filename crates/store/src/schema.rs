@@ -76,4 +76,21 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX messages_conversation_time ON messages(conversation_id, sent_at, id);
     CREATE INDEX messages_sender ON messages(sender_id);
     "#,
+    // 2: people across platforms. An account belongs to at most one
+    // person; a merge records who decided it and why.
+    r#"
+    CREATE TABLE persons (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX persons_name ON persons(name COLLATE NOCASE);
+    CREATE TABLE person_accounts (
+        account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+        person_id  INTEGER NOT NULL REFERENCES persons(id),
+        reason     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX person_accounts_person ON person_accounts(person_id);
+    "#,
 ];

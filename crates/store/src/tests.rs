@@ -140,3 +140,47 @@ fn the_latest_rename_names_a_conversation() {
     let conversations = store.conversations().expect("list");
     assert_eq!(conversations[0].name.as_deref(), Some("later rename"));
 }
+
+#[test]
+fn merged_accounts_answer_to_the_person_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let (a, b, c) = {
+        let mut run = store.begin_run("test", "now").expect("run");
+        let a = run.account("twitter", &AccountRef::id("38512725")).expect("a");
+        let b = run.account("telegram", &AccountRef::id("user42")).expect("b");
+        let c = run.account("slack", &AccountRef::id("U1")).expect("c");
+        run.commit(&RunSummary::default(), "now").expect("commit");
+        (a, b, c)
+    };
+    let person = store.merge_accounts(a, b, "Julian", "same phone number", "now").expect("merge");
+    assert_eq!(store.find_accounts("julian").expect("find"), vec![a, b]);
+    assert_eq!(
+        store.merge_accounts(c, a, "ignored", "same writing style", "now").expect("merge"),
+        person
+    );
+    assert_eq!(store.find_accounts("Julian").expect("find"), vec![a, b, c]);
+    let persons = store.persons().expect("persons");
+    assert_eq!(persons.len(), 1);
+    assert_eq!(
+        persons[0].accounts.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>(),
+        vec!["same phone number", "same phone number", "same writing style"],
+        "an account keeps the reason it was first linked for"
+    );
+}
+
+#[test]
+fn a_case_at_schema_1_is_migrated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(schema::MIGRATIONS[0]).expect("v1");
+        conn.pragma_update(None, "user_version", 1).expect("version");
+        conn.execute("INSERT INTO meta(key, value) VALUES ('generation', '3')", []).expect("meta");
+    }
+    let store = Store::open(&path).expect("migrate");
+    assert_eq!(store.version().expect("version"), schema_version());
+    assert_eq!(store.generation().expect("generation"), 3, "data survives");
+    assert!(store.persons().expect("persons").is_empty());
+}

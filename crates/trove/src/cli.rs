@@ -51,7 +51,7 @@ pub enum Command {
     Stats,
     /// Re-hash sources and run consistency checks; exits 1 on findings.
     Verify,
-    /// List accounts, or give one a name.
+    /// List accounts and persons, name an account, or merge accounts into a person.
     People(PeopleArgs),
     /// Rebuild the search index from the case database.
     Reindex,
@@ -158,6 +158,19 @@ pub enum PeopleAction {
         id: String,
         /// The name.
         name: String,
+    },
+    /// Link two accounts (on any platforms) as one person; `from:PERSON` then finds both.
+    Merge {
+        /// An account: platform id, handle or name.
+        a: String,
+        /// Another account.
+        b: String,
+        /// Why they are one person (recorded with the link).
+        #[arg(long)]
+        reason: String,
+        /// The person's name (default: the first account's name, or the existing person's).
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 

@@ -217,6 +217,21 @@ pub fn verify(output: &VerifyOutput) {
 
 pub fn people(output: &PeopleOutput) {
     let style = Style::for_stdout();
+    for person in &output.persons {
+        println!("{:>8}  {}", person.messages, style.bold(&sanitize(&person.name, false)));
+        for (account, reason) in person.accounts.iter().zip(&person.reasons) {
+            println!(
+                "          {} {} ({} messages) {}",
+                account.platform,
+                sanitize(&account.id, false),
+                account.messages,
+                style.dim(&format!("— {}", sanitize(reason, false)))
+            );
+        }
+    }
+    if !output.persons.is_empty() {
+        println!();
+    }
     for p in &output.people {
         let range = match (&p.first, &p.last) {
             (Some(first), Some(last)) => {

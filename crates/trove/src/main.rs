@@ -237,11 +237,26 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             Ok(if Case::verify_is_clean(&output) { 0 } else { 1 })
         }
         Command::People(args) => {
-            let case = open_case(&case_dir(&cli.case)?)?;
+            let mut case = open_case(&case_dir(&cli.case)?)?;
             match args.action {
                 None | Some(PeopleAction::List) => {
                     let output = case.people()?;
                     if cli.json { print_json(&output)? } else { human::people(&output) }
+                }
+                Some(PeopleAction::Merge { a, b, reason, name }) => {
+                    let person = case.merge_people(&a, &b, &reason, name.as_deref())?;
+                    if cli.json {
+                        print_json(
+                            &serde_json::json!({"person": person, "accounts": [a, b], "reason": reason}),
+                        )?;
+                    } else {
+                        println!(
+                            "{} and {} are now one person, \"{}\"",
+                            terminal::sanitize(&a, false),
+                            terminal::sanitize(&b, false),
+                            terminal::sanitize(&person, false)
+                        );
+                    }
                 }
                 Some(PeopleAction::Name { id, name }) => {
                     let named = case.name_person(&id, &name)?;

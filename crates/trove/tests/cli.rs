@@ -364,3 +364,59 @@ fn names_from_a_csv_file_on_ingest() {
     assert!(search["total"].as_u64().unwrap_or(0) > 0);
     assert_eq!(search["hits"][0]["sender"], "Julian A");
 }
+
+#[test]
+fn a_person_merged_across_platforms_answers_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, _) = ingest_transcript(dir.path());
+    let archive = trove_testkit::twitter::Builder::new(12).group_messages(300).build();
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json"]));
+    let sender = archive.messages().next().and_then(|m| m.sender_id.clone()).expect("sender");
+    let tweets =
+        archive.messages().filter(|m| m.sender_id.as_deref() == Some(sender.as_str())).count()
+            as u64;
+
+    let merged = json(&trove(&[
+        "people",
+        "merge",
+        &sender,
+        "Emma",
+        "--reason",
+        "same signature in both",
+        "--name",
+        "Julian",
+        "--case",
+        s(&case),
+        "--json",
+    ]));
+    assert_eq!(merged["person"], "Julian");
+    let search =
+        json(&trove(&["search", "--case", s(&case), "--json", "--limit", "1000", "from:Julian"]));
+    assert_eq!(
+        search["total"].as_u64(),
+        Some(tweets + 5),
+        "Emma's 5 messages and the account's {tweets}"
+    );
+    let platforms: std::collections::HashSet<&str> = search["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["platform"].as_str())
+        .collect();
+    assert_eq!(platforms.len(), 2, "{platforms:?}");
+
+    let people = json(&trove(&["people", "--case", s(&case), "--json"]));
+    let person = &people["persons"][0];
+    assert_eq!(person["name"], "Julian");
+    assert_eq!(person["messages"].as_u64(), Some(tweets + 5));
+    assert_eq!(person["reasons"][0], "same signature in both");
+
+    let ambiguous =
+        trove(&["people", "merge", "nobody-here", "Emma", "--reason", "x", "--case", s(&case)]);
+    assert_eq!(ambiguous.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&ambiguous.stderr).contains("no account matches `nobody-here`")
+    );
+}

@@ -11,13 +11,14 @@
 //! store's unique key rather than an in-memory set.
 
 mod key;
+mod plan;
 mod sink;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use trove_index::{CaseIndex, IndexDoc, IndexError};
-use trove_readers::{Input, ReadError, ReadOptions, Skip};
+use trove_readers::{ReadError, ReadOptions, Skip};
 use trove_store::{RunSummary, Store, StoreError};
 
 pub use key::{parse_id, record_key, render_id};
@@ -140,26 +141,18 @@ pub fn ingest(
 ) -> Result<IngestReport, IngestError> {
     // Open and detect everything first: a bad input fails before any work.
     let mut inputs = Vec::with_capacity(paths.len());
+    let mut unrecognised = Vec::new();
     for path in paths {
-        let input = Input::open(path)?;
-        let (format, detected) = match &options.format {
-            Some(name) => (
-                trove_readers::detect_named(name).ok_or_else(|| ReadError::Detect {
-                    file: path.display().to_string(),
-                    reason: format!(
-                        "unknown format `{name}` (known: {})",
-                        trove_readers::formats()
-                            .iter()
-                            .map(|f| f.name())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                })?,
-                false,
+        plan::plan(path, options.format.as_deref(), &mut inputs, &mut unrecognised)?;
+    }
+    if inputs.is_empty() {
+        return Err(IngestError::Read(ReadError::Detect {
+            file: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            reason: format!(
+                "no reader recognises anything here ({} file(s) looked at); name one with --format",
+                unrecognised.len()
             ),
-            None => (trove_readers::detect(&input)?, true),
-        };
-        inputs.push((input, format, detected));
+        }));
     }
 
     let started = now();
@@ -168,7 +161,7 @@ pub fn ingest(
     let mut writer = index.writer(threads, INDEX_HEAP_BYTES)?;
     let mut report = IngestReport::default();
     let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted);
-    for (input, format, detected) in &inputs {
+    for plan::Planned { input, format, detected } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
         sink.progress.input(input.path(), format.name(), total);
         sink.begin_input(input, *format);
@@ -186,7 +179,8 @@ pub fn ingest(
     sink.progress.committing();
     let (summary, skipped, sources) = sink.finish();
     report.summary = summary;
-    report.skipped = skipped;
+    report.skipped = unrecognised;
+    report.skipped.extend(skipped);
     report.sources = sources;
     let generation = run.commit(&summary, &now())?;
     writer.commit(&generation.to_string())?;

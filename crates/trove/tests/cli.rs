@@ -297,7 +297,10 @@ fn inputs_no_reader_knows_are_refused_by_name() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("photo.png") && stderr.contains("no reader recognises"), "{stderr}");
-    assert!(stderr.contains("twitter, csv, jsonl"), "lists the known formats: {stderr}");
+    assert!(
+        stderr.contains("known formats: twitter,") && stderr.contains("csv, jsonl"),
+        "lists the known formats: {stderr}"
+    );
 
     // Binary garbage forced through a reader is that reader's clear error.
     let garbage = dir.path().join("garbage.csv");
@@ -419,4 +422,30 @@ fn a_person_merged_across_platforms_answers_from() {
     assert!(
         String::from_utf8_lossy(&ambiguous.stderr).contains("no account matches `nobody-here`")
     );
+}
+
+#[test]
+fn a_folder_of_mixed_exports_is_walked_and_strangers_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let leak = dir.path().join("leak");
+    std::fs::create_dir_all(leak.join("notes")).expect("mkdir");
+    let archive = trove_testkit::twitter::Builder::new(13).group_messages(200).build();
+    archive.write_dir(&leak.join("twitter-export")).expect("archive");
+    std::fs::write(leak.join("notes").join("transcript.csv"), TRANSCRIPT).expect("csv");
+    std::fs::write(leak.join("notes").join("scan.png"), b"\x89PNG\r\n\x1a\n").expect("png");
+    let case = dir.path().join("case");
+    let out = json(&trove(&["ingest", s(&leak), "--case", s(&case), "--json"]));
+    let formats: Vec<&str> = out["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .filter_map(|i| i["format"].as_str())
+        .collect();
+    assert_eq!(formats, vec!["csv", "twitter"], "sorted walk: notes/ before twitter-export/");
+    let skipped = out["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0]["file"].as_str().is_some_and(|f| f.ends_with("scan.png")));
+    assert_eq!(skipped[0]["reason"], "no reader recognises this file");
+    // Without --event-sender the transcript's 3 system rows are messages too.
+    assert_eq!(out["messages_added"].as_u64(), Some(archive.messages().count() as u64 + 13));
 }

@@ -62,7 +62,17 @@ impl Format for Twitter {
     }
 
     fn sniff(&self, input: &Input) -> Confidence {
+        // Claim a folder only when the archive starts at its root (`data/…`),
+        // and a zip when it does or sits in one wrapper folder: a folder that
+        // merely holds an archive among other exports is walked instead.
+        let max_depth = match input.kind() {
+            InputKind::File => 0,
+            InputKind::Dir => 1,
+            InputKind::Zip => 2,
+        };
+        let shallow = |name: &str| name.matches('/').count() <= max_depth;
         if let Some(manifest) = input.find_suffix("data/manifest.js")
+            && shallow(&manifest.name)
             && input
                 .head(&manifest.name, 4096)
                 .is_ok_and(|head| memchr::memmem::find(&head, b"window.__THAR_CONFIG").is_some())
@@ -72,7 +82,7 @@ impl Format for Twitter {
         // Only a few heads: detection must stay cheap on huge folders.
         let candidates = input.entries().iter().filter(|e| {
             let file = file_name(&e.name);
-            file.starts_with("direct-messages") && file.ends_with(".js")
+            shallow(&e.name) && file.starts_with("direct-messages") && file.ends_with(".js")
         });
         for entry in candidates.take(8) {
             if input.head(&entry.name, 256).is_ok_and(|head| starts_with_ytd(&head)) {

@@ -1,0 +1,441 @@
+//! signal-export's `chat.md` (older exports: `index.md`).
+//!
+//! Each message starts with a header line `[2019-05-29 15:04:00] Aya: `
+//! (older versions: `[2019-05-29, 15:04]`) and runs until the next header;
+//! signal-export writes a blank line after every message. The body is
+//! `quote + text + "  "` followed by decorations, in this order:
+//! reactions `\n(- Name: 👍, Name2: ❤️ -)`, a sticker `\n(( label ))` or
+//! `[label](../exported_stickers/...)  `, and attachments
+//! `![name](./media/...)  ` (images), `[name](./media/...)  ` or
+//! `(media not exported)  `. A quote is `\n\n> line\n> line\n\n` right after
+//! the header. These are taken apart from the end; a body that merely ends
+//! in a Markdown link to anything but `./` or `../` stays text.
+
+use std::io::BufReader;
+
+use serde_json::json;
+use trove_model::{Attachment, Reaction, Record, RecordKind};
+
+use super::lines::{Line, Lines};
+use super::{Ctx, emit, kind_of_file};
+use crate::{ReadError, Sink};
+
+/// A message header: the date text, the sender, and the rest of the line.
+pub(super) struct Header<'a> {
+    pub date: &'a str,
+    pub sender: &'a str,
+    pub rest: &'a str,
+}
+
+/// Parses `[YYYY-MM-DD[,] HH:MM[:SS]] Sender: rest` the way signal-export's
+/// own merge code does (the sender ends at the first `:`).
+pub(super) fn header(line: &str) -> Option<Header<'_>> {
+    let inner = line.strip_prefix('[')?;
+    let close = inner.find("] ")?;
+    let date = inner.get(..close)?;
+    if !is_header_date(date.as_bytes()) {
+        return None;
+    }
+    let after = inner.get(close + 2..)?;
+    let colon = after.find(':')?;
+    let sender = after.get(..colon)?;
+    let rest = after.get(colon + 1..)?;
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    Some(Header { date, sender, rest })
+}
+
+/// `YYYY-MM-DD HH:MM`, with an optional `,` after the date and optional
+/// `:SS`.
+fn is_header_date(b: &[u8]) -> bool {
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let (date, time) = match b {
+        [d @ .., b',', b' ', t0, t1, b':', t2, t3] | [d @ .., b' ', t0, t1, b':', t2, t3] => {
+            (d, [*t0, *t1, *t2, *t3].to_vec())
+        }
+        [d @ .., b',', b' ', t0, t1, b':', t2, t3, b':', t4, t5]
+        | [d @ .., b' ', t0, t1, b':', t2, t3, b':', t4, t5] => {
+            (d, [*t0, *t1, *t2, *t3, *t4, *t5].to_vec())
+        }
+        _ => return false,
+    };
+    let date = date.strip_suffix(b",").unwrap_or(date);
+    matches!(date, [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]
+        if digits(&[*y0, *y1, *y2, *y3, *m0, *m1, *d0, *d1]))
+        && digits(&time)
+}
+
+/// A message being collected.
+struct Pending {
+    date: String,
+    sender: String,
+    /// The header line's rest, then one entry per following line.
+    lines: Vec<String>,
+    offset: u64,
+    line: u64,
+    /// End offset of the last line with text.
+    end: u64,
+    bytes: usize,
+    too_large: bool,
+}
+
+/// Reads one Markdown entry.
+pub(super) fn read(
+    input: &crate::Input,
+    name: &str,
+    ctx: &Ctx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
+    input.with_entry(name, |reader| {
+        let mut lines = Lines::new(BufReader::with_capacity(256 * 1024, reader), ctx.max);
+        let mut pending: Option<Pending> = None;
+        let mut stray_reported = false;
+        let mut next_progress = super::PROGRESS_STEP;
+        while let Some(line) = lines.next_line().map_err(|e| ReadError::io(&ctx.display, e))? {
+            if lines.offset() >= next_progress {
+                sink.progress(lines.offset());
+                next_progress = lines.offset() + super::PROGRESS_STEP;
+            }
+            if line.too_long {
+                ctx.skip(
+                    sink,
+                    line.offset,
+                    format!(
+                        "line {} is longer than the limit of {} bytes (max_record_bytes); \
+                         its message is passed over",
+                        line.number, ctx.max
+                    ),
+                );
+                match &mut pending {
+                    Some(p) => p.too_large = true,
+                    None => stray_reported = true,
+                }
+                continue;
+            }
+            if let Some(h) = header(&line.text) {
+                if let Some(p) = pending.take() {
+                    finish(p, ctx, sink)?;
+                }
+                pending = Some(Pending {
+                    date: h.date.to_string(),
+                    sender: h.sender.to_string(),
+                    bytes: h.rest.len(),
+                    lines: vec![h.rest.to_string()],
+                    offset: line.offset,
+                    line: line.number,
+                    end: line.offset + line.length,
+                    too_large: false,
+                });
+                stray_reported = false;
+                continue;
+            }
+            match &mut pending {
+                Some(p) => push(p, line, ctx.max),
+                None if line.text.trim().is_empty() => {}
+                None => {
+                    if !stray_reported {
+                        stray_reported = true;
+                        ctx.skip(
+                            sink,
+                            line.offset,
+                            format!(
+                                "line {}: text before the first `[date] sender:` header; \
+                                 passed over up to the next header",
+                                line.number
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(p) = pending.take() {
+            finish(p, ctx, sink)?;
+        }
+        sink.progress(lines.offset());
+        Ok(())
+    })
+}
+
+fn push(p: &mut Pending, line: Line, max: usize) {
+    if p.too_large {
+        return;
+    }
+    p.bytes += line.text.len() + 1;
+    if p.bytes > max {
+        p.too_large = true;
+        p.lines.clear();
+        return;
+    }
+    if !line.text.trim().is_empty() {
+        p.end = line.offset + line.length;
+    }
+    p.lines.push(line.text);
+}
+
+/// Turns a collected message into a record (or a skip).
+fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
+    if p.too_large {
+        ctx.skip(
+            sink,
+            p.offset,
+            format!(
+                "line {}: message longer than the limit of {} bytes (max_record_bytes); passed \
+                 over",
+                p.line, ctx.max
+            ),
+        );
+        return Ok(());
+    }
+    // The export writes a blank line after each message.
+    while p.lines.len() > 1 && p.lines.last().is_some_and(|l| l.trim().is_empty()) {
+        p.lines.pop();
+    }
+    let sent_at = match ctx.local_time(&p.date.replacen(", ", " ", 1), &p.date) {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.skip(sink, p.offset, format!("line {}: {e}", p.line));
+            return Ok(());
+        }
+    };
+    let full = p.lines.join("\n");
+    let body = decode(&full);
+    let mut attachments = Vec::new();
+    for a in &body.attachments {
+        attachments.push(match a {
+            Decoration::File { name, path, image } => Attachment {
+                name: name.clone(),
+                reference: path.clone(),
+                kind: kind_of_file(path).or_else(|| image.then(|| "image".to_string())),
+                size: ctx.size_of(path),
+                sha256: None,
+            },
+            Decoration::Missing(kind) => Attachment {
+                name: String::new(),
+                reference: String::new(),
+                kind: Some(kind.clone()),
+                size: None,
+                sha256: None,
+            },
+        });
+    }
+    if let Some((label, path)) = &body.sticker {
+        attachments.push(Attachment {
+            name: label.clone(),
+            reference: path.clone().unwrap_or_default(),
+            kind: Some("sticker".to_string()),
+            size: path.as_deref().and_then(|p| ctx.size_of(p)),
+            sha256: None,
+        });
+    }
+    let reactions = body
+        .reactions
+        .iter()
+        .map(|(who, key)| Reaction {
+            sender_id: who.clone(),
+            key: key.clone(),
+            at: None,
+            native_id: None,
+        })
+        .collect();
+    let raw = (body.quote.is_some() || body.sticker.is_some()).then(|| {
+        json!({
+            "quote": body.quote,
+            "sticker": body.sticker.as_ref().map(|(label, _)| label),
+        })
+        .to_string()
+    });
+    let record = Record {
+        kind: RecordKind::Message,
+        platform: trove_model::platform::SIGNAL.to_string(),
+        conversation: ctx.conversation.clone(),
+        sender: ctx.account(&p.sender),
+        sent_at,
+        deleted: body.deleted,
+        text: body.text,
+        reactions,
+        attachments,
+        locator: ctx.locator(p.offset, p.end - p.offset, Some(p.line)),
+        raw,
+        ..Record::default()
+    };
+    emit(sink, record)
+}
+
+/// An attachment line item.
+#[derive(Debug, PartialEq)]
+enum Decoration {
+    /// `[name](path)` or `![name](path)`.
+    File { name: String, path: String, image: bool },
+    /// `(<kind> not exported)`.
+    Missing(String),
+}
+
+/// A message body taken apart.
+#[derive(Debug, Default, PartialEq)]
+struct Body {
+    text: String,
+    quote: Option<String>,
+    reactions: Vec<(String, String)>,
+    sticker: Option<(String, Option<String>)>,
+    attachments: Vec<Decoration>,
+    deleted: bool,
+}
+
+/// Takes a message body (everything after `Sender: `) apart.
+fn decode(full: &str) -> Body {
+    let mut body = Body::default();
+    let mut rest = full;
+    if let Some(after) = rest.strip_prefix("\n\n") {
+        let mut quote = Vec::new();
+        let mut consumed = 2;
+        let mut closed = false;
+        for line in after.split('\n') {
+            if let Some(q) = line.strip_prefix('>') {
+                quote.push(q.strip_prefix(' ').unwrap_or(q));
+                consumed += line.len() + 1;
+            } else if line.is_empty() && !quote.is_empty() {
+                consumed += 1;
+                closed = true;
+                break;
+            } else {
+                break;
+            }
+        }
+        if closed {
+            body.quote = Some(quote.join("\n"));
+            rest = full.get(consumed..).unwrap_or("");
+        }
+    }
+    // Attachments (and a linked sticker), each followed by two spaces.
+    let mut found = Vec::new();
+    while let Some(t) = rest.strip_suffix("  ") {
+        if let Some((before, decoration)) = trailing_link(t).or_else(|| trailing_missing(t)) {
+            found.push(decoration);
+            rest = before;
+        } else {
+            break;
+        }
+    }
+    found.reverse();
+    for decoration in found {
+        match decoration {
+            Decoration::File { name, path, .. } if path.starts_with("../exported_stickers/") => {
+                body.sticker = Some((name, Some(path)));
+            }
+            other => body.attachments.push(other),
+        }
+    }
+    if body.sticker.is_none()
+        && let Some(t) = rest.strip_suffix(" ))")
+        && let Some(start) = t.rfind("\n(( ")
+    {
+        body.sticker = Some((t.get(start + 4..).unwrap_or("").to_string(), None));
+        rest = t.get(..start).unwrap_or("");
+    }
+    if let Some(t) = rest.strip_suffix(" -)")
+        && let Some(start) = t.rfind("\n(- ")
+    {
+        let list = t.get(start + 4..).unwrap_or("");
+        body.reactions = list
+            .split(", ")
+            .filter_map(|r| r.rsplit_once(": "))
+            .map(|(who, emoji)| (who.to_string(), emoji.to_string()))
+            .collect();
+        rest = t.get(..start).unwrap_or("");
+    }
+    let text = rest.strip_suffix("  ").unwrap_or(rest);
+    if text == "(This message was deleted)"
+        && body.quote.is_none()
+        && body.reactions.is_empty()
+        && body.attachments.is_empty()
+        && body.sticker.is_none()
+    {
+        body.deleted = true;
+    } else {
+        body.text = text.to_string();
+    }
+    body
+}
+
+/// `... [name](./path)` or `... ![name](./path)` at the end of `t`.
+fn trailing_link(t: &str) -> Option<(&str, Decoration)> {
+    let inner = t.strip_suffix(')')?;
+    let split = inner.rfind("](")?;
+    let path = inner.get(split + 2..)?;
+    if !(path.starts_with("./") || path.starts_with("../")) || path.contains(char::is_whitespace) {
+        return None;
+    }
+    let head = inner.get(..split)?;
+    let open = head.rfind('[')?;
+    let name = head.get(open + 1..)?.to_string();
+    let before = head.get(..open)?;
+    let (before, image) = match before.strip_suffix('!') {
+        Some(b) => (b, true),
+        None => (before, false),
+    };
+    Some((before, Decoration::File { name, path: path.to_string(), image }))
+}
+
+/// `... (media not exported)` at the end of `t`.
+fn trailing_missing(t: &str) -> Option<(&str, Decoration)> {
+    let inner = t.strip_suffix(" not exported)")?;
+    let open = inner.rfind('(')?;
+    let kind = inner.get(open + 1..)?;
+    if kind.is_empty() || kind.contains(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+        return None;
+    }
+    Some((inner.get(..open)?, Decoration::Missing(kind.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers() {
+        let h =
+            header("[2019-05-29 15:04:00] Aya: We're great!").map(|h| (h.date, h.sender, h.rest));
+        assert_eq!(h, Some(("2019-05-29 15:04:00", "Aya", "We're great!")));
+        let h =
+            header("[2019-12-24, 12:23] Jane Doe: Hello: you").map(|h| (h.date, h.sender, h.rest));
+        assert_eq!(h, Some(("2019-12-24, 12:23", "Jane Doe", "Hello: you")));
+        let h = header("[2019-05-29 15:04:00] Aya: ").map(|h| h.rest);
+        assert_eq!(h, Some(""));
+        assert!(header("[2019-05-29 15:04:00] no colon").is_none());
+        assert!(header("[29.05.19, 15:04:00] Aya: x").is_none());
+        assert!(header("[2019-05-29T15:04:00] Aya: x").is_none());
+        assert!(header("2019-05-29 15:04:00 Aya: x").is_none());
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(decode("hi  "), Body { text: "hi".into(), ..Body::default() });
+        assert_eq!(decode("old style"), Body { text: "old style".into(), ..Body::default() });
+        let b = decode(
+            "\n\n> first\n> \n> third\n\nreply  \n(- Bo: 👍, Me: ❤️ -)![p.jpg](./media/p.jpg)  (media not exported)  ",
+        );
+        assert_eq!(b.text, "reply");
+        assert_eq!(b.quote.as_deref(), Some("first\n\nthird"));
+        assert_eq!(b.reactions, vec![("Bo".into(), "👍".into()), ("Me".into(), "❤️".into())]);
+        assert_eq!(
+            b.attachments,
+            vec![
+                Decoration::File {
+                    name: "p.jpg".into(),
+                    path: "./media/p.jpg".into(),
+                    image: true
+                },
+                Decoration::Missing("media".into()),
+            ]
+        );
+        let b = decode("  \n(( 😀 ))");
+        assert_eq!((b.text.as_str(), b.sticker), ("", Some(("😀".into(), None))));
+        let b = decode("  [😀](../exported_stickers/p1/3.webp)  ");
+        assert_eq!(b.sticker, Some(("😀".into(), Some("../exported_stickers/p1/3.webp".into()))));
+        // A body ending in an ordinary link keeps it as text.
+        let b = decode("see [x](https://example.org)  ");
+        assert_eq!(b.text, "see [x](https://example.org)");
+        assert!(b.attachments.is_empty());
+        assert!(decode("(This message was deleted)").deleted);
+        assert!(!decode("(This message was deleted) not").deleted);
+    }
+}

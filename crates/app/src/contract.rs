@@ -17,6 +17,8 @@ pub struct IngestOutput {
     pub events_added: u64,
     /// Records already in the case.
     pub duplicates: u64,
+    /// Translations attached to original messages (`--translation-of`).
+    pub translations_added: u64,
     /// Records that could not be read.
     pub skipped: Vec<SkippedOutput>,
     /// Inputs and the readers chosen.
@@ -52,6 +54,7 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
             messages_added: report.summary.messages_added,
             events_added: report.summary.events_added,
             duplicates: report.summary.duplicates,
+            translations_added: report.translations_added,
             skipped: report
                 .skipped
                 .into_iter()
@@ -143,9 +146,23 @@ pub struct MessageOutput {
     /// Marked deleted by the source.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// Translations, shown beside the original.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<TranslationOutput>,
     /// Where the message came from (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceRef>,
+}
+
+/// A translation of a message.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TranslationOutput {
+    /// Language code.
+    pub lang: String,
+    /// Translated text.
+    pub text: String,
+    /// The translated copy it came from.
+    pub source: String,
 }
 
 /// An earlier version of an edited message.
@@ -284,6 +301,7 @@ impl MessageOutput {
             thread: m.extra.thread.clone(),
             forwarded_from: m.extra.forwarded_from.clone(),
             deleted: m.extra.deleted,
+            translations: Vec::new(),
             source,
         }
     }

@@ -114,6 +114,22 @@ impl Case {
         Ok(self.store.set_meta("zone", name)?)
     }
 
+    /// The output form of a stored message, with its translations.
+    pub(crate) fn output(
+        &self,
+        stored: &trove_store::StoredMessage,
+        with_source: bool,
+    ) -> Result<MessageOutput, AppError> {
+        let mut message = MessageOutput::from_stored(stored, with_source);
+        message.translations = self
+            .store
+            .translations(stored.row)?
+            .into_iter()
+            .map(|t| TranslationOutput { lang: t.lang, text: t.text, source: t.source_path })
+            .collect();
+        Ok(message)
+    }
+
     pub(crate) fn index(&self) -> &CaseIndex {
         &self.index
     }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use jiff::tz::TimeZone;
 use trove_index::{Highlighter, Resolve, Sort};
 
-use crate::contract::{MessageOutput, SearchOutput};
+use crate::contract::SearchOutput;
 use crate::{AppError, Case, dates};
 
 /// Result order.
@@ -88,8 +88,14 @@ impl Case {
         let mut out = Vec::with_capacity(hits.hits.len());
         for hit in &hits.hits {
             if let Some(stored) = self.store.message(hit.row as i64)? {
-                let mut message = MessageOutput::from_stored(&stored, false);
-                message.snippet = Some(highlighter.snippet(&stored.text, options.snippet_chars));
+                let mut message = self.output(&stored, false)?;
+                // Show the matching words: in the original when it has them,
+                // else in the translation that matched.
+                let matched_text = std::iter::once(stored.text.as_str())
+                    .chain(message.translations.iter().map(|t| t.text.as_str()))
+                    .find(|text| !highlighter.ranges(text).is_empty())
+                    .unwrap_or(&stored.text);
+                message.snippet = Some(highlighter.snippet(matched_text, options.snippet_chars));
                 out.push(message);
             }
         }

@@ -2,7 +2,7 @@
 
 use trove_store::StoredMessage;
 
-use crate::contract::{MessageOutput, ShowOutput};
+use crate::contract::ShowOutput;
 use crate::{AppError, Case};
 
 impl Case {
@@ -30,9 +30,9 @@ impl Case {
         let message = self.find_message(id)?;
         let (before, after) = self.store.context(&message, context)?;
         Ok(ShowOutput {
-            message: MessageOutput::from_stored(&message, true),
-            before: before.iter().map(|m| MessageOutput::from_stored(m, false)).collect(),
-            after: after.iter().map(|m| MessageOutput::from_stored(m, false)).collect(),
+            message: self.output(&message, true)?,
+            before: before.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
+            after: after.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
         })
     }
 }

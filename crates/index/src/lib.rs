@@ -106,7 +106,7 @@ fn schema() -> (Schema, Fields) {
     let fast = NumericOptions::default().set_fast();
     let fast_indexed = NumericOptions::default().set_fast().set_indexed();
     let fields = Fields {
-        row: builder.add_u64_field("row", fast),
+        row: builder.add_u64_field("row", fast.set_indexed()),
         text: builder.add_text_field("text", text_options),
         sent_at: builder.add_i64_field("sent_at", fast_indexed.clone()),
         sender: builder.add_u64_field("sender", fast_indexed.clone()),
@@ -164,9 +164,24 @@ impl CaseIndex {
             )))
         })?;
         let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir)
-            .map_err(|e| tantivy::TantivyError::InternalError(format!("{}: {e}", dir.display())))?;
-        let index = Index::open_or_create(directory, schema)?;
+        let open = |dir: &Path| -> Result<Index, IndexError> {
+            let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| {
+                tantivy::TantivyError::InternalError(format!("{}: {e}", dir.display()))
+            })?;
+            Ok(Index::open_or_create(directory, schema.clone())?)
+        };
+        // The index is derived: one written with another schema (an older
+        // trove) is discarded and rebuilt from the store by the caller, who
+        // sees an index with no payload.
+        let index = match open(dir) {
+            Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
+                std::fs::remove_dir_all(dir).and_then(|()| std::fs::create_dir_all(dir)).map_err(
+                    |e| tantivy::TantivyError::InternalError(format!("{}: {e}", dir.display())),
+                )?;
+                open(dir)?
+            }
+            other => other?,
+        };
         index.tokenizers().register(analyzer::ANALYZER, analyzer::TroveTokenizer::default());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(CaseIndex { index, reader, fields })
@@ -273,6 +288,11 @@ impl Writer {
         }
         self.inner.add_document(d)?;
         Ok(())
+    }
+
+    /// Removes the document of message `row` (to add it again changed).
+    pub fn delete_row(&mut self, row: u64) {
+        self.inner.delete_term(tantivy::Term::from_field_u64(self.fields.row, row));
     }
 
     /// Removes every document (for a rebuild from the store).

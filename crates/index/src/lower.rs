@@ -194,7 +194,8 @@ impl Lowering<'_> {
             }
             Field::Lang => {
                 return Err(error(
-                    "lang: needs language identification, which this version does not do yet".into(),
+                    "lang: needs language identification, which this version does not do yet"
+                        .into(),
                 ));
             }
             Field::Platform => Box::new(TermQuery::new(

@@ -94,6 +94,19 @@ pub struct IngestOptions {
     pub read: ReadOptions,
     /// The command line, recorded with the run.
     pub command: String,
+    /// Read the inputs as a translated copy of an ingested source
+    /// (`--translation-of SOURCE --lang CODE`).
+    pub translation: Option<TranslationOf>,
+}
+
+/// A translated copy: which source it translates, into which language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranslationOf {
+    /// The original source: its path as ingested, or its SHA-256 (a prefix
+    /// of at least 8 characters will do).
+    pub source: String,
+    /// Language code of the translation (`en`).
+    pub lang: String,
 }
 
 /// One input and the reader chosen for it.
@@ -120,6 +133,8 @@ pub struct IngestReport {
     pub inputs: Vec<InputReport>,
     /// Case generation after the run.
     pub generation: u64,
+    /// Translations attached to original messages.
+    pub translations_added: u64,
 }
 
 /// Memory for tantivy's indexing buffer during a run.
@@ -160,7 +175,14 @@ pub fn ingest(
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
     let mut writer = index.writer(threads, INDEX_HEAP_BYTES)?;
     let mut report = IngestReport::default();
-    let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted);
+    let translation = match &options.translation {
+        Some(of) => Some(sink::Translating {
+            original_source: resolve_source(&run, &of.source)?,
+            lang: of.lang.clone(),
+        }),
+        None => None,
+    };
+    let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation);
     for plan::Planned { input, format, detected } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
         sink.progress.input(input.path(), format.name(), total);
@@ -177,6 +199,7 @@ pub fn ingest(
         });
     }
     sink.progress.committing();
+    report.translations_added = sink.reindex_translated()?;
     let (summary, skipped, sources) = sink.finish();
     report.summary = summary;
     report.skipped = unrecognised;
@@ -187,6 +210,27 @@ pub fn ingest(
     index.reload()?;
     report.generation = generation;
     Ok(report)
+}
+
+fn resolve_source(run: &trove_store::RunWriter<'_>, reference: &str) -> Result<i64, IngestError> {
+    let found = run.find_source(reference)?;
+    match found.as_slice() {
+        [(row, _)] => Ok(*row),
+        [] => Err(IngestError::Read(ReadError::invalid(
+            reference,
+            None,
+            "--translation-of names no ingested source (use its path as `trove stats` shows it, or its sha256)",
+        ))),
+        many => Err(IngestError::Read(ReadError::invalid(
+            reference,
+            None,
+            format!(
+                "--translation-of matches {} sources: {}",
+                many.len(),
+                many.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ))),
+    }
 }
 
 /// Rebuilds the index from the store (after an interrupted run, or on
@@ -200,15 +244,24 @@ pub fn reindex(
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
     let mut writer = index.writer(threads, INDEX_HEAP_BYTES)?;
     writer.delete_all()?;
+    let translated = store.translated_texts()?;
     let mut count = 0u64;
     let mut failure: Option<IndexError> = None;
     let outcome = store.for_each_message(|m| {
         if m.kind != "message" {
             return Ok(());
         }
+        let with_translations;
+        let text = match translated.get(&m.row) {
+            Some(extra) => {
+                with_translations = format!("{}\n{extra}", m.text);
+                &with_translations
+            }
+            None => &m.text,
+        };
         let doc = IndexDoc {
             row: m.row as u64,
-            text: &m.text,
+            text,
             sent_at_ms: m.sent_at_ms,
             sender: m.sender_row.map(|r| r as u64),
             conversation: m.conversation_row as u64,

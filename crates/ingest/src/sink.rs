@@ -13,7 +13,16 @@ use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 use crate::{IngestError, Progress, key};
 
+/// Translation mode: records pair with original messages of a source.
+pub(crate) struct Translating {
+    pub original_source: i64,
+    pub lang: String,
+}
+
 pub(crate) struct IngestSink<'r, 's> {
+    translating: Option<Translating>,
+    /// Rows that gained a translation in this run (re-indexed at the end).
+    translated: Vec<i64>,
     run: &'r mut RunWriter<'s>,
     writer: &'r mut trove_index::Writer,
     pub progress: &'r mut dyn Progress,
@@ -66,8 +75,11 @@ impl<'r, 's> IngestSink<'r, 's> {
         writer: &'r mut Writer,
         progress: &'r mut dyn Progress,
         interrupted: &'r AtomicBool,
+        translating: Option<Translating>,
     ) -> Self {
         IngestSink {
+            translating,
+            translated: Vec::new(),
             run,
             writer,
             progress,
@@ -133,7 +145,93 @@ impl<'r, 's> IngestSink<'r, 's> {
         Ok(row)
     }
 
+    /// Re-indexes the messages that gained translations; returns how many.
+    pub fn reindex_translated(&mut self) -> Result<u64, IngestError> {
+        self.translated.sort_unstable();
+        self.translated.dedup();
+        for &row in &self.translated {
+            let entry = self.run.index_entry(row)?;
+            self.writer.delete_row(row as u64);
+            self.writer.add(&IndexDoc {
+                row: row as u64,
+                text: &entry.text,
+                sent_at_ms: entry.sent_at_ms,
+                sender: entry.sender.map(|s| s as u64),
+                conversation: entry.conversation as u64,
+                platform: &entry.platform,
+                has_link: !entry.extra.urls.is_empty() || has_link(&entry.text),
+                has_attachment: !entry.extra.attachments.is_empty(),
+                lang: None,
+            })?;
+        }
+        Ok(self.translated.len() as u64)
+    }
+
+    fn translate(
+        &mut self,
+        record: Record,
+        original_source: i64,
+        lang: &str,
+    ) -> Result<(), IngestError> {
+        if !record.is_message() {
+            return Ok(());
+        }
+        let folder_entry = match self.current.as_ref().map(|c| &c.kind) {
+            Some(trove_readers::InputKind::Dir) => record.locator.entry.clone(),
+            _ => None,
+        };
+        let source = self.source_row(folder_entry.as_deref())?;
+        let conversation = self.run.conversation(&record.platform, &record.conversation, None)?;
+        let sender = match &record.sender {
+            Some(account) => Some(self.run.account(&record.platform, account)?),
+            None => None,
+        };
+        let entry = if folder_entry.is_some() { None } else { record.locator.entry.as_deref() };
+        let paired = self.run.translation(&trove_store::NewTranslation {
+            original_source,
+            conversation,
+            sender,
+            sent_at_ms: record.sent_at.utc_ms,
+            ts_original: &record.sent_at.original,
+            lang,
+            text: &record.text,
+            source,
+            entry,
+            offset: record.locator.offset,
+            length: record.locator.length,
+            line: record.locator.line,
+            json_path: record.locator.json_path.as_deref(),
+        })?;
+        match paired {
+            Some((row, true)) => self.translated.push(row),
+            Some((_, false)) => self.summary.duplicates += 1,
+            None => self.skipped.push(Skip {
+                file: self
+                    .current
+                    .as_ref()
+                    .map(|c| c.input_path.display().to_string())
+                    .unwrap_or_default(),
+                offset: record.locator.offset,
+                reason: format!(
+                    "translation: no original message at {:?} from {} in {}",
+                    record.sent_at.original,
+                    record.sender.as_ref().map(|s| s.native_id.as_str()).unwrap_or("(nobody)"),
+                    record.conversation.native_id
+                ),
+            }),
+        }
+        Ok(())
+    }
+
     fn store(&mut self, mut record: Record) -> Result<(), IngestError> {
+        if let Some(translating) = &self.translating {
+            let (original_source, lang) = (translating.original_source, translating.lang.clone());
+            if record.platform.is_empty() {
+                record.platform =
+                    self.current.as_ref().map(|c| c.platform).unwrap_or("unknown").to_string();
+            }
+            return self.translate(record, original_source, &lang);
+        }
         let platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
         if record.platform.is_empty() {
             record.platform = platform.to_string();

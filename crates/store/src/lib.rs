@@ -13,6 +13,7 @@
 mod people;
 mod read;
 mod schema;
+mod translations;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use people::PersonRow;
 pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
+pub use translations::{IndexEntry, NewTranslation, TranslationRow};
 pub use write::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 /// A database error with what the store was doing.

@@ -93,4 +93,23 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX person_accounts_person ON person_accounts(person_id);
     "#,
+    // 3: translations: a translated copy of a source attaches to the
+    // original messages, as a layer, never as new messages.
+    r#"
+    CREATE TABLE translations (
+        id         INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        lang       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        source_id  INTEGER NOT NULL REFERENCES sources(id),
+        entry      TEXT,
+        offset     INTEGER NOT NULL,
+        length     INTEGER NOT NULL,
+        line       INTEGER,
+        json_path  TEXT,
+        UNIQUE (message_id, lang, source_id)
+    );
+    CREATE INDEX translations_message ON translations(message_id);
+    CREATE INDEX messages_sender_time ON messages(sender_id, sent_at);
+    "#,
 ];

@@ -183,6 +183,10 @@ impl Store {
 }
 
 impl RunWriter<'_> {
+    pub(crate) fn conn(&self) -> &Connection {
+        self.conn
+    }
+
     /// The run's id.
     pub fn run_id(&self) -> i64 {
         self.run_id

@@ -84,7 +84,8 @@ pub struct IngestArgs {
     /// Files, folders or zip archives.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Reader to use (default: detect). One of: twitter, csv, jsonl.
+    /// Reader to use (default: detect). One of: twitter, telegram, whatsapp, slack, discord,
+    /// messenger, instagram, signal, rsmf, matrix, jabber, rocketchat, irc, template, csv, jsonl.
     #[arg(long, value_name = "F")]
     pub format: Option<String>,
     /// Column mapping for CSV/JSONL: text=COL,sent_at=COL,sender=COL,conversation=COL,id=COL.
@@ -99,6 +100,33 @@ pub struct IngestArgs {
     /// A CSV of `id,name` lines naming accounts after the ingest.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
+    /// How to read ambiguous dates such as 05/06/2015 (default: decided from the whole file where possible).
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrderArg>,
+    /// Line template for `--format template`, e.g. '[{ts}] {sender}: {text}'.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template: Option<String>,
+    /// Timestamp format for the template reader (strftime style, e.g. '%Y-%m-%d %H:%M:%S').
+    #[arg(long, value_name = "FORMAT")]
+    pub ts_format: Option<String>,
+    /// A line that ends each message in the template reader (e.g. '--------------------').
+    #[arg(long, value_name = "LINE")]
+    pub separator: Option<String>,
+    /// The inputs are a translated copy of this ingested source (its path or sha256); needs --lang.
+    #[arg(long, value_name = "SOURCE", requires = "lang")]
+    pub translation_of: Option<String>,
+    /// Language of the translation (e.g. en).
+    #[arg(long, value_name = "CODE", requires = "translation_of")]
+    pub lang: Option<String>,
+}
+
+/// Order of day and month in ambiguous numeric dates.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DateOrderArg {
+    /// 05/06/2015 is 5 June.
+    DayFirst,
+    /// 05/06/2015 is May 6.
+    MonthFirst,
 }
 
 /// Result order.

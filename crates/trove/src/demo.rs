@@ -101,6 +101,7 @@ pub fn run(
             ..ReadOptions::default()
         },
         command: "trove demo".into(),
+        translation: None,
     };
     let transcript_output = case.ingest(&[transcript], &csv_options, &mut bar, interrupted)?;
     bar.finish();

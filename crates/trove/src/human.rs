@@ -34,6 +34,9 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
         output.sources,
         sanitize(&case.display().to_string(), false)
     );
+    if output.translations_added > 0 {
+        println!("{} translations attached to their original messages", output.translations_added);
+    }
     if !output.skipped.is_empty() {
         let warn = Style::for_stderr();
         eprintln!(
@@ -125,6 +128,31 @@ pub fn show(output: &ShowOutput) {
     );
     if let Some(sender_id) = &m.sender_id {
         println!("sender id     {}", sanitize(sender_id, false));
+    }
+    for translation in &m.translations {
+        println!(
+            "translation   [{}] {}",
+            sanitize(&translation.lang, false),
+            sanitize(&translation.text, true)
+        );
+    }
+    if let Some(edited) = &m.edited_at {
+        println!("edited        {}", when(edited));
+    }
+    for edit in &m.edits {
+        println!("earlier text  {}", sanitize(&edit.text, true));
+    }
+    if let Some(thread) = &m.thread {
+        println!("thread        {}", sanitize(thread, false));
+    }
+    if let Some(reply_to) = &m.reply_to {
+        println!("reply to      {}", sanitize(reply_to, false));
+    }
+    if let Some(forwarded) = &m.forwarded_from {
+        println!("forwarded     from {}", sanitize(forwarded, false));
+    }
+    if m.deleted {
+        println!("deleted       (the source marks it deleted)");
     }
     for reaction in &m.reactions {
         println!(

@@ -154,9 +154,25 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     tz_name,
                     map,
                     event_senders: args.event_sender.clone(),
+                    date_order: args.date_order.map(|order| match order {
+                        cli::DateOrderArg::DayFirst => trove_readers::timefmt::DateOrder::DayFirst,
+                        cli::DateOrderArg::MonthFirst => {
+                            trove_readers::timefmt::DateOrder::MonthFirst
+                        }
+                    }),
+                    template: args.template.clone(),
+                    ts_format: args.ts_format.clone(),
+                    separator: args.separator.clone(),
                     ..ReadOptions::default()
                 },
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                translation: match (&args.translation_of, &args.lang) {
+                    (Some(source), Some(lang)) => Some(trove_ingest::TranslationOf {
+                        source: source.clone(),
+                        lang: lang.clone(),
+                    }),
+                    _ => None,
+                },
             };
             let mut bar = progress::Bar::new();
             let mut case = Case::open_or_create(&dir, &mut bar)?;

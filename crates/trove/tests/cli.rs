@@ -255,7 +255,7 @@ fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
     std::fs::rename(&small_case, &case).expect("move the case");
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_trove"))
-        .args(["ingest", s(&jsonl), "--case", s(&case)])
+        .args(["ingest", s(&jsonl), "--case", s(&case), "--format", "jsonl"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -279,7 +279,7 @@ fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
 
     let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
     assert_eq!(stats["messages"], 10, "the killed run left nothing, the earlier run everything");
-    let rerun = json(&trove(&["ingest", s(&jsonl), "--case", s(&case), "--json"]));
+    let rerun = json(&trove(&["ingest", s(&jsonl), "--case", s(&case), "--json", "--format", "jsonl"]));
     assert_eq!(rerun["messages_added"].as_u64(), Some(messages as u64));
     let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
     assert_eq!(stats["messages"].as_u64(), Some(messages as u64 + 10));
@@ -448,4 +448,101 @@ fn a_folder_of_mixed_exports_is_walked_and_strangers_are_reported() {
     assert_eq!(skipped[0]["reason"], "no reader recognises this file");
     // Without --event-sender the transcript's 3 system rows are messages too.
     assert_eq!(out["messages_added"].as_u64(), Some(archive.messages().count() as u64 + 13));
+}
+
+#[test]
+fn a_translated_copy_attaches_to_the_original_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let original = dir.path().join("chat-ru.csv");
+    std::fs::write(
+        &original,
+        "ts,from,body\n\
+         2021-01-29 10:12:03,alpha@example.onion,привет ты тут\n\
+         2021-01-29 10:12:40,beta@example.onion,да пароль сменили\n\
+         2021-01-29 10:13:00,alpha@example.onion,хорошо\n",
+    )
+    .expect("write");
+    let translated = dir.path().join("chat-en.csv");
+    std::fs::write(
+        &translated,
+        "ts,from,body\n\
+         2021-01-29 10:12:03,alpha@example.onion,hi are you there\n\
+         2021-01-29 10:12:40,beta@example.onion,yes the password was changed\n\
+         2021-01-29 10:14:59,gamma@example.onion,a line with no original\n",
+    )
+    .expect("write");
+    let case = dir.path().join("case");
+    // The copies sit in differently named files: pairing goes by sender and
+    // timestamp text within the original source, not by conversation.
+    let map = "text=body,sent_at=ts,sender=from";
+    json(&trove(&[
+        "ingest",
+        s(&original),
+        "--case",
+        s(&case),
+        "--json",
+        "--map",
+        map,
+        "--format",
+        "csv",
+    ]));
+    let out = json(&trove(&[
+        "ingest",
+        s(&translated),
+        "--case",
+        s(&case),
+        "--json",
+        "--map",
+        map,
+        "--format",
+        "csv",
+        "--translation-of",
+        s(&original),
+        "--lang",
+        "en",
+    ]));
+    assert_eq!(out["messages_added"], 0, "a translation adds no messages");
+    assert_eq!(out["translations_added"], 2);
+    let skipped = out["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0]["reason"].as_str().is_some_and(|r| r.contains("no original message")),
+        "{skipped:?}"
+    );
+
+    // Either language finds the message; the hit shows both.
+    let english = json(&trove(&["search", "--case", s(&case), "--json", "password"]));
+    let russian = json(&trove(&["search", "--case", s(&case), "--json", "пароль"]));
+    assert_eq!((english["total"].as_u64(), russian["total"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(english["hits"][0]["id"], russian["hits"][0]["id"]);
+    assert_eq!(english["hits"][0]["text"], "да пароль сменили");
+    assert_eq!(english["hits"][0]["translations"][0]["lang"], "en");
+    assert_eq!(english["hits"][0]["translations"][0]["text"], "yes the password was changed");
+    assert!(
+        english["hits"][0]["snippet"].as_str().is_some_and(|s| s.contains("<mark>password</mark>"))
+    );
+
+    // Again: nothing new, and a rebuilt index still finds the translation.
+    let again = json(&trove(&[
+        "ingest",
+        s(&translated),
+        "--case",
+        s(&case),
+        "--json",
+        "--map",
+        map,
+        "--format",
+        "csv",
+        "--translation-of",
+        s(&original),
+        "--lang",
+        "en",
+    ]));
+    assert_eq!(
+        (again["translations_added"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(2))
+    );
+    json(&trove(&["reindex", "--case", s(&case), "--json"]));
+    let english = json(&trove(&["search", "--case", s(&case), "--json", "password"]));
+    assert_eq!(english["total"].as_u64(), Some(1));
 }

@@ -1,25 +1,872 @@
-//! Rocket.Chat dumps. (Stub: the reader is being written.)
+//! Rocket.Chat dumps as they come out of leaks (Conti's internal server):
+//! per room per day `{"messages": [ ... ]}` files of Rocket.Chat REST
+//! message objects, with side files `rooms.json` (room ids, names, types)
+//! and `users.json`. Mongo exports of the `rocketchat_message` collection
+//! (one document per line, dates as `{"$date": ...}`) read the same way.
+//!
+//! Every `.json` entry that is not a side file is read as a message file,
+//! streamed with [`crate::discord::stream::walk_docs`]: a top-level
+//! `{"messages": [...]}` object (several glued together are fine), a bare
+//! array of messages, or a stream of message documents.
+//!
+//! Traps handled here:
+//! - One message appears in several day files (threads, edits, overlapping
+//!   dumps): de-duplicated by `_id` within a read, the first copy kept; a
+//!   repeat that differs from it is reported, an identical one is silent.
+//! - `ts` is an ISO instant (`...Z`) from the REST API, `{"$date": ms}` or
+//!   `{"$date": "ISO"}` / `{"$date": {"$numberLong": "ms"}}` from mongo.
+//! - `t` marks system messages: `uj`/`ujt`/`ut` joins, `au`/`added-user-to-team`
+//!   additions (target username in `msg`), `ul`/`ult` leaves, `ru`/
+//!   `removed-user-from-team` removals, `r` renames (new name in `msg`);
+//!   `rm` is a deleted message (kept, marked deleted); any other type is an
+//!   event with its raw JSON (`room_changed_topic`, `wm`, ...).
+//! - `tmid` is the thread (and what the message replies to); a thread
+//!   parent (`tcount`) is its own thread. A quote of another message
+//!   (`attachments[].message_link` with `?msg=<id>`) is a reply to it.
+//! - Edits keep only `editedAt` and the latest `msg`. With message history
+//!   on, mongo dumps also hold earlier versions as hidden documents
+//!   (`_hidden: true`, `parent: <id>`); they come in any order relative to
+//!   the message, so each is kept as an event `history` that points at its
+//!   message through `reply_to`, with its text and raw JSON.
+//! - Reactions name usernames, not ids: mapped to ids through `users.json`
+//!   when it lists them, else kept as the username. The same holds for the
+//!   targets of `au`/`ru`.
+//! - Uploads (`file`, `files[]`, file `attachments[]`) are references
+//!   (`/file-upload/<id>/<name>`); when the dump holds the file (an entry
+//!   named after the file id), its path and size are used instead.
 
-use crate::{Confidence, Format, Input, ReadError, ReadOptions, Sink};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use trove_model::{
+    AccountRef, Attachment, ConversationRef, EventKind, Locator, Reaction, Record, RecordKind,
+    Timestamp, UrlRef,
+};
+
+use crate::discord::stream::{
+    Id, Size, Value, Walk, file_name, fingerprint, has_key, list, trim_head, walk_docs, zip_top,
+};
+use crate::json_scan::{error_offset, error_reason};
+use crate::timefmt::parse_timestamp;
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 
 /// Rocket.Chat dumps.
 pub struct RocketChat;
+
+/// File names of the room list.
+const ROOM_FILES: [&str; 2] = ["rooms.json", "rocketchat_room.json"];
+/// File names of the user list.
+const USER_FILES: [&str; 2] = ["users.json", "rocketchat_users.json"];
+
+/// How many bytes of a file sniffing reads.
+const HEAD: usize = 4096;
+
+fn is_side_file(name: &str) -> bool {
+    let file = file_name(name);
+    ROOM_FILES.contains(&file) || USER_FILES.contains(&file)
+}
+
+/// The message files of a folder or zip.
+fn message_entries(input: &Input) -> impl Iterator<Item = &str> {
+    input.entries().iter().map(|e| e.name.as_str()).filter(|name| {
+        let lower = name.to_ascii_lowercase();
+        (lower.ends_with(".json") || lower.ends_with(".jsonl")) && !is_side_file(name)
+    })
+}
+
+/// A day file: `{"messages": [` with a `rid` in its first bytes.
+fn looks_like_day_file(head: &[u8]) -> bool {
+    trim_head(head).first() == Some(&b'{') && has_key(head, "messages") && has_key(head, "rid")
+}
+
+/// A stream or array of message documents (mongo export).
+fn looks_like_documents(head: &[u8]) -> bool {
+    matches!(trim_head(head).first(), Some(b'{' | b'['))
+        && has_key(head, "_id")
+        && has_key(head, "rid")
+        && has_key(head, "msg")
+        && has_key(head, "u")
+}
 
 impl Format for RocketChat {
     fn name(&self) -> &'static str {
         "rocketchat"
     }
+
     fn platform(&self) -> &'static str {
         trove_model::platform::ROCKETCHAT
     }
-    fn sniff(&self, _input: &Input) -> Confidence {
-        Confidence::No
+
+    fn sniff(&self, input: &Input) -> Confidence {
+        match input.kind() {
+            InputKind::File => {
+                let Some(entry) = input.entries().first() else { return Confidence::No };
+                match input.head(&entry.name, HEAD) {
+                    Ok(head) if looks_like_day_file(&head) || looks_like_documents(&head) => {
+                        Confidence::Maybe
+                    }
+                    _ => Confidence::No,
+                }
+            }
+            InputKind::Dir | InputKind::Zip => {
+                let top = zip_top(input);
+                let rooms = ROOM_FILES.iter().any(|f| input.entry(&format!("{top}{f}")).is_some());
+                // Only a few heads: detection must stay cheap on huge folders.
+                let heads: Vec<bool> = message_entries(input)
+                    .take(8)
+                    .map(|name| input.head(name, HEAD).is_ok_and(|h| looks_like_day_file(&h)))
+                    .collect();
+                let some = heads.iter().any(|h| *h);
+                // Without the room list, only a folder of nothing but day
+                // files is claimed; a mixed one is left to the ingest walker.
+                let only = some && heads.iter().all(|h| *h);
+                if rooms && some {
+                    Confidence::Certain
+                } else if only {
+                    Confidence::Maybe
+                } else {
+                    Confidence::No
+                }
+            }
+        }
     }
-    fn read(&self, input: &Input, _: &ReadOptions, _: &mut dyn Sink) -> Result<(), ReadError> {
-        Err(ReadError::invalid(
-            input.path().display().to_string(),
-            None,
-            "the rocketchat reader is not written yet",
-        ))
+
+    fn read(
+        &self,
+        input: &Input,
+        options: &ReadOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ReadError> {
+        let mut reader = Reader {
+            input,
+            options,
+            sink,
+            rooms: HashMap::new(),
+            users: HashMap::new(),
+            ids_by_username: HashMap::new(),
+            uploads: HashMap::new(),
+            seen: HashMap::new(),
+            files: Vec::new(),
+        };
+        reader.run()
+    }
+}
+
+#[derive(Deserialize)]
+struct RoomJson {
+    #[serde(rename = "_id", alias = "id")]
+    id: Id,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    fname: Option<String>,
+    #[serde(default, deserialize_with = "list")]
+    usernames: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct UserJson {
+    #[serde(rename = "_id", alias = "id")]
+    id: Id,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MessageJson<'a> {
+    #[serde(rename = "_id")]
+    id: Id,
+    #[serde(default)]
+    rid: Option<Id>,
+    #[serde(default)]
+    msg: Option<String>,
+    #[serde(borrow, default)]
+    ts: Option<&'a RawValue>,
+    #[serde(default)]
+    u: Option<UserRefJson>,
+    #[serde(default)]
+    alias: Option<String>,
+    #[serde(default)]
+    t: Option<String>,
+    #[serde(default)]
+    tmid: Option<Id>,
+    #[serde(borrow, default)]
+    tcount: Option<&'a RawValue>,
+    #[serde(rename = "editedAt", borrow, default)]
+    edited_at: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "list")]
+    attachments: Vec<AttachmentJson>,
+    #[serde(default)]
+    file: Option<FileJson>,
+    #[serde(default, deserialize_with = "list")]
+    files: Vec<FileJson>,
+    #[serde(default)]
+    reactions: Option<BTreeMap<String, ReactionJson>>,
+    #[serde(default, deserialize_with = "list")]
+    urls: Vec<UrlJson>,
+    #[serde(rename = "_hidden", default)]
+    hidden: Option<bool>,
+    #[serde(default)]
+    parent: Option<Id>,
+}
+
+#[derive(Deserialize)]
+struct UserRefJson {
+    #[serde(rename = "_id", default)]
+    id: Option<Id>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AttachmentJson {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    title_link: Option<String>,
+    #[serde(default)]
+    message_link: Option<String>,
+    #[serde(default)]
+    image_url: Option<String>,
+    #[serde(default)]
+    image_type: Option<String>,
+    #[serde(default)]
+    image_size: Size,
+    #[serde(default)]
+    video_url: Option<String>,
+    #[serde(default)]
+    video_type: Option<String>,
+    #[serde(default)]
+    video_size: Size,
+    #[serde(default)]
+    audio_url: Option<String>,
+    #[serde(default)]
+    audio_type: Option<String>,
+    #[serde(default)]
+    audio_size: Size,
+}
+
+#[derive(Deserialize)]
+struct FileJson {
+    #[serde(rename = "_id", default)]
+    id: Option<Id>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    size: Size,
+}
+
+#[derive(Deserialize)]
+struct ReactionJson {
+    #[serde(default, deserialize_with = "list")]
+    usernames: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct UrlJson {
+    url: String,
+}
+
+/// Where a message id was first read, and a fingerprint of its JSON.
+struct Seen {
+    fingerprint: u64,
+    file: usize,
+    offset: u64,
+}
+
+/// One read of one input.
+struct Reader<'a> {
+    input: &'a Input,
+    options: &'a ReadOptions,
+    sink: &'a mut dyn Sink,
+    /// Room id → name.
+    rooms: HashMap<String, String>,
+    /// User id → (display name, username).
+    users: HashMap<String, (Option<String>, Option<String>)>,
+    ids_by_username: HashMap<String, String>,
+    /// Upload id → (entry name, size) for files present in the dump.
+    uploads: HashMap<String, (String, u64)>,
+    seen: HashMap<String, Seen>,
+    /// Display names of the files read so far, indexed by `Seen::file`.
+    files: Vec<String>,
+}
+
+/// What a message file's records share.
+struct FileCx {
+    display: String,
+    entry: Option<String>,
+    index: usize,
+}
+
+impl Reader<'_> {
+    fn run(&mut self) -> Result<(), ReadError> {
+        let input = self.input;
+        let single = *input.kind() == InputKind::File;
+        let files: Vec<String> = if single {
+            input.entries().iter().map(|e| e.name.clone()).collect()
+        } else {
+            let names: Vec<String> = input.entries().iter().map(|e| e.name.clone()).collect();
+            for name in names.iter().filter(|n| ROOM_FILES.contains(&file_name(n))) {
+                self.rooms_file(name)?;
+            }
+            for name in names.iter().filter(|n| USER_FILES.contains(&file_name(n))) {
+                self.users_file(name)?;
+            }
+            self.index_uploads();
+            message_entries(input).map(str::to_string).collect()
+        };
+        if files.is_empty() {
+            return Err(ReadError::invalid(
+                input.path().display().to_string(),
+                None,
+                "no Rocket.Chat message files (*.json besides rooms.json and users.json) found",
+            ));
+        }
+        for name in &files {
+            self.message_file(name, single)?;
+        }
+        Ok(())
+    }
+
+    /// Walks a side file, parsing each document as `T`; problems are skips.
+    fn side_file<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        name: &str,
+        keys: &[&str],
+        mut f: impl FnMut(&mut Self, T),
+    ) -> Result<(), ReadError> {
+        let input = self.input;
+        let display = input.display_entry(name);
+        let max = self.options.max_record_bytes;
+        let walk = walk_docs(input, name, max, keys, &mut |value, path| {
+            let at = path.map(|p| format!("{p}: ")).unwrap_or_default();
+            match value {
+                Value::Bytes { offset, bytes } => match serde_json::from_slice::<T>(&bytes) {
+                    Ok(doc) => f(self, doc),
+                    Err(e) => self.skip(
+                        &display,
+                        offset + error_offset(&bytes, &e) as u64,
+                        format!("{at}unreadable entry: {}", error_reason(&e)),
+                    ),
+                },
+                Value::TooLarge { offset, length } => self.skip(
+                    &display,
+                    offset,
+                    format!("{at}{length} bytes, over the max_record_bytes limit"),
+                ),
+            }
+            Ok(())
+        });
+        let walk = match walk {
+            Ok(walk) => walk,
+            Err(ReadError::Stopped(why)) => return Err(ReadError::Stopped(why)),
+            Err(e) => {
+                self.skip(&display, 0, e.to_string());
+                return Ok(());
+            }
+        };
+        if let Some(b) = walk.broken {
+            self.skip(&display, b.offset, b.reason);
+        }
+        Ok(())
+    }
+
+    fn rooms_file(&mut self, name: &str) -> Result<(), ReadError> {
+        let keys = ["rooms", "update", "channels", "groups", "ims", "result"];
+        self.side_file(name, &keys, |reader, room: RoomJson| {
+            let name = [room.fname, room.name]
+                .into_iter()
+                .flatten()
+                .find(|n| !n.is_empty())
+                .or_else(|| (!room.usernames.is_empty()).then(|| room.usernames.join(", ")));
+            if let Some(name) = name {
+                reader.rooms.insert(room.id.0, name);
+            }
+        })
+    }
+
+    fn users_file(&mut self, name: &str) -> Result<(), ReadError> {
+        self.side_file(name, &["users", "result"], |reader, user: UserJson| {
+            let display_name = user.name.filter(|n| !n.is_empty());
+            let username = user.username.filter(|n| !n.is_empty());
+            if let Some(username) = &username {
+                reader.ids_by_username.insert(username.clone(), user.id.0.clone());
+            }
+            reader.sink.account(AccountRef {
+                native_id: user.id.0.clone(),
+                display_name: display_name.clone(),
+                handle: username.clone(),
+            });
+            reader.users.insert(user.id.0, (display_name, username));
+        })
+    }
+
+    /// Non-JSON entries named after an upload id (`<id>`, `<id>-<name>`,
+    /// `<id>/<name>`), by that id.
+    fn index_uploads(&mut self) {
+        for entry in self.input.entries() {
+            let lower = entry.name.to_ascii_lowercase();
+            if lower.ends_with(".json") || lower.ends_with(".jsonl") {
+                continue;
+            }
+            let file = file_name(&entry.name);
+            let dir = entry.name[..entry.name.len() - file.len()].trim_end_matches('/');
+            let by_name = file.split(['-', '_', '.']).next().unwrap_or(file);
+            for id in [file, by_name, file_name(dir)] {
+                if id.len() >= 10 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    self.uploads.insert(id.to_string(), (entry.name.clone(), entry.size));
+                }
+            }
+        }
+    }
+
+    fn message_file(&mut self, name: &str, single: bool) -> Result<(), ReadError> {
+        let input = self.input;
+        let display = input.display_entry(name);
+        let cx = FileCx {
+            display: display.clone(),
+            entry: input.source_of(name).1,
+            index: self.files.len(),
+        };
+        self.files.push(display.clone());
+        let max = self.options.max_record_bytes;
+        let walk = walk_docs(input, name, max, &["messages"], &mut |value, path| match value {
+            Value::Bytes { offset, bytes } => self.message(&cx, path, offset, &bytes),
+            Value::TooLarge { offset, length } => {
+                let at = path.map(|p| format!("{p}: ")).unwrap_or_default();
+                self.skip(
+                    &display,
+                    offset,
+                    format!(
+                        "{at}message of {length} bytes, over the limit of {max} bytes \
+                             (max_record_bytes)"
+                    ),
+                );
+                Ok(())
+            }
+        });
+        let walk: Walk = match walk {
+            Ok(walk) => walk,
+            Err(ReadError::Stopped(why)) => return Err(ReadError::Stopped(why)),
+            Err(e) if single => return Err(e),
+            Err(e) => {
+                self.skip(&display, 0, format!("unreadable: {e}"));
+                return Ok(());
+            }
+        };
+        if let Some(b) = walk.broken {
+            if !walk.recognised && single {
+                return Err(ReadError::invalid(display, Some(b.offset), b.reason));
+            }
+            let reason = if walk.recognised {
+                format!(
+                    "{} ({} messages read before it; the rest of the file is not read)",
+                    b.reason, walk.docs
+                )
+            } else {
+                format!("not a Rocket.Chat message file: {}", b.reason)
+            };
+            self.skip(&display, b.offset, reason);
+        }
+        Ok(())
+    }
+
+    fn message(
+        &mut self,
+        cx: &FileCx,
+        path: Option<String>,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<(), ReadError> {
+        let at = path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+        let m: MessageJson<'_> = match serde_json::from_slice(bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                let pos = offset + error_offset(bytes, &e) as u64;
+                self.skip(
+                    &cx.display,
+                    pos,
+                    format!("{at}not a readable message: {}", error_reason(&e)),
+                );
+                return Ok(());
+            }
+        };
+        let locator = Locator {
+            entry: cx.entry.clone(),
+            offset,
+            length: bytes.len() as u64,
+            line: None,
+            json_path: path.clone(),
+        };
+        let raw = std::str::from_utf8(bytes).unwrap_or_default();
+        let record = match self.build(m, raw, locator) {
+            Ok(record) => record,
+            Err(reason) => {
+                self.skip(&cx.display, offset, format!("{at}{reason}"));
+                return Ok(());
+            }
+        };
+        let id = record.native_id.clone().unwrap_or_default();
+        let print = fingerprint(bytes);
+        match self.seen.entry(id.clone()) {
+            Entry::Occupied(first) => {
+                let first = first.get();
+                if first.fingerprint != print {
+                    let first_file = self.files.get(first.file).cloned().unwrap_or_default();
+                    let reason = format!(
+                        "{at}message {id} repeats with different content than its first copy at \
+                         {first_file} byte {}; the first copy was kept",
+                        first.offset
+                    );
+                    self.skip(&cx.display, offset, reason);
+                }
+                return Ok(());
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(Seen { fingerprint: print, file: cx.index, offset });
+            }
+        }
+        self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+    }
+
+    /// An account named by username only (`au`/`ru` targets, reactions).
+    fn by_username(&self, username: &str) -> AccountRef {
+        match self.ids_by_username.get(username) {
+            Some(id) => AccountRef {
+                native_id: id.clone(),
+                display_name: self.users.get(id).and_then(|u| u.0.clone()),
+                handle: Some(username.to_string()),
+            },
+            None => AccountRef {
+                native_id: username.to_string(),
+                display_name: None,
+                handle: Some(username.to_string()),
+            },
+        }
+    }
+
+    fn sender(&self, u: UserRefJson, alias: Option<String>) -> Option<AccountRef> {
+        let known = u.id.as_ref().and_then(|id| self.users.get(&id.0));
+        let native_id = u.id.map(|id| id.0).or_else(|| {
+            let username = u.username.as_deref()?;
+            Some(self.by_username(username).native_id)
+        })?;
+        let display_name = alias
+            .filter(|a| !a.is_empty())
+            .or(u.name.filter(|n| !n.is_empty()))
+            .or_else(|| known.and_then(|k| k.0.clone()));
+        let handle =
+            u.username.filter(|n| !n.is_empty()).or_else(|| known.and_then(|k| k.1.clone()));
+        Some(AccountRef { native_id, display_name, handle })
+    }
+
+    /// Translates one message document. `Err` is a reason for a skip.
+    fn build(&self, m: MessageJson<'_>, raw: &str, locator: Locator) -> Result<Record, String> {
+        let id = m.id.0;
+        let rid = m.rid.map(|r| r.0).ok_or("message has no `rid` (room id)")?;
+        let ts = m.ts.ok_or("message has no `ts`")?;
+        let sent_at = rocket_time(ts, self.options)?;
+        // An unreadable edit time does not lose the message.
+        let edited_at = m.edited_at.and_then(|t| rocket_time(t, self.options).ok());
+        let conversation =
+            ConversationRef { native_id: rid.clone(), name: self.rooms.get(&rid).cloned() };
+        let sender = m.u.and_then(|u| self.sender(u, m.alias));
+        let text = m.msg.unwrap_or_default();
+        let mut keep_raw = false;
+
+        let thread = m.tmid.as_ref().map(|t| t.0.clone()).or_else(|| {
+            m.tcount.filter(|c| c.get() != "null" && c.get() != "0").map(|_| id.clone())
+        });
+        let mut reply_to = m.tmid.map(|t| t.0);
+
+        let mut urls: Vec<UrlRef> = Vec::new();
+        for u in m.urls {
+            if !u.url.is_empty() && !urls.iter().any(|x| x.url == u.url) {
+                urls.push(UrlRef { url: u.url, expanded: None });
+            }
+        }
+
+        let mut attachments: Vec<Attachment> = Vec::new();
+        let files: Vec<FileJson> =
+            if m.files.is_empty() { m.file.into_iter().collect() } else { m.files };
+        let mut used = vec![false; m.attachments.len()];
+        for f in &files {
+            let file_id = f.id.as_ref().map(|i| i.0.clone()).unwrap_or_default();
+            // The upload's own attachment holds its link and media size.
+            let described = m.attachments.iter().position(|a| {
+                !file_id.is_empty()
+                    && [&a.title_link, &a.image_url, &a.video_url, &a.audio_url]
+                        .into_iter()
+                        .flatten()
+                        .any(|link| link.contains(&file_id))
+            });
+            if let Some(i) = described
+                && let Some(slot) = used.get_mut(i)
+            {
+                *slot = true;
+            }
+            let a = described.and_then(|i| m.attachments.get(i));
+            let name =
+                f.name.clone().or_else(|| a.and_then(|a| a.title.clone())).unwrap_or_default();
+            let link = a
+                .and_then(|a| a.title_link.clone())
+                .unwrap_or_else(|| format!("/file-upload/{file_id}/{name}"));
+            attachments.push(self.upload(
+                &file_id,
+                name,
+                link,
+                f.kind.clone().or_else(|| a.and_then(media_type)),
+                f.size.0.or_else(|| a.and_then(media_size)),
+            ));
+        }
+        for (a, used) in m.attachments.iter().zip(&used) {
+            if *used {
+                continue;
+            }
+            if let Some(link) = &a.message_link {
+                // A quote of another message.
+                keep_raw = true;
+                if reply_to.is_none() {
+                    reply_to = quoted_id(link);
+                }
+                continue;
+            }
+            let media = [&a.title_link, &a.image_url, &a.video_url, &a.audio_url]
+                .into_iter()
+                .flatten()
+                .find(|l| !l.is_empty());
+            match media {
+                Some(link) if a.kind.as_deref() == Some("file") || media_type(a).is_some() => {
+                    let file_id = upload_id(link).unwrap_or_default();
+                    let name = a.title.clone().unwrap_or_else(|| file_name(link).to_string());
+                    attachments.push(self.upload(
+                        &file_id,
+                        name,
+                        link.clone(),
+                        media_type(a),
+                        media_size(a),
+                    ));
+                }
+                Some(link) => {
+                    keep_raw = true;
+                    if !urls.iter().any(|u| &u.url == link) {
+                        urls.push(UrlRef { url: link.clone(), expanded: None });
+                    }
+                }
+                None => keep_raw = true,
+            }
+        }
+
+        let mut reactions = Vec::new();
+        for (emoji, r) in m.reactions.unwrap_or_default() {
+            for username in r.usernames {
+                reactions.push(Reaction {
+                    sender_id: self.by_username(&username).native_id,
+                    key: emoji.clone(),
+                    at: None,
+                    native_id: None,
+                });
+            }
+        }
+
+        let mut conversation = conversation;
+        let mut deleted = false;
+        let self_target: Vec<AccountRef> = sender.iter().cloned().collect();
+        let msg_target = || -> Vec<AccountRef> {
+            let name = text.trim();
+            if name.is_empty() { Vec::new() } else { vec![self.by_username(name)] }
+        };
+        let kind_name = m.t.as_deref().unwrap_or("");
+        let (kind, targets) = if m.hidden == Some(true) {
+            keep_raw = true;
+            if let Some(parent) = m.parent {
+                reply_to = Some(parent.0);
+            }
+            (RecordKind::Event(EventKind::Other("history".to_string())), Vec::new())
+        } else {
+            match kind_name {
+                "" => (RecordKind::Message, Vec::new()),
+                "rm" => {
+                    deleted = true;
+                    (RecordKind::Message, Vec::new())
+                }
+                "uj" | "ujt" | "ut" => (RecordKind::Event(EventKind::Join), self_target),
+                "au" | "added-user-to-team" => (RecordKind::Event(EventKind::Join), msg_target()),
+                "ul" | "ult" => (RecordKind::Event(EventKind::Leave), self_target),
+                "ru" | "removed-user-from-team" => {
+                    (RecordKind::Event(EventKind::Leave), msg_target())
+                }
+                "r" => {
+                    if text.trim().is_empty() {
+                        keep_raw = true;
+                    } else {
+                        conversation.name = Some(text.trim().to_string());
+                    }
+                    (RecordKind::Event(EventKind::Rename), Vec::new())
+                }
+                other => {
+                    keep_raw = true;
+                    (RecordKind::Event(EventKind::Other(other.to_string())), Vec::new())
+                }
+            }
+        };
+
+        Ok(Record {
+            kind,
+            platform: trove_model::platform::ROCKETCHAT.to_string(),
+            conversation,
+            native_id: Some(id),
+            sender,
+            sent_at,
+            text,
+            reply_to,
+            targets,
+            reactions,
+            urls,
+            attachments,
+            locator,
+            raw: keep_raw.then(|| raw.to_string()),
+            edited_at,
+            thread,
+            deleted,
+            ..Record::default()
+        })
+    }
+
+    /// An upload, pointing at the dump's own copy when it holds one.
+    fn upload(
+        &self,
+        file_id: &str,
+        name: String,
+        link: String,
+        kind: Option<String>,
+        size: Option<u64>,
+    ) -> Attachment {
+        match self.uploads.get(file_id) {
+            Some((entry, local_size)) => Attachment {
+                name,
+                reference: entry.clone(),
+                kind,
+                size: Some(*local_size),
+                sha256: None,
+            },
+            None => Attachment { name, reference: link, kind, size, sha256: None },
+        }
+    }
+
+    fn skip(&mut self, file: &str, offset: u64, reason: impl Into<String>) {
+        self.sink.skip(Skip { file: file.to_string(), offset, reason: reason.into() });
+    }
+}
+
+fn media_type(a: &AttachmentJson) -> Option<String> {
+    a.image_type.clone().or_else(|| a.video_type.clone()).or_else(|| a.audio_type.clone())
+}
+
+fn media_size(a: &AttachmentJson) -> Option<u64> {
+    a.image_size.0.or(a.video_size.0).or(a.audio_size.0)
+}
+
+/// The upload id in `/file-upload/<id>/<name>`.
+fn upload_id(link: &str) -> Option<String> {
+    let rest = link.split("/file-upload/").nth(1)?;
+    let id = rest.split('/').next()?;
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// The message id in a permalink `.../room?msg=<id>`.
+fn quoted_id(link: &str) -> Option<String> {
+    let query = link.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let id = pair.strip_prefix("msg=")?;
+        let id = id.split('#').next()?;
+        (!id.is_empty()).then(|| id.to_string())
+    })
+}
+
+/// A Rocket.Chat time: an ISO string, or mongo's `{"$date": ...}` holding
+/// epoch milliseconds (a number or `{"$numberLong": "..."}`) or an ISO
+/// string. The original is the inner value as written.
+fn rocket_time(raw: &RawValue, options: &ReadOptions) -> Result<Timestamp, String> {
+    let text = raw.get().trim();
+    if text.starts_with('"') {
+        let s: String = serde_json::from_str(text)
+            .map_err(|e| format!("unreadable time: {}", error_reason(&e)))?;
+        let (zone, zone_name) = options.zone();
+        return parse_timestamp(&s, &zone, &zone_name)
+            .map_err(|e| format!("unreadable time `{s}`: {e}"));
+    }
+    if text.starts_with('{') {
+        #[derive(Deserialize)]
+        struct Date<'a> {
+            #[serde(rename = "$date", alias = "$numberLong", borrow)]
+            date: &'a RawValue,
+        }
+        let inner: Date<'_> = serde_json::from_str(text)
+            .map_err(|_| format!("unreadable time {text}: expected {{\"$date\": ...}}"))?;
+        return rocket_time(inner.date, options);
+    }
+    let ms: i64 = text.parse().map_err(|_| format!("unreadable time {text}"))?;
+    // jiff's range: years -9999..=9999.
+    if ms.unsigned_abs() > 253_402_300_799_999 {
+        return Err(format!("time {text} is out of range"));
+    }
+    Ok(Timestamp::utc(ms, text))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn times() {
+        let o = ReadOptions::default();
+        let t = rocket_time(&raw("\"2020-09-24T20:20:04.571Z\""), &o).unwrap();
+        assert_eq!(
+            (t.utc_ms, t.original.as_str()),
+            (1_600_978_804_571, "2020-09-24T20:20:04.571Z")
+        );
+        let t = rocket_time(&raw("{\"$date\": 1600978804571}"), &o).unwrap();
+        assert_eq!((t.utc_ms, t.original.as_str()), (1_600_978_804_571, "1600978804571"));
+        let t = rocket_time(&raw("{\"$date\": {\"$numberLong\": \"1600978804571\"}}"), &o);
+        assert_eq!(t.unwrap().utc_ms, 1_600_978_804_571);
+        let t = rocket_time(&raw("{\"$date\": \"2020-09-24T20:20:04.571Z\"}"), &o).unwrap();
+        assert_eq!(t.utc_ms, 1_600_978_804_571);
+        assert!(rocket_time(&raw("true"), &o).is_err());
+        assert!(rocket_time(&raw("{\"when\": 1}"), &o).is_err());
+        assert!(rocket_time(&raw("99999999999999999"), &o).is_err());
+    }
+
+    #[test]
+    fn links() {
+        assert_eq!(upload_id("/file-upload/abcDEF123/report.pdf").as_deref(), Some("abcDEF123"));
+        assert_eq!(upload_id("https://x/y"), None);
+        assert_eq!(
+            quoted_id("https://chat.example/group/ops?msg=Xy12&x=1").as_deref(),
+            Some("Xy12")
+        );
+        assert_eq!(quoted_id("https://chat.example/group/ops"), None);
+    }
+
+    #[test]
+    fn heads() {
+        assert!(looks_like_day_file(b"{\"messages\": [{\"_id\": \"a\", \"rid\": \"GENERAL\""));
+        assert!(!looks_like_day_file(b"{\"messages\": [{\"id\": \"a\"}]}"));
+        assert!(looks_like_documents(b"{\"_id\":\"a\",\"rid\":\"r\",\"msg\":\"x\",\"u\":{}}\n"));
     }
 }

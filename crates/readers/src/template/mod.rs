@@ -1,25 +1,843 @@
-//! Line-template transcripts (`[{ts}] {sender}: {text}`). (Stub: the reader is being written.)
+//! Line-template transcripts: text dumps such as
+//!
+//! ```text
+//! [2023-09-18 17:43:18] @alias:matrix.example.org: message text
+//! that can span lines, contain ``` code blocks ``` and pasted logs
+//! --------------------
+//! ```
+//!
+//! Leaked chats are often re-serialised by third parties into ad-hoc text
+//! (the Black Basta Matrix dump, TrickBot and Signal-style transcripts).
+//! The user describes one message header line with `--template`, e.g.
+//! `'[{ts}] {sender}: {text}'`, and optionally the timestamp format
+//! (`--ts-format '%Y-%m-%d %H:%M:%S'`, strftime through jiff) and a line that
+//! ends every message (`--separator '--------------------'`).
+//!
+//! **The template.** Placeholders are `{ts}` and `{text}` (both required),
+//! `{sender}` and `{conversation}` (optional); everything else is literal
+//! text that must appear exactly (`{{` and `}}` stand for braces). `{text}`
+//! must end the template: it takes the rest of the line. `{sender}` and
+//! `{conversation}` match as little as possible up to the literal text that
+//! follows them (so `bob: note: x` under `{sender}: {text}` is sender `bob`,
+//! text `note: x`); `{ts}` matches the longest text up to its literal that
+//! reads as a timestamp (so `{ts} {sender}: {text}` reads
+//! `2023-09-18 17:43:18 bob: hi` right), or, with `--ts-format`, exactly
+//! what the format parses. Two placeholders may only touch when the first
+//! is `{ts}` with a `--ts-format`.
+//!
+//! **Message boundaries: the pasted-log trap.** Without `--separator`, a
+//! line that matches the template starts a new message and every other line
+//! continues the current one (multi-line bodies, code blocks). Pasted logs
+//! inside a message contain lines that look like headers, and those then
+//! start bogus messages: a dump with a separator line should be read with
+//! `--separator`, and then ONLY the separator ends a message; header-looking
+//! lines inside a body stay body text. After a separator the next header
+//! starts the next message.
+//!
+//! Decisions worth knowing:
+//!
+//! * Timestamps: with `--ts-format` exactly that format (zone-less results
+//!   are read in `--tz`, recorded as `AssertedZone`; `%z`/`%s` give stated
+//!   instants); without it [`crate::timefmt`] detects common forms,
+//!   ambiguous numeric dates per `--date-order`. `Timestamp.original` is the
+//!   `{ts}` text.
+//! * Blank lines at the end of a message are not part of it (neither its
+//!   text nor its locator); blank lines inside it are.
+//! * Lines before the first header (or, with a separator, between a
+//!   separator and the next header) are reported as one skip per run.
+//! * A file in which no line matches is an error that quotes the first line
+//!   and says why it does not match (often: the `{ts}` text needs
+//!   `--ts-format`); in a folder or zip such a member is a skip.
+//! * A message larger than `max_record_bytes` is a skip at its header.
+//! * Locators: offset of the header line, length up to the end of the last
+//!   non-blank line of the message, 1-based line of the header.
+//! * Senders are accounts named by the text as written; the conversation is
+//!   `{conversation}` or else the file name without its extension.
+//! * Invalid UTF-8 is decoded lossily; CRLF and LF files read the same.
+//! * Sniffing always says No: the template format is only used when named.
 
-use crate::{Confidence, Format, Input, ReadError, ReadOptions, Sink};
+pub(crate) mod lines;
+
+use std::io::{BufReader, Read};
+
+use jiff::fmt::strtime::BrokenDownTime;
+use jiff::tz::TimeZone;
+use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
+
+use crate::timefmt::{self, DateOrder};
+use crate::transcript::shorten;
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use lines::Lines;
 
 /// Line-template transcripts (`[{ts}] {sender}: {text}`).
 pub struct Template;
+
+/// Members read from a folder or zip.
+const EXTENSIONS: &[&str] = &["txt", "log", "md"];
+
+/// How far past its start `{sender}`/`{conversation}` may reach.
+const NAME_WINDOW: usize = 256;
+/// How long a `{ts}` text may be (without `--ts-format`).
+const TS_WINDOW: usize = 64;
+/// Most match attempts for one line: bounds backtracking on hostile lines.
+const MATCH_BUDGET: u32 = 512;
+/// How often progress is reported.
+const PROGRESS_STEP: u64 = 1 << 20;
 
 impl Format for Template {
     fn name(&self) -> &'static str {
         "template"
     }
+
     fn platform(&self) -> &'static str {
         trove_model::platform::TRANSCRIPT
     }
+
     fn sniff(&self, _input: &Input) -> Confidence {
         Confidence::No
     }
-    fn read(&self, input: &Input, _: &ReadOptions, _: &mut dyn Sink) -> Result<(), ReadError> {
-        Err(ReadError::invalid(
-            input.path().display().to_string(),
-            None,
-            "the template reader is not written yet",
-        ))
+
+    fn read(
+        &self,
+        input: &Input,
+        options: &ReadOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ReadError> {
+        let path = input.path().display().to_string();
+        let Some(template) = options.template.as_deref() else {
+            return Err(ReadError::invalid(
+                path,
+                None,
+                "the template format needs --template, e.g. --template '[{ts}] {sender}: {text}' \
+                 (add --ts-format '%Y-%m-%d %H:%M:%S' for unusual timestamps and --separator \
+                 '-----' when a line ends every message)",
+            ));
+        };
+        let compiled = Compiled::new(template, options.ts_format.is_some())
+            .map_err(|reason| ReadError::invalid(&path, None, format!("--template: {reason}")))?;
+        let (zone, zone_name) = options.zone();
+        let clock =
+            Clock { format: options.ts_format.clone(), zone, zone_name, order: options.date_order };
+        let names: Vec<String> = match input.kind() {
+            InputKind::File => input.entries().iter().map(|e| e.name.clone()).collect(),
+            InputKind::Dir | InputKind::Zip => input
+                .entries()
+                .iter()
+                .filter(|e| has_extension(&e.name, EXTENSIONS))
+                .map(|e| e.name.clone())
+                .collect(),
+        };
+        if names.is_empty() {
+            return Err(ReadError::invalid(
+                path,
+                None,
+                format!("no member ends in .{}", EXTENSIONS.join(" or .")),
+            ));
+        }
+        let single = *input.kind() == InputKind::File;
+        for name in names {
+            let reader = EntryReader {
+                input,
+                name: &name,
+                template: &compiled,
+                clock: &clock,
+                separator: options.separator.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+                max: options.max_record_bytes,
+            };
+            match reader.read(sink) {
+                Err(ReadError::Invalid { file, offset, reason }) if !single => {
+                    sink.skip(Skip { file, offset: offset.unwrap_or(0), reason });
+                }
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Case-insensitive extension check.
+pub(crate) fn has_extension(name: &str, extensions: &[&str]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    extensions.iter().any(|ext| {
+        lower.len() > ext.len() + 1
+            && lower.ends_with(ext)
+            && lower.as_bytes().get(lower.len() - ext.len() - 1) == Some(&b'.')
+    })
+}
+
+/// A zip is claimed only when every sampled member with one of `extensions`
+/// fits (`Maybe` or better) and at least one is `Certain`: a zip mixing
+/// formats is left to `--format`.
+pub(crate) fn sniff_members(
+    input: &Input,
+    extensions: &[&str],
+    sniff: fn(&Input, &str) -> Confidence,
+) -> Confidence {
+    let mut best = Confidence::No;
+    for entry in input.entries().iter().filter(|e| has_extension(&e.name, extensions)).take(8) {
+        match sniff(input, &entry.name) {
+            Confidence::No => return Confidence::No,
+            found => best = best.max(found),
+        }
+    }
+    if best == Confidence::Certain { Confidence::Certain } else { Confidence::No }
+}
+
+/// The file name of an entry without its directory and last extension.
+pub(crate) fn file_stem(name: &str) -> &str {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match base.rfind('.') {
+        Some(dot) if dot > 0 => &base[..dot],
+        _ => base,
+    }
+}
+
+/// A placeholder of the template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Ts,
+    Sender,
+    Text,
+    Conversation,
+}
+
+impl Field {
+    fn name(self) -> &'static str {
+        match self {
+            Field::Ts => "{ts}",
+            Field::Sender => "{sender}",
+            Field::Text => "{text}",
+            Field::Conversation => "{conversation}",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    Lit(String),
+    Field(Field),
+}
+
+/// A `--template` compiled into a line matcher.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    source: String,
+    segments: Vec<Seg>,
+}
+
+/// What a header line says.
+#[derive(Debug, Default)]
+struct Captures<'l> {
+    ts: &'l str,
+    sent_at: Option<Timestamp>,
+    sender: Option<&'l str>,
+    conversation: Option<&'l str>,
+    text: &'l str,
+}
+
+/// Reads `{ts}` texts.
+struct Clock {
+    format: Option<String>,
+    zone: TimeZone,
+    zone_name: String,
+    order: Option<DateOrder>,
+}
+
+impl Clock {
+    /// A whole `{ts}` text as a timestamp.
+    fn parse(&self, text: &str) -> Result<Timestamp, String> {
+        match &self.format {
+            Some(format) => {
+                let tm = BrokenDownTime::parse(format, text)
+                    .map_err(|e| format!("does not fit --ts-format `{format}`: {e}"))?;
+                self.finish(&tm, text)
+            }
+            None => match self.order {
+                Some(order) => {
+                    timefmt::parse_timestamp_with(text, &self.zone, &self.zone_name, order)
+                }
+                None => timefmt::parse_timestamp(text, &self.zone, &self.zone_name),
+            },
+        }
+    }
+
+    /// A timestamp in `--ts-format` at the start of `text`, and its length.
+    fn parse_prefix(&self, format: &str, text: &str) -> Option<(Timestamp, usize)> {
+        let (tm, used) = BrokenDownTime::parse_prefix(format, text).ok()?;
+        let original = text.get(..used)?;
+        Some((self.finish(&tm, original).ok()?, used))
+    }
+
+    fn finish(&self, tm: &BrokenDownTime, original: &str) -> Result<Timestamp, String> {
+        let (instant, basis, zone) = if let Some(instant) = tm.timestamp() {
+            (instant, TimeBasis::Utc, None)
+        } else if let Some(offset) = tm.offset() {
+            let dt = tm.to_datetime().map_err(|e| format!("not a full date and time: {e}"))?;
+            let instant = offset.to_timestamp(dt).map_err(|e| format!("out of range: {e}"))?;
+            (instant, TimeBasis::LocalWithOffset, None)
+        } else if let Some(name) = tm.iana_time_zone() {
+            let tz = TimeZone::get(name).map_err(|e| format!("unknown zone `{name}`: {e}"))?;
+            let dt = tm.to_datetime().map_err(|e| format!("not a full date and time: {e}"))?;
+            let instant = tz
+                .to_ambiguous_timestamp(dt)
+                .compatible()
+                .map_err(|e| format!("out of range: {e}"))?;
+            (instant, TimeBasis::LocalWithOffset, None)
+        } else {
+            let dt = tm.to_datetime().map_err(|e| {
+                format!("not a full date and time (--ts-format needs a year, month and day): {e}")
+            })?;
+            let instant = self
+                .zone
+                .to_ambiguous_timestamp(dt)
+                .compatible()
+                .map_err(|e| format!("out of range: {e}"))?;
+            (instant, TimeBasis::AssertedZone, Some(self.zone_name.clone()))
+        };
+        Ok(Timestamp {
+            utc_ms: instant.as_millisecond(),
+            original: original.to_string(),
+            basis,
+            zone,
+        })
+    }
+}
+
+impl Compiled {
+    /// Compiles `template`; the error says what is wrong with it.
+    pub(crate) fn new(template: &str, ts_format: bool) -> Result<Compiled, String> {
+        let mut segments: Vec<Seg> = Vec::new();
+        let mut literal = String::new();
+        let mut rest = template;
+        while let Some(c) = rest.chars().next() {
+            if let Some(after) = rest.strip_prefix("{{") {
+                literal.push('{');
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix("}}") {
+                literal.push('}');
+                rest = after;
+            } else if c == '{' {
+                let Some(close) = rest.find('}') else {
+                    return Err(format!(
+                        "unclosed `{{` in `{}` (write `{{{{` for a literal brace)",
+                        template.escape_debug()
+                    ));
+                };
+                let field = match &rest[1..close] {
+                    "ts" => Field::Ts,
+                    "sender" => Field::Sender,
+                    "text" => Field::Text,
+                    "conversation" => Field::Conversation,
+                    other => {
+                        return Err(format!(
+                            "unknown placeholder `{{{}}}` (known: {{ts}}, {{sender}}, {{text}}, \
+                             {{conversation}})",
+                            other.escape_debug()
+                        ));
+                    }
+                };
+                if segments.contains(&Seg::Field(field)) {
+                    return Err(format!("{} appears twice", field.name()));
+                }
+                if !literal.is_empty() {
+                    segments.push(Seg::Lit(std::mem::take(&mut literal)));
+                }
+                if let Some(Seg::Field(previous)) = segments.last()
+                    && !(*previous == Field::Ts && ts_format)
+                {
+                    return Err(format!(
+                        "{} and {} touch: put literal text between them (or give --ts-format \
+                         when the first is {{ts}})",
+                        previous.name(),
+                        field.name()
+                    ));
+                }
+                segments.push(Seg::Field(field));
+                rest = &rest[close + 1..];
+            } else {
+                literal.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        if !literal.is_empty() {
+            segments.push(Seg::Lit(literal));
+        }
+        if !segments.contains(&Seg::Field(Field::Ts)) {
+            return Err("the template needs {ts}: every message needs a time".to_string());
+        }
+        if segments.last() != Some(&Seg::Field(Field::Text)) {
+            return Err("{text} must end the template: it takes the rest of the line".to_string());
+        }
+        Ok(Compiled { source: template.to_string(), segments })
+    }
+
+    /// The header fields of `line`, if it is a message header.
+    fn matches<'l>(&self, line: &'l str, clock: &Clock) -> Option<Captures<'l>> {
+        let mut caps = Captures::default();
+        let mut budget = MATCH_BUDGET;
+        self.match_from(0, line, 0, clock, true, &mut caps, &mut budget).then_some(caps)
+    }
+
+    /// Whether `line` has the template's literal shape whatever its `{ts}`
+    /// says, and that `{ts}` text: for explaining a mismatch.
+    fn shape<'l>(&self, line: &'l str, clock: &Clock) -> Option<&'l str> {
+        let mut caps = Captures::default();
+        let mut budget = MATCH_BUDGET;
+        self.match_from(0, line, 0, clock, false, &mut caps, &mut budget).then_some(caps.ts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn match_from<'l>(
+        &self,
+        index: usize,
+        line: &'l str,
+        pos: usize,
+        clock: &Clock,
+        check_ts: bool,
+        caps: &mut Captures<'l>,
+        budget: &mut u32,
+    ) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let Some(rest) = line.get(pos..) else { return false };
+        let Some(segment) = self.segments.get(index) else {
+            return rest.is_empty();
+        };
+        let field = match segment {
+            Seg::Lit(literal) => {
+                return rest.starts_with(literal.as_str())
+                    && self.match_from(
+                        index + 1,
+                        line,
+                        pos + literal.len(),
+                        clock,
+                        check_ts,
+                        caps,
+                        budget,
+                    );
+            }
+            Seg::Field(Field::Text) => {
+                caps.text = rest;
+                return true;
+            }
+            Seg::Field(field) => *field,
+        };
+        if field == Field::Ts
+            && check_ts
+            && let Some(format) = &clock.format
+        {
+            let Some((stamp, used)) = clock.parse_prefix(format, rest) else { return false };
+            caps.ts = &rest[..used];
+            caps.sent_at = Some(stamp);
+            return self.match_from(index + 1, line, pos + used, clock, check_ts, caps, budget);
+        }
+        let window = if field == Field::Ts { TS_WINDOW } else { NAME_WINDOW };
+        let mut ends: Vec<usize> = match self.segments.get(index + 1) {
+            Some(Seg::Lit(literal)) => {
+                let limit = rest.len().min(window + literal.len());
+                memchr::memmem::find_iter(&rest.as_bytes()[..limit], literal.as_bytes())
+                    .filter(|&k| k <= window)
+                    .collect()
+            }
+            // Touching placeholders are only allowed after a formatted
+            // {ts}, which the branch above handles; without `check_ts` any
+            // split will do to explain a mismatch.
+            _ => (1..=rest.len().min(window)).filter(|&k| rest.is_char_boundary(k)).collect(),
+        };
+        if field == Field::Ts {
+            // The longest text that reads as a time: `2023-09-18 17:43:18`
+            // rather than `2023-09-18`.
+            ends.reverse();
+        }
+        for end in ends {
+            let Some(value) = rest.get(..end) else { continue };
+            let trimmed = value.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            match field {
+                Field::Ts => {
+                    if check_ts {
+                        match clock.parse(trimmed) {
+                            Ok(stamp) => caps.sent_at = Some(stamp),
+                            Err(_) => continue,
+                        }
+                    }
+                    caps.ts = trimmed;
+                }
+                Field::Sender => caps.sender = Some(trimmed),
+                Field::Conversation => caps.conversation = Some(trimmed),
+                Field::Text => {}
+            }
+            if self.match_from(index + 1, line, pos + end, clock, check_ts, caps, budget) {
+                return true;
+            }
+            if *budget == 0 {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+/// A message being collected.
+struct Pending {
+    offset: u64,
+    line: u64,
+    /// End offset of the last non-blank line so far.
+    end: u64,
+    sent_at: Timestamp,
+    sender: Option<String>,
+    conversation: Option<String>,
+    text: String,
+    /// Blank lines after the last non-blank one, kept in case more text
+    /// follows.
+    blank_tail: String,
+    /// Why the message cannot be kept (too large).
+    broken: Option<String>,
+}
+
+/// A run of lines that belong to no message.
+struct Orphans {
+    offset: u64,
+    first: u64,
+    last: u64,
+}
+
+/// One entry being read.
+struct EntryReader<'a> {
+    input: &'a Input,
+    name: &'a str,
+    template: &'a Compiled,
+    clock: &'a Clock,
+    separator: Option<&'a str>,
+    max: usize,
+}
+
+/// Mutable state of one entry.
+struct State<'a> {
+    display: String,
+    entry: Option<String>,
+    stem: String,
+    max: usize,
+    template: &'a str,
+    pending: Option<Pending>,
+    orphans: Option<Orphans>,
+    emitted: u64,
+}
+
+impl EntryReader<'_> {
+    fn read(&self, sink: &mut dyn Sink) -> Result<(), ReadError> {
+        let display = self.input.display_entry(self.name);
+        self.input.with_entry(self.name, |reader| {
+            let mut state = State {
+                display: display.clone(),
+                entry: self.input.source_of(self.name).1,
+                stem: file_stem(self.name).to_string(),
+                max: self.max,
+                template: &self.template.source,
+                pending: None,
+                orphans: None,
+                emitted: 0,
+            };
+            let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
+            let mut first_line: Option<(u64, String)> = None;
+            let mut next_progress = PROGRESS_STEP;
+            while let Some(line) = lines.next_line()? {
+                if line.offset >= next_progress {
+                    sink.progress(line.offset);
+                    next_progress = line.offset + PROGRESS_STEP;
+                }
+                if line.too_long {
+                    state.too_long(&line, sink);
+                    continue;
+                }
+                let text = String::from_utf8_lossy(line.bytes);
+                let text = text.as_ref();
+                let blank = text.trim().is_empty();
+                if first_line.is_none() && !blank {
+                    first_line = Some((line.offset, text.to_string()));
+                }
+                if let Some(separator) = self.separator
+                    && text.trim() == separator
+                {
+                    state.finish(sink)?;
+                    state.flush_orphans(sink);
+                    continue;
+                }
+                let in_body = self.separator.is_some() && state.pending.is_some();
+                if !in_body && let Some(caps) = self.template.matches(text, self.clock) {
+                    state.finish(sink)?;
+                    state.flush_orphans(sink);
+                    state.start(&line, caps);
+                    continue;
+                }
+                match &mut state.pending {
+                    Some(pending) => pending.push(text, &line, self.max),
+                    None if blank => {}
+                    None => state.orphan(&line),
+                }
+            }
+            state.finish(sink)?;
+            state.flush_orphans(sink);
+            sink.progress(lines.bytes_read());
+            if state.emitted == 0
+                && let Some((offset, line)) = first_line
+            {
+                return Err(ReadError::invalid(
+                    &display,
+                    Some(offset),
+                    format!(
+                        "no line matches the template `{}`; the first line `{}` {}",
+                        self.template.source.escape_debug(),
+                        shorten(&line),
+                        self.explain(&line)
+                    ),
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// Why a line is not a header, for a person.
+    fn explain(&self, line: &str) -> String {
+        match self.template.shape(line, self.clock) {
+            Some(ts) => {
+                let why = self.clock.parse(ts.trim()).err().unwrap_or_default();
+                let hint = if self.clock.format.is_some() {
+                    "check --ts-format"
+                } else {
+                    "give its format with --ts-format, e.g. --ts-format '%d.%m.%Y %H:%M'"
+                };
+                format!(
+                    "has the template's shape but its {{ts}} `{}` is not a time ({why}); {hint}",
+                    shorten(ts)
+                )
+            }
+            None => "does not have the template's literal text in that order".to_string(),
+        }
+    }
+}
+
+impl Pending {
+    fn push(&mut self, text: &str, line: &lines::Line<'_>, max: usize) {
+        if self.broken.is_some() {
+            return;
+        }
+        if text.trim().is_empty() {
+            self.blank_tail.push('\n');
+            self.blank_tail.push_str(text);
+        } else {
+            self.text.push_str(&self.blank_tail);
+            self.blank_tail.clear();
+            self.text.push('\n');
+            self.text.push_str(text);
+            self.end = line.offset + line.length;
+        }
+        if self.text.len() + self.blank_tail.len() > max {
+            self.broken = Some(format!(
+                "line {}: the message starting here is larger than the limit of {max} bytes \
+                 (max_record_bytes); a missing separator makes the rest of the file one message",
+                self.line
+            ));
+            self.text = String::new();
+            self.blank_tail = String::new();
+        }
+    }
+}
+
+impl State<'_> {
+    fn start(&mut self, line: &lines::Line<'_>, caps: Captures<'_>) {
+        let Some(sent_at) = caps.sent_at else { return };
+        self.pending = Some(Pending {
+            offset: line.offset,
+            line: line.number,
+            end: line.offset + line.length,
+            sent_at,
+            sender: caps.sender.map(str::to_string),
+            conversation: caps.conversation.map(str::to_string),
+            text: caps.text.to_string(),
+            blank_tail: String::new(),
+            broken: None,
+        });
+    }
+
+    fn too_long(&mut self, line: &lines::Line<'_>, sink: &mut dyn Sink) {
+        let reason = format!(
+            "line {} is {} bytes, over the limit of {} (max_record_bytes)",
+            line.number, line.length, self.max
+        );
+        match &mut self.pending {
+            Some(pending) if pending.broken.is_none() => {
+                pending.broken = Some(format!("{reason}; its message is passed over"));
+                pending.text = String::new();
+            }
+            Some(_) => {}
+            None => {
+                self.flush_orphans(sink);
+                sink.skip(Skip { file: self.display.clone(), offset: line.offset, reason });
+            }
+        }
+    }
+
+    fn orphan(&mut self, line: &lines::Line<'_>) {
+        match &mut self.orphans {
+            Some(run) => run.last = line.number,
+            None => {
+                self.orphans =
+                    Some(Orphans { offset: line.offset, first: line.number, last: line.number })
+            }
+        }
+    }
+
+    fn flush_orphans(&mut self, sink: &mut dyn Sink) {
+        let Some(run) = self.orphans.take() else { return };
+        let lines = if run.first == run.last {
+            format!("line {}", run.first)
+        } else {
+            format!("lines {}-{}", run.first, run.last)
+        };
+        sink.skip(Skip {
+            file: self.display.clone(),
+            offset: run.offset,
+            reason: format!(
+                "{lines}: not a message header (template `{}`) and not inside a message; \
+                 passed over",
+                self.template.escape_debug()
+            ),
+        });
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) -> Result<(), ReadError> {
+        let Some(pending) = self.pending.take() else { return Ok(()) };
+        if let Some(reason) = pending.broken {
+            sink.skip(Skip { file: self.display.clone(), offset: pending.offset, reason });
+            return Ok(());
+        }
+        let conversation = pending.conversation.unwrap_or_else(|| self.stem.clone());
+        let record = Record {
+            kind: RecordKind::Message,
+            platform: trove_model::platform::TRANSCRIPT.to_string(),
+            conversation: ConversationRef {
+                native_id: conversation.clone(),
+                name: Some(conversation),
+            },
+            sender: pending.sender.map(|name| AccountRef {
+                native_id: name.clone(),
+                display_name: Some(name),
+                handle: None,
+            }),
+            sent_at: pending.sent_at,
+            text: pending.text,
+            locator: Locator {
+                entry: self.entry.clone(),
+                offset: pending.offset,
+                length: pending.end - pending.offset,
+                line: Some(pending.line),
+                json_path: None,
+            },
+            ..Record::default()
+        };
+        self.emitted += 1;
+        sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn clock(format: Option<&str>) -> Clock {
+        Clock {
+            format: format.map(str::to_string),
+            zone: TimeZone::UTC,
+            zone_name: "UTC".to_string(),
+            order: None,
+        }
+    }
+
+    fn fields(
+        template: &str,
+        format: Option<&str>,
+        line: &str,
+    ) -> Option<(String, String, String)> {
+        let compiled = Compiled::new(template, format.is_some()).unwrap();
+        compiled
+            .matches(line, &clock(format))
+            .map(|c| (c.ts.to_string(), c.sender.unwrap_or("").to_string(), c.text.to_string()))
+    }
+
+    fn triple(ts: &str, sender: &str, text: &str) -> Option<(String, String, String)> {
+        Some((ts.to_string(), sender.to_string(), text.to_string()))
+    }
+
+    #[test]
+    fn compile_errors() {
+        for (template, needle) in [
+            ("{ts} {who}: {text}", "unknown placeholder `{who}`"),
+            ("{ts} {sender: {text}", "unknown placeholder"),
+            ("{ts} {sender}: {text} {", "unclosed"),
+            ("{ts} {ts} {text}", "twice"),
+            ("{sender}: {text}", "needs {ts}"),
+            ("{ts} {text} <{sender}>", "must end"),
+            ("{ts}{sender} {text}", "touch"),
+            ("{ts} {sender}{text}", "touch"),
+        ] {
+            let err = Compiled::new(template, false).unwrap_err();
+            assert!(err.contains(needle), "{template}: {err}");
+        }
+        assert!(Compiled::new("{ts}{sender} {text}", true).is_ok());
+        let braces = Compiled::new("{{{ts}}} {text}", false).unwrap();
+        assert_eq!(braces.segments[0], Seg::Lit("{".to_string()));
+        assert_eq!(braces.segments[2], Seg::Lit("} ".to_string()));
+    }
+
+    #[test]
+    fn matching() {
+        let t = "[{ts}] {sender}: {text}";
+        assert_eq!(
+            fields(t, None, "[2023-09-18 17:43:18] @alias:matrix.example.org: hi: there"),
+            triple("2023-09-18 17:43:18", "@alias:matrix.example.org", "hi: there")
+        );
+        assert_eq!(fields(t, None, "[yesterday] bob: hi"), None);
+        assert_eq!(fields(t, None, "plain text"), None);
+        assert_eq!(
+            fields("{ts} {sender}: {text}", None, "2023-09-18 17:43:18 bob: a b: c"),
+            triple("2023-09-18 17:43:18", "bob", "a b: c")
+        );
+        assert_eq!(
+            fields("{ts}{sender}: {text}", Some("%Y-%m-%d %H:%M:%S"), "2023-09-18 17:43:18bob: x"),
+            triple("2023-09-18 17:43:18", "bob", "x")
+        );
+        assert_eq!(
+            fields("{ts} <{sender}> {text}", Some("%d.%m.%Y %H:%M"), "18.09.2023 17:43 <bob> "),
+            triple("18.09.2023 17:43", "bob", "")
+        );
+        // Pathological lines stay within the budget.
+        let long = format!("[{}", ": ".repeat(5000));
+        assert_eq!(fields(t, None, &long), None);
+    }
+
+    #[test]
+    fn ts_format_results() {
+        let c = clock(Some("%Y-%m-%d %H:%M:%S %z"));
+        let ts = c.parse("2023-09-18 17:43:18 +0200").unwrap();
+        assert_eq!(ts.basis, TimeBasis::LocalWithOffset);
+        assert_eq!(ts.utc_ms, 1_695_051_798_000);
+        let c = clock(Some("%s"));
+        assert_eq!(c.parse("1695051798").unwrap().basis, TimeBasis::Utc);
+        let c = clock(Some("%H:%M"));
+        assert!(c.parse("17:43").unwrap_err().contains("year, month and day"));
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(file_stem("a/b/chat.log.txt"), "chat.log");
+        assert_eq!(file_stem(".hidden"), ".hidden");
+        assert!(has_extension("X.TXT", EXTENSIONS));
+        assert!(!has_extension("txt", EXTENSIONS));
     }
 }

@@ -1,0 +1,395 @@
+//! Matrix events as records, and the relations (reactions, edits,
+//! redactions) that are folded into their targets.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+use trove_model::{
+    AccountRef, Attachment, ConversationRef, Edit, EventKind, Locator, Reaction, Record,
+    RecordKind, Timestamp,
+};
+
+/// An edit of an earlier event (`rel_type: m.replace`).
+#[derive(Debug, Clone)]
+struct Version {
+    sender: Option<String>,
+    at: Timestamp,
+    text: String,
+    native_id: Option<String>,
+    /// Position in the file, to order edits with equal times.
+    seq: usize,
+}
+
+/// What the first pass learns about events from the events that point at
+/// them.
+#[derive(Debug, Default)]
+pub(super) struct Relations {
+    reactions: HashMap<String, Vec<Reaction>>,
+    edits: HashMap<String, Vec<Version>>,
+    redacted: HashSet<String>,
+    /// The first `room_id` seen on any event.
+    pub first_room: Option<String>,
+    seq: usize,
+}
+
+fn str_at<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
+    map.get(key).and_then(Value::as_str)
+}
+
+fn obj_at<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Map<String, Value>> {
+    map.get(key).and_then(Value::as_object)
+}
+
+/// An id field as a string (numbers as written, never through f64).
+fn id_at(map: &Map<String, Value>, key: &str) -> Option<String> {
+    match map.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `origin_server_ts` (ms since the epoch, UTC): an integer, or a numeric
+/// string in re-serialised dumps.
+fn timestamp(event: &Map<String, Value>) -> Result<Timestamp, String> {
+    let raw = event.get("origin_server_ts").ok_or("no origin_server_ts")?;
+    let (ms, original) = match raw {
+        Value::Number(n) => {
+            let ms = n.as_i64().or_else(|| {
+                n.as_f64().filter(|f| f.is_finite() && f.abs() < 9.0e15).map(|f| f as i64)
+            });
+            (ms, n.to_string())
+        }
+        Value::String(s) => (s.trim().parse::<i64>().ok(), s.clone()),
+        _ => (None, raw.to_string()),
+    };
+    let ms =
+        ms.ok_or_else(|| format!("origin_server_ts `{original}` is not a number of milliseconds"))?;
+    // Beyond what jiff (and any chat) can represent: year 10000.
+    if !(-377_705_116_800_000..=253_402_300_799_999).contains(&ms) {
+        return Err(format!("origin_server_ts `{original}` is out of range"));
+    }
+    Ok(Timestamp::utc(ms, original))
+}
+
+/// The relation of an event's content.
+struct Relation<'v> {
+    rel_type: Option<&'v str>,
+    target: Option<&'v str>,
+    key: Option<&'v str>,
+    reply_to: Option<&'v str>,
+    falling_back: bool,
+}
+
+fn relation(content: &Map<String, Value>) -> Relation<'_> {
+    let relates = obj_at(content, "m.relates_to");
+    let get = |key: &str| relates.and_then(|r| str_at(r, key));
+    Relation {
+        rel_type: get("rel_type"),
+        target: get("event_id"),
+        key: get("key"),
+        reply_to: relates
+            .and_then(|r| obj_at(r, "m.in_reply_to"))
+            .and_then(|r| str_at(r, "event_id")),
+        falling_back: relates
+            .and_then(|r| r.get("is_falling_back"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    }
+}
+
+/// The text of an edit: `m.new_content.body`, else the fallback body
+/// without its `* ` marker.
+fn edit_text(content: &Map<String, Value>) -> String {
+    if let Some(body) = obj_at(content, "m.new_content").and_then(|n| str_at(n, "body")) {
+        return body.to_string();
+    }
+    let body = str_at(content, "body").unwrap_or("");
+    body.strip_prefix("* ").unwrap_or(body).to_string()
+}
+
+/// The target of a redaction: `content.redacts` (room v11) or the
+/// top-level `redacts` (earlier rooms).
+fn redaction_target(event: &Map<String, Value>, content: &Map<String, Value>) -> Option<String> {
+    id_at(content, "redacts").or_else(|| id_at(event, "redacts"))
+}
+
+fn is_edit(kind: &str, relation: &Relation<'_>) -> bool {
+    matches!(kind, "m.room.message" | "m.sticker") && relation.rel_type == Some("m.replace")
+}
+
+impl Relations {
+    /// First pass: learns from one event.
+    pub(super) fn learn(&mut self, event: &Map<String, Value>) {
+        self.seq += 1;
+        if self.first_room.is_none() {
+            self.first_room = id_at(event, "room_id");
+        }
+        let kind = str_at(event, "type").unwrap_or("");
+        let empty = Map::new();
+        let content = obj_at(event, "content").unwrap_or(&empty);
+        let relation = relation(content);
+        let sender = str_at(event, "sender").map(str::to_string);
+        let native_id = id_at(event, "event_id");
+        match kind {
+            "m.reaction" if relation.rel_type == Some("m.annotation") => {
+                let (Some(target), Some(key)) = (relation.target, relation.key) else { return };
+                self.reactions.entry(target.to_string()).or_default().push(Reaction {
+                    sender_id: sender.unwrap_or_default(),
+                    key: key.to_string(),
+                    at: timestamp(event).ok(),
+                    native_id,
+                });
+            }
+            "m.room.redaction" => {
+                if let Some(target) = redaction_target(event, content) {
+                    self.redacted.insert(target);
+                }
+            }
+            _ if is_edit(kind, &relation) => {
+                let (Some(target), Ok(at)) = (relation.target, timestamp(event)) else { return };
+                let version =
+                    Version { sender, at, text: edit_text(content), native_id, seq: self.seq };
+                self.edits.entry(target.to_string()).or_default().push(version);
+            }
+            _ => {}
+        }
+    }
+
+    fn is_redacted(&self, id: &Option<String>) -> bool {
+        id.as_ref().is_some_and(|id| self.redacted.contains(id))
+    }
+}
+
+/// What every record of one file shares.
+pub(super) struct Context<'a> {
+    /// The conversation when an event names no `room_id`.
+    pub conversation: &'a str,
+    /// The room's name from the export header.
+    pub room_name: Option<&'a str>,
+    pub relations: &'a Relations,
+}
+
+/// Builds the record for one event, or says why it cannot be read.
+pub(super) fn record(
+    event: &Map<String, Value>,
+    json: &str,
+    locator: Locator,
+    cx: &Context<'_>,
+) -> Result<Record, String> {
+    let sent_at = timestamp(event)?;
+    let kind = str_at(event, "type").unwrap_or("");
+    let native_id = id_at(event, "event_id");
+    let sender_id = str_at(event, "sender").filter(|s| !s.is_empty());
+    let empty = Map::new();
+    let content = obj_at(event, "content").unwrap_or(&empty);
+    let relation = relation(content);
+    let room = id_at(event, "room_id").unwrap_or_else(|| cx.conversation.to_string());
+    let redacted = obj_at(event, "unsigned").is_some_and(|u| u.contains_key("redacted_because"))
+        || cx.relations.is_redacted(&native_id);
+    let mut record = Record {
+        kind: RecordKind::Message,
+        platform: trove_model::platform::MATRIX.to_string(),
+        conversation: ConversationRef { native_id: room, name: cx.room_name.map(str::to_string) },
+        native_id: native_id.clone(),
+        sender: sender_id.map(AccountRef::id),
+        sent_at,
+        locator,
+        deleted: redacted,
+        ..Record::default()
+    };
+    let event_kind = |name: &str| RecordKind::Event(EventKind::Other(name.to_string()));
+    match kind {
+        _ if is_edit(kind, &relation) => {
+            record.kind = event_kind("edit");
+            record.reply_to = relation.target.map(str::to_string);
+            record.text = edit_text(content);
+        }
+        "m.room.message" | "m.sticker" => message(&mut record, kind, content, &relation, json, cx),
+        "m.reaction" => {
+            record.kind = event_kind("reaction");
+            record.reply_to = relation.target.map(str::to_string);
+            record.text = relation.key.unwrap_or("").to_string();
+        }
+        "m.room.redaction" => {
+            record.kind = event_kind("redaction");
+            let target = redaction_target(event, content);
+            let reason = str_at(content, "reason").map(|r| format!(": {r}")).unwrap_or_default();
+            record.text = format!("deleted {}{reason}", target.as_deref().unwrap_or("an event"));
+            record.reply_to = target;
+        }
+        "m.room.member" => member(&mut record, event, content, sender_id),
+        "m.room.name" => {
+            record.kind = RecordKind::Event(EventKind::Rename);
+            let name = str_at(content, "name").unwrap_or("").to_string();
+            record.conversation.name = Some(name.clone());
+            record.text = name;
+        }
+        "m.room.topic" => {
+            record.kind = event_kind("topic");
+            record.text = str_at(content, "topic").unwrap_or("").to_string();
+        }
+        other => {
+            record.kind = event_kind(if other.is_empty() { "unknown" } else { other });
+            record.text = str_at(content, "body").unwrap_or("").to_string();
+            record.raw = Some(json.to_string());
+        }
+    }
+    Ok(record)
+}
+
+/// Message types whose meaning the record's fields hold entirely.
+const PLAIN: &[&str] = &["m.text", "m.notice", "m.image", "m.file", "m.video", "m.audio"];
+
+fn message(
+    record: &mut Record,
+    kind: &str,
+    content: &Map<String, Value>,
+    relation: &Relation<'_>,
+    json: &str,
+    cx: &Context<'_>,
+) {
+    let msgtype = str_at(content, "msgtype");
+    let body = str_at(content, "body").unwrap_or("");
+    record.text = match relation.reply_to {
+        Some(_) if !relation.falling_back => strip_reply_fallback(body).to_string(),
+        _ => body.to_string(),
+    };
+    if !relation.falling_back {
+        record.reply_to = relation.reply_to.map(str::to_string);
+    }
+    if relation.rel_type == Some("m.thread") {
+        record.thread = relation.target.map(str::to_string);
+    }
+    let media = kind == "m.sticker"
+        || matches!(msgtype, Some("m.image" | "m.file" | "m.video" | "m.audio"));
+    if media {
+        let info = obj_at(content, "info");
+        let reference = str_at(content, "url")
+            .or_else(|| obj_at(content, "file").and_then(|f| str_at(f, "url")))
+            .unwrap_or("");
+        let kind_name =
+            info.and_then(|i| str_at(i, "mimetype")).map(str::to_string).or_else(|| {
+                Some(match kind {
+                    "m.sticker" => "sticker".to_string(),
+                    _ => msgtype.unwrap_or("m.file").trim_start_matches("m.").to_string(),
+                })
+            });
+        record.attachments.push(Attachment {
+            name: str_at(content, "filename").unwrap_or(body).to_string(),
+            reference: reference.to_string(),
+            kind: kind_name,
+            size: info.and_then(|i| i.get("size")).and_then(Value::as_u64),
+            sha256: None,
+        });
+    }
+    let known = kind == "m.sticker" || msgtype.is_some_and(|t| PLAIN.contains(&t));
+    // Emotes, locations, polls and unknown types: the record's fields do
+    // not say everything, so the event is kept whole.
+    if !known && !content.is_empty() {
+        record.raw = Some(json.to_string());
+    }
+    let Some(id) = record.native_id.clone() else { return };
+    let relations = cx.relations;
+    if let Some(reactions) = relations.reactions.get(&id) {
+        record.reactions =
+            reactions.iter().filter(|r| !relations.is_redacted(&r.native_id)).cloned().collect();
+    }
+    if let Some(versions) = relations.edits.get(&id) {
+        // Only the original sender may edit (Matrix ignores other edits).
+        let original_sender = record.sender.as_ref().map(|s| s.native_id.as_str());
+        let mut versions: Vec<&Version> = versions
+            .iter()
+            .filter(|v| v.sender.as_deref() == original_sender)
+            .filter(|v| !relations.is_redacted(&v.native_id))
+            .collect();
+        versions.sort_by_key(|v| (v.at.utc_ms, v.seq));
+        if let Some((latest, earlier)) = versions.split_last() {
+            let mut edits =
+                vec![Edit { at: Some(record.sent_at.clone()), text: record.text.clone() }];
+            edits.extend(
+                earlier.iter().map(|v| Edit { at: Some(v.at.clone()), text: v.text.clone() }),
+            );
+            record.edits = edits;
+            record.text = latest.text.clone();
+            record.edited_at = Some(latest.at.clone());
+        }
+    }
+}
+
+/// A reply's body without the quote of the replied-to message that older
+/// clients put in front (`> <@alice:x> original\n> more\n\nreply`), as
+/// Element shows it.
+fn strip_reply_fallback(body: &str) -> &str {
+    if !body.starts_with("> <") {
+        return body;
+    }
+    let mut rest = body;
+    while let Some(line_end) = rest.find('\n') {
+        if !rest.starts_with('>') {
+            break;
+        }
+        rest = &rest[line_end + 1..];
+    }
+    if rest.starts_with('>') {
+        // Only quote lines: nothing of the reply's own.
+        return body;
+    }
+    rest.strip_prefix('\n').unwrap_or(rest)
+}
+
+fn member(
+    record: &mut Record,
+    event: &Map<String, Value>,
+    content: &Map<String, Value>,
+    sender: Option<&str>,
+) {
+    let membership = str_at(content, "membership").unwrap_or("");
+    let previous = obj_at(event, "unsigned")
+        .and_then(|u| obj_at(u, "prev_content"))
+        .or_else(|| obj_at(event, "prev_content"))
+        .and_then(|p| str_at(p, "membership"));
+    let target_id = str_at(event, "state_key").filter(|s| !s.is_empty()).or(sender).unwrap_or("");
+    let display_name = str_at(content, "displayname").map(str::to_string);
+    let who = display_name
+        .as_deref()
+        .map(|name| format!("{name} ({target_id})"))
+        .unwrap_or_else(|| target_id.to_string());
+    let by = sender.unwrap_or("someone");
+    let own = sender == Some(target_id);
+    let reason = str_at(content, "reason").map(|r| format!(": {r}")).unwrap_or_default();
+    let other = |name: &str| RecordKind::Event(EventKind::Other(name.to_string()));
+    let (kind, text) = match membership {
+        "join" if previous == Some("join") => {
+            (other("profile"), format!("{who} changed their profile"))
+        }
+        "join" => (RecordKind::Event(EventKind::Join), format!("{who} joined")),
+        "leave" if own && previous == Some("invite") => {
+            (RecordKind::Event(EventKind::Leave), format!("{who} rejected the invitation{reason}"))
+        }
+        "leave" if own => (RecordKind::Event(EventKind::Leave), format!("{who} left{reason}")),
+        "leave" if previous == Some("ban") => (other("unban"), format!("{by} unbanned {who}")),
+        "leave" => (RecordKind::Event(EventKind::Leave), format!("{by} removed {who}{reason}")),
+        "ban" => (other("ban"), format!("{by} banned {who}{reason}")),
+        "invite" => (other("invite"), format!("{by} invited {who}")),
+        "knock" => (other("knock"), format!("{who} asked to join{reason}")),
+        _ => (other("member"), format!("{who}: membership `{membership}`")),
+    };
+    record.kind = kind;
+    record.text = text;
+    record.targets =
+        vec![AccountRef { native_id: target_id.to_string(), display_name, handle: None }];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_fallbacks() {
+        assert_eq!(strip_reply_fallback("> <@a:x> hi\n> there\n\nreply"), "reply");
+        assert_eq!(strip_reply_fallback("> <@a:x> hi\nreply"), "reply");
+        assert_eq!(strip_reply_fallback("> <@a:x> only quote"), "> <@a:x> only quote");
+        assert_eq!(strip_reply_fallback("plain > <x>"), "plain > <x>");
+    }
+}

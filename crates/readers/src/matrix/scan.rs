@@ -1,0 +1,552 @@
+//! Streams the events of an Element export out of its nested `messages`
+//! array, with exact byte offsets.
+//!
+//! [`crate::json_scan`] yields the elements of a top-level array only; an
+//! Element export is one object whose `messages` key holds the array. This
+//! walker reads the top-level object key by key (keeping small header
+//! values, passing over others without buffering them), descends into the
+//! `messages` array when it meets it (at depth 1, wherever it sits among
+//! the keys), and yields each element's bytes and offset. A top-level array
+//! is taken as the events array itself.
+//!
+//! Failure modes: an element larger than the limit is passed over without
+//! being buffered and reported; a file that ends inside the array (a cut
+//! copy) reports where and stops with what was read; structural damage
+//! (mismatched brackets, a missing `,`) is an error at its offset, since
+//! nothing after it can be placed reliably.
+
+use std::io::Read;
+
+use crate::ReadError;
+
+/// Bytes read at a time.
+const CHUNK: usize = 64 * 1024;
+/// Deepest nesting accepted inside an event (serde_json itself stops at 128).
+const MAX_DEPTH: usize = 1024;
+/// Largest header value kept (`room_name`, `topic`, ...).
+const MAX_HEADER: usize = 64 * 1024;
+
+/// What the walker hands out.
+pub(super) trait Visitor {
+    /// A top-level key and its value's bytes (values over 64 KiB are not
+    /// kept, and `messages` is not passed here).
+    fn header(&mut self, key: &str, value: &[u8]);
+    /// Element `index` of the events array, at `offset`; `path` is its JSON
+    /// path.
+    fn event(
+        &mut self,
+        index: usize,
+        offset: u64,
+        bytes: &[u8],
+        path: &str,
+    ) -> Result<(), ReadError>;
+    /// Something that could not be read, at `offset`.
+    fn problem(&mut self, offset: u64, reason: String);
+    /// Bytes consumed so far.
+    fn progress(&mut self, _bytes: u64) {}
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub(super) struct Walked {
+    /// Whether an events array was found.
+    pub events_array: bool,
+}
+
+/// A scanned JSON value.
+enum Scanned {
+    Value(Vec<u8>),
+    /// Complete but larger than the limit: passed over, not kept.
+    TooLarge,
+    /// The stream ended inside the value.
+    Truncated,
+}
+
+/// A byte stream with offsets.
+pub(super) struct Stream<R> {
+    reader: R,
+    file: String,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    buf_offset: u64,
+    eof: bool,
+    stack: Vec<u8>,
+}
+
+impl<R: Read> Stream<R> {
+    pub(super) fn new(reader: R, file: &str) -> Stream<R> {
+        Stream {
+            reader,
+            file: file.to_string(),
+            buf: vec![0; CHUNK],
+            pos: 0,
+            len: 0,
+            buf_offset: 0,
+            eof: false,
+            stack: Vec::new(),
+        }
+    }
+
+    fn offset(&self) -> u64 {
+        self.buf_offset + self.pos as u64
+    }
+
+    fn invalid(&self, offset: u64, reason: impl Into<String>) -> ReadError {
+        ReadError::invalid(&self.file, Some(offset), reason)
+    }
+
+    fn fill(&mut self) -> Result<bool, ReadError> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.buf_offset += self.len as u64;
+        self.pos = 0;
+        self.len = 0;
+        loop {
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.invalid(self.offset(), format!("read failed: {e}"))),
+            }
+        }
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, ReadError> {
+        Ok(if self.fill()? { self.buf.get(self.pos).copied() } else { None })
+    }
+
+    /// Skips whitespace; the next byte, not consumed.
+    fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
+        while let Some(b) = self.peek()? {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Ok(Some(b));
+            }
+            self.pos += 1;
+        }
+        Ok(None)
+    }
+
+    /// Scans the value starting at the current byte, keeping at most `max`
+    /// bytes of it.
+    fn value(&mut self, max: usize) -> Result<Scanned, ReadError> {
+        let start = self.offset();
+        let Some(first) = self.peek()? else { return Ok(Scanned::Truncated) };
+        let mut out = Vec::new();
+        let mut keep = true;
+        if !matches!(first, b'{' | b'[' | b'"') {
+            if !(first == b'-' || first.is_ascii_digit() || matches!(first, b't' | b'f' | b'n')) {
+                return Err(
+                    self.invalid(start, format!("expected a JSON value, found {}", show(first)))
+                );
+            }
+            // A number or literal: runs until a delimiter.
+            while let Some(b) = self.peek()? {
+                if !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) {
+                    break;
+                }
+                if out.len() < max {
+                    out.push(b);
+                } else {
+                    keep = false;
+                }
+                self.pos += 1;
+            }
+            return Ok(if keep { Scanned::Value(out) } else { Scanned::TooLarge });
+        }
+        self.stack.clear();
+        let mut in_string = first == b'"';
+        if !in_string {
+            self.stack.push(if first == b'{' { b'}' } else { b']' });
+        }
+        out.push(first);
+        self.pos += 1;
+        let mut escape = false;
+        loop {
+            if !self.fill()? {
+                return Ok(Scanned::Truncated);
+            }
+            let chunk_start = self.pos;
+            let mut i = self.pos;
+            let mut done = false;
+            while i < self.len {
+                let b = self.buf[i];
+                i += 1;
+                if in_string {
+                    if escape {
+                        escape = false;
+                    } else if b == b'\\' {
+                        escape = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                        if self.stack.is_empty() {
+                            done = true;
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => {
+                        if self.stack.len() >= MAX_DEPTH {
+                            return Err(self.invalid(
+                                self.buf_offset + i as u64 - 1,
+                                format!(
+                                    "JSON nested deeper than {MAX_DEPTH} levels in the value that \
+                                     starts at byte {start}"
+                                ),
+                            ));
+                        }
+                        self.stack.push(if b == b'{' { b'}' } else { b']' });
+                    }
+                    b'}' | b']' => {
+                        if self.stack.pop() != Some(b) {
+                            return Err(self.invalid(
+                                self.buf_offset + i as u64 - 1,
+                                format!(
+                                    "mismatched {} in the JSON value that starts at byte {start}",
+                                    show(b)
+                                ),
+                            ));
+                        }
+                        if self.stack.is_empty() {
+                            done = true;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if keep {
+                if out.len() + (i - chunk_start) > max {
+                    keep = false;
+                    out = Vec::new();
+                } else {
+                    out.extend_from_slice(&self.buf[chunk_start..i]);
+                }
+            }
+            self.pos = i;
+            if done {
+                return Ok(if keep { Scanned::Value(out) } else { Scanned::TooLarge });
+            }
+        }
+    }
+
+    /// Walks the whole stream, handing events and header values to
+    /// `visitor`. `max` bounds one event.
+    pub(super) fn walk(
+        &mut self,
+        max: usize,
+        visitor: &mut dyn Visitor,
+    ) -> Result<Walked, ReadError> {
+        let mut walked = Walked::default();
+        for expected in [0xEF, 0xBB, 0xBF] {
+            if self.peek()? != Some(expected) {
+                break;
+            }
+            self.pos += 1;
+        }
+        match self.skip_ws()? {
+            Some(b'{') => self.pos += 1,
+            Some(b'[') => {
+                walked.events_array = true;
+                self.array(max, "$", visitor)?;
+                self.trailer(visitor)?;
+                return Ok(walked);
+            }
+            Some(b) => {
+                return Err(self.invalid(
+                    self.offset(),
+                    format!("expected a JSON object (an Element export), found {}", show(b)),
+                ));
+            }
+            None => return Err(self.invalid(self.offset(), "the file is empty")),
+        }
+        loop {
+            let key_at = self.offset();
+            match self.skip_ws()? {
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'"') => {}
+                Some(b) => {
+                    return Err(self.invalid(
+                        key_at,
+                        format!("expected a key or `}}` in the export object, found {}", show(b)),
+                    ));
+                }
+                None => {
+                    visitor.problem(
+                        key_at,
+                        format!(
+                            "the file ends at byte {key_at} inside the export object (truncated?)"
+                        ),
+                    );
+                    return Ok(walked);
+                }
+            }
+            let key_at = self.offset();
+            let key = match self.value(4096)? {
+                Scanned::Value(bytes) => serde_json::from_slice::<String>(&bytes)
+                    .map_err(|e| self.invalid(key_at, format!("unreadable key: {e}")))?,
+                Scanned::TooLarge => return Err(self.invalid(key_at, "a key longer than 4 KiB")),
+                Scanned::Truncated => {
+                    visitor.problem(key_at, "the file ends inside a key (truncated?)".to_string());
+                    return Ok(walked);
+                }
+            };
+            if self.skip_ws()? != Some(b':') {
+                return Err(
+                    self.invalid(self.offset(), format!("expected `:` after the key `{key}`"))
+                );
+            }
+            self.pos += 1;
+            let next = self.skip_ws()?;
+            let value_at = self.offset();
+            match next {
+                Some(b'[') if key == "messages" => {
+                    walked.events_array = true;
+                    if !self.array(max, "$.messages", visitor)? {
+                        return Ok(walked);
+                    }
+                }
+                Some(_) => match self.value(if key == "messages" { 0 } else { MAX_HEADER })? {
+                    Scanned::Value(bytes) => visitor.header(&key, &bytes),
+                    Scanned::TooLarge => {
+                        if key == "messages" {
+                            visitor.problem(value_at, "`messages` is not an array".to_string());
+                        }
+                    }
+                    Scanned::Truncated => {
+                        visitor.problem(
+                            value_at,
+                            format!("the file ends inside the value of `{key}` (truncated?)"),
+                        );
+                        return Ok(walked);
+                    }
+                },
+                None => {
+                    visitor.problem(value_at, format!("the file ends before the value of `{key}`"));
+                    return Ok(walked);
+                }
+            }
+            match self.skip_ws()? {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b) => {
+                    return Err(self.invalid(
+                        self.offset(),
+                        format!(
+                            "expected `,` or `}}` after the value of `{key}`, found {}",
+                            show(b)
+                        ),
+                    ));
+                }
+                None => {
+                    visitor.problem(
+                        self.offset(),
+                        "the file ends before the export object is closed (truncated?)".to_string(),
+                    );
+                    return Ok(walked);
+                }
+            }
+        }
+        self.trailer(visitor)?;
+        Ok(walked)
+    }
+
+    /// Reports anything but whitespace after the top-level value.
+    fn trailer(&mut self, visitor: &mut dyn Visitor) -> Result<(), ReadError> {
+        if let Some(b) = self.skip_ws()? {
+            visitor.problem(
+                self.offset(),
+                format!(
+                    "{} after the end of the export; the rest of the file is not read",
+                    show(b)
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// The events array at the current `[`. `Ok(false)` when the file ends
+    /// inside it (reported).
+    fn array(
+        &mut self,
+        max: usize,
+        path: &str,
+        visitor: &mut dyn Visitor,
+    ) -> Result<bool, ReadError> {
+        self.pos += 1;
+        let mut index = 0usize;
+        loop {
+            match self.skip_ws()? {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(true);
+                }
+                Some(_) => {}
+                None => {
+                    visitor.problem(
+                        self.offset(),
+                        format!("the file ends inside {path} after {index} events (truncated?)"),
+                    );
+                    return Ok(false);
+                }
+            }
+            let start = self.offset();
+            let element = format!("{path}[{index}]");
+            match self.value(max)? {
+                Scanned::Value(bytes) => visitor.event(index, start, &bytes, &element)?,
+                Scanned::TooLarge => visitor.problem(
+                    start,
+                    format!("{element} is larger than the limit of {max} bytes (max_record_bytes)"),
+                ),
+                Scanned::Truncated => {
+                    visitor.problem(
+                        start,
+                        format!(
+                            "{element}: the file ends at byte {} inside this event (truncated?)",
+                            self.offset()
+                        ),
+                    );
+                    return Ok(false);
+                }
+            }
+            visitor.progress(self.offset());
+            index += 1;
+            match self.skip_ws()? {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {}
+                Some(b) => {
+                    return Err(self.invalid(
+                        self.offset(),
+                        format!("expected `,` or `]` after {element}, found {}", show(b)),
+                    ));
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// A byte for an error message.
+fn show(b: u8) -> String {
+    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        headers: Vec<(String, String)>,
+        events: Vec<(u64, String, String)>,
+        problems: Vec<(u64, String)>,
+    }
+
+    impl Visitor for Collect {
+        fn header(&mut self, key: &str, value: &[u8]) {
+            self.headers.push((key.to_string(), String::from_utf8_lossy(value).into_owned()));
+        }
+        fn event(
+            &mut self,
+            _: usize,
+            offset: u64,
+            bytes: &[u8],
+            path: &str,
+        ) -> Result<(), ReadError> {
+            self.events.push((
+                offset,
+                String::from_utf8_lossy(bytes).into_owned(),
+                path.to_string(),
+            ));
+            Ok(())
+        }
+        fn problem(&mut self, offset: u64, reason: String) {
+            self.problems.push((offset, reason));
+        }
+    }
+
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn walk(data: &[u8], step: usize, max: usize) -> Result<Collect, ReadError> {
+        let mut c = Collect::default();
+        Stream::new(Trickle { data, step }, "e.json").walk(max, &mut c)?;
+        for (offset, text, _) in &c.events {
+            assert_eq!(&data[*offset as usize..*offset as usize + text.len()], text.as_bytes());
+        }
+        Ok(c)
+    }
+
+    #[test]
+    fn nested_array_anywhere() {
+        let data =
+            br#"{"room_name": "R", "messages": [{"a": "]}"}, {"b": [1, 2]}], "topic": {"x": "y"}}"#;
+        for step in [1, 3, 1000] {
+            let c = walk(data, step, 100).unwrap();
+            assert_eq!(
+                c.headers,
+                vec![
+                    ("room_name".into(), "\"R\"".into()),
+                    ("topic".into(), "{\"x\": \"y\"}".into())
+                ]
+            );
+            assert_eq!(c.events.len(), 2);
+            assert_eq!(c.events[0].0, 32);
+            assert_eq!(c.events[1].2, "$.messages[1]");
+            assert!(c.problems.is_empty());
+        }
+        let c = walk(b" [ {\"a\":1} ] ", 2, 100).unwrap();
+        assert_eq!(c.events, vec![(3, "{\"a\":1}".into(), "$[0]".into())]);
+    }
+
+    #[test]
+    fn limits_truncation_and_damage() {
+        let c = walk(br#"{"messages": [{"a": "long long"}, {"b": 1}]}"#, 4, 10).unwrap();
+        assert_eq!(c.events.len(), 1);
+        assert_eq!(c.problems[0].0, 14);
+        assert!(c.problems[0].1.contains("limit of 10"));
+        let c = walk(br#"{"messages": [{"a": 1}, {"b": "#, 4, 100).unwrap();
+        assert_eq!(c.events.len(), 1);
+        assert_eq!(c.problems[0].0, 24);
+        assert!(c.problems[0].1.contains("truncated"));
+        let err = walk(br#"{"messages": [{"a": 1]]}"#, 4, 100).err().unwrap();
+        assert!(err.to_string().contains("at byte 21: mismatched `]`"), "{err}");
+        let err = walk(br#"{"messages": [{} {}]}"#, 4, 100).err().unwrap();
+        assert!(err.to_string().contains("expected `,` or `]` after $.messages[0]"), "{err}");
+        let err = walk(b"hello", 4, 100).err().unwrap();
+        assert!(err.to_string().contains("at byte 0: expected a JSON object"), "{err}");
+        let c = walk(br#"{"messages": []} trailing"#, 4, 100).unwrap();
+        assert!(c.problems[0].1.contains("after the end"));
+    }
+}

@@ -387,7 +387,7 @@ impl Ctx<'_> {
                 // Only inside the folder the input's file sits in.
                 [resolved, spaced].iter().find_map(|p| {
                     let meta = std::fs::metadata(folder.join(p)).ok()?;
-                    meta.is_file().then(|| meta.len())
+                    meta.is_file().then_some(meta.len())
                 })
             }
         }

@@ -215,8 +215,7 @@ fn block<R: BufRead>(
         }
     }
     let mut rest: Vec<String> = Vec::new();
-    loop {
-        let Some(line) = ahead.get(0)? else { break };
+    while let Some(line) = ahead.get(0)? {
         if line.text.trim().is_empty() && ahead.starts_message(1)? {
             break;
         }

@@ -238,7 +238,7 @@ impl Media {
                     return None;
                 }
                 let meta = std::fs::metadata(folder.join(relative)).ok()?;
-                meta.is_file().then(|| meta.len())
+                meta.is_file().then_some(meta.len())
             }
         }
     }

@@ -554,6 +554,8 @@ fn ios_zip_handmade() {
     // 02:30 does not exist in Berlin on 2024-03-31: moved forward by the
     // gap (03:30 CEST).
     assert_eq!(r[3].sent_at.utc_ms, ms("2024-03-31T01:30:00Z"));
+    assert_eq!(raw(&r[3])["dst"], "gap");
+    assert!(r.iter().filter(|r| raw(r).get("dst").is_some()).count() == 1);
     assert_eq!(r[4].sent_at.utc_ms, ms("2024-03-31T13:34:09Z"));
     assert_eq!(r[4].sent_at.original, "31/03/2024, 3:34:09\u{202f}PM");
     assert_eq!(r[4].text, "<attached: 00000001-PHOTO-2024-03-31-15-34-09.jpg>");
@@ -670,7 +672,7 @@ fn conflicting_dates_need_date_order() {
         Err(ReadError::Invalid { file, offset, reason }) => {
             assert!(file.ends_with("conflict.txt"), "{file}");
             assert_eq!(offset, Some(second_line));
-            assert!(reason.contains("--date-order"), "{reason}");
+            assert!(reason.contains("--date-order day-first"), "{reason}");
             assert!(reason.contains("13/01/24, 10:00") && reason.contains("line 2"), "{reason}");
         }
         other => panic!("expected a date-order error, got {other:?}"),
@@ -756,6 +758,22 @@ fn oversized_messages_are_skipped() {
 }
 
 #[test]
+fn dst_fold_is_read_as_the_earlier_instant_and_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    // 02:30 happens twice in Berlin on 2024-10-27.
+    let text = "27/10/2024, 01:59 - Ann: before\n27/10/2024, 02:30 - Ann: twice\n27/10/2024, 03:00 - Ann: after\n";
+    let sink = read_ok(&write_temp(&dir, "_chat.txt", text.as_bytes()), &zone("Europe/Berlin"));
+    let times: Vec<i64> = sink.records.iter().map(|r| r.sent_at.utc_ms).collect();
+    assert_eq!(
+        times,
+        vec![ms("2024-10-26T23:59:00Z"), ms("2024-10-27T00:30:00Z"), ms("2024-10-27T02:00:00Z")]
+    );
+    assert_eq!(raw(&sink.records[1])["dst"], "fold");
+    assert_eq!(sink.records[0].raw, None);
+    assert_eq!(sink.records[2].raw, None);
+}
+
+#[test]
 fn other_layouts() {
     let sink = read_ok(&fixture("handmade/finnish.txt"), &ReadOptions::default());
     assert_eq!(sink.records.len(), 2);
@@ -806,6 +824,16 @@ fn sniffing() {
     let zip = dir.path().join("mac.zip");
     zip_file(&zip, &[("__MACOSX/._chat.txt", header)]);
     assert_eq!(sniff(&zip), Confidence::No);
+
+    // Detection picks this reader for the unmistakable cases.
+    for path in [
+        fixture(&format!("{PUSTUR}/whatsapp-chat-parser-example.zip")),
+        fixture(&format!("{PUSTUR}/_chat.txt")),
+        fixture("handmade/WhatsApp Chat with Family Group.txt"),
+    ] {
+        let input = Input::open(&path).unwrap();
+        assert_eq!(trove_readers::detect(&input).unwrap().name(), "whatsapp", "{}", path.display());
+    }
 }
 
 #[test]

@@ -36,7 +36,9 @@
 //! * **Time zone.** Headers are the exporting phone's wall clock: read in
 //!   [`ReadOptions::zone`] with basis `AssertedZone`; the header text is
 //!   kept verbatim in `Timestamp::original`. A record earlier than the one
-//!   before it gets `raw.time_backwards`.
+//!   before it gets `raw.time_backwards`. A wall-clock time that the zone
+//!   skipped (DST gap: moved forward by the gap) or repeated (DST fold:
+//!   read as the earlier instant) gets `raw.dst` = `gap` or `fold`.
 //! * **Author vs system line.** The author is split off at the first
 //!   `": "`. Known system notices (English) are recognised first, as long
 //!   as their subject has no `": "`, so `You created group "A: B"` is an
@@ -91,6 +93,7 @@ mod lines;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
 
+use jiff::tz::AmbiguousOffset;
 use serde_json::{Map, Value, json};
 use trove_model::{
     AccountRef, Attachment, ConversationRef, EventKind, Locator, Record, RecordKind, Timestamp,
@@ -444,7 +447,7 @@ fn resolve_order(
                 Some(later.1),
                 format!(
                     "dates are written both ways: `{}` (line {}) has {} but `{}` (line {}) has {}; \
-                     pass --date-order to say whether the day or the month comes first",
+                     pass --date-order day-first or --date-order month-first",
                     earlier.2.escape_debug(),
                     earlier.0,
                     if std::ptr::eq(earlier, day) {
@@ -692,8 +695,8 @@ fn flush(
     let bytes = p.bytes.get(..p.keep).unwrap_or(&p.bytes);
     let stamp_bytes = bytes.get(p.header.stamp.0..p.header.stamp.1).unwrap_or(&[]);
     let stamp = String::from_utf8_lossy(stamp_bytes);
-    let sent_at = match timestamp(&p.header, &stamp, chat) {
-        Ok(ts) => ts,
+    let (sent_at, dst) = match timestamp(&p.header, &stamp, chat) {
+        Ok(found) => found,
         Err(e) => {
             skip(
                 sink,
@@ -723,6 +726,9 @@ fn flush(
         };
         raw.insert("date_order".into(), json!(order));
         raw.insert("date_order_basis".into(), json!(chat.basis.as_str()));
+    }
+    if let Some(dst) = dst {
+        raw.insert("dst".into(), json!(dst));
     }
     if last_ms.is_some_and(|last| sent_at.utc_ms < last) {
         raw.insert("time_backwards".into(), json!(true));
@@ -820,8 +826,13 @@ fn named(name: String) -> AccountRef {
 }
 
 /// The header's wall-clock time in the asserted zone, with the header text
-/// verbatim as the original.
-fn timestamp(header: &Header, stamp: &str, chat: &Chat<'_>) -> Result<Timestamp, String> {
+/// verbatim as the original, and `gap` or `fold` when that wall-clock time
+/// did not exist or happened twice in the zone (DST changes).
+fn timestamp(
+    header: &Header,
+    stamp: &str,
+    chat: &Chat<'_>,
+) -> Result<(Timestamp, Option<&'static str>), String> {
     let [a, b, c] = header.fields;
     let (month, day) = if header.shape.year_first {
         (b, c)
@@ -840,5 +851,21 @@ fn timestamp(header: &Header, stamp: &str, chat: &Chat<'_>) -> Result<Timestamp,
     );
     let mut ts = timefmt::parse_timestamp(&iso, &chat.zone, &chat.zone_name)?;
     ts.original = stamp.to_string();
-    Ok(ts)
+    // The fields were range-checked by the parse above, so they fit.
+    let dst = jiff::civil::DateTime::new(
+        i16::try_from(header.year()).unwrap_or(0),
+        month as i8,
+        day as i8,
+        header.hour24() as i8,
+        header.minute as i8,
+        header.second.min(59) as i8,
+        0,
+    )
+    .ok()
+    .and_then(|dt| match chat.zone.to_ambiguous_timestamp(dt).offset() {
+        AmbiguousOffset::Unambiguous { .. } => None,
+        AmbiguousOffset::Gap { .. } => Some("gap"),
+        AmbiguousOffset::Fold { .. } => Some("fold"),
+    });
+    Ok((ts, dst))
 }

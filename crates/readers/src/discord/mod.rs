@@ -28,7 +28,8 @@
 //!   record text is then built from the embed titles, descriptions and
 //!   fields, and the raw JSON is kept.
 //! - Attachment URLs are CDN links that expire, or relative paths with
-//!   `--media`; they are kept as references and never fetched.
+//!   `--media`; they are kept as references and never fetched. A saved file
+//!   present next to the JSON gives the attachment its listed size.
 //! - Partitioned or repeated exports of one channel overlap: a message id
 //!   read before is not read again (a repeat that differs is reported).
 
@@ -78,6 +79,14 @@ fn looks_like_dce(head: &[u8]) -> bool {
     trim_head(head).first() == Some(&b'{')
         && has_key(head, "guild")
         && has_key(head, "channel")
+        && has_key(head, "messages")
+}
+
+/// Whether a file of a folder read as DCE is worth reading: a damaged
+/// document may lack `guild` or `channel`, not both.
+fn may_be_dce(head: &[u8]) -> bool {
+    trim_head(head).first() == Some(&b'{')
+        && (has_key(head, "guild") || has_key(head, "channel"))
         && has_key(head, "messages")
 }
 
@@ -163,7 +172,7 @@ impl Format for Discord {
         for name in &files {
             if !single {
                 let head = input.head(name, HEAD).unwrap_or_default();
-                if !looks_like_dce(&head) {
+                if !may_be_dce(&head) {
                     reader.skip(
                         &input.display_entry(name),
                         0,
@@ -666,6 +675,10 @@ impl Reader<'_> {
                 return Ok(());
             }
         };
+        let mut record = record;
+        for attachment in &mut record.attachments {
+            self.local_media(attachment, state);
+        }
         let id = record.native_id.clone().unwrap_or_default();
         let print = fingerprint(bytes);
         match self.seen.entry(id.clone()) {
@@ -687,6 +700,38 @@ impl Reader<'_> {
             }
         }
         self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+    }
+
+    /// Points an attachment saved with `--media` (a relative path next to
+    /// the JSON) at the saved file, with its size from the listing.
+    fn local_media(&self, attachment: &mut Attachment, state: &FileState) {
+        let path = attachment.reference.as_str();
+        let relative = !path.is_empty()
+            && !path.contains("://")
+            && !path.starts_with(['/', '\\'])
+            && !path.split(['/', '\\']).any(|part| part == "..");
+        if !relative {
+            return;
+        }
+        let path = path.replace('\\', "/");
+        match self.input.kind() {
+            InputKind::File => {
+                let beside = self.input.path().parent().map(|dir| dir.join(&path));
+                if let Some(meta) = beside.and_then(|p| std::fs::symlink_metadata(p).ok())
+                    && meta.is_file()
+                {
+                    attachment.size = Some(meta.len());
+                }
+            }
+            InputKind::Dir | InputKind::Zip => {
+                let json = state.entry.as_deref().unwrap_or_default();
+                let dir = &json[..json.len() - stream::file_name(json).len()];
+                if let Some(entry) = self.input.entry(&format!("{dir}{path}")) {
+                    attachment.reference = entry.name.clone();
+                    attachment.size = Some(entry.size);
+                }
+            }
+        }
     }
 
     fn skip(&mut self, file: &str, offset: u64, reason: impl Into<String>) {

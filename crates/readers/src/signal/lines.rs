@@ -8,14 +8,17 @@ pub(super) struct Line {
     pub offset: u64,
     /// 1-based line number.
     pub number: u64,
-    /// The line decoded as UTF-8 (invalid bytes replaced); empty when
-    /// `too_long`.
+    /// The line decoded as UTF-8 (invalid bytes replaced); when
+    /// `too_long`, only its first [`KEPT`] bytes.
     pub text: String,
     /// Length in bytes of the line in the entry, without `\r\n`/`\n`.
     pub length: u64,
     /// The line was longer than the limit; it was walked over unread.
     pub too_long: bool,
 }
+
+/// How much of a line over the limit is kept (enough to tell a header).
+pub(super) const KEPT: usize = 256;
 
 /// Splits a stream into lines without holding more than `limit` bytes of
 /// one. A UTF-8 BOM before the first line is passed over (offsets still
@@ -64,6 +67,7 @@ impl<R: BufRead> Lines<R> {
         let mut any = false;
         let mut length = 0u64;
         let mut too_long = false;
+        let mut last = None;
         loop {
             let available = match self.inner.fill_buf() {
                 Ok(available) => available,
@@ -84,10 +88,15 @@ impl<R: BufRead> Lines<R> {
             if !too_long {
                 if self.buf.len() + take > self.limit {
                     too_long = true;
-                    self.buf.clear();
+                    let keep = KEPT.saturating_sub(self.buf.len()).min(take);
+                    self.buf.extend_from_slice(&available[..keep]);
+                    self.buf.truncate(KEPT);
                 } else {
                     self.buf.extend_from_slice(&available[..take]);
                 }
+            }
+            if take > 0 {
+                last = available.get(take - 1).copied();
             }
             length += take as u64;
             let consumed = take + usize::from(done);
@@ -99,8 +108,11 @@ impl<R: BufRead> Lines<R> {
         }
         self.number += 1;
         let mut bytes: &[u8] = &self.buf;
-        if let Some(stripped) = bytes.strip_suffix(b"\r") {
-            bytes = stripped;
+        if last == Some(b'\r') {
+            length -= 1;
+            if !too_long {
+                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            }
         }
         let text = String::from_utf8_lossy(bytes).into_owned();
         Ok(Some(Line { offset: start, number: self.number, text, length, too_long }))
@@ -127,9 +139,9 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (3, 1, "ab".to_string(), 3, false),
+                (3, 1, "ab".to_string(), 2, false),
                 (7, 2, String::new(), 0, false),
-                (8, 3, String::new(), 6, true),
+                (8, 3, "cdefgh".to_string(), 6, true),
                 (15, 4, "xy".to_string(), 2, false),
             ]
         );

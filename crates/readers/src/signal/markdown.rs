@@ -96,18 +96,39 @@ pub(super) fn read(
                 next_progress = lines.offset() + super::PROGRESS_STEP;
             }
             if line.too_long {
-                ctx.skip(
-                    sink,
-                    line.offset,
-                    format!(
-                        "line {} is longer than the limit of {} bytes (max_record_bytes); \
-                         its message is passed over",
-                        line.number, ctx.max
-                    ),
-                );
+                // Its first bytes still tell whether it starts a message.
+                if let Some(h) = header(&line.text) {
+                    if let Some(p) = pending.take() {
+                        finish(p, ctx, sink)?;
+                    }
+                    pending = Some(Pending {
+                        date: h.date.to_string(),
+                        sender: h.sender.to_string(),
+                        lines: Vec::new(),
+                        offset: line.offset,
+                        line: line.number,
+                        end: line.offset + line.length,
+                        bytes: 0,
+                        too_large: true,
+                    });
+                    stray_reported = false;
+                    continue;
+                }
                 match &mut pending {
                     Some(p) => p.too_large = true,
-                    None => stray_reported = true,
+                    None if !stray_reported => {
+                        stray_reported = true;
+                        ctx.skip(
+                            sink,
+                            line.offset,
+                            format!(
+                                "line {} is longer than the limit of {} bytes \
+                                 (max_record_bytes) and starts no message; passed over",
+                                line.number, ctx.max
+                            ),
+                        );
+                    }
+                    None => {}
                 }
                 continue;
             }

@@ -44,10 +44,14 @@ const FIELDS: &[&str] = &["From", "Type", "Sent", "Received", "Attachment", "Rea
 /// Whether `head` (the first bytes of a file) is sigtop text output.
 pub(super) fn looks_like(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let after_first = match memchr::memchr(b'\n', head) {
+        Some(end) => head.get(end..).unwrap_or(&[]),
+        None => &[],
+    };
     head.starts_with(b"Conversation: ")
-        && (memchr::memmem::find(head, b"\nType: ").is_some()
-            || memchr::memmem::find(head, b"\nFrom: ").is_some()
-            || !head.contains(&b'\n'))
+        && (memchr::memmem::find(after_first, b"\nType: ").is_some()
+            || memchr::memmem::find(after_first, b"\nFrom: ").is_some()
+            || after_first.trim_ascii().is_empty())
 }
 
 /// Lines with a lookahead of several.

@@ -265,6 +265,13 @@ fn names(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// A word of every notice with an actor (see [`system_event`]); a notice
+/// whose first `": "` comes before all of them cannot match.
+const NOTICE_VERBS: &[&str] = &[
+    "created", "changed", "deleted", "removed", "turned", "pinned", "security", "joined", "left",
+    "added",
+];
+
 /// What a body is.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Body<'a> {
@@ -293,14 +300,21 @@ pub(crate) enum Body<'a> {
 /// body like `John Doe:.` whose `:` is not followed by a space.
 pub(crate) fn classify<'a>(body: &'a str, known_author: &dyn Fn(&str) -> bool) -> Body<'a> {
     let first = body.split('\n').next().unwrap_or(body);
+    let colon = first.find(": ");
     // A system line whose subject has no `": "` wins over the split at
     // `": "`: `You created group "A: B"` is not a message by `You created
-    // group "A`.
-    let event = system_event(first);
+    // group "A`. With a `": "` in the line, only a notice whose verb comes
+    // before it can match, so the common message skips the patterns.
+    let event = match colon {
+        Some(at) if !NOTICE_VERBS.iter().any(|verb| first[..at].contains(verb)) => {
+            SystemEvent::other("system")
+        }
+        _ => system_event(first),
+    };
     if event.known {
         return Body::System { author: None, text: body, event };
     }
-    if let Some(at) = first.find(": ") {
+    if let Some(at) = colon {
         let (author, text) = (&body[..at], &body[at + 2..]);
         if text.trim_start_matches(is_space).starts_with(is_mark) {
             let text_first = text.split('\n').next().unwrap_or(text);
@@ -323,6 +337,9 @@ pub(crate) fn classify<'a>(body: &'a str, known_author: &dyn Fn(&str) -> bool) -
 /// Placeholders of deleted messages (iOS adds a final `.`, dropped before
 /// comparing).
 pub(crate) fn is_deleted(text: &str) -> bool {
+    if text.len() > 200 || !text.contains("delete") {
+        return false;
+    }
     let line = comparable(text);
     matches!(line.as_str(), "This message was deleted" | "You deleted this message")
         || line.starts_with("This message was deleted by ")

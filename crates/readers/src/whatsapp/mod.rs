@@ -5,7 +5,7 @@
 //! media files beside it when exported "with media". Every message starts
 //! with a timestamp header (`20/06/2019, 15:58 - Loris: text` on Android,
 //! `[20.06.19, 15:58:47] Loris: text` on iOS, and many locale variants; see
-//! [`header`]); the lines up to the next header continue it. A header
+//! `header.rs`); the lines up to the next header continue it. A header
 //! without `Author: ` is a system line (group created, added, left, ...).
 //! There are no message ids, no reply links, no reactions and no time zone.
 //!
@@ -16,7 +16,7 @@
 //!   marks and takes those spaces as spaces; names lose them before they
 //!   become ids. Offsets always count the original bytes.
 //! * **One layout per file.** The first pass tallies header layouts
-//!   ([`header::Shape`]: brackets, date separator, seconds, 12-hour marker,
+//!   (`header::Shape`: brackets, date separator, seconds, 12-hour marker,
 //!   body separator); only lines of the most frequent layout start
 //!   messages. A header-looking line of another layout (a pasted log) is
 //!   text of the message it sits in.

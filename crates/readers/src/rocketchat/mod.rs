@@ -31,6 +31,8 @@
 //! - Reactions name usernames, not ids: mapped to ids through `users.json`
 //!   when it lists them, else kept as the username. The same holds for the
 //!   targets of `au`/`ru`.
+//! - A message without `msg` reads as its attachments: an upload's
+//!   description (its caption), an integration card's title and text.
 //! - Uploads (`file`, `files[]`, file `attachments[]`) are references
 //!   (`/file-upload/<id>/<name>`); when the dump holds the file (an entry
 //!   named after the file id), its path and size are used instead.
@@ -232,6 +234,10 @@ struct AttachmentJson {
     title: Option<String>,
     #[serde(default)]
     title_link: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
     #[serde(default)]
     message_link: Option<String>,
     #[serde(default)]
@@ -581,8 +587,29 @@ impl Reader<'_> {
         let conversation =
             ConversationRef { native_id: rid.clone(), name: self.rooms.get(&rid).cloned() };
         let sender = m.u.and_then(|u| self.sender(u, m.alias));
-        let text = m.msg.unwrap_or_default();
+        let mut text = m.msg.unwrap_or_default();
         let mut keep_raw = false;
+        if text.trim().is_empty() {
+            // An upload's caption (its title is the file name, not words),
+            // or an integration's card.
+            let upload = m.file.is_some() || !m.files.is_empty();
+            let parts: Vec<&str> = m
+                .attachments
+                .iter()
+                .filter(|a| a.message_link.is_none())
+                .flat_map(|a| {
+                    if upload {
+                        [None, None, a.description.as_ref()]
+                    } else {
+                        [a.title.as_ref(), a.text.as_ref(), a.description.as_ref()]
+                    }
+                })
+                .flatten()
+                .map(String::as_str)
+                .filter(|p| !p.trim().is_empty())
+                .collect();
+            text = parts.join("\n");
+        }
 
         let thread = m.tmid.as_ref().map(|t| t.0.clone()).or_else(|| {
             m.tcount.filter(|c| c.get() != "null" && c.get() != "0").map(|_| id.clone())

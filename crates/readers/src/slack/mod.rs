@@ -137,8 +137,9 @@ impl Format for Slack {
                 if has_metadata(input, &top) {
                     return Confidence::Certain;
                 }
+                // A user list alone is no sign: Rocket.Chat dumps have one.
                 let has = |meta: &&str| input.entry(&format!("{top}{meta}")).is_some();
-                let some_meta = USER_FILES.iter().chain(CONVERSATION_FILES.iter()).any(has);
+                let some_meta = CONVERSATION_FILES.iter().any(has);
                 let has_days = input.entries().iter().any(|e| {
                     e.name.strip_prefix(top.as_str()).is_some_and(|rest| {
                         rest.split_once('/').is_some_and(|(_, file)| is_day_file(file))

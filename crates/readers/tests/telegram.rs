@@ -155,7 +155,7 @@ const T: i64 = 1_614_592_800_000; // 2021-03-01T10:00:00Z
 fn single_chat_export_every_field() {
     let folder = fixture(SINGLE);
     let sink = read(&folder);
-    assert_eq!(sink.records.len(), 23, "{:#?}", sink.skips);
+    assert_eq!(sink.records.len(), 25, "{:#?}", sink.skips);
     for record in &sink.records {
         assert_eq!(record.platform, "telegram");
         assert_eq!(record.conversation.native_id, "1234567890");
@@ -293,6 +293,18 @@ fn single_chat_export_every_field() {
     assert_eq!(cross.reply_to, None);
     assert!(cross.raw.is_some());
 
+    // Forwarded from a hidden account (`null`), and an unreadable edit time:
+    // both keep their JSON rather than lose the fact.
+    let hidden = by_id(&sink, "23");
+    assert_eq!(hidden.forwarded_from, None);
+    assert!(hidden.raw.as_deref().unwrap().contains("\"forwarded_from\": null"));
+    let broken_edit = by_id(&sink, "24");
+    assert_eq!(
+        (broken_edit.text.as_str(), broken_edit.edited_at.as_ref()),
+        ("edit time broken", None)
+    );
+    assert!(broken_edit.raw.is_some());
+
     // Skips: `unsupported` (no date) and an unreadable time.
     assert_eq!(sink.skips.len(), 2, "{:#?}", sink.skips);
     assert!(sink.skips[0].reason.contains("message 14 has type `unsupported`"));
@@ -311,7 +323,7 @@ fn single_chat_export_every_field() {
 fn bare_result_json_finds_media_beside_it_and_uses_the_zone() {
     let file = fixture(SINGLE).join("result.json");
     let sink = read_with(&file, &zone("Europe/Berlin")).unwrap();
-    assert_eq!(sink.records.len(), 23);
+    assert_eq!(sink.records.len(), 25);
     assert_eq!(by_id(&sink, "3").attachments[0].size, Some(22));
     assert_eq!(by_id(&sink, "5").attachments[0].size, Some(7));
     assert_eq!(by_id(&sink, "2").locator.entry, None);
@@ -543,6 +555,105 @@ fn sniffing_other_json_says_no() {
     }
     let path = write(&dir, "result.json", b"{\"messages\": []}");
     assert_eq!(Telegram.sniff(&Input::open(&path).unwrap()), Confidence::Maybe);
+}
+
+/// A full-account export with `chats` chats of `per_chat` messages each.
+fn big_export(chats: usize, per_chat: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "{\n \"about\": \"Here is the data you requested.\",\n \"personal_information\": \
+         {\"user_id\": 1, \"first_name\": \"Owner\"},\n \"chats\": {\n  \"about\": \"\",\n  \
+         \"list\": [",
+    );
+    for c in 0..chats {
+        if c > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            "\n   {{\n    \"name\": \"Chat {c}\",\n    \"type\": \"private_group\",\n    \
+             \"id\": {},\n    \"messages\": [",
+            1000 + c
+        ));
+        for m in 0..per_chat {
+            if m > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!(
+                "\n     {{\n      \"id\": {m},\n      \"type\": \"message\",\n      \
+                 \"date\": \"2023-01-01T00:00:00\",\n      \"date_unixtime\": \"{}\",\n      \
+                 \"from\": \"User {}\",\n      \"from_id\": \"user{}\",\n      \"text\": [\"message \
+                 {m} of chat {c} \", {{\"type\": \"link\", \"text\": \"https://example.org/{m}\"}}],\n      \
+                 \"text_entities\": [{{\"type\": \"plain\", \"text\": \"message {m} of chat {c} \"}}, \
+                 {{\"type\": \"link\", \"text\": \"https://example.org/{m}\"}}]\n     }}",
+                1_672_531_200 + m,
+                m % 7,
+                m % 7
+            ));
+        }
+        out.push_str("\n    ]\n   }");
+    }
+    out.push_str("\n  ]\n }\n}\n");
+    out.into_bytes()
+}
+
+/// Counts instead of keeping, as a store would.
+#[derive(Default)]
+struct Counting {
+    records: usize,
+    last: Option<Record>,
+    progress: Vec<u64>,
+}
+
+impl Sink for Counting {
+    fn record(&mut self, record: Record) -> Result<(), Stop> {
+        self.records += 1;
+        self.last = Some(record);
+        Ok(())
+    }
+    fn skip(&mut self, skip: Skip) {
+        panic!("unexpected skip {skip:?}");
+    }
+    fn progress(&mut self, bytes: u64) {
+        self.progress.push(bytes);
+    }
+}
+
+#[test]
+fn big_export_streams_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = big_export(20, 2_000);
+    let path = write(&dir, "result.json", &bytes);
+    let mut sink = Counting::default();
+    Telegram.read(&Input::open(&path).unwrap(), &ReadOptions::default(), &mut sink).unwrap();
+    assert_eq!(sink.records, 40_000);
+    let last = sink.last.unwrap();
+    assert_eq!(last.conversation.native_id, "1019");
+    assert_eq!(last.text, "message 1999 of chat 19 https://example.org/1999");
+    assert_eq!(last.locator.json_path.as_deref(), Some("$.chats.list[19].messages[1999]"));
+    let mb = bytes.len() as u64 >> 20;
+    assert!(mb >= 10, "{mb} MiB");
+    assert!(sink.progress.len() as u64 >= mb, "{:?}", sink.progress);
+    assert!(sink.progress.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(sink.progress.last(), Some(&(bytes.len() as u64)));
+}
+
+/// Throughput of a full-account export; run with `--ignored --nocapture`
+/// (debug builds are several times slower than release).
+#[test]
+#[ignore]
+fn throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = big_export(50, 10_000);
+    let path = write(&dir, "result.json", &bytes);
+    let started = std::time::Instant::now();
+    let mut sink = Counting::default();
+    Telegram.read(&Input::open(&path).unwrap(), &ReadOptions::default(), &mut sink).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{} MB, {} messages in {seconds:.2} s: {:.0} MB/s",
+        bytes.len() >> 20,
+        sink.records,
+        bytes.len() as f64 / 1e6 / seconds
+    );
 }
 
 /// Bytes around the shape of an export, to reach the walker's corners.

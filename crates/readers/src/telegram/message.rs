@@ -82,7 +82,11 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     let sent_at = time(&map, "date_unixtime", "date", chat)
         .map_err(|e| (0, format!("{label}: {e}")))?
         .ok_or_else(|| (0, format!("{label} has neither `date_unixtime` nor `date`")))?;
-    let edited_at = time(&map, "edited_unixtime", "edited", chat).unwrap_or(None);
+    // An unreadable edit time is not worth losing the message over; the
+    // JSON is kept instead.
+    let edited = time(&map, "edited_unixtime", "edited", chat);
+    let broken_edit = edited.is_err();
+    let edited_at = edited.unwrap_or(None);
     let (text, urls) = text_and_urls(&map);
     let attachments = attachments(&map, chat);
     let (reactions, anonymous_reactions) = reactions(&map, chat);
@@ -123,7 +127,16 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     }
     let unmodelled = map.keys().any(|k| !MODELLED_KEYS.contains(&k.as_str()));
     let unknown_type = kind != "message";
-    if unmodelled || unknown_type || anonymous_reactions || cross_chat_reply {
+    // `"forwarded_from": null`: forwarded from someone the export cannot name.
+    let unnamed_forward =
+        record.forwarded_from.is_none() && map.get("forwarded_from").is_some_and(Value::is_null);
+    if unmodelled
+        || unknown_type
+        || anonymous_reactions
+        || cross_chat_reply
+        || broken_edit
+        || unnamed_forward
+    {
         record.raw = Some(raw_text());
     }
     Ok(record)

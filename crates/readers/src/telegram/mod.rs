@@ -381,7 +381,9 @@ impl Reader<'_> {
             if top_deferred {
                 doc.deferred.insert(ChatKey::Top, top);
             }
-            self.sink.progress(w.offset());
+            if doc.first_pass() {
+                self.sink.progress(w.offset());
+            }
             Ok(())
         })?;
         Ok(doc.deferred)
@@ -576,7 +578,8 @@ impl Reader<'_> {
                 }
             }
             j += 1;
-            if w.offset() >= doc.next_progress {
+            // A second pass re-reads bytes already counted.
+            if doc.first_pass() && w.offset() >= doc.next_progress {
                 self.sink.progress(w.offset());
                 doc.next_progress = w.offset() + PROGRESS_STEP;
             }

@@ -65,6 +65,9 @@ const USER_FILES: [&str; 2] = ["users.json", "rocketchat_users.json"];
 /// How many bytes of a file sniffing reads.
 const HEAD: usize = 4096;
 
+/// How many bytes of progress to batch before telling the sink.
+const PROGRESS_STEP: u64 = 1 << 20;
+
 fn is_side_file(name: &str) -> bool {
     let file = file_name(name);
     ROOM_FILES.contains(&file) || USER_FILES.contains(&file)
@@ -446,8 +449,15 @@ impl Reader<'_> {
         };
         self.files.push(display.clone());
         let max = self.options.max_record_bytes;
+        let mut reported = 0u64;
         let walk = walk_docs(input, name, max, &["messages"], &mut |value, path| match value {
-            Value::Bytes { offset, bytes } => self.message(&cx, path, offset, &bytes),
+            Value::Bytes { offset, bytes } => {
+                if offset.saturating_sub(reported) >= PROGRESS_STEP {
+                    reported = offset;
+                    self.sink.progress(offset);
+                }
+                self.message(&cx, path, offset, &bytes)
+            }
             Value::TooLarge { offset, length } => {
                 let at = path.map(|p| format!("{p}: ")).unwrap_or_default();
                 self.skip(

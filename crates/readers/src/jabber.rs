@@ -96,7 +96,17 @@ impl Format for Jabber {
         match input.kind() {
             InputKind::File => input.entries().first().map_or(Confidence::No, |e| {
                 let extension_ok = has_extension(&e.name, EXTENSIONS) || !e.name.contains('.');
-                if extension_ok { sniff_entry(input, &e.name) } else { Confidence::No }
+                let confidence =
+                    if extension_ok { sniff_entry(input, &e.name) } else { Confidence::No };
+                // A `.jsonl` file is the generic JSON Lines reader's unless
+                // it is unmistakably a Jabber log: two of the four keys
+                // (`ts`, `from`) are common to every chat transcript.
+                if has_extension(&e.name, &["jsonl", "ndjson"]) && confidence != Confidence::Certain
+                {
+                    Confidence::No
+                } else {
+                    confidence
+                }
             }),
             // Ingest walks folders file by file, which is exact; claiming a
             // whole folder would only make mixed folders ambiguous.

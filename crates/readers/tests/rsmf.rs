@@ -831,3 +831,30 @@ proptest! {
         }
     }
 }
+
+/// The MIME layer reads LF and CRLF e-mails alike (Sample 3 is LF, the
+/// hand-made one CRLF): converting one into the other changes nothing
+/// inside `rsmf.zip`.
+#[test]
+fn lf_and_crlf_mails_give_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = std::fs::read(handmade()).unwrap();
+    let lf = String::from_utf8(crlf.clone()).unwrap().replace("\r\n", "\n");
+    let from_lf = read(&write_temp(&dir, "slack-general.rsmf", lf.as_bytes())).unwrap();
+    let from_crlf = read(&handmade()).unwrap();
+    assert_eq!(from_lf.records, from_crlf.records);
+    assert_eq!(from_lf.accounts, from_crlf.accounts);
+    let reasons =
+        |s: &VecSink| s.skips.iter().map(|k| (k.offset, k.reason.clone())).collect::<Vec<_>>();
+    assert_eq!(reasons(&from_lf), reasons(&from_crlf));
+    let sample = std::fs::read_to_string(samples().join("Sample3/sample.rsmf")).unwrap();
+    let crlf_sample = sample.replace('\n', "\r\n");
+    let from_crlf = read(&write_temp(&dir, "sample.rsmf", crlf_sample.as_bytes())).unwrap();
+    let from_lf = read(&samples().join("Sample3/sample.rsmf")).unwrap();
+    assert_eq!(from_crlf.records, from_lf.records);
+    // The extra attachment is found in both, at its own offset.
+    assert!(
+        crlf_sample.as_bytes()[from_crlf.skips[0].offset as usize..]
+            .starts_with(b"Content-Type: image/png;")
+    );
+}

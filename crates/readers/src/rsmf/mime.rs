@@ -98,7 +98,7 @@ pub(super) fn param(value: &str, name: &str) -> Option<String> {
             }
             if key.len() == name.len() + 1
                 && key.ends_with('*')
-                && key[..name.len()].eq_ignore_ascii_case(name)
+                && key.get(..name.len()).is_some_and(|k| k.eq_ignore_ascii_case(name))
             {
                 let encoded = unquote(raw);
                 let text = encoded.splitn(3, '\'').nth(2).unwrap_or(&encoded);

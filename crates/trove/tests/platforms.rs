@@ -1,0 +1,136 @@
+//! One case holding several platforms: every export ingests with its own
+//! reader, and a person merged across them answers `from:`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn trove(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trove"))
+        .args(args)
+        .env_remove("TROVE_CASE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run trove")
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "trove failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// A fixture of the readers' test suite.
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../readers/tests/inputs").join(relative)
+}
+
+#[test]
+fn twitter_telegram_whatsapp_and_slack_in_one_case_with_a_merged_person() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = trove_testkit::twitter::Builder::new(21).group_messages(400).build();
+    let zip = dir.path().join("twitter.zip");
+    archive.write_zip(&zip).expect("zip");
+    let case = dir.path().join("case");
+    let inputs = [
+        (zip.clone(), "twitter"),
+        (fixture("telegram/full/DataExport_2023-11-15/result.json"), "telegram"),
+        (
+            fixture(
+                "whatsapp/pustur-whatsapp-chat-parser-website/whatsapp-chat-parser-example.zip",
+            ),
+            "whatsapp",
+        ),
+        (fixture("slack/hfaran-slack-export-viewer/testarchive.zip"), "slack"),
+    ];
+    for (path, format) in &inputs {
+        let out = json(&trove(&[
+            "ingest",
+            s(path),
+            "--case",
+            s(&case),
+            "--json",
+            "--tz",
+            "Europe/Berlin",
+        ]));
+        assert_eq!(out["inputs"][0]["format"], *format, "{} detected as {format}", path.display());
+        assert!(out["messages_added"].as_u64().unwrap_or(0) > 0, "{format} added messages: {out}");
+    }
+
+    // The most active account of each platform becomes one person.
+    let people = json(&trove(&["people", "--case", s(&case), "--json"]));
+    let accounts = people["people"].as_array().expect("accounts");
+    let mut chosen = Vec::new();
+    for (_, platform) in &inputs {
+        let account = accounts
+            .iter()
+            .filter(|a| a["platform"] == *platform && a["messages"].as_u64().unwrap_or(0) > 0)
+            .max_by_key(|a| a["messages"].as_u64().unwrap_or(0))
+            .unwrap_or_else(|| panic!("an active {platform} account"));
+        chosen.push((
+            account["id"].as_str().expect("id").to_string(),
+            account["messages"].as_u64().expect("count"),
+        ));
+    }
+    let first = chosen[0].0.clone();
+    for (other, _) in &chosen[1..] {
+        json(&trove(&[
+            "people",
+            "merge",
+            &first,
+            other,
+            "--reason",
+            "one source said so",
+            "--name",
+            "Julian",
+            "--case",
+            s(&case),
+            "--json",
+        ]));
+    }
+    let expected: u64 = chosen.iter().map(|(_, n)| n).sum();
+    let search =
+        json(&trove(&["search", "--case", s(&case), "--json", "--limit", "5000", "from:Julian"]));
+    assert_eq!(search["total"].as_u64(), Some(expected));
+    let platforms: std::collections::BTreeSet<&str> = search["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["platform"].as_str())
+        .collect();
+    assert_eq!(
+        platforms.into_iter().collect::<Vec<_>>(),
+        vec!["slack", "telegram", "twitter", "whatsapp"]
+    );
+
+    let persons = json(&trove(&["people", "--case", s(&case), "--json"]));
+    assert_eq!(persons["persons"][0]["accounts"].as_array().map(Vec::len), Some(4));
+
+    // Re-ingesting everything adds nothing.
+    for (path, _) in &inputs {
+        let again = json(&trove(&[
+            "ingest",
+            s(path),
+            "--case",
+            s(&case),
+            "--json",
+            "--tz",
+            "Europe/Berlin",
+        ]));
+        assert_eq!(
+            (again["messages_added"].as_u64(), again["events_added"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -303,6 +303,17 @@ fn without_locators(records: &[Record]) -> Vec<Record> {
 }
 
 #[test]
+fn a_conversation_folder_on_its_own() {
+    let sink = read(&fixture("signal-export/Aya"));
+    assert_eq!(sink.records.len(), 8);
+    assert!(sink.records.iter().all(|r| r.conversation.native_id == "Aya"));
+    assert_eq!(sink.records[0].locator.entry.as_deref(), Some("data.json"));
+    assert_eq!(sink.records[2].attachments[0].size, Some(32));
+    // The sticker folder sits above the input: not looked up.
+    assert_eq!(sink.records[6].attachments[0].size, None);
+}
+
+#[test]
 fn old_index_md() {
     let sink = read(&fixture("signal-export/Old/index.md"));
     let texts: Vec<(&str, &str)> =

@@ -127,6 +127,18 @@ fn chat_miner_single_export() {
     assert!(slice.ends_with(b"\"Minimal Message\"\n     }"));
     let input = Input::open(&path).unwrap();
     assert_eq!(Telegram.sniff(&input), Confidence::Certain);
+
+    // As the `result.json` of an export folder, the folder names the chat,
+    // whether the folder or the file is handed over.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("ChatExport_2018-12-06");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("result.json"), &bytes).unwrap();
+    for input in [export.clone(), export.join("result.json")] {
+        let sink = read(&input);
+        assert_eq!(sink.records.len(), 2);
+        assert_eq!(sink.records[0].conversation.native_id, "ChatExport_2018-12-06");
+    }
 }
 
 #[test]

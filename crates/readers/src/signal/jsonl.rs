@@ -55,8 +55,10 @@ pub(super) fn read(
                     continue;
                 }
                 Err(e) => {
-                    let at = line.offset
-                        + crate::json_scan::error_offset(line.text.as_bytes(), &e) as u64;
+                    // Offsets count in the decoded text, which is longer than
+                    // the line where invalid UTF-8 was replaced.
+                    let inner = crate::json_scan::error_offset(line.text.as_bytes(), &e) as u64;
+                    let at = line.offset + inner.min(line.length);
                     let reason = crate::json_scan::error_reason(&e);
                     ctx.skip(sink, at, format!("line {n}: not valid JSON: {reason}"));
                     continue;

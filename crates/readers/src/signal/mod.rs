@@ -283,14 +283,19 @@ fn is_txt(name: &str) -> bool {
 /// (sigtop files name theirs in their first line).
 fn conversation_of(input: &Input, name: &str) -> ConversationRef {
     let file = file_name(name);
+    let inner = file_name(folder_of(name).trim_end_matches('/'));
     let folder = match input.kind() {
-        InputKind::File => input
-            .path()
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned()),
-        InputKind::Dir | InputKind::Zip => {
-            Some(file_name(folder_of(name).trim_end_matches('/')).to_string())
+        InputKind::Dir | InputKind::Zip if !inner.is_empty() => Some(inner.to_string()),
+        // The input is the conversation folder itself (or a zip of it), or
+        // a single file in one.
+        _ => {
+            let path = input.path();
+            let name = match input.kind() {
+                InputKind::Dir => path.file_name(),
+                InputKind::Zip => path.file_stem(),
+                InputKind::File => path.parent().and_then(|p| p.file_name()),
+            };
+            name.map(|n| n.to_string_lossy().into_owned())
         }
     };
     let chat = match folder {

@@ -442,7 +442,7 @@ fn reactions(map: &Map<String, Value>, chat: &Chat<'_>) -> (Vec<Reaction>, bool)
             anonymous = true;
         }
         for who in recent {
-            let Some(Value::Object(who)) = Some(who) else { continue };
+            let Value::Object(who) = who else { continue };
             let Some(sender) = account(who, "from_id", "from") else {
                 anonymous = true;
                 continue;

@@ -660,15 +660,12 @@ fn parse_value(bytes: &[u8]) -> Result<Value, message::Failure> {
 fn fallback_id(input: &Input, name: &str) -> String {
     let file = file_name(name);
     if file == "result.json" {
-        let folder = match input.kind() {
-            InputKind::File => input
-                .path()
-                .parent()
-                .and_then(|p| p.file_name())
-                .map(|n| n.to_string_lossy().into_owned()),
-            InputKind::Dir | InputKind::Zip => {
-                name.strip_suffix(file).map(|d| file_name(d.trim_end_matches('/')).to_string())
+        let inner = name.strip_suffix(file).map(|d| file_name(d.trim_end_matches('/')));
+        let folder = match (input.kind(), inner) {
+            (InputKind::Dir | InputKind::Zip, Some(inner)) if !inner.is_empty() => {
+                Some(inner.to_string())
             }
+            _ => container_name(input),
         };
         if let Some(folder) = folder.filter(|f| !f.is_empty()) {
             return folder;
@@ -686,6 +683,18 @@ fn fallback_id(input: &Input, name: &str) -> String {
         Some(dot) if dot > 0 => file[..dot].to_string(),
         _ => file,
     }
+}
+
+/// The name of the folder an input is or sits in: a folder's own name, a
+/// zip's stem, a single file's parent folder.
+fn container_name(input: &Input) -> Option<String> {
+    let path = input.path();
+    let name = match input.kind() {
+        InputKind::Dir => path.file_name(),
+        InputKind::Zip => path.file_stem(),
+        InputKind::File => path.parent().and_then(|p| p.file_name()),
+    };
+    name.map(|n| n.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! * `chat.md` (`index.md` in old versions): a Markdown transcript,
 //!   `[2019-05-29 15:04:00] Aya: text` (older `[2019-05-29, 15:04]`, the form
 //!   of the bundled chat-miner fixture), decorations described in
-//!   [`markdown`];
+//!   `markdown.rs`;
 //! * `index.html` and `media/`.
 //!
 //! A folder with `data.json` is read from it and its `chat.md` is left

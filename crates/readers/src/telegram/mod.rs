@@ -10,7 +10,7 @@
 //!   other data that are not messages and are walked over.
 //!
 //! A full-account file can be gigabytes, so it is never parsed whole: a
-//! small streaming walker ([`walk`]) descends key by key to each
+//! small streaming walker (`walk.rs`) descends key by key to each
 //! `messages[j]` and parses one message at a time, citing its exact bytes
 //! (offset, length and a JSON path such as `$.chats.list[3].messages[12]`).
 //!
@@ -18,7 +18,7 @@
 //!
 //! * `text` is a string or an array mixing strings and entity objects; the
 //!   plain text is every run concatenated. `link` entities and the `href` of
-//!   `text_link` become [`UrlRef`]s (from `text_entities` when present).
+//!   `text_link` become [`trove_model::UrlRef`]s (from `text_entities` when present).
 //! * `date_unixtime` (UTC seconds, since mid-2022) is preferred; an export
 //!   with only `date` (the exporter's wall clock, no offset) is read in the
 //!   asserted zone ([`ReadOptions::zone`]) and marked `AssertedZone`. The

@@ -162,6 +162,26 @@ impl Format for Signal {
 /// header, a `data.json` whose first line is a signal-export message, or
 /// sigtop text; `Maybe` for other `.md`/`.txt`/`.json`/`.jsonl` files with
 /// those first lines.
+/// `[YYYY-MM-DD, HH:MM] ` exactly.
+fn old_signal_export_header(line: &str) -> bool {
+    let b = line.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    b.len() > 20
+        && b[0] == b'['
+        && digits(1..5)
+        && b[5] == b'-'
+        && digits(6..8)
+        && b[8] == b'-'
+        && digits(9..11)
+        && &b[11..13] == b", "
+        && digits(13..15)
+        && b[15] == b':'
+        && digits(16..18)
+        && &b[18..20] == b"] "
+}
+
 fn sniff_file(name: &str, head: &[u8]) -> Confidence {
     if sigtop::looks_like(head) {
         return Confidence::Certain;
@@ -174,6 +194,10 @@ fn sniff_file(name: &str, head: &[u8]) -> Confidence {
     if markdown::header(first).is_some() {
         return match lower.as_str() {
             "chat.md" | "index.md" => Confidence::Certain,
+            // `[2019-12-24, 12:23] ` (ISO date, comma, minutes, brackets) is
+            // signal-export's old header; WhatsApp's bracketed (iOS)
+            // headers always carry seconds and never this date layout.
+            _ if old_signal_export_header(first) => Confidence::Certain,
             _ if lower.ends_with(".md") || lower.ends_with(".txt") => Confidence::Maybe,
             _ => Confidence::No,
         };

@@ -91,8 +91,10 @@ fn chat_miner_fixture() {
     assert_eq!(slice(&bytes, &sink.records[0]), b"[2019-12-24, 12:23] Jane Doe: Hello John!");
     assert_eq!(slice(&bytes, &sink.records[1]), b"[2020-01-17, 21:49] John Doe: Hello\nJane!");
     assert_eq!((sink.records[0].locator.line, sink.records[1].locator.line), (Some(1), Some(2)));
-    // A `.txt` with these lines could be another tool's: only `Maybe`.
-    assert_eq!(Signal.sniff(&Input::open(&path).unwrap()), Confidence::Maybe);
+    // signal-export's old `[YYYY-MM-DD, HH:MM]` header is unmistakable
+    // (WhatsApp's bracketed headers carry seconds), so even a `.txt` is
+    // claimed with certainty.
+    assert_eq!(Signal.sniff(&Input::open(&path).unwrap()), Confidence::Certain);
 }
 
 #[test]

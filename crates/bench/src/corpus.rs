@@ -1,0 +1,367 @@
+//! The synthetic archive: generating it, and what the query mix needs to
+//! know about it (word counts, adjacent word pairs, senders, time span).
+//!
+//! The JSONL archive is streamed to disk one line at a time; only the
+//! statistics are kept in memory. The Twitter archive is built in memory by
+//! `trove_testkit::twitter::Builder` (that is how the builder works) and its
+//! messages are kept for the baseline load.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use trove_testkit::text::vocabulary;
+use trove_testkit::twitter::{Builder, iso_ms};
+use trove_testkit::{Lang, Rng, TextGen};
+
+/// The seed every generator and query draw derives from.
+pub const SEED: u64 = 0x7209_BE9C_2016;
+/// Distinct senders in a JSONL archive.
+const SENDERS: usize = 200;
+/// Distinct conversations in a JSONL archive.
+const CONVERSATIONS: usize = 50;
+/// 2015-01-01T00:00:00Z: the first JSONL message.
+const START_MS: i64 = 1_420_070_400_000;
+/// Three years: the span of a JSONL archive, whatever its size.
+const SPAN_MS: i64 = 1096 * 86_400_000;
+
+/// The archive format to generate and ingest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArchiveFormat {
+    /// One JSON object per line (`id`, `ts`, `sender`, `conversation`,
+    /// `text`), read by trove's `jsonl` transcript reader.
+    Jsonl,
+    /// A Twitter / X account archive (zip), read by trove's `twitter` reader.
+    Twitter,
+}
+
+impl ArchiveFormat {
+    /// The reader name (`--format` of `trove ingest`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ArchiveFormat::Jsonl => "jsonl",
+            ArchiveFormat::Twitter => "twitter",
+        }
+    }
+}
+
+/// One message as the baseline loads it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Message {
+    /// The text.
+    pub text: String,
+    /// The sender as `from:` names it (a name for JSONL, an account id for
+    /// Twitter).
+    pub sender: String,
+    /// RFC 3339 UTC, as the archive writes it (sorts as text).
+    pub ts: String,
+}
+
+/// A vocabulary word and how often it occurs in the archive.
+#[derive(Clone, Debug)]
+pub struct WordCount {
+    /// Lowercased word.
+    pub word: String,
+    /// Occurrences in the generated messages (exact form, lowercased).
+    pub count: u64,
+}
+
+/// A generated archive on disk plus what the query mix draws from.
+pub struct Corpus {
+    /// The format of the file at `path`.
+    pub format: ArchiveFormat,
+    /// The file to ingest.
+    pub path: PathBuf,
+    /// Number of messages (events excluded).
+    pub messages: u64,
+    /// Size of the file at `path`.
+    pub bytes: u64,
+    /// Words of the English, Russian and German vocabularies that occur,
+    /// most frequent first.
+    pub words: Vec<WordCount>,
+    /// Adjacent word pairs seen in generated messages, lowercased.
+    pub phrases: Vec<(String, String)>,
+    /// Senders with their message counts, most active first.
+    pub senders: Vec<(String, u64)>,
+    /// Time of the earliest message (UTC ms).
+    pub first_ms: i64,
+    /// Time of the latest message (UTC ms).
+    pub last_ms: i64,
+    /// The messages, when the format keeps them in memory (Twitter).
+    in_memory: Option<Vec<Message>>,
+}
+
+impl Corpus {
+    /// Generates `messages` messages as `format` into `dir`, observing
+    /// enough to draw `per_kind` queries of each kind.
+    pub fn generate(
+        format: ArchiveFormat,
+        messages: u64,
+        dir: &Path,
+        per_kind: usize,
+    ) -> Result<Corpus> {
+        match format {
+            ArchiveFormat::Jsonl => generate_jsonl(messages, &dir.join("archive.jsonl"), per_kind),
+            ArchiveFormat::Twitter => {
+                generate_twitter(messages, &dir.join("archive-twitter.zip"), per_kind)
+            }
+        }
+    }
+
+    /// Calls `f` for every message, streaming from disk for JSONL.
+    pub fn for_each_message(&self, mut f: impl FnMut(&Message) -> Result<()>) -> Result<()> {
+        if let Some(messages) = &self.in_memory {
+            for m in messages {
+                f(m)?;
+            }
+            return Ok(());
+        }
+        let file =
+            File::open(&self.path).with_context(|| format!("reopening {}", self.path.display()))?;
+        let reader = BufReader::with_capacity(1 << 20, file);
+        for (n, line) in reader.lines().enumerate() {
+            let line = line.with_context(|| format!("reading {}", self.path.display()))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let message: Message = serde_json::from_str(&line)
+                .with_context(|| format!("{} line {}", self.path.display(), n + 1))?;
+            f(&message)?;
+        }
+        Ok(())
+    }
+}
+
+/// Cumulative Zipf (s = 1) weights over `n` ranks.
+fn zipf_table(n: usize) -> Vec<f64> {
+    let mut acc = 0.0;
+    (0..n)
+        .map(|k| {
+            acc += 1.0 / (k as f64 + 1.0);
+            acc
+        })
+        .collect()
+}
+
+/// A rank drawn from a table made by [`zipf_table`] or [`cumulative`].
+pub fn draw(table: &[f64], rng: &mut Rng) -> usize {
+    let total = table.last().copied().unwrap_or(0.0);
+    let r = rng.f64() * total;
+    table.partition_point(|&c| c <= r).min(table.len().saturating_sub(1))
+}
+
+/// Cumulative weights of `weights`.
+pub fn cumulative(weights: impl Iterator<Item = u64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    weights
+        .map(|w| {
+            acc += w as f64;
+            acc
+        })
+        .collect()
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "anna", "boris", "chen", "dana", "emre", "fatima", "georg", "hana", "igor", "julia", "karim",
+    "lena", "marek", "nadia", "oskar", "pavel", "quinn", "rosa", "sami", "tanja", "umar", "vera",
+    "wei", "xenia", "yusuf", "zoe", "alex", "bea", "carl", "dmitri", "elif", "felix", "gita",
+    "hugo", "ines", "jonas", "katya", "leon", "mira", "nico",
+];
+
+const TOPICS: &[&str] =
+    &["ops", "legal", "press", "sources", "docs", "infra", "money", "travel", "desk", "random"];
+
+fn sender_names() -> Vec<String> {
+    (0..SENDERS)
+        .map(|k| format!("{}{}", FIRST_NAMES[k % FIRST_NAMES.len()], k / FIRST_NAMES.len() + 1))
+        .collect()
+}
+
+fn conversation_names() -> Vec<String> {
+    (0..CONVERSATIONS).map(|k| format!("{}-{:02}", TOPICS[k % TOPICS.len()], k + 1)).collect()
+}
+
+fn generate_jsonl(messages: u64, path: &Path, per_kind: usize) -> Result<Corpus> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let mut text_gen = TextGen::new(SEED);
+    let mut rng = Rng::new(SEED ^ 0x00C0_FFEE);
+    let senders = sender_names();
+    let conversations = conversation_names();
+    let sender_table = zipf_table(senders.len());
+    let conversation_table = zipf_table(conversations.len());
+    let step = (SPAN_MS / messages.max(1) as i64).max(1);
+    let mut observer = Observer::new(messages, per_kind);
+    let mut text = String::new();
+    let mut line: Vec<u8> = Vec::with_capacity(4096);
+    for i in 0..messages {
+        text.clear();
+        text_gen.write_message(&mut text);
+        // Strictly increasing: message i falls inside its own step.
+        let ms = START_MS + i as i64 * step + rng.range_i64(0, step);
+        let sender = &senders[draw(&sender_table, &mut rng)];
+        let conversation = &conversations[draw(&conversation_table, &mut rng)];
+        line.clear();
+        write!(
+            line,
+            "{{\"id\":{},\"ts\":\"{}\",\"sender\":\"{sender}\",\"conversation\":\"{conversation}\",\"text\":",
+            i + 1,
+            iso_ms(ms)
+        )?;
+        serde_json::to_writer(&mut line, &text)?;
+        line.extend_from_slice(b"}\n");
+        out.write_all(&line).with_context(|| format!("writing {}", path.display()))?;
+        observer.observe(&text, sender, ms);
+    }
+    out.flush().with_context(|| format!("writing {}", path.display()))?;
+    drop(out);
+    let bytes = std::fs::metadata(path)?.len();
+    Ok(observer.finish(ArchiveFormat::Jsonl, path, messages, bytes, None))
+}
+
+fn generate_twitter(messages: u64, path: &Path, per_kind: usize) -> Result<Corpus> {
+    let total = usize::try_from(messages).context("--messages does not fit in memory")?;
+    let group = total * 4 / 5;
+    let direct = total - group;
+    let archive = Builder::new(SEED)
+        .group_messages(group)
+        .groups(group.clamp(1, 10))
+        .direct_messages(direct)
+        .one_to_one(direct.clamp(1, 40))
+        .build();
+    archive.write_zip(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut observer = Observer::new(messages, per_kind);
+    let mut kept = Vec::with_capacity(total);
+    for m in archive.messages() {
+        let sender = m.sender_id.clone().unwrap_or_default();
+        observer.observe(&m.text, &sender, m.created_at_ms);
+        kept.push(Message { text: m.text.clone(), sender, ts: m.created_at.clone() });
+    }
+    drop(archive);
+    let bytes = std::fs::metadata(path)?.len();
+    let count = kept.len() as u64;
+    Ok(observer.finish(ArchiveFormat::Twitter, path, count, bytes, Some(kept)))
+}
+
+/// True for letters of the scripts whose words the query mix uses (Latin,
+/// with accents, and Cyrillic): both engines split these the same way,
+/// unlike Chinese (one token per run in FTS5's `unicode61`, one per
+/// character in trove).
+fn spaced_letter(c: char) -> bool {
+    c.is_alphabetic() && (c as u32) < 0x0530
+}
+
+/// Collects statistics while messages are generated.
+struct Observer {
+    index: HashMap<String, usize>,
+    words: Vec<WordCount>,
+    phrase_rng: Rng,
+    phrase_stride: u64,
+    max_phrases: usize,
+    phrases: Vec<(String, String)>,
+    senders: HashMap<String, u64>,
+    seen: u64,
+    first_ms: i64,
+    last_ms: i64,
+    token: String,
+}
+
+impl Observer {
+    fn new(messages: u64, per_kind: usize) -> Observer {
+        let mut index = HashMap::new();
+        let mut words = Vec::new();
+        for lang in [Lang::English, Lang::Russian, Lang::German] {
+            for word in vocabulary(lang).words() {
+                let lower = word.to_lowercase();
+                if !lower.chars().all(spaced_letter) || index.contains_key(&lower) {
+                    continue;
+                }
+                index.insert(lower.clone(), words.len());
+                words.push(WordCount { word: lower, count: 0 });
+            }
+        }
+        let max_phrases = per_kind.max(1) * 4;
+        Observer {
+            index,
+            words,
+            phrase_rng: Rng::new(SEED ^ 0x0000_0000_9A12),
+            phrase_stride: (messages / max_phrases as u64).max(1),
+            max_phrases,
+            phrases: Vec::new(),
+            senders: HashMap::new(),
+            seen: 0,
+            first_ms: i64::MAX,
+            last_ms: i64::MIN,
+            token: String::new(),
+        }
+    }
+
+    fn observe(&mut self, text: &str, sender: &str, ms: i64) {
+        for piece in text.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+            let key = if piece.bytes().all(|b| b.is_ascii_lowercase()) {
+                piece
+            } else {
+                self.token.clear();
+                self.token.extend(piece.chars().flat_map(char::to_lowercase));
+                self.token.as_str()
+            };
+            if let Some(&i) = self.index.get(key) {
+                self.words[i].count += 1;
+            }
+        }
+        if self.seen.is_multiple_of(self.phrase_stride) && self.phrases.len() < self.max_phrases {
+            self.take_phrase(text);
+        }
+        match self.senders.get_mut(sender) {
+            Some(n) => *n += 1,
+            None => {
+                self.senders.insert(sender.to_string(), 1);
+            }
+        }
+        self.first_ms = self.first_ms.min(ms);
+        self.last_ms = self.last_ms.max(ms);
+        self.seen += 1;
+    }
+
+    /// Records one pair of adjacent plain words of `text`, if it has one.
+    fn take_phrase(&mut self, text: &str) {
+        let tokens: Vec<&str> = text.split(' ').collect();
+        let plain = |t: &str| !t.is_empty() && t.chars().all(spaced_letter);
+        let pairs: Vec<usize> =
+            (1..tokens.len()).filter(|&j| plain(tokens[j - 1]) && plain(tokens[j])).collect();
+        if pairs.is_empty() {
+            return;
+        }
+        let j = pairs[self.phrase_rng.index(pairs.len())];
+        self.phrases.push((tokens[j - 1].to_lowercase(), tokens[j].to_lowercase()));
+    }
+
+    fn finish(
+        self,
+        format: ArchiveFormat,
+        path: &Path,
+        messages: u64,
+        bytes: u64,
+        in_memory: Option<Vec<Message>>,
+    ) -> Corpus {
+        let mut words: Vec<WordCount> = self.words.into_iter().filter(|w| w.count > 0).collect();
+        words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.word.cmp(&b.word)));
+        let mut senders: Vec<(String, u64)> = self.senders.into_iter().collect();
+        senders.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Corpus {
+            format,
+            path: path.to_path_buf(),
+            messages,
+            bytes,
+            words,
+            phrases: self.phrases,
+            senders,
+            first_ms: if self.seen == 0 { START_MS } else { self.first_ms },
+            last_ms: if self.seen == 0 { START_MS } else { self.last_ms },
+            in_memory,
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! script, so a message mixing English and Russian stems both without
 //! language detection.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -36,11 +37,31 @@ struct Stemmers {
     arabic: Stemmer,
 }
 
+/// Stems remembered per tokenizer: chat vocabulary is Zipf-distributed, so
+/// a small memo answers almost every word without running the stemmer.
+const STEM_CACHE_ENTRIES: usize = 1 << 16;
+
 /// The tantivy tokenizer doing the whole analysis.
-#[derive(Clone)]
 pub struct TroveTokenizer {
     stemmers: Arc<Stemmers>,
+    /// Token buffers, reused across texts (their strings too); the first
+    /// `used` are this text's.
     tokens: Vec<Token>,
+    used: usize,
+    stems: HashMap<Box<str>, Box<str>>,
+    folded: String,
+}
+
+impl Clone for TroveTokenizer {
+    fn clone(&self) -> Self {
+        TroveTokenizer {
+            stemmers: Arc::clone(&self.stemmers),
+            tokens: Vec::new(),
+            used: 0,
+            stems: HashMap::new(),
+            folded: String::new(),
+        }
+    }
 }
 
 impl Default for TroveTokenizer {
@@ -52,6 +73,9 @@ impl Default for TroveTokenizer {
                 arabic: Stemmer::create(Algorithm::Arabic),
             }),
             tokens: Vec::new(),
+            used: 0,
+            stems: HashMap::new(),
+            folded: String::new(),
         }
     }
 }
@@ -102,8 +126,7 @@ impl Stemmers {
 pub fn words(text: &str) -> Vec<Word> {
     let mut tokenizer = TroveTokenizer::default();
     tokenizer.analyse(text);
-    tokenizer
-        .tokens
+    tokenizer.tokens[..tokenizer.used]
         .chunks(2)
         .filter_map(|pair| match pair {
             [stem, exact] => Some(Word {
@@ -130,36 +153,56 @@ pub struct Word {
     pub end: usize,
 }
 
+/// The next reusable token slot, reset for a word at `start..end`.
+fn slot<'t>(
+    tokens: &'t mut Vec<Token>,
+    used: &mut usize,
+    start: usize,
+    end: usize,
+    position: usize,
+) -> &'t mut Token {
+    if *used == tokens.len() {
+        tokens.push(Token::default());
+    }
+    let token = &mut tokens[*used];
+    *used += 1;
+    token.offset_from = start;
+    token.offset_to = end;
+    token.position = position;
+    token.position_length = 1;
+    token.text.clear();
+    token
+}
+
 impl TroveTokenizer {
     fn analyse(&mut self, text: &str) {
-        self.tokens.clear();
-        let mut folded = String::new();
+        self.used = 0;
+        let folded = &mut self.folded;
         for (position, (start, word)) in text.unicode_word_indices().enumerate() {
-            fold(word, &mut folded);
+            fold(word, folded);
             if folded.is_empty() || folded.len() > MAX_WORD_BYTES {
                 continue;
             }
             let end = start + word.len();
-            let stem = self.stemmers.stem(&folded).into_owned();
-            let mut exact = String::with_capacity(folded.len() + 1);
-            exact.push(EXACT_MARK);
-            exact.push_str(&folded);
-            for term in [stem, exact] {
-                self.tokens.push(Token {
-                    offset_from: start,
-                    offset_to: end,
-                    position,
-                    text: term,
-                    position_length: 1,
-                });
+            if !self.stems.contains_key(folded.as_str()) {
+                if self.stems.len() >= STEM_CACHE_ENTRIES {
+                    self.stems.clear();
+                }
+                let stem: Box<str> = self.stemmers.stem(folded).into();
+                self.stems.insert(folded.as_str().into(), stem);
             }
+            let stem = self.stems.get(folded.as_str()).map(|s| &**s).unwrap_or("");
+            slot(&mut self.tokens, &mut self.used, start, end, position).text.push_str(stem);
+            let exact = slot(&mut self.tokens, &mut self.used, start, end, position);
+            exact.text.push(EXACT_MARK);
+            exact.text.push_str(folded);
         }
     }
 }
 
 /// The token stream over analysed tokens.
 pub struct TroveTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     next: usize,
 }
 
@@ -168,7 +211,7 @@ impl Tokenizer for TroveTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TroveTokenStream<'a> {
         self.analyse(text);
-        TroveTokenStream { tokens: &mut self.tokens, next: 0 }
+        TroveTokenStream { tokens: &mut self.tokens[..self.used], next: 0 }
     }
 }
 

@@ -279,7 +279,8 @@ fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
 
     let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
     assert_eq!(stats["messages"], 10, "the killed run left nothing, the earlier run everything");
-    let rerun = json(&trove(&["ingest", s(&jsonl), "--case", s(&case), "--json", "--format", "jsonl"]));
+    let rerun =
+        json(&trove(&["ingest", s(&jsonl), "--case", s(&case), "--json", "--format", "jsonl"]));
     assert_eq!(rerun["messages_added"].as_u64(), Some(messages as u64));
     let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
     assert_eq!(stats["messages"].as_u64(), Some(messages as u64 + 10));

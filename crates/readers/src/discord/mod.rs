@@ -292,6 +292,7 @@ struct StickerJson {
 
 #[derive(Deserialize)]
 struct ReactionJson {
+    #[serde(default)]
     emoji: EmojiJson,
     #[serde(default)]
     count: Size,
@@ -299,7 +300,7 @@ struct ReactionJson {
     users: Vec<UserJson>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct EmojiJson {
     #[serde(default)]
     id: Option<Id>,

@@ -283,7 +283,8 @@ struct ReactionJson {
 
 #[derive(Deserialize)]
 struct UrlJson {
-    url: String,
+    #[serde(default)]
+    url: Option<String>,
 }
 
 /// Where a message id was first read, and a fingerprint of its JSON.
@@ -627,9 +628,9 @@ impl Reader<'_> {
         let mut reply_to = m.tmid.map(|t| t.0);
 
         let mut urls: Vec<UrlRef> = Vec::new();
-        for u in m.urls {
-            if !u.url.is_empty() && !urls.iter().any(|x| x.url == u.url) {
-                urls.push(UrlRef { url: u.url, expanded: None });
+        for url in m.urls.into_iter().filter_map(|u| u.url) {
+            if !url.is_empty() && !urls.iter().any(|x| x.url == url) {
+                urls.push(UrlRef { url, expanded: None });
             }
         }
 

@@ -252,6 +252,7 @@ struct EditedJson<'a> {
 
 #[derive(Deserialize)]
 struct ReactionJson {
+    #[serde(default)]
     name: String,
     #[serde(default, deserialize_with = "list")]
     users: Vec<String>,

@@ -197,7 +197,11 @@ fn sniff_file(name: &str, head: &[u8]) -> Confidence {
             // `[2019-12-24, 12:23] ` (ISO date, comma, minutes, brackets) is
             // signal-export's old header; WhatsApp's bracketed (iOS)
             // headers always carry seconds and never this date layout.
-            _ if old_signal_export_header(first) => Confidence::Certain,
+            _ if (lower.ends_with(".txt") || lower.ends_with(".md"))
+                && old_signal_export_header(first) =>
+            {
+                Confidence::Certain
+            }
             _ if lower.ends_with(".md") || lower.ends_with(".txt") => Confidence::Maybe,
             _ => Confidence::No,
         };
@@ -480,7 +484,10 @@ mod tests {
     fn sniffing() {
         let md = b"[2019-12-24, 12:23] Jane Doe: Hello John!\n";
         assert_eq!(sniff_file("chat.md", md), Confidence::Certain);
-        assert_eq!(sniff_file("test_export.txt", md), Confidence::Maybe);
+        // The old `[YYYY-MM-DD, HH:MM]` header is signal-export's alone.
+        assert_eq!(sniff_file("test_export.txt", md), Confidence::Certain);
+        let current = b"[2019-12-24 12:23:05] Jane Doe: Hello John!\n";
+        assert_eq!(sniff_file("notes.txt", current), Confidence::Maybe);
         assert_eq!(sniff_file("notes.csv", md), Confidence::No);
         let json = br#"{"date": "2019-05-29T15:04:00", "sender": "Aya", "body": "x  ", "quote": "", "sticker": null, "reactions": [], "attachments": []}"#;
         assert_eq!(sniff_file("data.json", json), Confidence::Certain);

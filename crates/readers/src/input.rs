@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::ReadError;
 
@@ -58,7 +59,13 @@ pub struct Input {
     kind: InputKind,
     entries: Vec<EntryInfo>,
     limits: Limits,
+    /// The zip's parsed central directory, kept so that reading many
+    /// entries does not re-parse it each time (which made a Slack export
+    /// of N day files cost O(N²)).
+    zip: Mutex<Option<ZipArchive>>,
 }
+
+type ZipArchive = zip::ZipArchive<BufReader<File>>;
 
 impl Input {
     /// Opens `path` with default limits.
@@ -82,7 +89,7 @@ impl Input {
             let size = meta.len();
             (InputKind::File, vec![EntryInfo { name, size, compressed_size: size }])
         };
-        Ok(Input { path: path.to_path_buf(), kind, entries, limits })
+        Ok(Input { path: path.to_path_buf(), kind, entries, limits, zip: Mutex::new(None) })
     }
 
     /// The path as given.
@@ -157,9 +164,30 @@ impl Input {
                 f(&mut reader)
             }
             InputKind::Zip => {
-                let file = File::open(&self.path).map_err(|e| ReadError::io(&display, e))?;
-                let mut archive = zip::ZipArchive::new(BufReader::new(file))
-                    .map_err(|e| ReadError::invalid(&display, None, e.to_string()))?;
+                let open = || -> Result<ZipArchive, ReadError> {
+                    let file = File::open(&self.path).map_err(|e| ReadError::io(&display, e))?;
+                    zip::ZipArchive::new(BufReader::new(file))
+                        .map_err(|e| ReadError::invalid(&display, None, e.to_string()))
+                };
+                // A reader may open an entry while reading another: the
+                // cached archive is then busy and a fresh one serves.
+                let mut fresh;
+                let mut guard = self.zip.try_lock().ok();
+                let archive: &mut ZipArchive = match guard.as_deref_mut() {
+                    Some(cached) => {
+                        if cached.is_none() {
+                            *cached = Some(open()?);
+                        }
+                        match cached.as_mut() {
+                            Some(archive) => archive,
+                            None => return Err(ReadError::invalid(&display, None, "zip not open")),
+                        }
+                    }
+                    None => {
+                        fresh = open()?;
+                        &mut fresh
+                    }
+                };
                 let entry = archive
                     .by_name(name)
                     .map_err(|e| ReadError::invalid(&display, None, e.to_string()))?;

@@ -1,29 +1,11 @@
 //! `verify`: sources unchanged, and platform ids consistent with times.
 
-use std::io::Read;
-
-use sha2::{Digest, Sha256};
-
 use crate::contract::{Finding, SourceFinding, VerifyOutput};
 use crate::{AppError, Case, render_id};
 
 /// Largest accepted gap between a Twitter message's `createdAt` and the
 /// time encoded in its snowflake id. Real archives stay within about 1.1 s.
 const SNOWFLAKE_TOLERANCE_MS: i64 = 2_000;
-
-fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hash = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buffer[..n]);
-    }
-    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
 
 impl Case {
     /// Re-hashes every source and runs the consistency checks. Findings
@@ -36,7 +18,9 @@ impl Case {
             findings: Vec::new(),
         };
         for source in self.store.sources()? {
-            match sha256_file(std::path::Path::new(&source.path)) {
+            match trove_ingest::sha256_file(std::path::Path::new(&source.path))
+                .map(|(hash, _)| hash)
+            {
                 Ok(actual) if actual == source.sha256 => out.sources_ok += 1,
                 Ok(actual) => {
                     out.sources_changed += 1;

@@ -22,6 +22,7 @@ use trove_readers::{ReadError, ReadOptions, Skip};
 use trove_store::{RunSummary, Store, StoreError};
 
 pub use key::{parse_id, record_key, render_id};
+pub use sink::sha256_file;
 
 /// What went wrong in a run. Nothing of the run was kept.
 #[derive(Debug)]

@@ -52,7 +52,8 @@ pub(crate) fn has_link(text: &str) -> bool {
     text.contains("http://") || text.contains("https://") || text.contains("www.")
 }
 
-fn sha256_file(path: &std::path::Path) -> std::io::Result<(String, u64)> {
+/// SHA-256 (hex) and size of a file, streamed.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<(String, u64)> {
     let mut file = std::fs::File::open(path)?;
     let mut hash = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];

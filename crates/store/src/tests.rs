@@ -184,3 +184,29 @@ fn a_case_at_schema_1_is_migrated() {
     assert_eq!(store.generation().expect("generation"), 3, "data survives");
     assert!(store.persons().expect("persons").is_empty());
 }
+
+fn message_indexes(store: &Store) -> Vec<String> {
+    let mut statement = store
+        .conn()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND sql IS NOT NULL ORDER BY name")
+        .expect("prepare");
+    statement
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<Vec<String>, _>>()
+        .expect("rows")
+}
+
+#[test]
+fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let all = vec!["messages_conversation_time", "messages_sender", "messages_sender_time"];
+    assert_eq!(message_indexes(&store), all);
+    drop(store.begin_run("abandoned", "now").expect("run"));
+    assert_eq!(message_indexes(&store), all, "a rolled-back bulk run restores the indexes");
+    ingest_one(&mut store, &[1, 2, 3]);
+    assert_eq!(message_indexes(&store), all, "a committed bulk run rebuilds them");
+    let middle = store.message_by_key(2).expect("read").expect("present");
+    assert_eq!(store.context(&middle, 1).expect("context").0.len(), 1);
+}

@@ -144,6 +144,9 @@ pub struct RunWriter<'s> {
     /// written (so unchanged labels cost no statement).
     accounts: HashMap<String, HashMap<String, CachedAccount>>,
     committed: bool,
+    /// The case was empty: secondary indexes were dropped and are built at
+    /// commit (a rollback restores them with everything else).
+    bulk: bool,
 }
 
 impl Store {
@@ -158,7 +161,18 @@ impl Store {
             conversations: HashMap::new(),
             accounts: HashMap::new(),
             committed: false,
+            bulk: false,
         };
+        let empty: bool = conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| r.get(0))
+            .context(|| "checking whether the case is empty".into())?;
+        if empty {
+            for (name, _) in crate::schema::MESSAGE_INDEXES {
+                conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))
+                    .context(|| format!("deferring index {name}"))?;
+            }
+            writer.bulk = true;
+        }
         conn.execute(
             "INSERT INTO runs(started_at, command) VALUES (?1, ?2)",
             params![now, command],
@@ -377,6 +391,11 @@ impl RunWriter<'_> {
 
     /// Commits the run and returns the case's new generation.
     pub fn commit(mut self, summary: &RunSummary, now: &str) -> Result<u64, StoreError> {
+        if self.bulk {
+            for (name, sql) in crate::schema::MESSAGE_INDEXES {
+                self.conn.execute_batch(sql).context(|| format!("building index {name}"))?;
+            }
+        }
         self.conn
             .execute(
                 "UPDATE runs SET finished_at = ?2, messages_added = ?3, events_added = ?4, duplicates = ?5

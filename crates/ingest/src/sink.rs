@@ -170,15 +170,17 @@ impl<'r, 's> IngestSink<'r, 's> {
 
     fn translate(
         &mut self,
-        record: Record,
+        mut record: Record,
         original_source: i64,
         lang: &str,
     ) -> Result<(), IngestError> {
         if !record.is_message() {
             return Ok(());
         }
+        // As in `store`: a folder member is its own source, so the locator
+        // needs no entry.
         let folder_entry = match self.current.as_ref().map(|c| &c.kind) {
-            Some(trove_readers::InputKind::Dir) => record.locator.entry.clone(),
+            Some(trove_readers::InputKind::Dir) => record.locator.entry.take(),
             _ => None,
         };
         let source = self.source_row(folder_entry.as_deref())?;
@@ -187,7 +189,6 @@ impl<'r, 's> IngestSink<'r, 's> {
             Some(account) => Some(self.run.account(&record.platform, account)?),
             None => None,
         };
-        let entry = if folder_entry.is_some() { None } else { record.locator.entry.as_deref() };
         let paired = self.run.translation(&trove_store::NewTranslation {
             original_source,
             conversation,
@@ -197,11 +198,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             lang,
             text: &record.text,
             source,
-            entry,
-            offset: record.locator.offset,
-            length: record.locator.length,
-            line: record.locator.line,
-            json_path: record.locator.json_path.as_deref(),
+            locator: &record.locator,
         })?;
         match paired {
             Some((row, true)) => self.translated.push(row),
@@ -298,11 +295,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             reply_to: record.reply_to.as_deref(),
             extra: &extra,
             source,
-            entry: record.locator.entry.as_deref(),
-            offset: record.locator.offset,
-            length: record.locator.length,
-            line: record.locator.line,
-            json_path: record.locator.json_path.as_deref(),
+            locator: &record.locator,
         })?;
         let Some(row) = inserted else {
             self.summary.duplicates += 1;

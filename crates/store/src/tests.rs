@@ -1,6 +1,9 @@
-use trove_model::{AccountRef, ConversationRef};
+use trove_model::{AccountRef, ConversationRef, Locator};
 
 use super::*;
+
+static LOCATOR: Locator =
+    Locator { entry: None, offset: 0, length: 5, line: Some(1), json_path: None };
 
 fn new_message<'a>(
     key: i64,
@@ -23,11 +26,7 @@ fn new_message<'a>(
         reply_to: None,
         extra,
         source,
-        entry: None,
-        offset: 0,
-        length: 5,
-        line: Some(1),
-        json_path: None,
+        locator: &LOCATOR,
     }
 }
 

@@ -27,16 +27,8 @@ pub struct NewTranslation<'a> {
     pub text: &'a str,
     /// Source row of the translated copy.
     pub source: i64,
-    /// Locator parts in the translated copy.
-    pub entry: Option<&'a str>,
-    /// Byte offset.
-    pub offset: u64,
-    /// Byte length.
-    pub length: u64,
-    /// Line.
-    pub line: Option<u64>,
-    /// JSON path.
-    pub json_path: Option<&'a str>,
+    /// Where the translated record sits in its copy.
+    pub locator: &'a trove_model::Locator,
 }
 
 /// A translation of a message.
@@ -83,7 +75,7 @@ impl RunWriter<'_> {
                         t.original_source,
                         t.lang,
                         t.source,
-                        t.offset as i64
+                        t.locator.offset as i64
                     ],
                     |r| r.get(0),
                 )
@@ -103,11 +95,11 @@ impl RunWriter<'_> {
                     t.lang,
                     t.text,
                     t.source,
-                    t.entry,
-                    t.offset as i64,
-                    t.length as i64,
-                    t.line.map(|l| l as i64),
-                    t.json_path
+                    t.locator.entry,
+                    t.locator.offset as i64,
+                    t.locator.length as i64,
+                    t.locator.line.map(|l| l as i64),
+                    t.locator.json_path
                 ])
             })
             .context(|| "storing a translation".into())?;

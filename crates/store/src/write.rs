@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use trove_model::{AccountRef, Attachment, ConversationRef, Edit, Reaction, Timestamp, UrlRef};
+use trove_model::{
+    AccountRef, Attachment, ConversationRef, Edit, Locator, Reaction, Timestamp, UrlRef,
+};
 
 use crate::{Context, Store, StoreError};
 
@@ -103,16 +105,8 @@ pub struct NewMessage<'a> {
     pub extra: &'a Extra,
     /// Source row.
     pub source: i64,
-    /// Locator parts.
-    pub entry: Option<&'a str>,
-    /// Byte offset.
-    pub offset: u64,
-    /// Byte length.
-    pub length: u64,
-    /// Line.
-    pub line: Option<u64>,
-    /// JSON path.
-    pub json_path: Option<&'a str>,
+    /// Where in the source file the record sits.
+    pub locator: &'a Locator,
 }
 
 /// Counts of a finished run.
@@ -378,11 +372,11 @@ impl RunWriter<'_> {
                     m.reply_to,
                     extra,
                     m.source,
-                    m.entry,
-                    m.offset as i64,
-                    m.length as i64,
-                    m.line.map(|l| l as i64),
-                    m.json_path,
+                    m.locator.entry,
+                    m.locator.offset as i64,
+                    m.locator.length as i64,
+                    m.locator.line.map(|l| l as i64),
+                    m.locator.json_path,
                 ])
             })
             .context(|| format!("storing message {}", m.native_id.unwrap_or("(no id)")))?;

@@ -19,6 +19,11 @@ pub struct IngestOutput {
     pub duplicates: u64,
     /// Translations attached to original messages (`--translation-of`).
     pub translations_added: u64,
+    /// Attached files found in the inputs and hashed.
+    pub media_files: u64,
+    /// Of those, files copied into the case (`--copy-media`; a file the
+    /// case already holds is not copied again).
+    pub media_copied: u64,
     /// Records that could not be read.
     pub skipped: Vec<SkippedOutput>,
     /// Inputs and the readers chosen.
@@ -55,6 +60,8 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
             events_added: report.summary.events_added,
             duplicates: report.summary.duplicates,
             translations_added: report.translations_added,
+            media_files: report.media_files,
+            media_copied: report.media_copied,
             skipped: report
                 .skipped
                 .into_iter()
@@ -205,6 +212,10 @@ pub struct AttachmentOutput {
     pub kind: Option<String>,
     /// Size.
     pub size: Option<u64>,
+    /// SHA-256 of the file, when the export holds it.
+    pub sha256: Option<String>,
+    /// Where the export keeps the file (member of the input).
+    pub entry: Option<String>,
 }
 
 /// Provenance of a message.
@@ -286,6 +297,8 @@ impl MessageOutput {
                     reference: a.reference.clone(),
                     kind: a.kind.clone(),
                     size: a.size,
+                    sha256: a.sha256.clone(),
+                    entry: a.entry.clone(),
                 })
                 .collect(),
             edited_at: m.extra.edited_at.as_ref().map(|t| format_instant(t.utc_ms)),

@@ -74,6 +74,12 @@ impl Case {
         &self.dir
     }
 
+    /// Where `--copy-media` keeps attached files, by SHA-256
+    /// (`media/ab/abcdef…`).
+    pub fn media_dir(&self) -> PathBuf {
+        self.dir.join("media")
+    }
+
     /// The case database (for the layers built on it).
     pub fn store(&self) -> &Store {
         &self.store

@@ -6,7 +6,9 @@
 //! cheaper at ingest than a second analysed field, and phrase queries work on
 //! either form.
 //!
-//! Words are Unicode words (UAX #29), lowercased and accent-folded (NFD minus
+//! Words are Unicode words (UAX #29), split again at full stops (so the
+//! file name `minutes.pdf` and the host `example.org` are two words each,
+//! found by either part), lowercased and accent-folded (NFD minus
 //! combining marks, so `É`→`e`, `ё`→`е`). The stemmer is chosen per word by
 //! script, so a message mixing English and Russian stems both without
 //! language detection.
@@ -28,8 +30,10 @@ pub const EXACT_MARK: char = '=';
 /// base64 blobs or hostile padding, never something a person types.
 const MAX_WORD_BYTES: usize = 80;
 
-/// The name the analyzer is registered under.
-pub const ANALYZER: &str = "trove";
+/// The name the analyzer is registered under. It is part of the index
+/// schema: changing what the analyzer does means a new name, so that an
+/// index written by the old one is rebuilt rather than half-matched.
+pub const ANALYZER: &str = "trove-2";
 
 struct Stemmers {
     english: Stemmer,
@@ -178,7 +182,14 @@ impl TroveTokenizer {
     fn analyse(&mut self, text: &str) {
         self.used = 0;
         let folded = &mut self.folded;
-        for (position, (start, word)) in text.unicode_word_indices().enumerate() {
+        let pieces = text.unicode_word_indices().flat_map(|(start, word)| {
+            word.split('.').scan(start, |at, piece| {
+                let here = *at;
+                *at += piece.len() + 1;
+                Some((here, piece))
+            })
+        });
+        for (position, (start, word)) in pieces.filter(|(_, p)| !p.is_empty()).enumerate() {
             fold(word, folded);
             if folded.is_empty() || folded.len() > MAX_WORD_BYTES {
                 continue;
@@ -262,6 +273,14 @@ mod tests {
         let found = words(text);
         let spans: Vec<&str> = found.iter().map(|w| &text[w.start..w.end]).collect();
         assert_eq!(spans, vec!["Hello", "Wörld", "2016"]);
+    }
+
+    #[test]
+    fn full_stops_inside_words_split_them() {
+        let text = "Board-minutes.pdf at example.org, v3.14.";
+        let found = words(text);
+        let spans: Vec<&str> = found.iter().map(|w| &text[w.start..w.end]).collect();
+        assert_eq!(spans, vec!["Board", "minutes", "pdf", "at", "example", "org", "v3", "14"]);
     }
 
     #[test]

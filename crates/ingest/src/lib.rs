@@ -11,17 +11,19 @@
 //! store's unique key rather than an in-memory set.
 
 mod key;
+mod media;
 mod plan;
 mod sink;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use trove_index::{CaseIndex, IndexDoc, IndexError};
+use trove_index::{CaseIndex, IndexError};
 use trove_readers::{ReadError, ReadOptions, Skip};
 use trove_store::{RunSummary, Store, StoreError};
 
 pub use key::{parse_id, record_key, render_id};
+pub use media::stored_path;
 pub use sink::sha256_file;
 
 /// What went wrong in a run. Nothing of the run was kept.
@@ -98,6 +100,9 @@ pub struct IngestOptions {
     /// Read the inputs as a translated copy of an ingested source
     /// (`--translation-of SOURCE --lang CODE`).
     pub translation: Option<TranslationOf>,
+    /// Copy the attached files found in the inputs into this folder, by
+    /// content (`--copy-media`); `None` records their hashes only.
+    pub media_dir: Option<PathBuf>,
 }
 
 /// A translated copy: which source it translates, into which language.
@@ -136,6 +141,10 @@ pub struct IngestReport {
     pub generation: u64,
     /// Translations attached to original messages.
     pub translations_added: u64,
+    /// Distinct attached files found in the inputs and hashed.
+    pub media_files: u64,
+    /// Files copied into the case's media folder.
+    pub media_copied: u64,
 }
 
 /// Memory for tantivy's indexing buffer during a run.
@@ -184,6 +193,7 @@ pub fn ingest(
         None => None,
     };
     let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation);
+    sink.media = media::MediaFiles::new(options.media_dir.clone());
     for plan::Planned { input, format, detected } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
         sink.progress.input(input.path(), format.name(), total);
@@ -201,6 +211,8 @@ pub fn ingest(
     }
     sink.progress.committing();
     report.translations_added = sink.reindex_translated()?;
+    report.media_files = sink.media.hashed();
+    report.media_copied = sink.media.copied;
     let (summary, skipped, sources) = sink.finish();
     report.summary = summary;
     report.skipped = unrecognised;
@@ -260,17 +272,17 @@ pub fn reindex(
             }
             None => &m.text,
         };
-        let doc = IndexDoc {
-            row: m.row as u64,
-            text,
-            sent_at_ms: m.sent_at_ms,
-            sender: m.sender_row.map(|r| r as u64),
-            conversation: m.conversation_row as u64,
-            platform: &m.platform,
-            has_link: !m.extra.urls.is_empty() || sink::has_link(&m.text),
-            has_attachment: !m.extra.attachments.is_empty(),
-            lang: None,
-        };
+        let text = sink::searchable_text(text, &m.extra.attachments);
+        let doc = sink::index_doc(
+            m.row,
+            &text,
+            &m.text,
+            m.sent_at_ms,
+            m.sender_row,
+            m.conversation_row,
+            &m.platform,
+            &m.extra,
+        );
         if let Err(e) = writer.add(&doc) {
             failure = Some(e);
             return Err("index failed".into());

@@ -1,16 +1,16 @@
 //! The sink that turns reader output into store rows and index documents.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use sha2::{Digest, Sha256};
 use trove_index::{IndexDoc, Writer};
-use trove_model::{AccountRef, Record, RecordKind};
+use trove_model::{AccountRef, Attachment, Record, RecordKind};
 use trove_readers::{Format, Input, Sink, Skip, Stop};
 use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
+use crate::media::MediaFiles;
 use crate::{IngestError, Progress, key};
 
 /// Translation mode: records pair with original messages of a source.
@@ -38,6 +38,9 @@ pub(crate) struct IngestSink<'r, 's> {
     occurrences: HashMap<i64, u32>,
     occurrence_ms: i64,
     stored: u64,
+    /// The input being read, where attached files are hashed from.
+    input: Option<&'r Input>,
+    pub media: MediaFiles,
 }
 
 struct CurrentInput {
@@ -52,22 +55,52 @@ pub(crate) fn has_link(text: &str) -> bool {
     text.contains("http://") || text.contains("https://") || text.contains("www.")
 }
 
+/// What the index reads of a message: its text (with any translations)
+/// followed by the names of its attached files, one per line, so that a
+/// file name finds the message.
+pub(crate) fn searchable_text<'a>(text: &'a str, attachments: &[Attachment]) -> Cow<'a, str> {
+    let names = attachments.iter().map(|a| a.name.as_str()).filter(|n| !n.is_empty());
+    if names.clone().next().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut joined = text.to_string();
+    for name in names {
+        joined.push('\n');
+        joined.push_str(name);
+    }
+    Cow::Owned(joined)
+}
+
+/// The index document of a stored message. `text` is what
+/// [`searchable_text`] made of it; `own_text` the message's own text.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn index_doc<'a>(
+    row: i64,
+    text: &'a str,
+    own_text: &str,
+    sent_at_ms: i64,
+    sender: Option<i64>,
+    conversation: i64,
+    platform: &'a str,
+    extra: &Extra,
+) -> IndexDoc<'a> {
+    IndexDoc {
+        row: row as u64,
+        text,
+        sent_at_ms,
+        sender: sender.map(|s| s as u64),
+        conversation: conversation as u64,
+        platform,
+        has_link: !extra.urls.is_empty() || has_link(own_text),
+        has_attachment: !extra.attachments.is_empty(),
+        lang: None,
+    }
+}
+
 /// SHA-256 (hex) and size of a file, streamed.
 pub fn sha256_file(path: &std::path::Path) -> std::io::Result<(String, u64)> {
     let mut file = std::fs::File::open(path)?;
-    let mut hash = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hash.update(&buffer[..n]);
-    }
-    let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hex, size))
+    trove_readers::media::sha256_hex(&mut file)
 }
 
 impl<'r, 's> IngestSink<'r, 's> {
@@ -93,10 +126,13 @@ impl<'r, 's> IngestSink<'r, 's> {
             occurrences: HashMap::new(),
             occurrence_ms: i64::MIN,
             stored: 0,
+            input: None,
+            media: MediaFiles::new(None),
         }
     }
 
-    pub fn begin_input(&mut self, input: &Input, format: &'static dyn Format) {
+    pub fn begin_input(&mut self, input: &'r Input, format: &'static dyn Format) {
+        self.input = Some(input);
         self.current = Some(CurrentInput {
             input_path: input.path().to_path_buf(),
             kind: input.kind().clone(),
@@ -152,18 +188,18 @@ impl<'r, 's> IngestSink<'r, 's> {
         self.translated.dedup();
         for &row in &self.translated {
             let entry = self.run.index_entry(row)?;
+            let text = searchable_text(&entry.text, &entry.extra.attachments);
             self.writer.delete_row(row as u64);
-            self.writer.add(&IndexDoc {
-                row: row as u64,
-                text: &entry.text,
-                sent_at_ms: entry.sent_at_ms,
-                sender: entry.sender.map(|s| s as u64),
-                conversation: entry.conversation as u64,
-                platform: &entry.platform,
-                has_link: !entry.extra.urls.is_empty() || has_link(&entry.text),
-                has_attachment: !entry.extra.attachments.is_empty(),
-                lang: None,
-            })?;
+            self.writer.add(&index_doc(
+                row,
+                &text,
+                &entry.text,
+                entry.sent_at_ms,
+                entry.sender,
+                entry.conversation,
+                &entry.platform,
+                &entry.extra,
+            ))?;
         }
         Ok(self.translated.len() as u64)
     }
@@ -269,7 +305,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             RecordKind::Message => "message",
             RecordKind::Event(kind) => kind.as_str(),
         };
-        let extra = Extra {
+        let mut extra = Extra {
             targets: std::mem::take(&mut record.targets),
             reactions: std::mem::take(&mut record.reactions),
             urls: std::mem::take(&mut record.urls),
@@ -281,6 +317,15 @@ impl<'r, 's> IngestSink<'r, 's> {
             forwarded_from: record.forwarded_from.take(),
             deleted: record.deleted,
         };
+        if let Some(input) = self.input {
+            for problem in self.media.fingerprint(input, &mut extra.attachments) {
+                self.skipped.push(Skip {
+                    file: input.display_entry(record.locator.entry.as_deref().unwrap_or("")),
+                    offset: record.locator.offset,
+                    reason: problem,
+                });
+            }
+        }
         let inserted = self.run.message(&NewMessage {
             key,
             kind,
@@ -303,17 +348,17 @@ impl<'r, 's> IngestSink<'r, 's> {
         };
         if record.is_message() {
             self.summary.messages_added += 1;
-            self.writer.add(&IndexDoc {
-                row: row as u64,
-                text: &record.text,
-                sent_at_ms: record.sent_at.utc_ms,
-                sender: sender.map(|s| s as u64),
-                conversation: conversation as u64,
-                platform: &record.platform,
-                has_link: !extra.urls.is_empty() || has_link(&record.text),
-                has_attachment: !extra.attachments.is_empty(),
-                lang: None,
-            })?;
+            let text = searchable_text(&record.text, &extra.attachments);
+            self.writer.add(&index_doc(
+                row,
+                &text,
+                &record.text,
+                record.sent_at.utc_ms,
+                sender,
+                conversation,
+                &record.platform,
+                &extra,
+            ))?;
         } else {
             self.summary.events_added += 1;
         }

@@ -112,6 +112,12 @@ pub struct Attachment {
     pub size: Option<u64>,
     /// SHA-256 of the file when it is present in the export.
     pub sha256: Option<String>,
+    /// Where the export keeps the file, when the reader found it: the
+    /// member's path inside the input folder or zip (for a single-file
+    /// input, relative to the folder holding that file). Ingest hashes it
+    /// from there and, when asked, copies it into the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 /// What happened in a conversation besides a message.

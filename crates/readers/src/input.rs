@@ -109,7 +109,8 @@ impl Input {
 
     /// The entry called `name`, if any.
     pub fn entry(&self, name: &str) -> Option<&EntryInfo> {
-        self.entries.iter().find(|e| e.name == name)
+        let at = self.entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok()?;
+        self.entries.get(at)
     }
 
     /// The first entry whose name ends with `suffix` (after a `/` or at the
@@ -199,6 +200,31 @@ impl Input {
         }
     }
 
+    /// Reads a file of the export through `f`, as [`Input::with_entry`]
+    /// does; for a single-file input, `name` may also be a file beside it
+    /// (see [`crate::media::locate`]), never a link or a path out of its
+    /// folder.
+    pub fn with_member<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut dyn Read) -> Result<T, ReadError>,
+    ) -> Result<T, ReadError> {
+        let own = self.entries.first().is_some_and(|e| e.name == name);
+        if self.kind != InputKind::File || own {
+            return self.with_entry(name, f);
+        }
+        let folder = self.path.parent().unwrap_or(Path::new(""));
+        let display = folder.join(name).display().to_string();
+        let size = crate::media::beside(&self.path, name)
+            .ok_or_else(|| ReadError::invalid(&display, None, "no such file beside the input"))?;
+        let info = EntryInfo { name: name.to_string(), size, compressed_size: size };
+        check_size(&info, &self.limits, &display)?;
+        let file = File::open(folder.join(name)).map_err(|e| ReadError::io(&display, e))?;
+        let mut limited = SizeGuard { inner: file, left: size, name: display };
+        let mut reader = BufReader::with_capacity(256 * 1024, &mut limited);
+        f(&mut reader)
+    }
+
     /// The first `n` bytes of entry `name` (fewer if it is shorter). Used by
     /// detection.
     pub fn head(&self, name: &str, n: usize) -> Result<Vec<u8>, ReadError> {
@@ -235,10 +261,10 @@ fn check_size(info: &EntryInfo, limits: &Limits, display: &str) -> Result<(), Re
 }
 
 /// Refuses to yield more bytes than the zip declared for the entry.
-struct SizeGuard<R> {
-    inner: R,
-    left: u64,
-    name: String,
+pub(crate) struct SizeGuard<R> {
+    pub inner: R,
+    pub left: u64,
+    pub name: String,
 }
 
 impl<R: Read> Read for SizeGuard<R> {

@@ -24,6 +24,7 @@ pub mod irc;
 pub mod jabber;
 pub mod json_scan;
 pub mod matrix;
+pub mod media;
 pub mod messenger;
 mod options;
 pub mod rocketchat;

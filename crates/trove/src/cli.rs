@@ -118,6 +118,10 @@ pub struct IngestArgs {
     /// Language of the translation (e.g. en).
     #[arg(long, value_name = "CODE", requires = "translation_of")]
     pub lang: Option<String>,
+    /// Also copy the attached files found in the export into the case (stored by SHA-256 under
+    /// CASE/media). Without it, only their names, sizes and hashes are recorded.
+    #[arg(long)]
+    pub copy_media: bool,
 }
 
 /// Order of day and month in ambiguous numeric dates.

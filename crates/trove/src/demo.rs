@@ -102,6 +102,7 @@ pub fn run(
         },
         command: "trove demo".into(),
         translation: None,
+        media_dir: None,
     };
     let transcript_output = case.ingest(&[transcript], &csv_options, &mut bar, interrupted)?;
     bar.finish();

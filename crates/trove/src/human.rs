@@ -37,6 +37,14 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
     if output.translations_added > 0 {
         println!("{} translations attached to their original messages", output.translations_added);
     }
+    if output.media_files > 0 {
+        let copied = if output.media_copied > 0 {
+            format!(", {} copied into the case", output.media_copied)
+        } else {
+            String::new()
+        };
+        println!("{} attached file(s) found in the export and hashed{copied}", output.media_files);
+    }
     if !output.skipped.is_empty() {
         let warn = Style::for_stderr();
         eprintln!(
@@ -177,6 +185,10 @@ pub fn show(output: &ShowOutput) {
             sanitize(&attachment.name, false),
             sanitize(&attachment.reference, false)
         );
+        if let (Some(sha256), Some(size)) = (&attachment.sha256, attachment.size) {
+            let at = attachment.entry.as_deref().unwrap_or("");
+            println!("              {size} bytes, sha256 {sha256} {}", sanitize(at, false));
+        }
     }
     if let Some(source) = &m.source {
         println!("source        {}", sanitize(&source.path, false));

@@ -147,7 +147,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 }
                 None => (None, None),
             };
-            let options = IngestOptions {
+            let mut options = IngestOptions {
                 format: args.format.clone().filter(|f| f != "auto"),
                 read: ReadOptions {
                     tz,
@@ -173,9 +173,11 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     }),
                     _ => None,
                 },
+                media_dir: None,
             };
             let mut bar = progress::Bar::new();
             let mut case = Case::open_or_create(&dir, &mut bar)?;
+            options.media_dir = args.copy_media.then(|| case.media_dir());
             let result = case.ingest(&args.paths, &options, &mut bar, interrupted);
             bar.finish();
             let output = result?;

@@ -47,6 +47,7 @@ use trove_model::{
 };
 
 use crate::json_scan::{error_offset, error_reason};
+use crate::media;
 use crate::timefmt::parse_timestamp;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use stream::{Broken, Id, Size, Stream, Value, fingerprint, has_key, list, trim_head};
@@ -706,32 +707,11 @@ impl Reader<'_> {
     /// Points an attachment saved with `--media` (a relative path next to
     /// the JSON) at the saved file, with its size from the listing.
     fn local_media(&self, attachment: &mut Attachment, state: &FileState) {
-        let path = attachment.reference.as_str();
-        let relative = !path.is_empty()
-            && !path.contains("://")
-            && !path.starts_with(['/', '\\'])
-            && !path.split(['/', '\\']).any(|part| part == "..");
-        if !relative {
-            return;
-        }
-        let path = path.replace('\\', "/");
-        match self.input.kind() {
-            InputKind::File => {
-                let beside = self.input.path().parent().map(|dir| dir.join(&path));
-                if let Some(meta) = beside.and_then(|p| std::fs::symlink_metadata(p).ok())
-                    && meta.is_file()
-                {
-                    attachment.size = Some(meta.len());
-                }
-            }
-            InputKind::Dir | InputKind::Zip => {
-                let json = state.entry.as_deref().unwrap_or_default();
-                let dir = &json[..json.len() - stream::file_name(json).len()];
-                if let Some(entry) = self.input.entry(&format!("{dir}{path}")) {
-                    attachment.reference = entry.name.clone();
-                    attachment.size = Some(entry.size);
-                }
-            }
+        let path = attachment.reference.replace('\\', "/");
+        let json = state.entry.as_deref().unwrap_or_default();
+        if let Some(found) = media::locate(self.input, media::folder_of(json), &path) {
+            attachment.size = Some(found.size);
+            attachment.entry = Some(found.entry);
         }
     }
 
@@ -776,7 +756,7 @@ fn attachment(a: AttachmentJson) -> Attachment {
         })
         .or(a.id.map(|id| id.0))
         .unwrap_or_default();
-    Attachment { name, reference, kind: None, size: a.file_size_bytes.0, sha256: None }
+    Attachment { name, reference, kind: None, size: a.file_size_bytes.0, sha256: None, entry: None }
 }
 
 /// Text for a message without content: its embeds, as a reader would see
@@ -842,6 +822,7 @@ fn build(
             kind: Some("sticker".to_string()),
             size: None,
             sha256: None,
+            entry: None,
         });
     }
 

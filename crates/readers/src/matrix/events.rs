@@ -281,6 +281,7 @@ fn message(
             kind: kind_name,
             size: info.and_then(|i| i.get("size")).and_then(Value::as_u64),
             sha256: None,
+            entry: None,
         });
     }
     let known = kind == "m.sticker" || msgtype.is_some_and(|t| PLAIN.contains(&t));

@@ -287,8 +287,8 @@ fn attachment(uri: &str, kind: Option<&str>, cx: &Context<'_>) -> Attachment {
     let path = reference.split(['?', '#']).next().unwrap_or(&reference);
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
     let kind = kind.map(str::to_string).or_else(|| Some(kind_of(&name).to_string()));
-    let size = if is_url(uri) {
-        None
+    let (entry, size) = if is_url(uri) {
+        (None, None)
     } else {
         // Exports name files as the (repaired) text says; try the bytes as
         // written too.
@@ -297,9 +297,13 @@ fn attachment(uri: &str, kind: Option<&str>, cx: &Context<'_>) -> Attachment {
         cx.roots
             .iter()
             .flat_map(|root| tries.iter().map(move |t| format!("{root}{t}")))
-            .find_map(|candidate| cx.sizes.get(&candidate).copied())
+            .find_map(|candidate| {
+                let size = cx.sizes.get(&candidate).copied()?;
+                Some((Some(candidate), Some(size)))
+            })
+            .unwrap_or((None, None))
     };
-    Attachment { name, reference, kind, size, sha256: None }
+    Attachment { name, reference, kind, size, sha256: None, entry }
 }
 
 fn is_url(uri: &str) -> bool {

@@ -797,8 +797,9 @@ impl Reader<'_> {
                 kind,
                 size: Some(*local_size),
                 sha256: None,
+                entry: Some(entry.clone()),
             },
-            None => Attachment { name, reference: link, kind, size, sha256: None },
+            None => Attachment { name, reference: link, kind, size, sha256: None, entry: None },
         }
     }
 

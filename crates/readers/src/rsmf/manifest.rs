@@ -49,6 +49,9 @@ pub(super) struct Cx<'a> {
     /// Files next to the manifest (in `rsmf.zip`), by name, with sizes;
     /// `None` when there is no container to look in.
     pub files: Option<&'a HashMap<String, u64>>,
+    /// Where an attachment's file is, by its id: its entry in the input
+    /// (bare manifest), or its SHA-256 when it sits inside `rsmf.zip`.
+    pub attachment: &'a dyn Fn(&str) -> Option<AttachedFile>,
     /// Namespace for participant and conversation ids when the manifest
     /// has no `eventcollectionid` (see the module documentation of
     /// [`super`]).
@@ -71,6 +74,9 @@ struct Conversation {
     display: Option<String>,
     platform: Option<String>,
 }
+
+/// An attachment's file as found: its entry in the input, its SHA-256.
+pub type AttachedFile = (Option<String>, Option<String>);
 
 /// What the first pass found.
 #[derive(Debug, Default)]
@@ -642,6 +648,7 @@ impl Events<'_> {
                         problems.push(format!("{apath}: attachment `{id}` is not in rsmf.zip"));
                     }
                     let declared_size = obj.get("size").and_then(Value::as_u64);
+                    let (entry, sha256) = (self.cx.attachment)(&id).unwrap_or_default();
                     let name = display.unwrap_or_else(|| id.clone());
                     let lower = name.to_ascii_lowercase();
                     // The viewer shows these inline (schema description).
@@ -652,7 +659,8 @@ impl Events<'_> {
                         reference: id,
                         kind: image.then(|| "image".to_string()),
                         size: listed.flatten().or(declared_size),
-                        sha256: None,
+                        sha256,
+                        entry,
                     });
                 }
             }

@@ -56,8 +56,10 @@ mod manifest;
 mod mime;
 
 use std::collections::HashMap;
-use std::io::{self, Cursor, Read};
+use std::io::{Cursor, Read};
 
+use crate::input::SizeGuard;
+use crate::media;
 use crate::{Confidence, Format, Input, InputKind, Limits, ReadError, ReadOptions, Sink, Skip};
 use manifest::{Cx, Open};
 
@@ -434,7 +436,20 @@ impl Reader<'_> {
             .iter()
             .filter_map(|(n, (size, _))| n.strip_prefix(folder).map(|n| (n.to_string(), *size)))
             .collect();
+        let digest = |id: &str| {
+            let name = format!("{folder}{id}");
+            let member = MemEntry { zip: &zip, name: &name, display };
+            let mut hex = None;
+            member
+                .open(&mut |reader| {
+                    hex = media::sha256_hex(reader).ok().map(|(hex, _)| hex);
+                    Ok(())
+                })
+                .ok()?;
+            Some((None, hex))
+        };
         let cx = Cx {
+            attachment: &digest,
             display: format!("{display}!{manifest}"),
             outer_display: self.input.display_entry(name),
             locator_entry: self.input.source_of(name).1,
@@ -460,7 +475,10 @@ impl Reader<'_> {
                 .collect()
         });
         let display = input.display_entry(name);
+        let locate =
+            |id: &str| media::locate(input, folder, id).map(|found| (Some(found.entry), None));
         let cx = Cx {
+            attachment: &locate,
             display: display.clone(),
             outer_display: display,
             locator_entry: input.source_of(name).1,
@@ -593,27 +611,6 @@ impl Open for MemEntry<'_> {
         let entry = archive.by_name(self.name).map_err(|e| invalid(e.to_string()))?;
         let mut guarded = SizeGuard { inner: entry, left: size, name: self.display.to_string() };
         f(&mut guarded)
-    }
-}
-
-/// Refuses to yield more bytes than the zip declared for the entry.
-struct SizeGuard<R> {
-    inner: R,
-    left: u64,
-    name: String,
-}
-
-impl<R: Read> Read for SizeGuard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n as u64 > self.left {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: entry is larger than its declared size", self.name),
-            ));
-        }
-        self.left -= n as u64;
-        Ok(n)
     }
 }
 

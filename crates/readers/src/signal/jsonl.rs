@@ -11,6 +11,7 @@ use trove_model::{Attachment, Edit, EventKind, Reaction, Record, RecordKind};
 
 use super::lines::Lines;
 use super::{Ctx, emit, kind_of_file};
+use crate::media::Located;
 use crate::{ReadError, Sink};
 
 /// Keys the record represents completely.
@@ -176,14 +177,19 @@ fn attachment(value: &Value, ctx: &Ctx<'_>) -> Option<Attachment> {
             kind: Some(kind.to_string()),
             size: None,
             sha256: None,
+            entry: None,
         },
-        None => Attachment {
-            kind: kind_of_file(&path),
-            size: ctx.size_of(&path),
-            name,
-            reference: path,
-            sha256: None,
-        },
+        None => {
+            let (entry, size) = Located::split(ctx.locate(&path));
+            Attachment {
+                kind: kind_of_file(&path),
+                size,
+                name,
+                reference: path,
+                sha256: None,
+                entry,
+            }
+        }
     })
 }
 
@@ -201,11 +207,14 @@ fn sticker_attachment(value: &Value, ctx: &Ctx<'_>) -> Attachment {
         (Some(pack), Some(id), Some(ext)) => format!("../exported_stickers/{pack}/{id}.{ext}"),
         _ => String::new(),
     };
+    let (entry, size) =
+        Located::split(if reference.is_empty() { None } else { ctx.locate(&reference) });
     Attachment {
-        size: if reference.is_empty() { None } else { ctx.size_of(&reference) },
+        size,
         name: label,
         reference,
         kind: Some("sticker".to_string()),
         sha256: None,
+        entry,
     }
 }

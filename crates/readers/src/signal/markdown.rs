@@ -18,6 +18,7 @@ use trove_model::{Attachment, Reaction, Record, RecordKind};
 
 use super::lines::{Line, Lines};
 use super::{Ctx, emit, kind_of_file};
+use crate::media::Located;
 use crate::{ReadError, Sink};
 
 /// A message header: the date text, the sender, and the rest of the line.
@@ -222,29 +223,36 @@ fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Read
     let mut attachments = Vec::new();
     for a in &body.attachments {
         attachments.push(match a {
-            Decoration::File { name, path, image } => Attachment {
-                name: name.clone(),
-                reference: path.clone(),
-                kind: kind_of_file(path).or_else(|| image.then(|| "image".to_string())),
-                size: ctx.size_of(path),
-                sha256: None,
-            },
+            Decoration::File { name, path, image } => {
+                let (entry, size) = Located::split(ctx.locate(path));
+                Attachment {
+                    name: name.clone(),
+                    reference: path.clone(),
+                    kind: kind_of_file(path).or_else(|| image.then(|| "image".to_string())),
+                    size,
+                    sha256: None,
+                    entry,
+                }
+            }
             Decoration::Missing(kind) => Attachment {
                 name: String::new(),
                 reference: String::new(),
                 kind: Some(kind.clone()),
                 size: None,
                 sha256: None,
+                entry: None,
             },
         });
     }
     if let Some((label, path)) = &body.sticker {
+        let (entry, size) = Located::split(path.as_deref().and_then(|p| ctx.locate(p)));
         attachments.push(Attachment {
             name: label.clone(),
             reference: path.clone().unwrap_or_default(),
             kind: Some("sticker".to_string()),
-            size: path.as_deref().and_then(|p| ctx.size_of(p)),
+            size,
             sha256: None,
+            entry,
         });
     }
     let reactions = body

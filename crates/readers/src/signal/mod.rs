@@ -52,13 +52,11 @@ mod lines;
 mod markdown;
 mod sigtop;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
 use jiff::tz::TimeZone;
 use serde_json::Value;
 use trove_model::{AccountRef, ConversationRef, Locator, Record, Timestamp};
 
+use crate::media::{self, Located};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
 
 /// signal-export output (`chat.md` / `data.json`) and sigtop text exports.
@@ -124,14 +122,6 @@ impl Format for Signal {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         let (zone, zone_name) = options.zone();
-        let media = match input.kind() {
-            InputKind::File => {
-                Media::Disk(input.path().parent().map(PathBuf::from).unwrap_or_default())
-            }
-            InputKind::Dir | InputKind::Zip => {
-                Media::Listing(input.entries().iter().map(|e| (e.name.clone(), e.size)).collect())
-            }
-        };
         for (name, kind) in plan(input)? {
             check_text(input, &name)?;
             let folder = match name.rfind('/') {
@@ -143,7 +133,7 @@ impl Format for Signal {
                 entry: input.source_of(&name).1,
                 conversation: conversation_of(input, &name),
                 folder,
-                media: &media,
+                input,
                 zone: zone.clone(),
                 zone_name: zone_name.clone(),
                 max: options.max_record_bytes,
@@ -350,14 +340,6 @@ fn conversation_of(input: &Input, name: &str) -> ConversationRef {
     ConversationRef { native_id: chat.clone(), name: Some(chat) }
 }
 
-/// Where attachment sizes come from.
-enum Media {
-    /// The sizes of a folder's or zip's entries, by entry name.
-    Listing(HashMap<String, u64>),
-    /// The folder holding a single file on disk.
-    Disk(PathBuf),
-}
-
 /// What every record of one entry shares.
 #[derive(Clone)]
 pub(super) struct Ctx<'m> {
@@ -368,7 +350,7 @@ pub(super) struct Ctx<'m> {
     conversation: ConversationRef,
     /// Folder of the entry inside the input, with a trailing `/` (or "").
     folder: String,
-    media: &'m Media,
+    input: &'m Input,
     zone: TimeZone,
     zone_name: String,
     max: usize,
@@ -408,42 +390,12 @@ impl Ctx<'_> {
         })
     }
 
-    /// The size of the file at `path` (relative to the entry's folder, as
+    /// The file at `path` (relative to the entry's folder, as
     /// signal-export writes it: `./media/x.jpg`, `../exported_stickers/...`,
     /// spaces as `%20`), when the input holds it.
-    fn size_of(&self, path: &str) -> Option<u64> {
-        let resolved = resolve(&self.folder, path)?;
-        let spaced = resolved.replace("%20", " ");
-        match self.media {
-            Media::Listing(sizes) => sizes.get(&resolved).or_else(|| sizes.get(&spaced)).copied(),
-            Media::Disk(folder) => {
-                // Only inside the folder the input's file sits in.
-                [resolved, spaced].iter().find_map(|p| {
-                    let meta = std::fs::metadata(folder.join(p)).ok()?;
-                    meta.is_file().then_some(meta.len())
-                })
-            }
-        }
+    fn locate(&self, path: &str) -> Option<Located> {
+        media::locate(self.input, &self.folder, path)
     }
-}
-
-/// `folder` + a relative `path` with `.` and `..` applied; `None` when the
-/// path is absolute, empty or climbs above the input's root.
-fn resolve(folder: &str, path: &str) -> Option<String> {
-    if path.is_empty() || path.starts_with('/') || path.contains(['\\', ':']) {
-        return None;
-    }
-    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// `image`, `audio` or `video` by extension, as signal-export itself
@@ -466,19 +418,6 @@ fn emit(sink: &mut dyn Sink, record: Record) -> Result<(), ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_resolve_inside_the_input() {
-        assert_eq!(resolve("out/Aya/", "./media/a.jpg").as_deref(), Some("out/Aya/media/a.jpg"));
-        assert_eq!(
-            resolve("out/Aya/", "../exported_stickers/p/1.webp").as_deref(),
-            Some("out/exported_stickers/p/1.webp")
-        );
-        assert_eq!(resolve("Aya/", "../../etc/passwd"), None);
-        assert_eq!(resolve("", "../x"), None);
-        assert_eq!(resolve("", "/etc/passwd"), None);
-        assert_eq!(resolve("", "media/a.jpg").as_deref(), Some("media/a.jpg"));
-    }
 
     #[test]
     fn sniffing() {

@@ -321,6 +321,7 @@ fn attachment(text: &str) -> Attachment {
         kind: mime,
         size,
         sha256: None,
+        entry: None,
     }
 }
 

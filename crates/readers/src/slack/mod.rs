@@ -747,6 +747,7 @@ impl Reader<'_> {
             kind: f.mimetype.clone().or_else(|| f.filetype.clone()).filter(|k| !k.is_empty()),
             size: saved.map(|(_, size)| *size).or(f.size.0),
             sha256: None,
+            entry: saved.map(|(entry, _)| entry.clone()),
         }
     }
 

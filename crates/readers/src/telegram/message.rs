@@ -8,6 +8,7 @@ use trove_model::{
 };
 
 use crate::json_scan::{error_offset, error_reason};
+use crate::media::Located;
 use crate::timefmt;
 
 /// Keys of a regular message that the record represents completely; any
@@ -49,7 +50,7 @@ pub(super) struct Chat<'a> {
     pub chat_id: Option<&'a str>,
     /// The size of the export's file at a path relative to `result.json`,
     /// when the input holds it.
-    pub media: &'a dyn Fn(&str) -> Option<u64>,
+    pub media: &'a dyn Fn(&str) -> Option<Located>,
     /// Zone asserted for zone-less times, and its name.
     pub zone: &'a TimeZone,
     /// Name of `zone`.
@@ -407,13 +408,14 @@ fn file_ref(
             (!placeholder).then(|| relative.rsplit('/').next().unwrap_or(relative).to_string())
         })
         .unwrap_or_default();
-    let listed = if placeholder { None } else { (chat.media)(relative) };
+    let (entry, listed) = Located::split(if placeholder { None } else { (chat.media)(relative) });
     Attachment {
         name,
         reference: path.to_string(),
         kind: Some(kind),
         size: listed.or(stated_size),
         sha256: None,
+        entry,
     }
 }
 

@@ -64,13 +64,12 @@ mod walk;
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
 use serde_json::Value;
 use trove_model::{AccountRef, ConversationRef, Locator};
 
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, media};
 use walk::{Captured, Walker};
 
 /// Telegram Desktop JSON exports (`result.json`).
@@ -120,15 +119,7 @@ impl Format for Telegram {
     ) -> Result<(), ReadError> {
         let documents = documents(input)?;
         let (zone, zone_name) = options.zone();
-        let media = match input.kind() {
-            InputKind::File => {
-                Media::Disk(input.path().parent().map(PathBuf::from).unwrap_or_default())
-            }
-            InputKind::Dir | InputKind::Zip => {
-                Media::Listing(input.entries().iter().map(|e| (e.name.clone(), e.size)).collect())
-            }
-        };
-        let mut reader = Reader { input, options, sink, media, zone, zone_name };
+        let mut reader = Reader { input, options, sink, zone, zone_name };
         for name in documents {
             reader.document(&name)?;
         }
@@ -213,37 +204,6 @@ fn file_name(entry: &str) -> &str {
     entry.rsplit('/').next().unwrap_or(entry)
 }
 
-/// Where attachment sizes come from.
-enum Media {
-    /// The sizes of a folder's or zip's entries, by entry name.
-    Listing(HashMap<String, u64>),
-    /// The folder holding a single `result.json` on disk.
-    Disk(PathBuf),
-}
-
-impl Media {
-    /// The size of the file at `relative` (from the folder of the entry
-    /// `base` points into), if the export holds it.
-    fn size(&self, base: &str, relative: &str) -> Option<u64> {
-        match self {
-            Media::Listing(sizes) => sizes.get(&format!("{base}{relative}")).copied(),
-            Media::Disk(folder) => {
-                // Only plain relative paths: never stat outside the export.
-                if relative.is_empty()
-                    || relative.starts_with('/')
-                    || relative.contains('\\')
-                    || relative.contains(':')
-                    || relative.split('/').any(|p| p == "..")
-                {
-                    return None;
-                }
-                let meta = std::fs::metadata(folder.join(relative)).ok()?;
-                meta.is_file().then_some(meta.len())
-            }
-        }
-    }
-}
-
 /// Which chat object of a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum ChatKey {
@@ -319,7 +279,6 @@ struct Reader<'a> {
     input: &'a Input,
     options: &'a ReadOptions,
     sink: &'a mut dyn Sink,
-    media: Media,
     zone: TimeZone,
     zone_name: String,
 }
@@ -535,13 +494,13 @@ impl Reader<'_> {
             ChatKey::Top => doc.fallback.clone(),
             _ => chat_path.trim_start_matches("$.").to_string(),
         });
-        let media = &self.media;
+        let input = self.input;
         let base = doc.base.as_str();
-        let sizes = move |relative: &str| media.size(base, relative);
+        let files = move |relative: &str| media::locate(input, base, relative);
         let chat = message::Chat {
             conversation,
             chat_id: meta.id.as_deref(),
-            media: &sizes,
+            media: &files,
             zone: &self.zone,
             zone_name: &self.zone_name,
         };

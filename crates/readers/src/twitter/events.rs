@@ -18,6 +18,7 @@ use trove_model::{
 
 use super::entities::decode_entities;
 use crate::json_scan::error_reason;
+use crate::media::Located;
 
 /// One top-level element of a DM file.
 #[derive(Deserialize)]
@@ -129,8 +130,8 @@ pub(super) struct Context<'a> {
     pub conversation_id: &'a str,
     /// The archive owner's id, the target of `joinConversation`.
     pub owner: Option<&'a str>,
-    /// Local media copies: file name (`<messageId>-<name>`) → size.
-    pub media: &'a HashMap<String, u64>,
+    /// Local media copies by file name (`<messageId>-<name>`).
+    pub media: &'a HashMap<String, Located>,
 }
 
 /// One translated event: a message (identified by its id, for
@@ -328,7 +329,7 @@ fn timestamp(text: &str) -> Result<Timestamp, String> {
 
 /// A `mediaUrls` entry. The local copy, when the export has one, is
 /// `<messageId>-<last path segment without query>`.
-fn attachment(url: &str, message_id: &str, media: &HashMap<String, u64>) -> Attachment {
+fn attachment(url: &str, message_id: &str, media: &HashMap<String, Located>) -> Attachment {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
     let kind = if path.contains("/dm_video/") {
@@ -338,13 +339,14 @@ fn attachment(url: &str, message_id: &str, media: &HashMap<String, u64>) -> Atta
     } else {
         "image"
     };
-    let size = media.get(&format!("{message_id}-{name}")).copied();
+    let (entry, size) = Located::split(media.get(&format!("{message_id}-{name}")).cloned());
     Attachment {
         name,
         reference: url.to_string(),
         kind: Some(kind.to_string()),
         size,
         sha256: None,
+        entry,
     }
 }
 
@@ -353,12 +355,13 @@ fn attachment(url: &str, message_id: &str, media: &HashMap<String, u64>) -> Atta
 mod tests {
     use super::*;
 
-    fn cx(media: &HashMap<String, u64>) -> Context<'_> {
+    fn cx(media: &HashMap<String, Located>) -> Context<'_> {
         Context { conversation_id: "740503092278366208", owner: Some("42"), media }
     }
 
     fn parse_ok(raw: &str) -> Parsed {
-        let media = HashMap::from([("9-a.jpg".to_string(), 77)]);
+        let found = Located { entry: "data/direct_messages_media/9-a.jpg".into(), size: 77 };
+        let media = HashMap::from([("9-a.jpg".to_string(), found)]);
         match parse(raw, &cx(&media), Locator::default()) {
             Ok(p) => p,
             Err(e) => panic!("{raw}: {e}"),

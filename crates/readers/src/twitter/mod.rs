@@ -24,6 +24,7 @@ use serde_json::value::RawValue;
 use trove_model::{AccountRef, Locator};
 
 use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
+use crate::media::Located;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 
 pub use entities::decode_entities;
@@ -247,7 +248,7 @@ struct Reader<'a> {
     options: &'a ReadOptions,
     sink: &'a mut dyn Sink,
     owner: Option<String>,
-    media: HashMap<String, u64>,
+    media: HashMap<String, Located>,
     seen_messages: HashMap<IdKey, Seen>,
     seen_events: HashSet<String>,
     /// Display names of the files read so far, indexed by `Seen::file`.
@@ -448,7 +449,8 @@ impl<'a> Reader<'a> {
             let file = file_name(&entry.name);
             let dir = entry.name[..entry.name.len() - file.len()].trim_end_matches('/');
             if matches!(file_name(dir), "direct_messages_media" | "direct_messages_group_media") {
-                self.media.insert(file.to_string(), entry.size);
+                let found = Located { entry: entry.name.clone(), size: entry.size };
+                self.media.insert(file.to_string(), found);
             }
         }
     }

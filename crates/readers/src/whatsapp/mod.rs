@@ -100,6 +100,7 @@ use trove_model::{
     UrlRef,
 };
 
+use crate::media::{self, Located};
 use crate::timefmt::{self, DateOrder};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use content::Body;
@@ -291,27 +292,6 @@ fn conversation_id(input: &Input, name: &str) -> String {
         return stem.to_string();
     }
     around.into_iter().find(|n| !n.trim().is_empty()).unwrap_or_else(|| stem.to_string())
-}
-
-/// Files beside the chat (same folder of the zip or folder), by base name:
-/// the entry path and its size.
-fn media_listing(input: &Input, name: &str) -> HashMap<String, (String, u64)> {
-    let mut media = HashMap::new();
-    if *input.kind() == InputKind::File {
-        return media;
-    }
-    let dir = match name.rfind('/') {
-        Some(slash) => &name[..=slash],
-        None => "",
-    };
-    for entry in input.entries() {
-        let Some(rest) = entry.name.strip_prefix(dir) else { continue };
-        if entry.name == name || rest.contains('/') || is_junk(&entry.name) {
-            continue;
-        }
-        media.insert(rest.to_string(), (entry.name.clone(), entry.size));
-    }
-    media
 }
 
 /// Evidence about one header layout, from the first pass.
@@ -531,7 +511,9 @@ struct Chat<'a> {
     order: DateOrder,
     basis: Basis,
     authors: &'a HashMap<String, u64>,
-    media: HashMap<String, (String, u64)>,
+    /// Where files attached to messages are looked for.
+    input: &'a Input,
+    folder: &'a str,
     zone: jiff::tz::TimeZone,
     zone_name: String,
     max: usize,
@@ -603,7 +585,8 @@ fn read_chat(
         order,
         basis,
         authors: &scan.authors,
-        media: media_listing(input, name),
+        input,
+        folder: media::folder_of(name),
         zone,
         zone_name,
         max: options.max_record_bytes,
@@ -795,13 +778,16 @@ fn message(
     let attachments = content::attachments(text)
         .into_iter()
         .map(|found| {
-            let listed = if found.file { chat.media.get(&found.name) } else { None };
+            let listed =
+                if found.file { media::locate(chat.input, chat.folder, &found.name) } else { None };
+            let (entry, size) = Located::split(listed);
             Attachment {
-                reference: listed.map_or_else(|| found.name.clone(), |(path, _)| path.clone()),
-                size: listed.map(|(_, size)| *size),
+                reference: entry.clone().unwrap_or_else(|| found.name.clone()),
+                size,
                 name: found.name,
                 kind: found.kind.map(str::to_string),
                 sha256: None,
+                entry,
             }
         })
         .collect();

@@ -1,0 +1,177 @@
+//! Attached files: found in the export, hashed, searchable by name, copied
+//! into the case only with `--copy-media`, never looked for outside the
+//! export.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use trove_testkit::zipfile::write_zip;
+
+fn trove(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trove"))
+        .args(args)
+        .env_remove("TROVE_CASE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run trove")
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "trove failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}
+
+const PHOTO: &[u8] = b"\xff\xd8\xff\xe0 not really a jpeg";
+/// `sha256sum` of [`PHOTO`].
+const PHOTO_SHA256: &str = "5368e7b92b51f4d19d0319af90a37a3795fb9f0ac3c0a64edd06eb7792bd4f78";
+const NOTES: &[u8] = b"minutes of the meeting";
+
+/// A WhatsApp "Export chat" zip with two files, one sent twice, one named
+/// but not exported, and one whose name tries to climb out of the export.
+fn whatsapp_zip(dir: &Path) -> PathBuf {
+    let chat = "\
+01/02/2020, 10:00 - Alice: IMG-20200102-WA0001.jpg (file attached)
+look at this
+01/02/2020, 10:01 - Bob: IMG-20200102-WA0001.jpg (file attached)
+again
+01/02/2020, 10:02 - Alice: Board-minutes.pdf (file attached)
+01/02/2020, 10:03 - Bob: VID-20200102-WA0002.mp4 (file attached)
+01/02/2020, 10:04 - Bob: ../../../../etc/hostname (file attached)
+";
+    let path = dir.join("WhatsApp Chat with Board.zip");
+    write_zip(
+        &path,
+        &[
+            ("_chat.txt", chat.as_bytes()),
+            ("IMG-20200102-WA0001.jpg", PHOTO),
+            ("Board-minutes.pdf", NOTES),
+        ],
+    )
+    .expect("write zip");
+    path
+}
+
+fn search(case: &Path, query: &str) -> Value {
+    json(&trove(&["search", "--case", s(case), "--json", "--limit", "50", "--", query]))
+}
+
+fn attachments_of(case: &Path, id: &str) -> Vec<Value> {
+    let shown = json(&trove(&["show", id, "--case", s(case), "--json"]));
+    shown["message"]["attachments"].as_array().cloned().unwrap_or_else(|| {
+        shown["attachments"].as_array().cloned().expect("attachments in show output")
+    })
+}
+
+#[test]
+fn files_in_the_export_are_hashed_and_found_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip = whatsapp_zip(dir.path());
+    let case = dir.path().join("case");
+    let out = json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json", "--tz", "UTC"]));
+    assert_eq!(out["messages_added"], 5);
+    assert_eq!(out["media_files"], 2, "{out}");
+    assert_eq!(out["media_copied"], 0);
+    assert!(!case.join("media").exists(), "nothing is copied without --copy-media");
+
+    // The file name finds both messages that sent it.
+    let hits = search(&case, "IMG-20200102-WA0001.jpg");
+    assert_eq!(hits["total"], 2, "{hits}");
+    let hits = search(&case, "minutes");
+    assert_eq!(hits["total"], 1, "{hits}");
+    let hits = search(&case, "has:attachment");
+    assert_eq!(hits["total"], 5, "{hits}");
+
+    // Each message records the file's hash and size, or none when the
+    // export does not hold the file.
+    let all = search(&case, "has:attachment");
+    let mut seen = Vec::new();
+    for hit in all["hits"].as_array().expect("hits") {
+        let id = hit["id"].as_str().expect("id");
+        for a in attachments_of(&case, id) {
+            seen.push((
+                a["name"].as_str().unwrap_or_default().to_string(),
+                a["sha256"].as_str().map(str::to_string),
+                a["size"].as_u64(),
+            ));
+        }
+    }
+    seen.sort();
+    let photo = Some(PHOTO_SHA256.to_string());
+    let photo_size = Some(PHOTO.len() as u64);
+    assert_eq!(
+        seen,
+        vec![
+            ("../../../../etc/hostname".to_string(), None, None),
+            ("Board-minutes.pdf".to_string(), Some(sha256_hex(NOTES)), Some(NOTES.len() as u64)),
+            ("IMG-20200102-WA0001.jpg".to_string(), photo.clone(), photo_size),
+            ("IMG-20200102-WA0001.jpg".to_string(), photo, photo_size),
+            ("VID-20200102-WA0002.mp4".to_string(), None, None),
+        ]
+    );
+}
+
+#[test]
+fn copy_media_stores_each_file_once_by_content() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip = whatsapp_zip(dir.path());
+    let case = dir.path().join("case");
+    let out = json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json", "--copy-media"]));
+    assert_eq!(out["media_files"], 2);
+    assert_eq!(out["media_copied"], 2);
+    let stored = case.join("media").join(&PHOTO_SHA256[..2]).join(PHOTO_SHA256);
+    assert_eq!(std::fs::read(&stored).expect("copied photo"), PHOTO);
+    let notes = sha256_hex(NOTES);
+    let stored = case.join("media").join(&notes[..2]).join(&notes);
+    assert_eq!(std::fs::read(&stored).expect("copied notes"), NOTES);
+    let leftovers: Vec<_> = std::fs::read_dir(case.join("media"))
+        .expect("media folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no partial copies remain");
+
+    // The same export again: nothing new, nothing copied twice.
+    let again = json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json", "--copy-media"]));
+    assert_eq!(again["messages_added"], 0);
+    assert_eq!(again["duplicates"], 5);
+    assert_eq!(again["media_copied"], 0);
+}
+
+#[test]
+fn files_beside_a_single_telegram_result_json_are_hashed() {
+    let result = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../readers/tests/inputs/telegram/full/DataExport_2023-11-15/result.json");
+    let photo = result.with_file_name("chats/chat_001/photos/photo_1@14-11-2023_23-13-50.jpg");
+    let bytes = std::fs::read(&photo).expect("fixture photo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = dir.path().join("case");
+    let out = json(&trove(&["ingest", s(&result), "--case", s(&case), "--json"]));
+    assert_eq!(out["media_files"], 1, "{out}");
+    let hits = search(&case, "has:attachment");
+    let with_hash: Vec<Value> = hits["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .flat_map(|hit| attachments_of(&case, hit["id"].as_str().expect("id")))
+        .filter(|a| a["sha256"].is_string())
+        .collect();
+    assert_eq!(with_hash.len(), 1, "{with_hash:?}");
+    assert_eq!(with_hash[0]["sha256"], sha256_hex(&bytes));
+    assert_eq!(with_hash[0]["entry"], "chats/chat_001/photos/photo_1@14-11-2023_23-13-50.jpg");
+    assert_eq!(with_hash[0]["size"], bytes.len() as u64);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let mut reader = bytes;
+    trove_readers::media::sha256_hex(&mut reader).expect("hash").0
+}

@@ -36,6 +36,9 @@ pub enum ArchiveFormat {
     Jsonl,
     /// A Twitter / X account archive (zip), read by trove's `twitter` reader.
     Twitter,
+    /// A Telegram Desktop full-account export (`result.json` with
+    /// `chats.list`), read by trove's `telegram` reader.
+    Telegram,
 }
 
 impl ArchiveFormat {
@@ -44,6 +47,7 @@ impl ArchiveFormat {
         match self {
             ArchiveFormat::Jsonl => "jsonl",
             ArchiveFormat::Twitter => "twitter",
+            ArchiveFormat::Telegram => "telegram",
         }
     }
 }
@@ -92,6 +96,9 @@ pub struct Corpus {
     pub last_ms: i64,
     /// The messages, when the format keeps them in memory (Twitter).
     in_memory: Option<Vec<Message>>,
+    /// A JSONL copy of the messages ([`Message`] per line) for the
+    /// baseline, when the archive itself is not one.
+    baseline: Option<PathBuf>,
 }
 
 impl Corpus {
@@ -108,6 +115,7 @@ impl Corpus {
             ArchiveFormat::Twitter => {
                 generate_twitter(messages, &dir.join("archive-twitter.zip"), per_kind)
             }
+            ArchiveFormat::Telegram => generate_telegram(messages, dir, per_kind),
         }
     }
 
@@ -119,16 +127,16 @@ impl Corpus {
             }
             return Ok(());
         }
-        let file =
-            File::open(&self.path).with_context(|| format!("reopening {}", self.path.display()))?;
+        let path = self.baseline.as_ref().unwrap_or(&self.path);
+        let file = File::open(path).with_context(|| format!("reopening {}", path.display()))?;
         let reader = BufReader::with_capacity(1 << 20, file);
         for (n, line) in reader.lines().enumerate() {
-            let line = line.with_context(|| format!("reading {}", self.path.display()))?;
+            let line = line.with_context(|| format!("reading {}", path.display()))?;
             if line.trim().is_empty() {
                 continue;
             }
             let message: Message = serde_json::from_str(&line)
-                .with_context(|| format!("{} line {}", self.path.display(), n + 1))?;
+                .with_context(|| format!("{} line {}", path.display(), n + 1))?;
             f(&message)?;
         }
         Ok(())
@@ -244,6 +252,123 @@ fn generate_twitter(messages: u64, path: &Path, per_kind: usize) -> Result<Corpu
     let bytes = std::fs::metadata(path)?.len();
     let count = kept.len() as u64;
     Ok(observer.finish(ArchiveFormat::Twitter, path, count, bytes, Some(kept)))
+}
+
+/// A Telegram full-account export: `CONVERSATIONS` group chats, messages
+/// spread over them as in the JSONL archive, each chat's messages in time
+/// order. Every 25th message has a link entity (text as an array), every
+/// 10th replies to the message before it in its chat, every 50th was
+/// edited. Chats are written to one temporary file each and then joined,
+/// so memory stays flat at any size.
+fn generate_telegram(messages: u64, dir: &Path, per_kind: usize) -> Result<Corpus> {
+    let path = dir.join("telegram-export").join("result.json");
+    let parts_dir = dir.join("telegram-export").join("parts");
+    std::fs::create_dir_all(&parts_dir)
+        .with_context(|| format!("creating {}", parts_dir.display()))?;
+    let baseline = dir.join("archive.jsonl");
+    let mut baseline_out = BufWriter::with_capacity(
+        1 << 20,
+        File::create(&baseline).with_context(|| format!("creating {}", baseline.display()))?,
+    );
+    let mut parts = Vec::with_capacity(CONVERSATIONS);
+    for c in 0..CONVERSATIONS {
+        let part = parts_dir.join(format!("{c}.json"));
+        let file = File::create(&part).with_context(|| format!("creating {}", part.display()))?;
+        parts.push((part, BufWriter::with_capacity(64 * 1024, file), 0u64));
+    }
+    let mut text_gen = TextGen::new(SEED);
+    let mut rng = Rng::new(SEED ^ 0x00C0_FFEE);
+    let senders = sender_names();
+    let sender_table = zipf_table(senders.len());
+    let conversation_table = zipf_table(CONVERSATIONS);
+    let step = (SPAN_MS / messages.max(1) as i64).max(1);
+    let mut observer = Observer::new(messages, per_kind);
+    let mut text = String::new();
+    let mut line: Vec<u8> = Vec::with_capacity(4096);
+    for i in 0..messages {
+        text.clear();
+        text_gen.write_message(&mut text);
+        let ms = START_MS + i as i64 * step + rng.range_i64(0, step);
+        let who = draw(&sender_table, &mut rng);
+        let (part_path, out, written) = &mut parts[draw(&conversation_table, &mut rng)];
+        let id = i + 1;
+        let seconds = ms.div_euclid(1000);
+        let local = iso_ms(seconds * 1000);
+        let date = local.get(..19).unwrap_or(&local);
+        line.clear();
+        if *written > 0 {
+            line.extend_from_slice(b",\n");
+        }
+        write!(
+            line,
+            "   {{\"id\": {id}, \"type\": \"message\", \"date\": \"{date}\", \"date_unixtime\": \"{seconds}\", \"from\": \"{}\", \"from_id\": \"user{who}\"",
+            senders[who]
+        )?;
+        if *written > 0 && id % 10 == 0 {
+            write!(line, ", \"reply_to_message_id\": {}", id - 1)?;
+        }
+        if id % 50 == 0 {
+            write!(line, ", \"edited\": \"{date}\", \"edited_unixtime\": \"{}\"", seconds + 60)?;
+        }
+        let plain = serde_json::to_string(&text)?;
+        let full_text = if id % 25 == 0 {
+            let link = format!("https://example.org/{id}");
+            write!(
+                line,
+                ", \"text\": [{plain}, {{\"type\": \"link\", \"text\": \"{link}\"}}], \"text_entities\": [{{\"type\": \"plain\", \"text\": {plain}}}, {{\"type\": \"link\", \"text\": \"{link}\"}}]}}"
+            )?;
+            format!("{text}{link}")
+        } else {
+            write!(
+                line,
+                ", \"text\": {plain}, \"text_entities\": [{{\"type\": \"plain\", \"text\": {plain}}}]}}"
+            )?;
+            text.clone()
+        };
+        out.write_all(&line).with_context(|| format!("writing {}", part_path.display()))?;
+        *written += 1;
+        let sender = format!("user{who}");
+        serde_json::to_writer(
+            &mut baseline_out,
+            &serde_json::json!({"text": full_text, "sender": sender, "ts": iso_ms(seconds * 1000)}),
+        )?;
+        baseline_out.write_all(b"\n")?;
+        observer.observe(&full_text, &sender, seconds * 1000);
+    }
+    baseline_out.flush().with_context(|| format!("writing {}", baseline.display()))?;
+
+    let conversations = conversation_names();
+    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    out.write_all(
+        b"{\n \"about\": \"Here is the data you requested.\",\n \"personal_information\": {\"user_id\": 1, \"first_name\": \"Owner\"},\n \"chats\": {\n  \"about\": \"This page lists all chats from this export.\",\n  \"list\": [\n",
+    )?;
+    for (c, (part_path, part_out, _)) in parts.into_iter().enumerate() {
+        drop(part_out);
+        if c > 0 {
+            out.write_all(b",\n")?;
+        }
+        write!(
+            out,
+            "  {{\"name\": \"{}\", \"type\": \"private_group\", \"id\": {}, \"messages\": [\n",
+            conversations[c],
+            4_000_000_000u64 + c as u64
+        )?;
+        let mut part = File::open(&part_path)
+            .with_context(|| format!("reopening {}", part_path.display()))?;
+        std::io::copy(&mut part, &mut out)
+            .with_context(|| format!("writing {}", path.display()))?;
+        out.write_all(b"\n  ]}")?;
+        std::fs::remove_file(&part_path).ok();
+    }
+    out.write_all(b"\n  ]\n }\n}\n")?;
+    out.flush().with_context(|| format!("writing {}", path.display()))?;
+    drop(out);
+    std::fs::remove_dir(&parts_dir).ok();
+    let bytes = std::fs::metadata(&path)?.len();
+    let mut corpus = observer.finish(ArchiveFormat::Telegram, &path, messages, bytes, None);
+    corpus.baseline = Some(baseline);
+    Ok(corpus)
 }
 
 /// True for letters of the scripts whose words the query mix uses (Latin,
@@ -362,6 +487,7 @@ impl Observer {
             first_ms: if self.seen == 0 { START_MS } else { self.first_ms },
             last_ms: if self.seen == 0 { START_MS } else { self.last_ms },
             in_memory,
+            baseline: None,
         }
     }
 }

@@ -67,6 +67,7 @@ const MARKER: &str = ".trove-bench";
 const OUTPUTS: &[&str] = &[
     "archive.jsonl",
     "archive-twitter.zip",
+    "telegram-export",
     "case",
     "fts5.db",
     "fts5.db-wal",

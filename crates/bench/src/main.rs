@@ -49,6 +49,7 @@ mod corpus;
 mod fts5;
 mod mem;
 mod mix;
+mod readers;
 mod report;
 mod trove_side;
 
@@ -74,6 +75,7 @@ const OUTPUTS: &[&str] = &[
     "fts5.db-shm",
     "index-only",
     "bench.json",
+    "readers.json",
 ];
 
 /// Command-line arguments.
@@ -99,6 +101,16 @@ struct Args {
     /// separate passes, to show which part of the ingest dominates.
     #[arg(long)]
     breakdown: bool,
+    /// Instead of the ingest and search benchmark, time each reader alone
+    /// over an input of its format grown to about --reader-mb MB.
+    #[arg(long)]
+    readers: bool,
+    /// Input size per reader for --readers, in MB.
+    #[arg(long, default_value_t = 64)]
+    reader_mb: u64,
+    /// With --readers: time only this reader.
+    #[arg(long, value_name = "FORMAT")]
+    only: Option<String>,
 }
 
 /// Prepares `dir`: creates it, or clears the outputs of an earlier run in
@@ -134,6 +146,40 @@ fn phase(name: &str) {
     eprintln!("[trove-bench] {name}");
 }
 
+/// `--readers`: one line per reader, and `DIR/readers.json`.
+fn reader_throughput(args: &Args, dir: &Path, load_at_start: Option<String>) -> Result<()> {
+    let twitter_messages = usize::try_from(args.reader_mb * 1_000_000 / 600).unwrap_or(100_000);
+    let figures = readers::run(dir, args.reader_mb, twitter_messages, args.only.as_deref())?;
+    println!(
+        "READERS (one core each; load average {} at start, {} at end)",
+        load_at_start.as_deref().unwrap_or("?"),
+        mem::load_average().as_deref().unwrap_or("?")
+    );
+    println!("  {:<11} {:>10} {:>10} {:>8} {:>8} {:>10}", "reader", "MB", "records", "skips", "s", "MB/s");
+    let mut json = Vec::new();
+    for f in &figures {
+        println!(
+            "  {:<11} {:>10.1} {:>10} {:>8} {:>8.2} {:>10.1}  {}",
+            f.format,
+            f.bytes as f64 / 1e6,
+            f.records,
+            f.skips,
+            f.seconds,
+            f.mb_per_second(),
+            if f.mb_per_second() >= 100.0 { "PASS" } else { "FAIL (target 100 MB/s)" }
+        );
+        json.push(serde_json::json!({
+            "reader": f.format, "bytes": f.bytes, "records": f.records, "skips": f.skips,
+            "seconds": f.seconds, "mb_per_second": f.mb_per_second(),
+        }));
+    }
+    let path = dir.join("readers.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("figures written to {}", path.display());
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
     let temporary = match &args.dir {
@@ -148,6 +194,9 @@ fn main() -> Result<()> {
     prepare(&dir)?;
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let load_at_start = mem::load_average();
+    if args.readers {
+        return reader_throughput(&args, &dir, load_at_start);
+    }
 
     phase(&format!(
         "generating {} {} messages in {}",

@@ -76,6 +76,7 @@ const OUTPUTS: &[&str] = &[
     "index-only",
     "bench.json",
     "readers.json",
+    "samples-twitter.zip",
 ];
 
 /// Command-line arguments.
@@ -108,6 +109,12 @@ struct Args {
     /// Input size per reader for --readers, in MB.
     #[arg(long, default_value_t = 64)]
     reader_mb: u64,
+    /// Make the case a mixed one: first ingest one sample of every
+    /// reader's format (and a small generated Twitter archive), then the
+    /// generated archive; afterwards ingest everything again and report
+    /// what the second run added (nothing, if de-duplication holds).
+    #[arg(long)]
+    with_samples: bool,
     /// With --readers: time only this reader.
     #[arg(long, value_name = "FORMAT")]
     only: Option<String>,
@@ -209,6 +216,37 @@ fn main() -> Result<()> {
     let generate_seconds = started.elapsed().as_secs_f64();
     let queries = mix::build(&corpus, args.queries_per_kind);
 
+    let mut samples = Vec::new();
+    if args.with_samples {
+        let twitter = dir.join("samples-twitter.zip");
+        trove_testkit::twitter::Builder::new(corpus::SEED ^ 7)
+            .group_messages(1_500)
+            .groups(2)
+            .direct_messages(500)
+            .one_to_one(5)
+            .build()
+            .write_zip(&twitter)
+            .with_context(|| format!("writing {}", twitter.display()))?;
+        samples = readers::sample_paths();
+        samples.push(twitter);
+        phase(&format!("ingesting {} samples of every format into trove", samples.len()));
+        let first = trove_side::ingest_paths(&dir.join("case"), &samples)?;
+        println!(
+            "MIXED CASE samples: {} messages, {} events from {} inputs ({}) in {:.2} s; {} skipped",
+            first.messages_added,
+            first.events_added,
+            first.formats.len(),
+            {
+                let mut formats = first.formats.clone();
+                formats.sort();
+                formats.dedup();
+                formats.join(", ")
+            },
+            first.seconds,
+            first.skipped
+        );
+    }
+
     phase("ingesting into trove");
     let ingest = trove_side::ingest(&corpus, &dir.join("case"))?;
     if ingest.searchable != corpus.messages {
@@ -226,6 +264,17 @@ fn main() -> Result<()> {
     } else {
         None
     };
+
+    if args.with_samples {
+        phase("ingesting the samples and the archive again");
+        let mut everything = samples.clone();
+        everything.push(corpus.path.clone());
+        let again = trove_side::ingest_paths(&dir.join("case"), &everything)?;
+        println!(
+            "MIXED CASE re-ingest of everything: {} messages and {} events added, {} duplicates, in {:.2} s",
+            again.messages_added, again.events_added, again.duplicates, again.seconds
+        );
+    }
 
     phase(&format!("searching trove ({} queries)", queries.len()));
     let search = trove_side::search(&dir.join("case"), &queries)?;

@@ -233,6 +233,35 @@ impl Sink for CountingSink {
     }
 }
 
+/// One sample of every reader's format, for a mixed case
+/// (`--with-samples`): the real samples and hand-made exports bundled with
+/// the readers' tests, each read with detection.
+pub const SAMPLES: &[&str] = &[
+    "telegram/full/DataExport_2023-11-15",
+    "telegram/single/ChatExport_2021-03-02",
+    "whatsapp/pustur-whatsapp-chat-parser-website/whatsapp-chat-parser-example.zip",
+    "whatsapp/joweich-chat-miner/test_ddmmyy_24hrs.txt",
+    "slack/hfaran-slack-export-viewer/testarchive.zip",
+    "slack/handmade",
+    "discord/export",
+    "messenger/dyi",
+    "instagram/dyi",
+    "signal/signal-export",
+    "rsmf/relativitydev-rsmf-validator-samples/Sample3/sample.rsmf",
+    "rsmf/handmade/slack-general.rsmf",
+    "matrix/element_export.json",
+    "jabber/2021-01-29.json",
+    "rocketchat/dump",
+    "irc/#ubuntu.2016-05-03.log",
+    "irc/irc.libera.#rust.weechatlog",
+    "transcript/wikileaks_dm.csv",
+];
+
+/// [`SAMPLES`] as paths.
+pub fn sample_paths() -> Vec<PathBuf> {
+    SAMPLES.iter().map(|s| fixtures().join(s)).collect()
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../readers/tests/inputs")
 }

@@ -109,6 +109,42 @@ pub fn ingest(corpus: &Corpus, case_dir: &Path) -> Result<IngestFigures> {
     })
 }
 
+/// What a plain ingest of some paths reported.
+#[derive(Clone, Debug, Default)]
+pub struct PlainIngest {
+    /// Wall time.
+    pub seconds: f64,
+    /// Messages added.
+    pub messages_added: u64,
+    /// Events added.
+    pub events_added: u64,
+    /// Records already in the case.
+    pub duplicates: u64,
+    /// Records the readers skipped.
+    pub skipped: usize,
+    /// Readers chosen, one per input.
+    pub formats: Vec<String>,
+}
+
+/// Ingests `paths` with detection, as `trove ingest` does.
+pub fn ingest_paths(case_dir: &Path, paths: &[std::path::PathBuf]) -> Result<PlainIngest> {
+    let mut case = Case::open_or_create(case_dir, &mut ())
+        .with_context(|| format!("opening the case at {}", case_dir.display()))?;
+    let options =
+        IngestOptions { command: "trove-bench --with-samples".into(), ..IngestOptions::default() };
+    let interrupted = AtomicBool::new(false);
+    let started = Instant::now();
+    let output = case.ingest(paths, &options, &mut (), &interrupted).context("ingesting")?;
+    Ok(PlainIngest {
+        seconds: started.elapsed().as_secs_f64(),
+        messages_added: output.messages_added,
+        events_added: output.events_added,
+        duplicates: output.duplicates,
+        skipped: output.skipped.len(),
+        formats: output.inputs.iter().map(|i| i.format.clone()).collect(),
+    })
+}
+
 /// One timed query.
 #[derive(Clone, Copy, Debug)]
 pub struct Sample {

@@ -348,14 +348,14 @@ fn generate_telegram(messages: u64, dir: &Path, per_kind: usize) -> Result<Corpu
         if c > 0 {
             out.write_all(b",\n")?;
         }
-        write!(
+        writeln!(
             out,
-            "  {{\"name\": \"{}\", \"type\": \"private_group\", \"id\": {}, \"messages\": [\n",
+            "  {{\"name\": \"{}\", \"type\": \"private_group\", \"id\": {}, \"messages\": [",
             conversations[c],
             4_000_000_000u64 + c as u64
         )?;
-        let mut part = File::open(&part_path)
-            .with_context(|| format!("reopening {}", part_path.display()))?;
+        let mut part =
+            File::open(&part_path).with_context(|| format!("reopening {}", part_path.display()))?;
         std::io::copy(&mut part, &mut out)
             .with_context(|| format!("writing {}", path.display()))?;
         out.write_all(b"\n  ]}")?;

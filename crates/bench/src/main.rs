@@ -162,7 +162,10 @@ fn reader_throughput(args: &Args, dir: &Path, load_at_start: Option<String>) -> 
         load_at_start.as_deref().unwrap_or("?"),
         mem::load_average().as_deref().unwrap_or("?")
     );
-    println!("  {:<11} {:>10} {:>10} {:>8} {:>8} {:>10}", "reader", "MB", "records", "skips", "s", "MB/s");
+    println!(
+        "  {:<11} {:>10} {:>10} {:>8} {:>8} {:>10}",
+        "reader", "MB", "records", "skips", "s", "MB/s"
+    );
     let mut json = Vec::new();
     for f in &figures {
         println!(

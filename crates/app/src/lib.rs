@@ -6,6 +6,7 @@
 //! command-line contract (see `contract`): the CLI's `--json` and the web
 //! server's `.json` pages serialise these same types.
 
+mod browse;
 pub mod contract;
 mod dates;
 mod error;
@@ -22,6 +23,9 @@ use trove_index::CaseIndex;
 use trove_ingest::{IngestOptions, Progress};
 use trove_store::Store;
 
+pub use browse::{
+    ConversationDayOutput, FacetValue, FacetsOutput, MonthCount, PersonAccountOutput, PersonOutput,
+};
 pub use contract::*;
 pub use dates::{format_instant, parse_zone};
 pub use error::AppError;

@@ -20,8 +20,8 @@ pub enum SortOrder {
     Oldest,
 }
 
-/// Paging and order.
-#[derive(Clone, Copy, Debug)]
+/// Paging, order and zone.
+#[derive(Clone, Debug)]
 pub struct SearchOptions {
     /// Hits per page.
     pub limit: usize,
@@ -31,17 +31,25 @@ pub struct SearchOptions {
     pub sort: SortOrder,
     /// Snippet length in characters.
     pub snippet_chars: usize,
+    /// Zone for date filters (IANA name); the case's zone when `None`.
+    pub zone: Option<String>,
 }
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { limit: 20, offset: 0, sort: SortOrder::Relevance, snippet_chars: 160 }
+        SearchOptions {
+            limit: 20,
+            offset: 0,
+            sort: SortOrder::Relevance,
+            snippet_chars: 160,
+            zone: None,
+        }
     }
 }
 
-struct CaseResolver<'a> {
-    case: &'a Case,
-    zone: TimeZone,
+pub(crate) struct CaseResolver<'a> {
+    pub case: &'a Case,
+    pub zone: TimeZone,
 }
 
 impl Resolve for CaseResolver<'_> {
@@ -71,11 +79,19 @@ impl Resolve for CaseResolver<'_> {
 }
 
 impl Case {
+    /// The zone named `name` (an error if it is not one), or the case's.
+    pub fn zone(&self, name: Option<&str>) -> Result<TimeZone, AppError> {
+        match name {
+            Some(name) => dates::parse_zone(name).map_err(AppError::Usage),
+            None => Ok(dates::parse_zone(&self.zone_name()?).unwrap_or(TimeZone::UTC)),
+        }
+    }
+
     /// Runs a query in the language of `trove_query`.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<SearchOutput, AppError> {
         let started = Instant::now();
         let (query, problems) = trove_query::parse(text);
-        let zone = dates::parse_zone(&self.zone_name()?).unwrap_or(TimeZone::UTC);
+        let zone = self.zone(options.zone.as_deref())?;
         let resolver = CaseResolver { case: self, zone };
         let sort = match options.sort {
             SortOrder::Relevance => Sort::Relevance,

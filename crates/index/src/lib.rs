@@ -13,6 +13,7 @@
 //! implementation supplied by the caller.
 
 pub mod analyzer;
+mod facets;
 mod lower;
 mod snippet;
 
@@ -24,6 +25,7 @@ use tantivy::schema::{
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument};
 
+pub use facets::Facets;
 use lower::lower;
 pub use lower::{Lowered, Resolve};
 pub use snippet::Highlighter;
@@ -241,6 +243,23 @@ impl CaseIndex {
             }
         }
         Ok(Hits { total: total as u64, hits })
+    }
+
+    /// Counts the messages matching `query` by sender, conversation and
+    /// time bucket (see [`Facets`]).
+    pub fn facets(
+        &self,
+        query: &trove_query::Query,
+        resolver: &dyn Resolve,
+        boundaries: &[i64],
+    ) -> Result<(Facets, Vec<String>), IndexError> {
+        let lowered = lower(query, &self.fields, resolver)?;
+        let searcher = self.reader.searcher();
+        let facets = searcher.search(
+            lowered.query.as_ref(),
+            &facets::FacetCollector { boundaries: boundaries.into() },
+        )?;
+        Ok((facets, lowered.warnings))
     }
 
     /// Lowers and runs `query`.

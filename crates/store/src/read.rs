@@ -339,6 +339,41 @@ impl Store {
         Ok(rows)
     }
 
+    /// Accounts by row, without counting their messages (cheap; for
+    /// labelling rows the index counted). Rows not found are left out.
+    pub fn account_rows(&self, rows: &[i64]) -> Result<Vec<AccountSummary>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, platform, native_id, COALESCE(user_name, display_name, handle, native_id),
+                        user_name, display_name, handle
+                 FROM accounts WHERE id = ?1",
+            )
+            .context(|| "reading accounts".into())?;
+        let mut out = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let found = statement
+                .query_row([row], |r| {
+                    Ok(AccountSummary {
+                        row: r.get(0)?,
+                        platform: r.get(1)?,
+                        native_id: r.get(2)?,
+                        name: r.get(3)?,
+                        user_name: r.get(4)?,
+                        display_name: r.get(5)?,
+                        handle: r.get(6)?,
+                        messages: 0,
+                        first_ms: None,
+                        last_ms: None,
+                    })
+                })
+                .optional()
+                .context(|| format!("reading account row {row}"))?;
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
     /// Every conversation with its message count.
     pub fn conversations(&self) -> Result<Vec<ConversationSummary>, StoreError> {
         let mut statement = self
@@ -362,6 +397,65 @@ impl Store {
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .context(|| "listing conversations".into())?;
         Ok(rows)
+    }
+
+    /// Records of conversation `conversation` sent in `[start_ms, end_ms)`,
+    /// in time order (events included), at most `limit`.
+    pub fn conversation_span(
+        &self,
+        conversation: i64,
+        start_ms: i64,
+        end_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        self.collect(
+            &format!(
+                "{SELECT_MESSAGE} WHERE m.conversation_id = ?1 AND m.sent_at >= ?2 AND m.sent_at < ?3
+                 ORDER BY m.sent_at, m.id LIMIT ?4"
+            ),
+            params![conversation, start_ms, end_ms, limit as i64],
+        )
+    }
+
+    /// The time of the last record of `conversation` before `before_ms`,
+    /// and of the first at or after `after_ms`: where the previous and the
+    /// next stretch of the conversation are.
+    pub fn conversation_neighbours(
+        &self,
+        conversation: i64,
+        before_ms: i64,
+        after_ms: i64,
+    ) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "SELECT (SELECT MAX(sent_at) FROM messages WHERE conversation_id = ?1 AND sent_at < ?2),
+                        (SELECT MIN(sent_at) FROM messages WHERE conversation_id = ?1 AND sent_at >= ?3)",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![conversation, before_ms, after_ms], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .context(|| format!("finding the neighbours of a span of conversation {conversation}"))
+    }
+
+    /// One conversation (its message count left 0: the index counts).
+    pub fn conversation_row(&self, row: i64) -> Result<Option<ConversationSummary>, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT id, platform, native_id, name FROM conversations WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([row], |r| {
+                    Ok(ConversationSummary {
+                        row: r.get(0)?,
+                        platform: r.get(1)?,
+                        native_id: r.get(2)?,
+                        name: r.get(3)?,
+                        messages: 0,
+                    })
+                })
+                .optional()
+            })
+            .context(|| format!("reading conversation row {row}"))
     }
 
     /// Accounts matching a platform id, row id, handle (with or without

@@ -55,8 +55,10 @@ pub enum Command {
     People(PeopleArgs),
     /// Rebuild the search index from the case database.
     Reindex,
-    /// Build a case from the bundled sample data and search it.
+    /// Build a case from the bundled sample data and serve it in the workbench.
     Demo(DemoArgs),
+    /// Serve the workbench: search, read in context, people and activity, in a browser.
+    Serve(ServeArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -212,4 +214,19 @@ pub struct DemoArgs {
     /// Messages in the generated demo archive.
     #[arg(long, default_value_t = 12_000)]
     pub messages: usize,
+    /// Build the demo case and stop, without serving it.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Address to serve on (loopback only; port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+}
+
+/// `trove serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to serve on. Only loopback addresses (127.0.0.1, ::1) are accepted until team
+    /// mode with logins exists; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
 }

@@ -141,5 +141,8 @@ pub fn run(
             dir.display()
         );
     }
-    Ok(0)
+    if args.no_serve {
+        return Ok(0);
+    }
+    crate::serve(case, args.addr)
 }

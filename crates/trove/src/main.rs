@@ -58,6 +58,31 @@ impl From<AppError> for Failure {
     }
 }
 
+/// Serves `case` until Ctrl+C, printing where.
+pub(crate) fn serve(case: trove_app::Case, addr: std::net::SocketAddr) -> Result<u8, Failure> {
+    trove_server::check_addr(&addr).map_err(|message| Failure {
+        message,
+        location: None,
+        help: Some("use --addr 127.0.0.1:PORT".into()),
+        code: 2,
+    })?;
+    let name = case.dir().display().to_string();
+    trove_server::serve(case, addr, |bound| {
+        println!(
+            "serving \"{}\" at http://{bound}/ (Ctrl+C to stop)",
+            terminal::sanitize(&name, false)
+        );
+    })
+    .map_err(|e| Failure {
+        message: format!("serving on {addr}: {e}"),
+        location: None,
+        help: (e.kind() == std::io::ErrorKind::AddrInUse)
+            .then(|| "another program uses that port; try --addr 127.0.0.1:0".into()),
+        code: 1,
+    })?;
+    Ok(0)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -306,6 +331,11 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Demo(args) => demo::run(cli.case, cli.json, &args, interrupted),
+        Command::Serve(args) => {
+            let dir = case_dir(&cli.case)?;
+            let case = open_case(&dir)?;
+            serve(case, args.addr)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "trove", &mut std::io::stdout());
             Ok(0)

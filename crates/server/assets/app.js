@@ -1,0 +1,85 @@
+// trove workbench: keyboard navigation and chart brushing. Everything works
+// without this file; it only adds shortcuts. No network requests.
+(function () {
+  "use strict";
+  var hits = function () { return Array.prototype.slice.call(document.querySelectorAll(".hit-list .msg, .thread .msg")); };
+  var current = -1;
+  function select(i) {
+    var list = hits();
+    if (!list.length) { return; }
+    current = Math.max(0, Math.min(list.length - 1, i));
+    list.forEach(function (el) { el.classList.remove("selected"); });
+    var el = list[current];
+    el.classList.add("selected");
+    el.scrollIntoView({ block: "nearest" });
+    var link = el.querySelector("a.time");
+    if (link) { link.focus({ preventScroll: true }); }
+  }
+  document.addEventListener("keydown", function (e) {
+    var tag = (e.target && e.target.tagName) || "";
+    var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA";
+    if (e.key === "/" && !typing) {
+      var q = document.getElementById("q");
+      if (q) { e.preventDefault(); q.focus(); q.select(); }
+    } else if (e.key === "Escape" && typing) {
+      e.target.blur();
+    } else if ((e.key === "j" || e.key === "k") && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      select(current + (e.key === "j" ? 1 : -1));
+    }
+  });
+  // Start on the message a permalink points at.
+  var target = document.querySelector(".msg.target");
+  if (target) {
+    current = hits().indexOf(target);
+    target.scrollIntoView({ block: "center" });
+  }
+
+  // Brushing: drag across months of a chart to search within them.
+  Array.prototype.forEach.call(document.querySelectorAll(".chart svg"), function (svg) {
+    var links = Array.prototype.slice.call(svg.querySelectorAll("a[data-month]"));
+    if (!links.length) { return; }
+    var start = null, end = null;
+    function monthAt(e) {
+      var el = document.elementFromPoint(e.clientX, e.clientY);
+      var a = el && el.closest ? el.closest("a[data-month]") : null;
+      return a ? links.indexOf(a) : null;
+    }
+    function paint() {
+      links.forEach(function (a, i) {
+        var on = start !== null && end !== null && i >= Math.min(start, end) && i <= Math.max(start, end);
+        a.classList.toggle("brushed", on);
+      });
+    }
+    svg.addEventListener("mousedown", function (e) {
+      var i = monthAt(e);
+      if (i === null) { return; }
+      e.preventDefault();
+      start = i; end = i; paint();
+    });
+    svg.addEventListener("mousemove", function (e) {
+      if (start === null) { return; }
+      var i = monthAt(e);
+      if (i !== null && i !== end) { end = i; paint(); }
+    });
+    document.addEventListener("mouseup", function (e) {
+      if (start === null) { return; }
+      var lo = Math.min(start, end), hi = Math.max(start, end);
+      start = null;
+      if (lo === hi) { end = null; paint(); window.location.href = links[lo].getAttribute("href"); return; }
+      var first = links[lo].getAttribute("data-month"), last = links[hi].getAttribute("data-month");
+      var url = new URL(window.location.href);
+      if (url.pathname !== "/search") { url = new URL("/search", window.location.origin); }
+      var q = (url.searchParams.get("q") || "").replace(/\b(after|before|on):\S+/g, "").trim();
+      var next = last.split("-").map(Number);
+      next[1] += 1; if (next[1] > 12) { next[1] = 1; next[0] += 1; }
+      var until = next[0] + "-" + (next[1] < 10 ? "0" : "") + next[1];
+      url.searchParams.set("q", (q ? q + " " : "") + "after:" + first + " before:" + until);
+      url.searchParams.delete("page");
+      var tz = document.getElementById("tz");
+      if (tz) { url.searchParams.set("tz", tz.value); }
+      e.preventDefault();
+      window.location.href = url.pathname + url.search;
+    });
+  });
+})();

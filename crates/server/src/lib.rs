@@ -1,0 +1,96 @@
+//! The web workbench: `trove serve`.
+//!
+//! Server-rendered pages (askama templates, escaped by default) over the
+//! `trove_app::Case` facade, each with a JSON twin: the same URL with
+//! `.json`, or `Accept: application/json`. Assets are compiled into the
+//! binary; nothing is ever fetched from elsewhere, and the
+//! Content-Security-Policy forbids the browser to try.
+//!
+//! The server binds loopback only (team mode with logins does not exist
+//! yet), and refuses requests whose `Host` is not the loopback address it
+//! serves, so a hostile web page cannot reach it through DNS rebinding.
+
+mod pages;
+mod security;
+mod time;
+mod views;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::get;
+use trove_app::Case;
+
+/// What every handler shares: the case, behind a lock (its SQLite
+/// connection serves one request at a time; requests take milliseconds).
+#[derive(Clone)]
+pub struct AppState {
+    case: Arc<Mutex<Case>>,
+    name: Arc<str>,
+}
+
+/// The workbench's routes for `case`, with the security layer. `port` is
+/// the port it will be served on (for the `Host` check).
+pub fn router(case: Case, port: u16) -> Router {
+    let name: Arc<str> = case
+        .dir()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| case.dir().display().to_string())
+        .into();
+    let state = AppState { case: Arc::new(Mutex::new(case)), name };
+    Router::new()
+        .route("/", get(pages::overview))
+        .route("/index.json", get(pages::overview_json))
+        .route("/search", get(pages::search))
+        .route("/search.json", get(pages::search_json))
+        .route("/m/{id}", get(pages::message))
+        .route("/c/{id}", get(pages::conversation))
+        .route("/p/{id}", get(pages::person))
+        .route("/api/openapi.json", get(pages::openapi))
+        .route("/assets/{name}", get(pages::asset))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            security::Hosts::loopback(port),
+            security::host,
+        ))
+}
+
+/// Refuses addresses other than loopback ones.
+pub fn check_addr(addr: &SocketAddr) -> Result<(), String> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(format!(
+            "refusing to serve on {addr}: only loopback addresses (127.0.0.1, ::1) until team \
+             mode with logins exists; a case holds leaked material and must not be reachable \
+             from the network"
+        ))
+    }
+}
+
+/// Serves `case` on `addr` until Ctrl+C. `ready` is called with the bound
+/// address (the port may have been 0).
+pub fn serve(
+    case: Case,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), std::io::Error> {
+    check_addr(&addr).map_err(|e| std::io::Error::new(std::io::ErrorKind::PermissionDenied, e))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        let app = router(case, bound.port());
+        ready(bound);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })
+}

@@ -1,0 +1,563 @@
+//! Handlers: each page is an HTML view and a JSON twin of the same data
+//! (`.json` on the path, or `Accept: application/json`).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use trove_app::{AppError, Case, SearchOptions, SortOrder};
+
+use crate::AppState;
+use crate::views::{
+    Chart, Chrome, ConversationPage, ErrorPage, FacetView, Heatmap, MessagePage, MessageView,
+    OverviewPage, PersonPage, SearchPage, encode,
+};
+
+/// Hits per search page.
+const PAGE_SIZE: usize = 20;
+/// Records shown around a message, each side, at first.
+const CONTEXT: usize = 25;
+/// Most records shown for a conversation day.
+const DAY_LIMIT: usize = 2000;
+
+static CSS: &str = include_str!("../assets/app.css");
+static JS: &str = include_str!("../assets/app.js");
+static OPENAPI: &str = include_str!("../assets/openapi.json");
+
+/// What went wrong, as a page or JSON.
+struct Failure {
+    status: StatusCode,
+    message: String,
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Usage(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Failure { status, message: e.to_string() }
+    }
+}
+
+/// Whether the client asked for JSON, and the path id without `.json`.
+fn negotiate(headers: &HeaderMap, id: &str) -> (bool, String) {
+    if let Some(bare) = id.strip_suffix(".json") {
+        return (true, bare.to_string());
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let json = accept.contains("application/json") && !accept.contains("text/html");
+    (json, id.to_string())
+}
+
+fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_string(value) {
+        Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+fn html_response(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => {
+            (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")).into_response(),
+    }
+}
+
+fn failure_response(json: bool, failure: Failure, case: &str, zone: &str) -> Response {
+    if json {
+        #[derive(Serialize)]
+        struct ErrorJson<'a> {
+            error: &'a str,
+            status: u16,
+        }
+        return json_response(
+            failure.status,
+            &ErrorJson { error: &failure.message, status: failure.status.as_u16() },
+        );
+    }
+    let page = ErrorPage {
+        chrome: Chrome::new(case, zone, ""),
+        status: failure.status.as_u16(),
+        message: failure.message,
+    };
+    html_response(failure.status, &page)
+}
+
+/// Runs `f` with the case on a blocking thread (SQLite and tantivy calls
+/// block).
+async fn with_case<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&Case) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    let case = state.case.clone();
+    tokio::task::spawn_blocking(move || {
+        let case = case.lock().map_err(|_| Failure {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "the case is unavailable after an earlier failure".into(),
+        })?;
+        f(&case)
+    })
+    .await
+    .map_err(|e| Failure { status: StatusCode::INTERNAL_SERVER_ERROR, message: e.to_string() })?
+}
+
+/// The zone a request asks for (`tz`), checked; the case's when absent.
+fn zone_of(case: &Case, tz: Option<&str>) -> Result<(String, TimeZone), Failure> {
+    let name = match tz.filter(|t| !t.is_empty()) {
+        Some(name) => name.to_string(),
+        None => case.zone_name()?,
+    };
+    let zone = case.zone(Some(&name))?;
+    Ok((name, zone))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ZoneParams {
+    tz: Option<String>,
+}
+
+/// `/`: counts, activity, conversations, people, sources.
+pub async fn overview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<ZoneParams>,
+) -> Response {
+    let (json, _) = negotiate(&headers, "");
+    overview_page(state, params, json).await
+}
+
+/// `/index.json`.
+pub async fn overview_json(
+    State(state): State<AppState>,
+    Query(params): Query<ZoneParams>,
+) -> Response {
+    overview_page(state, params, true).await
+}
+
+#[derive(Serialize)]
+struct OverviewJson {
+    stats: trove_app::StatsOutput,
+    activity: trove_app::FacetsOutput,
+}
+
+async fn overview_page(state: AppState, params: ZoneParams, json: bool) -> Response {
+    let name = state.name.to_string();
+    let result = with_case(&state, move |case| {
+        let (zone_name, zone) = zone_of(case, params.tz.as_deref())?;
+        let stats = case.stats()?;
+        let activity = case.facets("", Some(&zone_name))?;
+        Ok((zone_name, zone, stats, activity))
+    })
+    .await;
+    let (zone_name, zone, stats, activity) = match result {
+        Ok(found) => found,
+        Err(f) => return failure_response(json, f, &name, "UTC"),
+    };
+    if json {
+        return json_response(StatusCode::OK, &OverviewJson { stats, activity });
+    }
+    let chrome = Chrome::new(&name, &zone_name, "");
+    let tz = chrome.tz_param();
+    let page = OverviewPage {
+        chart: Chart::months(&activity, "", &tz),
+        heatmap: activity.heatmap.as_deref().map(Heatmap::new),
+        conversations: activity
+            .conversations
+            .iter()
+            .map(|c| {
+                let id = c.filter.trim_start_matches("in:").trim_matches('"');
+                (c.label.clone(), c.count, format!("/c/{}?{tz}", encode(id)))
+            })
+            .collect(),
+        people: activity
+            .senders
+            .iter()
+            .map(|s| {
+                let id = s.filter.trim_start_matches("from:").trim_matches('"');
+                (s.label.clone(), s.count, format!("/p/{}?{tz}", encode(id)))
+            })
+            .collect(),
+        first: stats.first.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
+        last: stats.last.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
+        stats,
+        chrome,
+    };
+    html_response(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    sort: Option<String>,
+    page: Option<usize>,
+    tz: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SearchJson {
+    #[serde(flatten)]
+    search: trove_app::SearchOutput,
+    page: usize,
+    pages: usize,
+    facets: trove_app::FacetsOutput,
+}
+
+/// `/search?q=…&sort=…&page=…&tz=…`.
+pub async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<SearchParams>,
+) -> Response {
+    let (json, _) = negotiate(&headers, "");
+    search_page(state, params, json).await
+}
+
+/// `/search.json?…`.
+pub async fn search_json(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Response {
+    search_page(state, params, true).await
+}
+
+async fn search_page(state: AppState, params: SearchParams, json: bool) -> Response {
+    let name = state.name.to_string();
+    let sort = match params.sort.as_deref() {
+        Some("newest") => SortOrder::Newest,
+        Some("oldest") | Some("time") => SortOrder::Oldest,
+        _ => SortOrder::Relevance,
+    };
+    let sort_name = match sort {
+        SortOrder::Newest => "newest",
+        SortOrder::Oldest => "oldest",
+        SortOrder::Relevance => "relevance",
+    };
+    let page = params.page.unwrap_or(1).max(1);
+    let q = params.q.clone();
+    let tz = params.tz.clone();
+    let result = with_case(&state, move |case| {
+        let (zone_name, zone) = zone_of(case, tz.as_deref())?;
+        let options = SearchOptions {
+            limit: PAGE_SIZE,
+            offset: (page - 1).saturating_mul(PAGE_SIZE),
+            sort,
+            zone: Some(zone_name.clone()),
+            ..SearchOptions::default()
+        };
+        let search = case.search(&q, &options)?;
+        let facets = case.facets(&q, Some(&zone_name))?;
+        Ok((zone_name, zone, search, facets))
+    })
+    .await;
+    let (zone_name, zone, search, facets) = match result {
+        Ok(found) => found,
+        Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    };
+    let pages = (search.total as usize).div_ceil(PAGE_SIZE).max(1);
+    if json {
+        return json_response(StatusCode::OK, &SearchJson { search, page, pages, facets });
+    }
+    let mut chrome = Chrome::new(&name, &zone_name, &params.q);
+    chrome.keep = vec![("q".into(), params.q.clone()), ("sort".into(), sort_name.into())];
+    let tz = chrome.tz_param();
+    let link = |sort: &str, page: usize| {
+        format!("/search?q={}&sort={sort}&page={page}&{tz}", encode(&params.q))
+    };
+    let sorts =
+        [("relevance", "relevance"), ("newest", "newest first"), ("oldest", "oldest first")]
+            .into_iter()
+            .map(|(value, label)| (value, label, link(value, 1), value == sort_name))
+            .collect();
+    let page_view = SearchPage {
+        total: search.total,
+        took_ms: format!("{:.1}", search.took_ms),
+        hits: search.hits.iter().map(|m| MessageView::new(m, &zone)).collect(),
+        warnings: [search.warnings.clone(), facets.warnings.clone()].concat(),
+        facets: vec![
+            FacetView::new("People", &facets.senders, &params.q, &tz),
+            FacetView::new("Conversations", &facets.conversations, &params.q, &tz),
+            FacetView::new("Platforms", &facets.platforms, &params.q, &tz),
+            FacetView::new(
+                "Months",
+                &facets
+                    .months
+                    .iter()
+                    .rev()
+                    .filter(|m| m.count > 0)
+                    .take(24)
+                    .map(|m| trove_app::FacetValue {
+                        label: m.month.clone(),
+                        filter: format!("on:{}", m.month),
+                        count: m.count,
+                    })
+                    .collect::<Vec<_>>(),
+                &params.q,
+                &tz,
+            ),
+        ],
+        chart: Chart::months(&facets, &params.q, &tz),
+        sort: sort_name.to_string(),
+        page,
+        pages,
+        previous: (page > 1).then(|| link(sort_name, page - 1)),
+        next: (page < pages).then(|| link(sort_name, page + 1)),
+        sorts,
+        chrome,
+    };
+    html_response(StatusCode::OK, &page_view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ContextParams {
+    before: Option<usize>,
+    after: Option<usize>,
+    tz: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MessageJson {
+    #[serde(flatten)]
+    show: trove_app::ShowOutput,
+}
+
+/// `/m/{id}`: the message in its conversation, with its provenance.
+pub async fn message(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<ContextParams>,
+) -> Response {
+    let (json, id) = negotiate(&headers, &id);
+    let name = state.name.to_string();
+    let before = params.before.unwrap_or(CONTEXT).min(1000);
+    let after = params.after.unwrap_or(CONTEXT).min(1000);
+    let tz = params.tz.clone();
+    let wanted = id.clone();
+    let result = with_case(&state, move |case| {
+        let (zone_name, zone) = zone_of(case, tz.as_deref())?;
+        let show = case.show(&wanted, before.max(after))?;
+        Ok((zone_name, zone, show))
+    })
+    .await;
+    let (zone_name, zone, mut show) = match result {
+        Ok(found) => found,
+        Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    };
+    let more_before = show.before.len() > before;
+    let more_after = show.after.len() > after;
+    let skip = show.before.len().saturating_sub(before);
+    show.before.drain(..skip);
+    show.after.truncate(after);
+    if json {
+        return json_response(StatusCode::OK, &MessageJson { show });
+    }
+    let mut chrome = Chrome::new(&name, &zone_name, "");
+    chrome.keep = vec![("before".into(), before.to_string()), ("after".into(), after.to_string())];
+    let tz = chrome.tz_param();
+    let mut target = MessageView::new(&show.message, &zone);
+    target.target = true;
+    let records: Vec<MessageView> = show
+        .before
+        .iter()
+        .map(|m| MessageView::new(m, &zone))
+        .chain(std::iter::once(MessageView {
+            target: true,
+            ..MessageView::new(&show.message, &zone)
+        }))
+        .chain(show.after.iter().map(|m| MessageView::new(m, &zone)))
+        .collect();
+    let here = encode(&show.message.id);
+    let page = MessagePage {
+        earlier: (more_before || show.before.len() == before)
+            .then(|| format!("/m/{here}?before={}&after={after}&{tz}#m-{here}", before + 50)),
+        later: (more_after || show.after.len() == after)
+            .then(|| format!("/m/{here}?before={before}&after={}&{tz}#m-{here}", after + 50)),
+        day_link: format!(
+            "/c/{}?day={}&{tz}",
+            encode(&show.message.conversation_id),
+            crate::time::day(&show.message.sent_at, &zone).unwrap_or_default()
+        ),
+        message: target,
+        records,
+        chrome,
+    };
+    html_response(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DayParams {
+    day: Option<String>,
+    tz: Option<String>,
+}
+
+/// `/c/{id}?day=YYYY-MM-DD`: a conversation, one day at a time.
+pub async fn conversation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<DayParams>,
+) -> Response {
+    let (json, id) = negotiate(&headers, &id);
+    let name = state.name.to_string();
+    let tz = params.tz.clone();
+    let day = params.day.clone().filter(|d| !d.is_empty());
+    let result = with_case(&state, move |case| {
+        let (zone_name, zone) = zone_of(case, tz.as_deref())?;
+        let out = case.conversation_day(&id, day.as_deref(), Some(&zone_name), DAY_LIMIT)?;
+        Ok((zone_name, zone, out))
+    })
+    .await;
+    let (zone_name, zone, out) = match result {
+        Ok(found) => found,
+        Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    };
+    if json {
+        return json_response(StatusCode::OK, &out);
+    }
+    let mut chrome = Chrome::new(&name, &zone_name, "");
+    chrome.keep = vec![("day".into(), out.day.clone())];
+    let page = ConversationPage {
+        name: out.name.clone().unwrap_or_else(|| out.id.clone()),
+        id: out.id.clone(),
+        platform: out.platform.clone(),
+        day: out.day.clone(),
+        previous: out.previous_day.clone(),
+        next: out.next_day.clone(),
+        records: out.messages.iter().map(|m| MessageView::new(m, &zone)).collect(),
+        truncated: out.truncated,
+        chrome,
+    };
+    html_response(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonParams {
+    split: Option<String>,
+    tz: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PersonJson {
+    #[serde(flatten)]
+    person: trove_app::PersonOutput,
+    compare: Option<HashMap<String, trove_app::FacetsOutput>>,
+}
+
+/// `/p/{id}`: an account or person, its activity and hours; `split`
+/// compares the hours before and after a day.
+pub async fn person(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<PersonParams>,
+) -> Response {
+    let (json, id) = negotiate(&headers, &id);
+    let name = state.name.to_string();
+    let tz = params.tz.clone();
+    let split = params.split.clone().filter(|s| !s.is_empty());
+    let result = with_case(&state, move |case| {
+        let (zone_name, zone) = zone_of(case, tz.as_deref())?;
+        let person = case.person(&id, Some(&zone_name))?;
+        let compare = match &split {
+            Some(day) => {
+                let who = person_filter(&id);
+                let before = case.facets(&format!("{who} before:{day}"), Some(&zone_name))?;
+                let after = case.facets(&format!("{who} after:{day}"), Some(&zone_name))?;
+                Some((day.clone(), before, after))
+            }
+            None => None,
+        };
+        Ok((zone_name, zone, person, compare))
+    })
+    .await;
+    let (zone_name, zone, person, compare) = match result {
+        Ok(found) => found,
+        Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    };
+    if json {
+        let compare = compare.map(|(day, before, after)| {
+            HashMap::from([(format!("before {day}"), before), (format!("after {day}"), after)])
+        });
+        return json_response(StatusCode::OK, &PersonJson { person, compare });
+    }
+    let mut chrome = Chrome::new(&name, &zone_name, "");
+    chrome.keep = params.split.iter().map(|s| ("split".to_string(), s.clone())).collect();
+    let tz = chrome.tz_param();
+    let who = person_filter(&person.query);
+    let page = PersonPage {
+        name: person.name.clone(),
+        accounts: person
+            .accounts
+            .iter()
+            .map(|a| {
+                let mut names = vec![a.name.clone()];
+                names.extend(a.display_name.clone());
+                names.extend(a.handle.as_ref().map(|h| format!("@{h}")));
+                names.dedup();
+                (a.platform.clone(), a.id.clone(), names.join(" · "))
+            })
+            .collect(),
+        messages: person.messages,
+        first: person.first.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
+        last: person.last.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
+        chart: Chart::months(&person.activity, &who, &tz),
+        heatmap: person.activity.heatmap.as_deref().map(Heatmap::new),
+        split: params.split.clone().unwrap_or_default(),
+        compare: compare.and_then(|(day, before, after)| {
+            Some((
+                format!("Before {day}"),
+                Heatmap::new(before.heatmap.as_deref()?),
+                format!("From {day} on"),
+                Heatmap::new(after.heatmap.as_deref()?),
+            ))
+        }),
+        search_link: format!("/search?q={}&sort=newest&{tz}", encode(&who)),
+        chrome,
+    };
+    html_response(StatusCode::OK, &page)
+}
+
+/// The `from:` filter for a person or account id.
+fn person_filter(id: &str) -> String {
+    if id.chars().any(|c| c.is_whitespace() || c == '"' || c == ':') {
+        format!("from:\"{}\"", id.replace('"', ""))
+    } else {
+        format!("from:{id}")
+    }
+}
+
+/// `/api/openapi.json`.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// `/assets/{name}`: the stylesheet and the script, from the binary.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match name.as_str() {
+        "app.css" => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response(),
+        "app.js" => {
+            ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, "no such asset\n").into_response(),
+    }
+}
+
+/// Anything else.
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (json, _) = negotiate(&headers, "");
+    failure_response(
+        json,
+        Failure { status: StatusCode::NOT_FOUND, message: "no such page".into() },
+        &state.name,
+        "UTC",
+    )
+}

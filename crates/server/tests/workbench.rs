@@ -1,0 +1,379 @@
+//! The workbench over HTTP: every page and its JSON twin, facets that
+//! refine, context and permalinks, zones that move the heatmap, and
+//! hostile content that never becomes markup.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::Value;
+use tower::ServiceExt;
+use trove_app::Case;
+use trove_ingest::IngestOptions;
+use trove_testkit::zipfile::write_zip;
+
+const PORT: u16 = 8080;
+const HOST: &str = "127.0.0.1:8080";
+
+/// Strings that would run script or load something if they reached the
+/// page unescaped.
+const HOSTILE: &[&str] = &[
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(2)>",
+    "'><svg onload=alert(3)>",
+    "</title><script>alert(4)</script>",
+    "javascript:alert(5)",
+    "<a href=\"https://evil.example/track\">click</a>",
+    "<iframe src=//evil.example></iframe>",
+    "&lt;b&gt;already escaped&lt;/b&gt;",
+    "{{7*7}} {% raw %}",
+    "<style>body{display:none}</style>",
+];
+
+/// A WhatsApp export whose names, texts and file names are hostile, and
+/// a transcript with hostile senders and a conversation name.
+fn build_case(dir: &Path) -> Case {
+    let mut chat = String::new();
+    for (i, hostile) in HOSTILE.iter().enumerate() {
+        chat.push_str(&format!(
+            "0{}/02/2020, 1{}:00 - Mallory {hostile}: look {hostile} https://evil.example/?q={i}\n",
+            1 + i % 9,
+            i % 10
+        ));
+    }
+    chat.push_str("01/03/2020, 09:00 - Alice: password rotation is due\n");
+    chat.push_str("02/03/2020, 21:30 - Bob: the password is on the wiki\n");
+    chat.push_str("03/03/2020, 22:15 - Alice: <img src=x onerror=alert(9)>.pdf (file attached)\n");
+    let zip = dir.join("WhatsApp Chat with <b>Ops<i>.zip");
+    write_zip(
+        &zip,
+        &[("_chat.txt", chat.as_bytes()), ("<img src=x onerror=alert(9)>.pdf", b"%PDF")],
+    )
+    .expect("zip");
+    let csv = dir.join("transcript.csv");
+    let mut rows = String::from("text,date,user,conversation\n");
+    for (i, hostile) in HOSTILE.iter().enumerate() {
+        let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        rows.push_str(&format!(
+            "{},2019-0{}-1{}T08:00:00Z,{},{}\n",
+            quoted(&format!("password {hostile}")),
+            1 + i % 9,
+            i % 10,
+            quoted(hostile),
+            quoted(&format!("room {hostile}"))
+        ));
+    }
+    std::fs::write(&csv, rows).expect("csv");
+    let mut case = Case::open_or_create(&dir.join("case"), &mut ()).expect("case");
+    let stop = AtomicBool::new(false);
+    let options = IngestOptions {
+        read: trove_readers_options(),
+        command: "test".into(),
+        ..IngestOptions::default()
+    };
+    case.ingest(&[zip, csv], &options, &mut (), &stop).expect("ingest");
+    case
+}
+
+fn trove_readers_options() -> trove_readers::ReadOptions {
+    trove_readers::ReadOptions {
+        tz: trove_app::parse_zone("UTC").ok(),
+        tz_name: Some("UTC".into()),
+        ..Default::default()
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn get(app: &axum::Router, uri: &str) -> Reply {
+    request(app, uri, HOST, None).await
+}
+
+async fn request(app: &axum::Router, uri: &str, host: &str, accept: Option<&str>) -> Reply {
+    let mut builder = Request::builder().uri(uri).header(header::HOST, host);
+    if let Some(accept) = accept {
+        builder = builder.header(header::ACCEPT, accept);
+    }
+    let response =
+        app.clone().oneshot(builder.body(Body::empty()).expect("request")).await.expect("reply");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.expect("body");
+    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("utf-8") }
+}
+
+fn json(reply: &Reply) -> Value {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    serde_json::from_str(&reply.body).expect("JSON body")
+}
+
+/// Tags and attributes the templates use; anything else in a page came
+/// from the data.
+const TAGS: &[&str] = &[
+    "!doctype",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "script",
+    "body",
+    "header",
+    "a",
+    "span",
+    "form",
+    "label",
+    "input",
+    "button",
+    "select",
+    "option",
+    "main",
+    "footer",
+    "strong",
+    "h1",
+    "h2",
+    "h3",
+    "section",
+    "div",
+    "ol",
+    "li",
+    "ul",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "aside",
+    "p",
+    "article",
+    "details",
+    "summary",
+    "dl",
+    "dt",
+    "dd",
+    "nav",
+    "figure",
+    "svg",
+    "rect",
+    "figcaption",
+    "mark",
+];
+
+/// Checks that every tag in `html` is one of ours, with no event handler
+/// attribute and no link or source pointing anywhere but this server.
+fn assert_only_our_markup(html: &str, page: &str) {
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        let tag: String = rest
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        assert!(
+            TAGS.contains(&tag.as_str()),
+            "{page}: unexpected tag <{tag}…> in {}",
+            excerpt(rest)
+        );
+        let end = rest.find('>').unwrap_or(rest.len());
+        let inside = &rest[..end];
+        for attribute in inside.split_whitespace().skip(1) {
+            let name = attribute.split('=').next().unwrap_or("").to_ascii_lowercase();
+            assert!(!name.starts_with("on"), "{page}: event handler in <{inside}>");
+            if ["href", "src", "action"].contains(&name.as_str()) {
+                let value = attribute[name.len() + 1..].trim_matches('"');
+                assert!(
+                    value.starts_with('/') || value.starts_with('#') || value.starts_with('?'),
+                    "{page}: {name} leaves the server: <{inside}>"
+                );
+            }
+        }
+    }
+}
+
+fn excerpt(s: &str) -> &str {
+    let end = s.char_indices().nth(80).map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+#[tokio::test]
+async fn hostile_content_is_text_on_every_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT);
+
+    let search = json(&get(&app, "/search.json?q=password").await);
+    assert!(search["total"].as_u64().unwrap_or(0) >= 12, "{search}");
+    let mut pages = vec![
+        "/".to_string(),
+        "/search?q=password".to_string(),
+        "/search?q=look".to_string(),
+        "/search?q=has:attachment".to_string(),
+        "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_string(),
+    ];
+    for hit in search["hits"].as_array().expect("hits") {
+        let id = hit["id"].as_str().expect("id");
+        pages.push(format!("/m/{id}"));
+        pages.push(format!("/c/{}", urlencode(hit["conversation_id"].as_str().expect("conv"))));
+        if let Some(sender) = hit["sender_id"].as_str() {
+            pages.push(format!("/p/{}", urlencode(sender)));
+        }
+    }
+    for page in &pages {
+        let reply = get(&app, page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.body);
+        assert_eq!(
+            reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()),
+            Some(
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                 connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+            ),
+            "{page}"
+        );
+        assert_eq!(reply.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+        assert_eq!(reply.headers.get(header::REFERRER_POLICY).unwrap(), "no-referrer");
+        assert_only_our_markup(&reply.body, page);
+    }
+    // The hostile strings are there, as text.
+    let all = get(&app, "/search?q=look").await.body;
+    assert!(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped text shown");
+    assert!(all.contains("&amp;lt;b&amp;gt;already escaped"), "escaped once more, shown as typed");
+    assert!(all.contains("https://evil.example/?q=0"), "links shown as text");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_has_a_json_twin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT);
+    let overview = json(&get(&app, "/index.json").await);
+    assert_eq!(overview["stats"]["messages"], 23, "{overview}");
+    assert!(overview["activity"]["months"].as_array().is_some_and(|m| !m.is_empty()));
+
+    let search = json(&get(&app, "/search.json?q=password&sort=oldest").await);
+    assert_eq!(search["total"], 12);
+    assert_eq!(search["pages"], 1);
+    let first = search["hits"][0].clone();
+    assert_eq!(first["sent_at"], "2019-01-10T08:00:00.000Z");
+    let id = first["id"].as_str().expect("id");
+
+    // The same page by Accept header.
+    let accepted =
+        request(&app, "/search?q=password&sort=oldest", HOST, Some("application/json")).await;
+    assert_eq!(json(&accepted)["total"], 12);
+
+    let message = json(&get(&app, &format!("/m/{id}.json")).await);
+    assert_eq!(message["message"]["id"], id);
+    assert!(message["message"]["source"]["sha256"].as_str().is_some_and(|s| s.len() == 64));
+    assert!(message["message"]["source"]["locator"].is_string());
+
+    let conversation = first["conversation_id"].as_str().expect("conversation");
+    let day =
+        json(&get(&app, &format!("/c/{}.json?day=2019-01-10", urlencode(conversation))).await);
+    assert_eq!(day["day"], "2019-01-10");
+    assert_eq!(day["messages"].as_array().map(Vec::len), Some(1));
+
+    let person = json(&get(&app, "/p/Alice.json").await);
+    assert_eq!(person["messages"], 2, "{person}");
+    assert_eq!(person["accounts"][0]["platform"], "whatsapp");
+
+    let openapi = json(&get(&app, "/api/openapi.json").await);
+    assert_eq!(openapi["openapi"], "3.1.0");
+    for path in ["/search.json", "/m/{id}.json", "/c/{id}.json", "/p/{id}.json", "/index.json"] {
+        assert!(openapi["paths"][path].is_object(), "{path} described");
+    }
+
+    let missing = get(&app, "/m/0000000000000.json").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(serde_json::from_str::<Value>(&missing.body).expect("JSON error")["error"].is_string());
+    let bad_zone = get(&app, "/search.json?q=x&tz=Mars/Olympus").await;
+    assert_eq!(bad_zone.status, StatusCode::BAD_REQUEST, "{}", bad_zone.body);
+}
+
+#[tokio::test]
+async fn facets_refine_and_zones_move_the_hours() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT);
+    let search = json(&get(&app, "/search.json?q=password").await);
+    let platforms = search["facets"]["platforms"].as_array().expect("platforms");
+    let whatsapp = platforms.iter().find(|p| p["label"] == "whatsapp").expect("whatsapp facet");
+    assert_eq!(whatsapp["count"], 2);
+    let filter = whatsapp["filter"].as_str().expect("filter");
+    let refined = json(
+        &get(&app, &format!("/search.json?q={}", urlencode(&format!("password {filter}")))).await,
+    );
+    assert_eq!(refined["total"], 2);
+    // The HTML facet links to that refined query.
+    let html = get(&app, "/search?q=password").await.body;
+    assert!(html.contains("/search?q=password+platform%3Awhatsapp"), "facet link");
+
+    // Bob's message at 21:30 UTC is at 06:30 the next morning in Tokyo.
+    let utc = json(&get(&app, "/p/Bob.json?tz=UTC").await);
+    let tokyo = json(&get(&app, "/p/Bob.json?tz=Asia/Tokyo").await);
+    let cell = |v: &Value, day: usize, hour: usize| v["activity"]["heatmap"][day][hour].clone();
+    assert_eq!(cell(&utc, 0, 21), 1, "Monday 2 March 2020, 21:00 UTC");
+    assert_eq!(cell(&tokyo, 1, 6), 1, "Tuesday 06:00 in Tokyo");
+    assert_eq!(cell(&tokyo, 0, 21), 0);
+    let page = get(&app, "/p/Bob?tz=Asia/Tokyo").await.body;
+    assert!(page.contains("All times in <strong>Asia/Tokyo</strong>"));
+    assert!(page.contains("2020-03-03 06:30:00 JST"), "first/last seen in the zone");
+
+    // Comparing two periods splits the hours.
+    let split = json(&get(&app, "/p/Alice.json?split=2020-03-02").await);
+    let before = &split["compare"]["before 2020-03-02"];
+    let after = &split["compare"]["after 2020-03-02"];
+    assert_eq!(before["total"], 1, "{split}");
+    assert_eq!(after["total"], 1);
+}
+
+#[tokio::test]
+async fn context_pages_around_a_permalink() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT);
+    let hit = json(&get(&app, "/search.json?q=wiki").await)["hits"][0].clone();
+    let id = hit["id"].as_str().expect("id");
+    let page = get(&app, &format!("/m/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("class=\"msg target\" id=\"m-{id}\"")), "the target");
+    assert!(page.body.contains("password rotation is due"), "earlier message in context");
+    assert!(page.body.contains("Provenance"));
+    let narrow = json(&get(&app, &format!("/m/{id}.json?before=1&after=0")).await);
+    assert_eq!(narrow["before"].as_array().map(Vec::len), Some(1));
+    assert_eq!(narrow["after"].as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn foreign_hosts_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT);
+    for host in ["evil.example", "evil.example:8080", "127.0.0.1:9999", ""] {
+        let reply = request(&app, "/", host, None).await;
+        assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST, "Host: {host}");
+    }
+    assert_eq!(request(&app, "/", "localhost:8080", None).await.status, StatusCode::OK);
+}
+
+#[test]
+fn only_loopback_addresses_are_served() {
+    assert!(trove_server::check_addr(&"127.0.0.1:8080".parse().expect("addr")).is_ok());
+    assert!(trove_server::check_addr(&"[::1]:8080".parse().expect("addr")).is_ok());
+    let refused = trove_server::check_addr(&"0.0.0.0:8080".parse().expect("addr"));
+    assert!(refused.as_ref().is_err_and(|e| e.contains("loopback")), "{refused:?}");
+    assert!(trove_server::check_addr(&"192.168.1.5:80".parse().expect("addr")).is_err());
+}

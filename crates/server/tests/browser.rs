@@ -1,0 +1,267 @@
+//! The workbench in a real browser (headless Chromium through
+//! chromedriver): type a query, refine by a facet, move through hits with
+//! the keyboard, open a hit in context, follow its permalink, switch the
+//! time zone and see the heatmap change, brush the chart.
+//!
+//! Needs `chromium` and `chromedriver` (Debian's packages; `.ci/run`
+//! installs them and sets `TROVE_REQUIRE_BROWSER=1`, which turns a missing
+//! browser into a failure instead of a skip).
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use trove_app::Case;
+use trove_ingest::IngestOptions;
+
+/// Kills chromedriver when the test ends, however it ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+}
+
+fn find_driver() -> Option<String> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+/// A case of a generated Twitter group archive, served on a free port.
+fn serve_case(dir: &std::path::Path) -> SocketAddr {
+    let zip = dir.join("archive.zip");
+    trove_testkit::twitter::Builder::new(7)
+        .group_messages(3_000)
+        .groups(2)
+        .direct_messages(200)
+        .one_to_one(4)
+        .build()
+        .write_zip(&zip)
+        .expect("archive");
+    let mut case = Case::open_or_create(&dir.join("case"), &mut ()).expect("case");
+    let options = IngestOptions { command: "test".into(), ..IngestOptions::default() };
+    case.ingest(&[zip], &options, &mut (), &AtomicBool::new(false)).expect("ingest");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let _ = trove_server::serve(case, addr, move |bound| {
+            let _ = sender.send(bound);
+        });
+    });
+    receiver.recv_timeout(Duration::from_secs(30)).expect("server started")
+}
+
+async fn connect(port: u16) -> Client {
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=en-US"]
+        }
+    });
+    let Value::Object(capabilities) = capabilities else { unreachable!() };
+    let started = Instant::now();
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return client,
+            Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    }
+}
+
+async fn eval(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.expect("script")
+}
+
+async fn total(client: &Client) -> u64 {
+    let text = client.wait().for_element(Locator::Id("total")).await.expect("total").text().await;
+    text.expect("text").replace(',', "").parse().expect("a number")
+}
+
+async fn wait_for_url(client: &Client, part: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let url = client.current_url().await.expect("url").to_string();
+        if url.contains(part) {
+            return url;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "URL never contained {part}: {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn heatmap(client: &Client) -> String {
+    eval(client, "return Array.from(document.querySelectorAll('.heatmap td')).map(td => td.textContent).join(',')")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_searches_refines_reads_and_charts() {
+    let Some(driver) = find_driver() else {
+        assert!(
+            std::env::var_os("TROVE_REQUIRE_BROWSER").is_none(),
+            "TROVE_REQUIRE_BROWSER is set but chromedriver is not installed"
+        );
+        eprintln!("skipped: chromedriver not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
+    let driver_port = free_port();
+    let _driver = Driver(
+        Command::new(driver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver"),
+    );
+    let client = connect(driver_port).await;
+
+    // `/` focuses the search box; typing a query and Enter searches.
+    client.goto(&format!("{base}/")).await.expect("overview");
+    client.find(Locator::Css("body")).await.expect("body").send_keys("/").await.expect("key");
+    assert_eq!(eval(&client, "return document.activeElement.id").await, "q");
+    let q = client.find(Locator::Id("q")).await.expect("search box");
+    q.send_keys("the").await.expect("type");
+    q.send_keys(&String::from(char::from(Key::Enter))).await.expect("enter");
+    wait_for_url(&client, "/search?q=the").await;
+    let all = total(&client).await;
+    assert!(all > 100, "{all} hits for `the`");
+
+    // A facet narrows the query, and the URL says how.
+    let facet = client.find(Locator::Css(".facets section li a")).await.expect("facet");
+    let facet_count: u64 = client
+        .find(Locator::Css(".facets section li .n"))
+        .await
+        .expect("count")
+        .text()
+        .await
+        .expect("text")
+        .parse()
+        .expect("number");
+    facet.click().await.expect("click facet");
+    wait_for_url(&client, "from%3A").await;
+    let refined = total(&client).await;
+    assert_eq!(refined, facet_count, "the facet's count is the refined total");
+    assert!(refined < all);
+
+    // j moves through the hits.
+    client.find(Locator::Css("body")).await.expect("body").send_keys("jj").await.expect("keys");
+    let selected =
+        eval(&client, "return document.querySelectorAll('.hit-list .msg.selected').length").await;
+    assert_eq!(selected, 1);
+    let second = eval(
+        &client,
+        "return document.querySelectorAll('.hit-list .msg')[1].classList.contains('selected')",
+    )
+    .await;
+    assert_eq!(second, true, "two presses of j select the second hit");
+
+    // A hit opens in its conversation, on its permalink.
+    let hit_id = eval(&client, "return document.querySelector('.hit-list .msg').dataset.id").await;
+    let hit_id = hit_id.as_str().expect("id").to_string();
+    client
+        .find(Locator::Css(".hit-list .msg a.time"))
+        .await
+        .expect("time")
+        .click()
+        .await
+        .expect("open");
+    let permalink = wait_for_url(&client, &format!("/m/{hit_id}")).await;
+    let target = client.find(Locator::Css(".msg.target")).await.expect("target");
+    assert_eq!(target.attr("data-id").await.expect("attr").as_deref(), Some(hit_id.as_str()));
+    let around = eval(&client, "return document.querySelectorAll('.thread .msg').length").await;
+    assert!(around.as_u64().unwrap_or(0) > 1, "the conversation around it");
+    assert!(client.find(Locator::Css(".msg.target details.source")).await.is_ok(), "provenance");
+    client.goto(&format!("{base}/")).await.expect("away");
+    client.goto(&permalink).await.expect("permalink");
+    let target = client.find(Locator::Css(".msg.target")).await.expect("target again");
+    assert_eq!(target.attr("data-id").await.expect("attr").as_deref(), Some(hit_id.as_str()));
+
+    // The sender's page: the heatmap follows the time zone.
+    client
+        .find(Locator::Css(".msg.target a.sender"))
+        .await
+        .expect("sender")
+        .click()
+        .await
+        .expect("person");
+    wait_for_url(&client, "/p/").await;
+    let utc = heatmap(&client).await;
+    assert!(!utc.is_empty());
+    client
+        .find(Locator::Css("select#tz option[value='Asia/Tokyo']"))
+        .await
+        .expect("zone")
+        .click()
+        .await
+        .expect("pick");
+    client
+        .find(Locator::Css("form.zone button"))
+        .await
+        .expect("apply")
+        .click()
+        .await
+        .expect("apply");
+    wait_for_url(&client, "tz=Asia%2FTokyo").await;
+    let tokyo = heatmap(&client).await;
+    assert_ne!(utc, tokyo, "the same messages fall in other hours in Tokyo");
+    let footer =
+        client.find(Locator::Css("footer")).await.expect("footer").text().await.expect("text");
+    assert!(footer.contains("Asia/Tokyo"), "{footer}");
+
+    // Brushing months on the chart searches within them.
+    client.goto(&format!("{base}/search?q=the")).await.expect("search");
+    let bars =
+        client.find_all(Locator::Css(".chart a[data-month] rect.hit-area")).await.expect("bars");
+    assert!(bars.len() >= 4, "{} months", bars.len());
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: bars[1].clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveToElement {
+            element: bars[3].clone(),
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    client.perform_actions(drag).await.expect("drag");
+    let url = wait_for_url(&client, "before%3A").await;
+    assert!(url.contains("after%3A"), "{url}");
+    let brushed = total(&client).await;
+    assert!(brushed > 0 && brushed < all, "{brushed} of {all}");
+
+    client.close().await.expect("close");
+}

@@ -5,9 +5,10 @@
 //! milliseconds at a million messages; times are bucketed by the hour in
 //! the chosen zone and folded into months and an hour × weekday heatmap.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
@@ -44,6 +45,45 @@ pub struct MonthCount {
     pub count: u64,
 }
 
+/// How a time chart groups messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    /// Days.
+    Day,
+    /// Weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    #[default]
+    Month,
+}
+
+/// Messages in one period of a time chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodCount {
+    /// `YYYY-MM` for months, the first day (`YYYY-MM-DD`) otherwise.
+    pub period: String,
+    /// A query filter selecting the period.
+    pub filter: String,
+    /// Its first day, `YYYY-MM-DD`.
+    pub start: String,
+    /// The first day after it.
+    pub end: String,
+    /// Messages.
+    pub count: u64,
+}
+
+/// One sender's messages per period, aligned with `FacetsOutput::periods`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Series {
+    /// The sender.
+    pub label: String,
+    /// A query filter selecting the sender.
+    pub filter: String,
+    /// Messages per period.
+    pub counts: Vec<u64>,
+}
+
 /// Facets and activity of a query.
 #[derive(Clone, Debug, Serialize)]
 pub struct FacetsOutput {
@@ -59,6 +99,12 @@ pub struct FacetsOutput {
     pub platforms: Vec<FacetValue>,
     /// Every month from the first to the last match (empty months included).
     pub months: Vec<MonthCount>,
+    /// How `periods` groups messages.
+    pub granularity: Granularity,
+    /// Every period from the first to the last match (empty ones included).
+    pub periods: Vec<PeriodCount>,
+    /// The most active senders' messages per period (for a stacked chart).
+    pub series: Vec<Series>,
     /// Messages by weekday (Monday first) and hour, in the zone; absent
     /// when the case spans too long to count by the hour.
     pub heatmap: Option<Vec<Vec<u64>>>,
@@ -106,6 +152,174 @@ pub struct PersonOutput {
     pub last: Option<String>,
     /// Activity (facets of `from:` this person).
     pub activity: FacetsOutput,
+    /// Their most used words (in their latest messages; common function
+    /// words left out), most used first.
+    pub top_words: Vec<WordCount>,
+}
+
+/// A word and how often it was used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WordCount {
+    /// The word (lowercased, accents folded).
+    pub word: String,
+    /// Uses.
+    pub count: u64,
+}
+
+/// Messages whose words are counted for a person page.
+const WORD_SAMPLE: usize = 5_000;
+/// Words listed on a person page.
+const TOP_WORDS: usize = 30;
+
+/// Function words of the languages leaks come in most, left out of word
+/// counts (after folding: no accents).
+const STOPWORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "that",
+    "this",
+    "with",
+    "you",
+    "are",
+    "was",
+    "but",
+    "not",
+    "have",
+    "has",
+    "had",
+    "they",
+    "will",
+    "would",
+    "can",
+    "could",
+    "what",
+    "there",
+    "their",
+    "from",
+    "its",
+    "it's",
+    "all",
+    "just",
+    "about",
+    "our",
+    "your",
+    "out",
+    "who",
+    "which",
+    "when",
+    "them",
+    "then",
+    "than",
+    "were",
+    "been",
+    "also",
+    "some",
+    "any",
+    "into",
+    "because",
+    "did",
+    "does",
+    "how",
+    "him",
+    "her",
+    "his",
+    "she",
+    "one",
+    "more",
+    "get",
+    "got",
+    "don't",
+    "i'm",
+    "that's",
+    "yes",
+    "now",
+    "here",
+    "der",
+    "die",
+    "das",
+    "und",
+    "ist",
+    "nicht",
+    "ein",
+    "eine",
+    "ich",
+    "mit",
+    "sie",
+    "den",
+    "auf",
+    "fur",
+    "von",
+    "sich",
+    "dem",
+    "auch",
+    "wir",
+    "aber",
+    "wie",
+    "noch",
+    "les",
+    "des",
+    "une",
+    "est",
+    "pas",
+    "que",
+    "qui",
+    "pour",
+    "dans",
+    "sur",
+    "avec",
+    "los",
+    "las",
+    "por",
+    "con",
+    "una",
+    "para",
+    "это",
+    "что",
+    "как",
+    "так",
+    "все",
+    "они",
+    "его",
+    "она",
+    "мне",
+    "нас",
+    "вот",
+    "для",
+    "уже",
+    "или",
+    "был",
+    "нет",
+    "там",
+    "тут",
+    "еще",
+    "если",
+    "только",
+    "меня",
+    "тебя",
+    "надо",
+];
+
+/// The most used words of `texts`.
+fn top_words(texts: &[String]) -> Vec<WordCount> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for text in texts {
+        for word in trove_index::analyzer::words(text) {
+            let w = word.exact;
+            if w.chars().count() < 3
+                || w.chars().all(|c| c.is_ascii_digit())
+                || STOPWORDS.contains(&w.as_str())
+            {
+                continue;
+            }
+            *counts.entry(w).or_insert(0) += 1;
+        }
+    }
+    let mut words: Vec<WordCount> =
+        counts.into_iter().map(|(word, count)| WordCount { word, count }).collect();
+    words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.word.cmp(&b.word)));
+    words.truncate(TOP_WORDS);
+    words
 }
 
 /// One account of a person page.
@@ -134,8 +348,20 @@ fn filter_value(value: &str) -> String {
 
 impl Case {
     /// Facets and activity of the messages matching `query` (all messages
-    /// for an empty query), in `zone` (the case's when `None`).
+    /// for an empty query), in `zone` (the case's when `None`), by month.
     pub fn facets(&self, query: &str, zone: Option<&str>) -> Result<FacetsOutput, AppError> {
+        self.activity(query, zone, Granularity::Month, 0)
+    }
+
+    /// [`Case::facets`] with periods of `granularity` and, for the
+    /// `series` most active senders, their own counts per period.
+    pub fn activity(
+        &self,
+        query: &str,
+        zone: Option<&str>,
+        granularity: Granularity,
+        series: usize,
+    ) -> Result<FacetsOutput, AppError> {
         let zone_name = match zone {
             Some(name) => name.to_string(),
             None => self.zone_name()?,
@@ -161,13 +387,13 @@ impl Case {
             problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)),
         );
 
-        let mut senders: Vec<(u64, u64)> = facets.senders.into_iter().collect();
+        let mut senders: Vec<(u64, u64)> = facets.senders.iter().map(|(k, v)| (*k, *v)).collect();
         senders.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         senders.truncate(FACET_VALUES);
         let rows: Vec<i64> = senders.iter().map(|(row, _)| *row as i64).collect();
         let accounts: HashMap<i64, _> =
             self.store.account_rows(&rows)?.into_iter().map(|a| (a.row, a)).collect();
-        let senders = senders
+        let senders: Vec<FacetValue> = senders
             .iter()
             .filter_map(|(row, count)| {
                 let account = accounts.get(&(*row as i64))?;
@@ -179,7 +405,8 @@ impl Case {
             })
             .collect();
 
-        let mut conversations: Vec<(u64, u64)> = facets.conversations.into_iter().collect();
+        let mut conversations: Vec<(u64, u64)> =
+            facets.conversations.iter().map(|(k, v)| (*k, *v)).collect();
         conversations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut platforms: HashMap<String, u64> = HashMap::new();
         let mut conversation_values = Vec::new();
@@ -204,24 +431,41 @@ impl Case {
             .collect();
         platforms.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
 
-        let mut by_month: Vec<MonthCount> = Vec::new();
         let mut heatmap = vec![vec![0u64; 24]; 7];
-        for (k, &n) in facets.buckets.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            let at = Timestamp::from_millisecond(boundaries[k])
-                .map_err(|e| AppError::Usage(format!("time out of range: {e}")))?
-                .to_zoned_datetime(tz.clone());
-            let month = format!("{:04}-{:02}", at.year(), at.month());
-            match by_month.last_mut() {
-                Some(last) if last.month == month => last.count += n,
-                _ => by_month.push(MonthCount { month, count: n }),
-            }
-            if hourly {
+        if hourly {
+            for (k, &n) in facets.buckets.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                let at = zoned(boundaries[k], &tz)?;
                 let weekday = at.weekday().to_monday_zero_offset() as usize;
                 heatmap[weekday][at.hour() as usize] += n;
             }
+        }
+        let months = periods(
+            &fold(&facets.buckets, &boundaries, &tz, Granularity::Month)?,
+            Granularity::Month,
+        );
+        let by_period = fold(&facets.buckets, &boundaries, &tz, granularity)?;
+        let period_list = periods(&by_period, granularity);
+        let mut series_list = Vec::new();
+        for sender in senders.iter().take(series) {
+            let narrowed = if query.trim().is_empty() {
+                sender.filter.clone()
+            } else {
+                format!("({query}) {}", sender.filter)
+            };
+            let (parsed, _) = trove_query::parse(&narrowed);
+            let (own, _) = self.index().facets(&parsed, &resolver, &boundaries)?;
+            let own = fold(&own.buckets, &boundaries, &tz, granularity)?;
+            series_list.push(Series {
+                label: sender.label.clone(),
+                filter: sender.filter.clone(),
+                counts: period_list
+                    .iter()
+                    .map(|p| own.get(&p.period).copied().unwrap_or(0))
+                    .collect(),
+            });
         }
         Ok(FacetsOutput {
             total: facets.total,
@@ -229,7 +473,13 @@ impl Case {
             senders,
             conversations: conversation_values,
             platforms,
-            months: fill_months(by_month),
+            months: months
+                .into_iter()
+                .map(|p| MonthCount { month: p.period, count: p.count })
+                .collect(),
+            granularity,
+            periods: period_list,
+            series: series_list,
             heatmap: hourly.then_some(heatmap),
             warnings,
         })
@@ -298,13 +548,19 @@ impl Case {
 
     /// The accounts `id` names (an account id, handle, name or a person's
     /// name) and their activity.
-    pub fn person(&self, id: &str, zone: Option<&str>) -> Result<PersonOutput, AppError> {
+    pub fn person(
+        &self,
+        id: &str,
+        zone: Option<&str>,
+        granularity: Granularity,
+    ) -> Result<PersonOutput, AppError> {
         let rows = self.store.find_accounts(id)?;
         if rows.is_empty() {
             return Err(AppError::NotFound(format!("person or account {id}")));
         }
         let accounts = self.store.account_rows(&rows)?;
-        let activity = self.facets(&format!("from:{}", filter_value(id)), zone)?;
+        let activity =
+            self.activity(&format!("from:{}", filter_value(id)), zone, granularity, 5)?;
         let all = self.store.accounts()?;
         let (mut messages, mut first, mut last) = (0, None::<i64>, None::<i64>);
         for a in all.iter().filter(|a| rows.contains(&a.row)) {
@@ -344,6 +600,7 @@ impl Case {
             first: first.map(dates::format_instant),
             last: last.map(dates::format_instant),
             activity,
+            top_words: top_words(&self.store.recent_texts(&rows, WORD_SAMPLE)?),
         })
     }
 }
@@ -370,33 +627,97 @@ fn local_day(ms: i64, tz: &TimeZone) -> Result<String, AppError> {
     Ok(at.date().to_string())
 }
 
-/// `months` with the empty months between them added.
-fn fill_months(months: Vec<MonthCount>) -> Vec<MonthCount> {
-    let parse = |m: &str| -> Option<(i32, i32)> {
-        let (y, mo) = m.split_once('-')?;
-        Some((y.parse().ok()?, mo.parse().ok()?))
-    };
-    let mut out: Vec<MonthCount> = Vec::with_capacity(months.len());
-    for m in months {
-        if let (Some(prev), Some((y, mo))) =
-            (out.last().and_then(|l| parse(&l.month)), parse(&m.month))
-        {
-            let (mut py, mut pm) = prev;
-            let mut guard = 0;
-            loop {
-                pm += 1;
-                if pm > 12 {
-                    pm = 1;
-                    py += 1;
-                }
-                if (py, pm) >= (y, mo) || guard > 1200 {
-                    break;
-                }
-                out.push(MonthCount { month: format!("{py:04}-{pm:02}"), count: 0 });
-                guard += 1;
-            }
+fn zoned(ms: i64, tz: &TimeZone) -> Result<jiff::ZonedDateTime, AppError> {
+    Ok(Timestamp::from_millisecond(ms)
+        .map_err(|e| AppError::Usage(format!("time out of range: {e}")))?
+        .to_zoned_datetime(tz.clone()))
+}
+
+/// The first day of the period holding `date`.
+fn period_start(date: Date, granularity: Granularity) -> Date {
+    match granularity {
+        Granularity::Day => date,
+        Granularity::Week => date
+            .checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())))
+            .unwrap_or(date),
+        Granularity::Month => date.first_of_month(),
+    }
+}
+
+/// How a period is named: `YYYY-MM` for a month, its first day otherwise.
+fn period_name(start: Date, granularity: Granularity) -> String {
+    match granularity {
+        Granularity::Month => format!("{:04}-{:02}", start.year(), start.month()),
+        _ => start.to_string(),
+    }
+}
+
+/// Counts per bucket folded into periods, keyed by the period's name
+/// (names sort in time order).
+fn fold(
+    buckets: &[u64],
+    boundaries: &[i64],
+    tz: &TimeZone,
+    granularity: Granularity,
+) -> Result<BTreeMap<String, u64>, AppError> {
+    let mut out = BTreeMap::new();
+    let mut last: Option<(Date, String)> = None;
+    for (k, &n) in buckets.iter().enumerate() {
+        if n == 0 {
+            continue;
         }
-        out.push(m);
+        let start = period_start(zoned(boundaries[k], tz)?.date(), granularity);
+        let name = match &last {
+            Some((date, name)) if *date == start => name.clone(),
+            _ => period_name(start, granularity),
+        };
+        last = Some((start, name.clone()));
+        *out.entry(name).or_insert(0) += n;
+    }
+    Ok(out)
+}
+
+/// Every period from the first to the last of `counts`, empty ones
+/// included, with the filter that selects each.
+fn periods(counts: &BTreeMap<String, u64>, granularity: Granularity) -> Vec<PeriodCount> {
+    let parse = |name: &str| -> Option<Date> {
+        match granularity {
+            Granularity::Month => format!("{name}-01").parse().ok(),
+            _ => name.parse().ok(),
+        }
+    };
+    let (Some(first), Some(last)) = (
+        counts.keys().next().and_then(|k| parse(k)),
+        counts.keys().next_back().and_then(|k| parse(k)),
+    ) else {
+        return Vec::new();
+    };
+    let step = match granularity {
+        Granularity::Day => jiff::Span::new().days(1),
+        Granularity::Week => jiff::Span::new().weeks(1),
+        Granularity::Month => jiff::Span::new().months(1),
+    };
+    let mut out = Vec::new();
+    let mut at = first;
+    // Bounded: a case spans at most a few decades of days.
+    while at <= last && out.len() < 200_000 {
+        let name = period_name(at, granularity);
+        let end = at.checked_add(step).unwrap_or(at);
+        let filter = match granularity {
+            Granularity::Week => format!("after:{at} before:{end}"),
+            _ => format!("on:{name}"),
+        };
+        out.push(PeriodCount {
+            count: counts.get(&name).copied().unwrap_or(0),
+            period: name,
+            filter,
+            start: at.to_string(),
+            end: end.to_string(),
+        });
+        match at.checked_add(step) {
+            Ok(next) => at = next,
+            Err(_) => break,
+        }
     }
     out
 }
@@ -406,13 +727,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn empty_months_are_filled_in() {
-        let months = fill_months(vec![
-            MonthCount { month: "2015-11".into(), count: 2 },
-            MonthCount { month: "2016-02".into(), count: 1 },
-        ]);
-        let labels: Vec<&str> = months.iter().map(|m| m.month.as_str()).collect();
-        assert_eq!(labels, vec!["2015-11", "2015-12", "2016-01", "2016-02"]);
+    fn empty_periods_are_filled_in_with_their_filters() {
+        let counts = BTreeMap::from([("2015-11".to_string(), 2), ("2016-02".to_string(), 1)]);
+        let months = periods(&counts, Granularity::Month);
+        let labels: Vec<(&str, u64, &str)> =
+            months.iter().map(|m| (m.period.as_str(), m.count, m.filter.as_str())).collect();
+        assert_eq!(
+            labels,
+            vec![
+                ("2015-11", 2, "on:2015-11"),
+                ("2015-12", 0, "on:2015-12"),
+                ("2016-01", 0, "on:2016-01"),
+                ("2016-02", 1, "on:2016-02"),
+            ]
+        );
+        let counts = BTreeMap::from([("2016-02-29".to_string(), 1), ("2016-03-14".to_string(), 4)]);
+        let weeks = periods(&counts, Granularity::Week);
+        assert_eq!(weeks.len(), 3);
+        assert_eq!(weeks[1].period, "2016-03-07");
+        assert_eq!(weeks[1].filter, "after:2016-03-07 before:2016-03-14");
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let sunday: Date = "2016-03-06".parse().unwrap();
+        assert_eq!(period_start(sunday, Granularity::Week).to_string(), "2016-02-29");
+        assert_eq!(period_start(sunday, Granularity::Month).to_string(), "2016-03-01");
+    }
+
+    #[test]
+    fn top_words_leave_out_function_words_and_count_forms_apart() {
+        let texts = vec![
+            "The password is on the wiki".to_string(),
+            "password, PASSWORD, passwords! пароль".to_string(),
+        ];
+        let words = top_words(&texts);
+        let pairs: Vec<(&str, u64)> = words.iter().map(|w| (w.word.as_str(), w.count)).collect();
+        assert_eq!(pairs, vec![("password", 3), ("passwords", 1), ("wiki", 1), ("пароль", 1)]);
     }
 
     #[test]

@@ -24,7 +24,8 @@ use trove_ingest::{IngestOptions, Progress};
 use trove_store::Store;
 
 pub use browse::{
-    ConversationDayOutput, FacetValue, FacetsOutput, MonthCount, PersonAccountOutput, PersonOutput,
+    ConversationDayOutput, FacetValue, FacetsOutput, Granularity, MonthCount, PeriodCount,
+    PersonAccountOutput, PersonOutput, Series, WordCount,
 };
 pub use contract::*;
 pub use dates::{format_instant, parse_zone};

@@ -35,14 +35,14 @@
     target.scrollIntoView({ block: "center" });
   }
 
-  // Brushing: drag across months of a chart to search within them.
+  // Brushing: drag across bars of a chart to search within their periods.
   Array.prototype.forEach.call(document.querySelectorAll(".chart svg"), function (svg) {
-    var links = Array.prototype.slice.call(svg.querySelectorAll("a[data-month]"));
+    var links = Array.prototype.slice.call(svg.querySelectorAll("a[data-after]"));
     if (!links.length) { return; }
     var start = null, end = null;
     function monthAt(e) {
       var el = document.elementFromPoint(e.clientX, e.clientY);
-      var a = el && el.closest ? el.closest("a[data-month]") : null;
+      var a = el && el.closest ? el.closest("a[data-after]") : null;
       return a ? links.indexOf(a) : null;
     }
     function paint() {
@@ -67,13 +67,11 @@
       var lo = Math.min(start, end), hi = Math.max(start, end);
       start = null;
       if (lo === hi) { end = null; paint(); window.location.href = links[lo].getAttribute("href"); return; }
-      var first = links[lo].getAttribute("data-month"), last = links[hi].getAttribute("data-month");
+      var first = links[lo].getAttribute("data-after"), until = links[hi].getAttribute("data-before");
       var url = new URL(window.location.href);
+      var q = url.pathname === "/search" ? (url.searchParams.get("q") || "") : (svg.closest(".chart").getAttribute("data-query") || "");
       if (url.pathname !== "/search") { url = new URL("/search", window.location.origin); }
-      var q = (url.searchParams.get("q") || "").replace(/\b(after|before|on):\S+/g, "").trim();
-      var next = last.split("-").map(Number);
-      next[1] += 1; if (next[1] > 12) { next[1] = 1; next[0] += 1; }
-      var until = next[0] + "-" + (next[1] < 10 ? "0" : "") + next[1];
+      q = q.replace(/(^|\s)(after|before|on):\S+/g, " ").trim();
       url.searchParams.set("q", (q ? q + " " : "") + "after:" + first + " before:" + until);
       url.searchParams.delete("page");
       var tz = document.getElementById("tz");

@@ -14,7 +14,7 @@ use trove_app::{AppError, Case, SearchOptions, SortOrder};
 use crate::AppState;
 use crate::views::{
     Chart, Chrome, ConversationPage, ErrorPage, FacetView, Heatmap, MessagePage, MessageView,
-    OverviewPage, PersonPage, SearchPage, encode,
+    OverviewPage, PersonPage, SearchPage, encode, granularity,
 };
 
 /// Hits per search page.
@@ -122,6 +122,8 @@ fn zone_of(case: &Case, tz: Option<&str>) -> Result<(String, TimeZone), Failure>
 #[derive(Debug, Default, Deserialize)]
 pub struct ZoneParams {
     tz: Option<String>,
+    /// Chart granularity: day, week or month.
+    g: Option<String>,
 }
 
 /// `/`: counts, activity, conversations, people, sources.
@@ -153,7 +155,7 @@ async fn overview_page(state: AppState, params: ZoneParams, json: bool) -> Respo
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, params.tz.as_deref())?;
         let stats = case.stats()?;
-        let activity = case.facets("", Some(&zone_name))?;
+        let activity = case.activity("", Some(&zone_name), granularity(params.g.as_deref()), 5)?;
         Ok((zone_name, zone, stats, activity))
     })
     .await;
@@ -167,7 +169,7 @@ async fn overview_page(state: AppState, params: ZoneParams, json: bool) -> Respo
     let chrome = Chrome::new(&name, &zone_name, "");
     let tz = chrome.tz_param();
     let page = OverviewPage {
-        chart: Chart::months(&activity, "", &tz),
+        chart: Chart::new(&activity, "", &tz).with_granularities("/", &tz, activity.granularity),
         heatmap: activity.heatmap.as_deref().map(Heatmap::new),
         conversations: activity
             .conversations
@@ -304,7 +306,7 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
                 &tz,
             ),
         ],
-        chart: Chart::months(&facets, &params.q, &tz),
+        chart: Chart::new(&facets, &params.q, &tz),
         sort: sort_name.to_string(),
         page,
         pages,
@@ -443,6 +445,7 @@ pub async fn conversation(
 pub struct PersonParams {
     split: Option<String>,
     tz: Option<String>,
+    g: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -464,9 +467,10 @@ pub async fn person(
     let name = state.name.to_string();
     let tz = params.tz.clone();
     let split = params.split.clone().filter(|s| !s.is_empty());
+    let g = params.g.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
-        let person = case.person(&id, Some(&zone_name))?;
+        let person = case.person(&id, Some(&zone_name), granularity(g.as_deref()))?;
         let compare = match &split {
             Some(day) => {
                 let who = person_filter(&id);
@@ -509,7 +513,19 @@ pub async fn person(
         messages: person.messages,
         first: person.first.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
         last: person.last.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
-        chart: Chart::months(&person.activity, &who, &tz),
+        chart: Chart::new(&person.activity, &who, &tz).with_granularities(
+            &format!("/p/{}", encode(&person.query)),
+            &tz,
+            person.activity.granularity,
+        ),
+        words: person
+            .top_words
+            .iter()
+            .map(|w| {
+                let q = format!("{who} \"{}\"", w.word);
+                (w.word.clone(), w.count, format!("/search?q={}&{tz}", encode(&q)))
+            })
+            .collect(),
         heatmap: person.activity.heatmap.as_deref().map(Heatmap::new),
         split: params.split.clone().unwrap_or_default(),
         compare: compare.and_then(|(day, before, after)| {

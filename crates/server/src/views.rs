@@ -4,7 +4,7 @@
 
 use askama::Template;
 use jiff::tz::TimeZone;
-use trove_app::{FacetValue, FacetsOutput, MessageOutput, StatsOutput};
+use trove_app::{FacetValue, FacetsOutput, Granularity, MessageOutput, StatsOutput};
 
 use crate::time;
 
@@ -134,18 +134,27 @@ impl MessageView {
     }
 }
 
-/// A bar of the activity chart.
-pub struct Bar {
-    pub x: u32,
+/// One coloured part of a bar (a sender, or everyone else).
+pub struct Segment {
     pub y: u32,
-    pub width: u32,
     pub height: u32,
-    pub month: String,
-    pub count: u64,
-    pub href: String,
+    pub class: String,
 }
 
-/// The messages-per-month chart, as SVG geometry.
+/// A bar of the activity chart: one period.
+pub struct Bar {
+    pub x: u32,
+    pub width: u32,
+    pub period: String,
+    pub after: String,
+    pub before: String,
+    pub count: u64,
+    pub href: String,
+    pub segments: Vec<Segment>,
+}
+
+/// The messages-over-time chart, as SVG geometry: one bar per period,
+/// stacked by sender when the activity has series.
 pub struct Chart {
     pub width: u32,
     pub height: u32,
@@ -153,44 +162,106 @@ pub struct Chart {
     pub first: String,
     pub last: String,
     pub max: u64,
+    pub unit: &'static str,
+    /// Legend: class and label, series first, then "others".
+    pub legend: Vec<(String, String)>,
+    /// Links to the same page at another granularity, when offered.
+    pub granularities: Vec<(&'static str, String, bool)>,
+    /// The query the bars narrow (for brushing off the search page).
+    pub query: String,
 }
 
 impl Chart {
-    /// Bars for `facets.months`, each linking to `base_query` narrowed to
-    /// its month.
-    pub fn months(facets: &FacetsOutput, base_query: &str, tz_param: &str) -> Chart {
+    /// Bars for `facets.periods`, each linking to `base_query` narrowed to
+    /// its period.
+    pub fn new(facets: &FacetsOutput, base_query: &str, tz_param: &str) -> Chart {
         let height = 120;
-        let n = facets.months.len().max(1) as u32;
-        let width = (n * 12).clamp(240, 960);
-        let slot = width / n;
-        let max = facets.months.iter().map(|m| m.count).max().unwrap_or(0).max(1);
-        let bars = facets
-            .months
+        let periods = &facets.periods;
+        let n = periods.len().max(1) as u32;
+        let width = (n * 12).clamp(240, 960).max(n);
+        let slot = (width / n).max(1);
+        let max = periods.iter().map(|p| p.count).max().unwrap_or(0).max(1);
+        let scale = |count: u64| ((count as f64 / max as f64) * (height - 4) as f64).round() as u32;
+        let bars = periods
             .iter()
             .enumerate()
-            .map(|(i, m)| {
-                let h = ((m.count as f64 / max as f64) * (height - 4) as f64).round() as u32;
-                let h = if m.count > 0 { h.max(1) } else { 0 };
-                let q = join_query(base_query, &format!("on:{}", m.month));
+            .map(|(i, p)| {
+                let mut segments = Vec::new();
+                let mut top = height;
+                let mut stacked = 0;
+                for (s, series) in facets.series.iter().enumerate() {
+                    let count = series.counts.get(i).copied().unwrap_or(0);
+                    stacked += count;
+                    let h = scale(count);
+                    if h > 0 {
+                        top -= h.min(top);
+                        segments.push(Segment { y: top, height: h, class: format!("c{s}") });
+                    }
+                }
+                let rest = p.count.saturating_sub(stacked);
+                let h = if rest > 0 { scale(rest).max(1) } else { 0 };
+                if h > 0 {
+                    top -= h.min(top);
+                    segments.push(Segment { y: top, height: h, class: "others".into() });
+                }
+                let q = join_query(base_query, &p.filter);
                 Bar {
                     x: i as u32 * slot,
-                    y: height - h,
-                    width: slot.saturating_sub(1).max(1),
-                    height: h,
-                    month: m.month.clone(),
-                    count: m.count,
+                    width: slot.saturating_sub(u32::from(slot > 2)).max(1),
+                    period: p.period.clone(),
+                    after: p.start.clone(),
+                    before: p.end.clone(),
+                    count: p.count,
                     href: format!("/search?q={}&{tz_param}", encode(&q)),
+                    segments,
                 }
             })
             .collect();
+        let mut legend: Vec<(String, String)> = facets
+            .series
+            .iter()
+            .enumerate()
+            .map(|(s, x)| (format!("c{s}"), x.label.clone()))
+            .collect();
+        if !legend.is_empty() {
+            legend.push(("others".into(), "everyone else".into()));
+        }
         Chart {
             width,
             height,
             bars,
-            first: facets.months.first().map(|m| m.month.clone()).unwrap_or_default(),
-            last: facets.months.last().map(|m| m.month.clone()).unwrap_or_default(),
+            first: periods.first().map(|p| p.period.clone()).unwrap_or_default(),
+            last: periods.last().map(|p| p.period.clone()).unwrap_or_default(),
             max,
+            unit: match facets.granularity {
+                Granularity::Day => "day",
+                Granularity::Week => "week",
+                Granularity::Month => "month",
+            },
+            legend,
+            granularities: Vec::new(),
+            query: base_query.to_string(),
         }
+    }
+
+    /// Offers the chart by day, week and month: links to `path` with
+    /// `g=…` added to `params`.
+    pub fn with_granularities(mut self, path: &str, params: &str, current: Granularity) -> Chart {
+        self.granularities =
+            [("day", Granularity::Day), ("week", Granularity::Week), ("month", Granularity::Month)]
+                .into_iter()
+                .map(|(name, g)| (name, format!("{path}?{params}&g={name}"), g == current))
+                .collect();
+        self
+    }
+}
+
+/// `g=day|week|month`.
+pub fn granularity(value: Option<&str>) -> Granularity {
+    match value {
+        Some("day") => Granularity::Day,
+        Some("week") => Granularity::Week,
+        _ => Granularity::Month,
     }
 }
 
@@ -343,6 +414,7 @@ pub struct PersonPage {
     pub split: String,
     pub compare: Option<(String, Heatmap, String, Heatmap)>,
     pub search_link: String,
+    pub words: Vec<(String, u64, String)>,
 }
 
 #[derive(Template)]

@@ -240,7 +240,7 @@ async fn a_reporter_searches_refines_reads_and_charts() {
     // Brushing months on the chart searches within them.
     client.goto(&format!("{base}/search?q=the")).await.expect("search");
     let bars =
-        client.find_all(Locator::Css(".chart a[data-month] rect.hit-area")).await.expect("bars");
+        client.find_all(Locator::Css(".chart a[data-after] rect.hit-area")).await.expect("bars");
     assert!(bars.len() >= 4, "{} months", bars.len());
     let drag = MouseActions::new("mouse".into())
         .then(PointerAction::MoveToElement {

@@ -182,20 +182,58 @@ fn assert_only_our_markup(html: &str, page: &str) {
             "{page}: unexpected tag <{tag}…> in {}",
             excerpt(rest)
         );
-        let end = rest.find('>').unwrap_or(rest.len());
-        let inside = &rest[..end];
-        for attribute in inside.split_whitespace().skip(1) {
-            let name = attribute.split('=').next().unwrap_or("").to_ascii_lowercase();
-            assert!(!name.starts_with("on"), "{page}: event handler in <{inside}>");
+        for (name, value) in attributes(rest) {
+            assert!(!name.starts_with("on"), "{page}: event handler {name} in {}", excerpt(rest));
             if ["href", "src", "action"].contains(&name.as_str()) {
-                let value = attribute[name.len() + 1..].trim_matches('"');
                 assert!(
                     value.starts_with('/') || value.starts_with('#') || value.starts_with('?'),
-                    "{page}: {name} leaves the server: <{inside}>"
+                    "{page}: {name} leaves the server: {value}"
                 );
             }
         }
     }
+}
+
+/// The attributes of the tag `rest` starts with (after its `<`): quoted
+/// values are read whole, as a browser reads them.
+fn attributes(rest: &str) -> Vec<(String, String)> {
+    let bytes = rest.as_bytes();
+    let mut i =
+        bytes.iter().position(|b| b.is_ascii_whitespace() || *b == b'>').unwrap_or(bytes.len());
+    let mut out = Vec::new();
+    while i < bytes.len() && bytes[i] != b'>' {
+        if bytes[i].is_ascii_whitespace() || bytes[i] == b'/' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !b" \t\n=>".contains(&bytes[i]) {
+            i += 1;
+        }
+        let name = rest[start..i].to_ascii_lowercase();
+        let mut value = String::new();
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
+                let quote = bytes[i];
+                let end = bytes[i + 1..]
+                    .iter()
+                    .position(|b| *b == quote)
+                    .map_or(bytes.len(), |p| i + 1 + p);
+                value = rest[i + 1..end].to_string();
+                i = (end + 1).min(bytes.len());
+            } else {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace() || *b == b'>')
+                    .map_or(bytes.len(), |p| i + p);
+                value = rest[i..end].to_string();
+                i = end;
+            }
+        }
+        out.push((name, value));
+    }
+    out
 }
 
 fn excerpt(s: &str) -> &str {
@@ -292,6 +330,27 @@ async fn every_page_has_a_json_twin() {
     let person = json(&get(&app, "/p/Alice.json").await);
     assert_eq!(person["messages"], 2, "{person}");
     assert_eq!(person["accounts"][0]["platform"], "whatsapp");
+    let words: Vec<&str> = person["top_words"]
+        .as_array()
+        .expect("words")
+        .iter()
+        .filter_map(|w| w["word"].as_str())
+        .collect();
+    assert!(words.contains(&"password") && words.contains(&"rotation"), "{words:?}");
+    assert!(!words.contains(&"is"), "function words left out: {words:?}");
+
+    // Activity by week, stacked by the most active senders.
+    let weekly = json(&get(&app, "/index.json?g=week").await)["activity"].clone();
+    assert_eq!(weekly["granularity"], "week");
+    let periods = weekly["periods"].as_array().expect("periods");
+    let sum: u64 = periods.iter().filter_map(|p| p["count"].as_u64()).sum();
+    assert_eq!(sum, 23, "every message in some week");
+    assert!(periods.iter().all(|p| p["filter"].as_str().is_some_and(|f| f.starts_with("after:"))));
+    let series = weekly["series"].as_array().expect("series");
+    assert!(!series.is_empty() && series.len() <= 5);
+    for s in series {
+        assert_eq!(s["counts"].as_array().map(Vec::len), Some(periods.len()), "aligned");
+    }
 
     let openapi = json(&get(&app, "/api/openapi.json").await);
     assert_eq!(openapi["openapi"], "3.1.0");

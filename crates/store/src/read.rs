@@ -339,6 +339,26 @@ impl Store {
         Ok(rows)
     }
 
+    /// The texts of the latest `limit` messages sent by any of `senders`.
+    pub fn recent_texts(&self, senders: &[i64], limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT text FROM messages WHERE sender_id = ?1 AND kind = 'message'
+                 ORDER BY sent_at DESC LIMIT ?2",
+            )
+            .context(|| "reading texts".into())?;
+        let mut out = Vec::new();
+        for &sender in senders {
+            let texts = statement
+                .query_map(params![sender, limit as i64], |r| r.get::<_, String>(0))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .context(|| format!("reading texts of account row {sender}"))?;
+            out.extend(texts);
+        }
+        Ok(out)
+    }
+
     /// Accounts by row, without counting their messages (cheap; for
     /// labelling rows the index counted). Rows not found are left out.
     pub fn account_rows(&self, rows: &[i64]) -> Result<Vec<AccountSummary>, StoreError> {

@@ -59,6 +59,11 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the workbench: search, read in context, people and activity, in a browser.
     Serve(ServeArgs),
+    /// Show or set the case's analysis time zone (dates in queries, days, charts; default UTC).
+    Zone {
+        /// An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+02:00). Omit to show it.
+        name: Option<String>,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.

@@ -331,6 +331,19 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Demo(args) => demo::run(cli.case, cli.json, &args, interrupted),
+        Command::Zone { name } => {
+            let case = open_case(&case_dir(&cli.case)?)?;
+            if let Some(name) = name {
+                case.set_zone(&name)?;
+            }
+            let zone = case.zone_name()?;
+            if cli.json {
+                print_json(&serde_json::json!({"zone": zone}))?;
+            } else {
+                println!("{zone}");
+            }
+            Ok(0)
+        }
         Command::Serve(args) => {
             let dir = case_dir(&cli.case)?;
             let case = open_case(&dir)?;

@@ -547,3 +547,22 @@ fn a_translated_copy_attaches_to_the_original_messages() {
     let english = json(&trove(&["search", "--case", s(&case), "--json", "password"]));
     assert_eq!(english["total"].as_u64(), Some(1));
 }
+
+#[test]
+fn the_analysis_zone_is_shown_set_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, _) = ingest_transcript(dir.path());
+    let shown = trove(&["zone", "--case", s(&case)]);
+    assert_eq!(String::from_utf8_lossy(&shown.stdout).trim(), "UTC");
+    let set = json(&trove(&["zone", "Europe/Berlin", "--case", s(&case), "--json"]));
+    assert_eq!(set["zone"], "Europe/Berlin");
+    // Dates in queries now mean Berlin days.
+    let shown = trove(&["zone", "--case", s(&case)]);
+    assert_eq!(String::from_utf8_lossy(&shown.stdout).trim(), "Europe/Berlin");
+    let bad = trove(&["zone", "Mars/Olympus", "--case", s(&case)]);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("Mars/Olympus"), "{stderr}");
+    let still = trove(&["zone", "--case", s(&case)]);
+    assert_eq!(String::from_utf8_lossy(&still.stdout).trim(), "Europe/Berlin");
+}

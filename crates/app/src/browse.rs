@@ -167,7 +167,7 @@ pub struct WordCount {
 }
 
 /// Messages whose words are counted for a person page.
-const WORD_SAMPLE: usize = 5_000;
+const WORD_SAMPLE: usize = 2_000;
 /// Words listed on a person page.
 const TOP_WORDS: usize = 30;
 
@@ -367,21 +367,18 @@ impl Case {
             None => self.zone_name()?,
         };
         let tz = self.zone(Some(&zone_name))?;
-        let stats = self.store.stats()?;
-        let (first, last) = match (stats.first_ms, stats.last_ms) {
-            (Some(first), Some(last)) => (first, last),
-            _ => (0, 0),
-        };
+        let (first, last) = self.index().time_span()?.unwrap_or((0, 0));
         let start = local_floor(first, &tz, HOUR_MS)?;
         let hourly = (last - start) / HOUR_MS < MAX_HOURS;
         let step = if hourly { HOUR_MS } else { DAY_MS };
         let start = if hourly { start } else { local_floor(first, &tz, DAY_MS)? };
         let count = ((last - start) / step + 2).max(2);
         let boundaries: Vec<i64> = (0..count).map(|k| start + k * step).collect();
+        let buckets = trove_index::Buckets { start, step, count: count as usize - 1 };
 
         let (parsed, problems) = trove_query::parse(query);
         let resolver = CaseResolver { case: self, zone: tz.clone() };
-        let (facets, mut warnings) = self.index().facets(&parsed, &resolver, &boundaries)?;
+        let (facets, mut warnings) = self.index().facets(&parsed, &resolver, buckets)?;
         warnings.splice(
             0..0,
             problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)),
@@ -431,24 +428,34 @@ impl Case {
             .collect();
         platforms.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
 
+        // The local date, weekday and hour of every bucket holding matches
+        // (narrower queries below hold a subset of them).
+        let mut civil: Vec<Option<Civil>> = vec![None; facets.buckets.len()];
+        for (k, &n) in facets.buckets.iter().enumerate() {
+            if n > 0 {
+                let at = zoned(boundaries[k], &tz)?;
+                civil[k] = Some(Civil {
+                    date: at.date(),
+                    weekday: at.weekday().to_monday_zero_offset() as usize,
+                    hour: at.hour() as usize,
+                });
+            }
+        }
         let mut heatmap = vec![vec![0u64; 24]; 7];
         if hourly {
             for (k, &n) in facets.buckets.iter().enumerate() {
-                if n == 0 {
-                    continue;
+                if let (true, Some(c)) = (n > 0, civil[k]) {
+                    heatmap[c.weekday][c.hour.min(23)] += n;
                 }
-                let at = zoned(boundaries[k], &tz)?;
-                let weekday = at.weekday().to_monday_zero_offset() as usize;
-                heatmap[weekday][at.hour() as usize] += n;
             }
         }
-        let months = periods(
-            &fold(&facets.buckets, &boundaries, &tz, Granularity::Month)?,
-            Granularity::Month,
-        );
-        let by_period = fold(&facets.buckets, &boundaries, &tz, granularity)?;
+        let months =
+            periods(&fold(&facets.buckets, &civil, Granularity::Month), Granularity::Month);
+        let by_period = fold(&facets.buckets, &civil, granularity);
         let period_list = periods(&by_period, granularity);
         let mut series_list = Vec::new();
+        // One sender's series would only repeat the total.
+        let series = if senders.len() > 1 { series } else { 0 };
         for sender in senders.iter().take(series) {
             let narrowed = if query.trim().is_empty() {
                 sender.filter.clone()
@@ -456,8 +463,8 @@ impl Case {
                 format!("({query}) {}", sender.filter)
             };
             let (parsed, _) = trove_query::parse(&narrowed);
-            let (own, _) = self.index().facets(&parsed, &resolver, &boundaries)?;
-            let own = fold(&own.buckets, &boundaries, &tz, granularity)?;
+            let (own, _) = self.index().facets(&parsed, &resolver, buckets)?;
+            let own = fold(&own.buckets, &civil, granularity);
             series_list.push(Series {
                 label: sender.label.clone(),
                 filter: sender.filter.clone(),
@@ -656,17 +663,14 @@ fn period_name(start: Date, granularity: Granularity) -> String {
 /// (names sort in time order).
 fn fold(
     buckets: &[u64],
-    boundaries: &[i64],
-    tz: &TimeZone,
+    civil: &[Option<Civil>],
     granularity: Granularity,
-) -> Result<BTreeMap<String, u64>, AppError> {
+) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
     let mut last: Option<(Date, String)> = None;
     for (k, &n) in buckets.iter().enumerate() {
-        if n == 0 {
-            continue;
-        }
-        let start = period_start(zoned(boundaries[k], tz)?.date(), granularity);
+        let (true, Some(Some(at))) = (n > 0, civil.get(k)) else { continue };
+        let start = period_start(at.date, granularity);
         let name = match &last {
             Some((date, name)) if *date == start => name.clone(),
             _ => period_name(start, granularity),
@@ -674,7 +678,15 @@ fn fold(
         last = Some((start, name.clone()));
         *out.entry(name).or_insert(0) += n;
     }
-    Ok(out)
+    out
+}
+
+/// Where a bucket starts, in the zone.
+#[derive(Clone, Copy, Debug)]
+struct Civil {
+    date: Date,
+    weekday: usize,
+    hour: usize,
 }
 
 /// Every period from the first to the last of `counts`, empty ones

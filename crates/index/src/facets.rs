@@ -2,13 +2,15 @@
 //! conversation, and by time bucket. One pass over the fast fields of the
 //! hits; no stored fields are read.
 //!
-//! Time buckets are given as sorted UTC instants (bucket `k` holds
-//! `[boundaries[k], boundaries[k + 1])`), so the caller decides what a
-//! bucket is (an hour in the case's zone, DST included) and the collector
-//! stays a binary search per message.
+//! Time buckets are equal steps from a start instant (bucket `k` holds
+//! `[start + k·step, start + (k+1)·step)`), so the caller decides what a
+//! bucket is (an hour from a local hour boundary, say) and the collector
+//! stays a division per message. Senders and conversations are row ids,
+//! small and dense, so they are counted in vectors, not hash maps: this
+//! loop runs once per matching message, a million times for a frequent
+//! word.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -23,8 +25,8 @@ pub struct Facets {
     pub senders: HashMap<u64, u64>,
     /// Messages per conversation row.
     pub conversations: HashMap<u64, u64>,
-    /// Messages per time bucket (one fewer than the boundaries; messages
-    /// outside them are not counted here).
+    /// Messages per time bucket (messages outside the buckets are not
+    /// counted here).
     pub buckets: Vec<u64>,
 }
 
@@ -46,16 +48,49 @@ impl Facets {
     }
 }
 
+/// Row ids above this are not counted (a corrupt fast field must not make
+/// the vectors huge).
+const MAX_ROW: u64 = 50_000_000;
+
+/// Equal time buckets: `count` steps of `step` ms from `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Buckets {
+    /// UTC ms where bucket 0 starts.
+    pub start: i64,
+    /// Bucket length in ms (at least 1).
+    pub step: i64,
+    /// Number of buckets.
+    pub count: usize,
+}
+
 pub(crate) struct FacetCollector {
-    pub boundaries: Arc<[i64]>,
+    pub buckets: Buckets,
 }
 
 pub(crate) struct FacetSegment {
-    boundaries: Arc<[i64]>,
+    buckets: Buckets,
     sender: Column<u64>,
     conversation: Column<u64>,
     sent_at: Column<i64>,
-    facets: Facets,
+    total: u64,
+    senders: Vec<u64>,
+    conversations: Vec<u64>,
+    counts: Vec<u64>,
+}
+
+fn bump(counts: &mut Vec<u64>, row: u64) {
+    if row > MAX_ROW {
+        return;
+    }
+    let i = row as usize;
+    if i >= counts.len() {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
+}
+
+fn nonzero(counts: Vec<u64>) -> HashMap<u64, u64> {
+    counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(i, n)| (i as u64, n)).collect()
 }
 
 impl Collector for FacetCollector {
@@ -69,14 +104,14 @@ impl Collector for FacetCollector {
     ) -> tantivy::Result<FacetSegment> {
         let fast = reader.fast_fields();
         Ok(FacetSegment {
-            boundaries: Arc::clone(&self.boundaries),
+            buckets: self.buckets,
             sender: fast.u64("sender")?,
             conversation: fast.u64("conversation")?,
             sent_at: fast.i64("sent_at")?,
-            facets: Facets {
-                buckets: vec![0; self.boundaries.len().saturating_sub(1)],
-                ..Facets::default()
-            },
+            total: 0,
+            senders: Vec::new(),
+            conversations: Vec::new(),
+            counts: vec![0; self.buckets.count],
         })
     }
 
@@ -85,10 +120,7 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
-        let mut all = Facets {
-            buckets: vec![0; self.boundaries.len().saturating_sub(1)],
-            ..Facets::default()
-        };
+        let mut all = Facets { buckets: vec![0; self.buckets.count], ..Facets::default() };
         for fruit in fruits {
             all.merge(fruit);
         }
@@ -100,25 +132,30 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Facets;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let facets = &mut self.facets;
-        facets.total += 1;
+        self.total += 1;
         if let Some(sender) = self.sender.first(doc) {
-            *facets.senders.entry(sender).or_insert(0) += 1;
+            bump(&mut self.senders, sender);
         }
         if let Some(conversation) = self.conversation.first(doc) {
-            *facets.conversations.entry(conversation).or_insert(0) += 1;
+            bump(&mut self.conversations, conversation);
         }
         if let Some(at) = self.sent_at.first(doc) {
-            let after = self.boundaries.partition_point(|&b| b <= at);
-            if after > 0
-                && let Some(count) = facets.buckets.get_mut(after - 1)
-            {
-                *count += 1;
+            let offset = at - self.buckets.start;
+            if offset >= 0 {
+                let k = (offset / self.buckets.step.max(1)) as usize;
+                if let Some(count) = self.counts.get_mut(k) {
+                    *count += 1;
+                }
             }
         }
     }
 
     fn harvest(self) -> Facets {
-        self.facets
+        Facets {
+            total: self.total,
+            senders: nonzero(self.senders),
+            conversations: nonzero(self.conversations),
+            buckets: self.counts,
+        }
     }
 }

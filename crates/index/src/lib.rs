@@ -25,7 +25,7 @@ use tantivy::schema::{
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument};
 
-pub use facets::Facets;
+pub use facets::{Buckets, Facets};
 use lower::lower;
 pub use lower::{Lowered, Resolve};
 pub use snippet::Highlighter;
@@ -175,7 +175,7 @@ impl CaseIndex {
         // The index is derived: one written with another schema (an older
         // trove) is discarded and rebuilt from the store by the caller, who
         // sees an index with no payload.
-        let index = match open(dir) {
+        let mut index = match open(dir) {
             Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
                 std::fs::remove_dir_all(dir).and_then(|()| std::fs::create_dir_all(dir)).map_err(
                     |e| tantivy::TantivyError::InternalError(format!("{}: {e}", dir.display())),
@@ -185,6 +185,12 @@ impl CaseIndex {
             other => other?,
         };
         index.tokenizers().register(analyzer::ANALYZER, analyzer::TroveTokenizer::default());
+        // Segments are searched in parallel: a query matching half a
+        // million messages (counts, facets) takes half the time on two cores.
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(CaseIndex { index, reader, fields })
     }
@@ -245,20 +251,37 @@ impl CaseIndex {
         Ok(Hits { total: total as u64, hits })
     }
 
+    /// The earliest and latest `sent_at` indexed (from the fast fields'
+    /// statistics: no document is read), or `None` for an empty index.
+    pub fn time_span(&self) -> Result<Option<(i64, i64)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut span: Option<(i64, i64)> = None;
+        for segment in searcher.segment_readers() {
+            if segment.num_docs() == 0 {
+                continue;
+            }
+            let column = segment.fast_fields().i64("sent_at")?;
+            let (low, high) = (column.min_value(), column.max_value());
+            span = Some(match span {
+                Some((a, b)) => (a.min(low), b.max(high)),
+                None => (low, high),
+            });
+        }
+        Ok(span)
+    }
+
     /// Counts the messages matching `query` by sender, conversation and
     /// time bucket (see [`Facets`]).
     pub fn facets(
         &self,
         query: &trove_query::Query,
         resolver: &dyn Resolve,
-        boundaries: &[i64],
+        buckets: Buckets,
     ) -> Result<(Facets, Vec<String>), IndexError> {
         let lowered = lower(query, &self.fields, resolver)?;
         let searcher = self.reader.searcher();
-        let facets = searcher.search(
-            lowered.query.as_ref(),
-            &facets::FacetCollector { boundaries: boundaries.into() },
-        )?;
+        let facets =
+            searcher.search(lowered.query.as_ref(), &facets::FacetCollector { buckets })?;
         Ok((facets, lowered.warnings))
     }
 

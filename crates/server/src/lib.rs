@@ -80,6 +80,9 @@ pub fn serve(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), std::io::Error> {
     check_addr(&addr).map_err(|e| std::io::Error::new(std::io::ErrorKind::PermissionDenied, e))?;
+    // Aggregates that scan every message are computed once per ingest and
+    // cached in the case: do it now rather than on the first page view.
+    let _ = case.stats();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {

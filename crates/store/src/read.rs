@@ -1,5 +1,7 @@
 //! Reading the case.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::write::Extra;
@@ -62,6 +64,13 @@ pub struct StoredMessage {
     /// Locator: JSON path.
     pub json_path: Option<String>,
 }
+
+/// An account's messages, first and last message time (UTC ms).
+type Activity = (u64, Option<i64>, Option<i64>);
+
+/// Meta keys of cached aggregates.
+const STATS_CACHE: &str = "cache.stats";
+const ACCOUNTS_CACHE: &str = "cache.account_activity";
 
 const SELECT_MESSAGE: &str = "
     SELECT m.id, m.key, m.kind, c.platform, c.id, c.native_id, c.name, m.native_id,
@@ -257,12 +266,28 @@ impl Store {
 
     /// Case-wide counts.
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
-        self.conn()
+        let conversations: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM conversations", [], |r| r.get(0))
+            .context(|| "counting conversations".into())?;
+        let generation = self.generation()?;
+        if let Some(cached) = self.cached(STATS_CACHE, generation)?
+            && let [messages, events, first, last] = cached.split(' ').collect::<Vec<_>>()[..]
+        {
+            return Ok(StoreStats {
+                messages: messages.parse().unwrap_or(0),
+                events: events.parse().unwrap_or(0),
+                conversations: conversations as u64,
+                first_ms: first.parse().ok(),
+                last_ms: last.parse().ok(),
+            });
+        }
+        let stats = self
+            .conn()
             .query_row(
                 "SELECT
                     (SELECT COUNT(*) FROM messages WHERE kind = 'message'),
                     (SELECT COUNT(*) FROM messages WHERE kind <> 'message'),
-                    (SELECT COUNT(*) FROM conversations),
                     (SELECT MIN(sent_at) FROM messages),
                     (SELECT MAX(sent_at) FROM messages)",
                 [],
@@ -270,13 +295,86 @@ impl Store {
                     Ok(StoreStats {
                         messages: r.get::<_, i64>(0)? as u64,
                         events: r.get::<_, i64>(1)? as u64,
-                        conversations: r.get::<_, i64>(2)? as u64,
-                        first_ms: r.get(3)?,
-                        last_ms: r.get(4)?,
+                        conversations: conversations as u64,
+                        first_ms: r.get(2)?,
+                        last_ms: r.get(3)?,
                     })
                 },
             )
-            .context(|| "counting the case".into())
+            .context(|| "counting the case".into())?;
+        let show = |v: Option<i64>| v.map_or("-".to_string(), |v| v.to_string());
+        self.cache(
+            STATS_CACHE,
+            generation,
+            &format!(
+                "{} {} {} {}",
+                stats.messages,
+                stats.events,
+                show(stats.first_ms),
+                show(stats.last_ms)
+            ),
+        );
+        Ok(stats)
+    }
+
+    /// A value cached for `generation` (aggregates that scan every
+    /// message are computed once per committed run).
+    fn cached(&self, key: &str, generation: u64) -> Result<Option<String>, StoreError> {
+        Ok(self.meta(key)?.and_then(|value| {
+            let (at, rest) = value.split_once('\n')?;
+            (at.parse::<u64>().ok()? == generation).then(|| rest.to_string())
+        }))
+    }
+
+    /// Caches `value` for `generation`; best effort (a read-only case
+    /// computes again next time).
+    fn cache(&self, key: &str, generation: u64, value: &str) {
+        let _ = self.set_meta(key, &format!("{generation}\n{value}"));
+    }
+
+    /// Messages, first and last message time per account row, cached per
+    /// generation.
+    fn account_activity(&self) -> Result<HashMap<i64, Activity>, StoreError> {
+        let generation = self.generation()?;
+        let parse = |text: &str| -> HashMap<i64, Activity> {
+            text.lines()
+                .filter_map(|line| {
+                    let mut parts = line.split(' ');
+                    let row = parts.next()?.parse().ok()?;
+                    let count = parts.next()?.parse().ok()?;
+                    let first = parts.next()?.parse().ok();
+                    let last = parts.next()?.parse().ok();
+                    Some((row, (count, first, last)))
+                })
+                .collect()
+        };
+        if let Some(cached) = self.cached(ACCOUNTS_CACHE, generation)? {
+            return Ok(parse(&cached));
+        }
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT sender_id, COUNT(*), MIN(sent_at), MAX(sent_at) FROM messages
+                 WHERE kind = 'message' AND sender_id IS NOT NULL GROUP BY sender_id",
+            )
+            .context(|| "counting messages per account".into())?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "counting messages per account".into())?;
+        let text: String = rows
+            .iter()
+            .map(|(row, n, first, last)| format!("{row} {n} {first} {last}\n"))
+            .collect();
+        self.cache(ACCOUNTS_CACHE, generation, &text);
+        Ok(parse(&text))
     }
 
     /// Every source file.
@@ -306,20 +404,16 @@ impl Store {
 
     /// Every account with its message count, most active first.
     pub fn accounts(&self) -> Result<Vec<AccountSummary>, StoreError> {
+        let activity = self.account_activity()?;
         let mut statement = self
             .conn()
             .prepare_cached(
-                "SELECT a.id, a.platform, a.native_id,
-                        COALESCE(a.user_name, a.display_name, a.handle, a.native_id),
-                        a.user_name, a.display_name, a.handle,
-                        COUNT(m.id), MIN(m.sent_at), MAX(m.sent_at)
-                 FROM accounts a
-                 LEFT JOIN messages m ON m.sender_id = a.id AND m.kind = 'message'
-                 GROUP BY a.id
-                 ORDER BY COUNT(m.id) DESC, a.id",
+                "SELECT id, platform, native_id, COALESCE(user_name, display_name, handle, native_id),
+                        user_name, display_name, handle
+                 FROM accounts",
             )
             .context(|| "listing accounts".into())?;
-        let rows = statement
+        let mut rows = statement
             .query_map([], |r| {
                 Ok(AccountSummary {
                     row: r.get(0)?,
@@ -329,13 +423,21 @@ impl Store {
                     user_name: r.get(4)?,
                     display_name: r.get(5)?,
                     handle: r.get(6)?,
-                    messages: r.get::<_, i64>(7)? as u64,
-                    first_ms: r.get(8)?,
-                    last_ms: r.get(9)?,
+                    messages: 0,
+                    first_ms: None,
+                    last_ms: None,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .context(|| "listing accounts".into())?;
+        for account in &mut rows {
+            if let Some(&(messages, first, last)) = activity.get(&account.row) {
+                account.messages = messages;
+                account.first_ms = first;
+                account.last_ms = last;
+            }
+        }
+        rows.sort_by(|a, b| b.messages.cmp(&a.messages).then(a.row.cmp(&b.row)));
         Ok(rows)
     }
 

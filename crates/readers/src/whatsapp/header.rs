@@ -159,7 +159,7 @@ impl Cur<'_> {
     fn char(&self) -> Option<(char, usize)> {
         let rest = self.s.get(self.i..)?;
         let len = match *rest.first()? {
-            b if b < 0x80 => 1,
+            b if b < 0x80 => return Some((b as char, 1)),
             b if b >= 0xF0 => 4,
             b if b >= 0xE0 => 3,
             b if b >= 0xC0 => 2,
@@ -219,6 +219,11 @@ impl Cur<'_> {
 
     /// A marker from [`MERIDIEMS`] ending at a non-letter.
     fn meridiem(&mut self) -> Option<bool> {
+        // Most headers have none: rule them out on the first character.
+        let (first, _) = self.char()?;
+        if !matches!(first.to_ascii_lowercase(), 'a' | 'p' | 'v' | 'n' | 'π' | 'μ') {
+            return None;
+        }
         let start = self.i;
         'tokens: for (token, pm) in MERIDIEMS {
             self.i = start;

@@ -114,6 +114,24 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     })
 }
 
+/// An account row (id, platform, native id, best name, user name, display
+/// name, handle) as an account whose activity is
+/// filled in later.
+fn account_from_row(r: &Row<'_>) -> rusqlite::Result<AccountSummary> {
+    Ok(AccountSummary {
+        row: r.get(0)?,
+        platform: r.get(1)?,
+        native_id: r.get(2)?,
+        name: r.get(3)?,
+        user_name: r.get(4)?,
+        display_name: r.get(5)?,
+        handle: r.get(6)?,
+        messages: 0,
+        first_ms: None,
+        last_ms: None,
+    })
+}
+
 /// A source file of the case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceRow {
@@ -414,20 +432,7 @@ impl Store {
             )
             .context(|| "listing accounts".into())?;
         let mut rows = statement
-            .query_map([], |r| {
-                Ok(AccountSummary {
-                    row: r.get(0)?,
-                    platform: r.get(1)?,
-                    native_id: r.get(2)?,
-                    name: r.get(3)?,
-                    user_name: r.get(4)?,
-                    display_name: r.get(5)?,
-                    handle: r.get(6)?,
-                    messages: 0,
-                    first_ms: None,
-                    last_ms: None,
-                })
-            })
+            .query_map([], account_from_row)
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .context(|| "listing accounts".into())?;
         for account in &mut rows {
@@ -475,20 +480,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for &row in rows {
             let found = statement
-                .query_row([row], |r| {
-                    Ok(AccountSummary {
-                        row: r.get(0)?,
-                        platform: r.get(1)?,
-                        native_id: r.get(2)?,
-                        name: r.get(3)?,
-                        user_name: r.get(4)?,
-                        display_name: r.get(5)?,
-                        handle: r.get(6)?,
-                        messages: 0,
-                        first_ms: None,
-                        last_ms: None,
-                    })
-                })
+                .query_row([row], account_from_row)
                 .optional()
                 .context(|| format!("reading account row {row}"))?;
             out.extend(found);

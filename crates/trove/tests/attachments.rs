@@ -2,34 +2,14 @@
 //! into the case only with `--copy-media`, never looked for outside the
 //! export.
 
+mod common;
+
+use common::{json, s, trove};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use trove_testkit::zipfile::write_zip;
-
-fn trove(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trove"))
-        .args(args)
-        .env_remove("TROVE_CASE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run trove")
-}
-
-fn json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "trove failed: {}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("utf-8 temp path")
-}
 
 const PHOTO: &[u8] = b"\xff\xd8\xff\xe0 not really a jpeg";
 /// `sha256sum` of [`PHOTO`].

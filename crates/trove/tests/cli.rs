@@ -1,35 +1,16 @@
 //! The `trove` binary as a user and a script meet it: exit codes, JSON
 //! shapes, error messages, interrupted runs.
 
+mod common;
+
+use common::{json, s, trove};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-fn trove(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trove"))
-        .args(args)
-        .env_remove("TROVE_CASE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run trove")
-}
-
-fn json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "trove failed: {}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("utf-8 temp path")
-}
 
 const TRANSCRIPT: &str = include_str!("../demo/transcript.csv");
 

@@ -1,33 +1,11 @@
 //! One case holding several platforms: every export ingests with its own
 //! reader, and a person merged across them answers `from:`.
 
+mod common;
+
+use common::{json, s, trove};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use serde_json::Value;
-
-fn trove(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trove"))
-        .args(args)
-        .env_remove("TROVE_CASE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run trove")
-}
-
-fn json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "trove failed: {}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
 
 /// A fixture of the readers' test suite.
 fn fixture(relative: &str) -> PathBuf {

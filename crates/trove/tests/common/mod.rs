@@ -1,0 +1,31 @@
+//! Running the `trove` binary from tests.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn trove(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trove"))
+        .args(args)
+        .env_remove("TROVE_CASE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run trove")
+}
+
+pub fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "trove failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+pub fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}

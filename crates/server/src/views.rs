@@ -58,6 +58,7 @@ pub struct MessageView {
     /// Escaped HTML with `<mark>`s (search hits only).
     pub snippet: Option<String>,
     pub reply_to: Option<String>,
+    pub thread: Option<String>,
     pub targets: Vec<String>,
     pub reactions: Vec<String>,
     pub urls: Vec<String>,
@@ -86,6 +87,7 @@ impl MessageView {
             text: m.text.clone(),
             snippet: m.snippet.clone(),
             reply_to: m.reply_to.clone(),
+            thread: m.thread.clone(),
             targets: m.targets.clone(),
             reactions: m
                 .reactions

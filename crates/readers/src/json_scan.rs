@@ -63,6 +63,61 @@ const CHUNK: usize = 64 * 1024;
 /// A JavaScript assignment prefix longer than this is not one.
 const MAX_PREFIX: u64 = 4096;
 
+/// A read buffer over a stream that knows the stream offset of its bytes:
+/// the common core of the streaming JSON scanners (this one, and the
+/// Telegram, Messenger and Matrix walkers).
+pub(crate) struct Window<R> {
+    pub reader: R,
+    pub buf: Vec<u8>,
+    /// Next unread byte of `buf`.
+    pub pos: usize,
+    /// Bytes of `buf` holding data.
+    pub len: usize,
+    /// Stream offset of `buf[0]`.
+    pub buf_offset: u64,
+    pub eof: bool,
+}
+
+impl<R: Read> Window<R> {
+    pub fn new(reader: R) -> Window<R> {
+        Window { reader, buf: vec![0; CHUNK], pos: 0, len: 0, buf_offset: 0, eof: false }
+    }
+
+    /// Stream offset of the next unread byte.
+    pub fn offset(&self) -> u64 {
+        self.buf_offset + self.pos as u64
+    }
+
+    /// Ensures unread bytes are buffered; false at end of stream. An I/O
+    /// error comes back as `read failed: …` (zip members report corruption
+    /// that way; the caller adds the offset: how far the entry was readable).
+    pub fn fill(&mut self) -> Result<bool, String> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.buf_offset += self.len as u64;
+        self.pos = 0;
+        self.len = 0;
+        loop {
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len = n.min(self.buf.len());
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("read failed: {e}")),
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Nothing read yet.
@@ -88,15 +143,9 @@ enum State {
 /// Offsets count every byte of the stream, including a BOM and an
 /// assignment prefix, so `stream[offset..offset + bytes.len()] == bytes`.
 pub struct JsonScanner<R> {
-    reader: R,
+    w: Window<R>,
     file: String,
     options: ScanOptions,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    /// Stream offset of `buf[0]`.
-    buf_offset: u64,
-    eof: bool,
     state: State,
     /// Whether the values sit inside a `[ ]` that must be closed.
     wrapped: bool,
@@ -108,14 +157,9 @@ impl<R: Read> JsonScanner<R> {
     /// A scanner over `reader`; `file` names it in errors.
     pub fn new(reader: R, file: impl Into<String>, options: ScanOptions) -> JsonScanner<R> {
         JsonScanner {
-            reader,
+            w: Window::new(reader),
             file: file.into(),
             options,
-            buf: vec![0; CHUNK],
-            pos: 0,
-            len: 0,
-            buf_offset: 0,
-            eof: false,
             state: State::Start,
             wrapped: false,
             stack: Vec::new(),
@@ -151,12 +195,12 @@ impl<R: Read> JsonScanner<R> {
                     }
                     None => self.state = State::Done,
                     Some(b']') if self.wrapped => {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         self.state = State::Trailer;
                     }
-                    Some(b',') if concatenated => self.pos += 1,
+                    Some(b',') if concatenated => self.w.pos += 1,
                     Some(b';') if concatenated && !self.wrapped => {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         self.state = State::AfterSemicolon;
                     }
                     Some(_) => return self.element().map(Some),
@@ -165,15 +209,15 @@ impl<R: Read> JsonScanner<R> {
                     None if self.wrapped => return Err(self.truncated_top()),
                     None => self.state = State::Done,
                     Some(b',') => {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         self.state = if concatenated { State::First } else { State::AfterComma };
                     }
                     Some(b']') if self.wrapped => {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         self.state = State::Trailer;
                     }
                     Some(b';') if concatenated && !self.wrapped => {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         self.state = State::AfterSemicolon;
                     }
                     Some(b) if concatenated && starts_value(b) => {
@@ -202,7 +246,7 @@ impl<R: Read> JsonScanner<R> {
                 State::Trailer => match self.skip_ws()? {
                     None => self.state = State::Done,
                     Some(b';') => {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         self.state = State::AfterSemicolon;
                     }
                     Some(b) => {
@@ -238,7 +282,7 @@ impl<R: Read> JsonScanner<R> {
         let concatenated = self.options.mode == Mode::Concatenated;
         match first {
             Some(b'[') => {
-                self.pos += 1;
+                self.w.pos += 1;
                 self.wrapped = true;
                 self.state = State::First;
             }
@@ -271,7 +315,7 @@ impl<R: Read> JsonScanner<R> {
         // Byte by byte: a reader may hand the BOM over in pieces.
         for expected in BOM {
             match self.peek()? {
-                Some(b) if b == expected => self.pos += 1,
+                Some(b) if b == expected => self.w.pos += 1,
                 Some(b) => {
                     return Err(self.invalid(
                         self.offset(),
@@ -302,11 +346,13 @@ impl<R: Read> JsonScanner<R> {
             }
             match b {
                 b'=' => {
-                    self.pos += 1;
+                    self.w.pos += 1;
                     return Ok(());
                 }
-                b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.') => self.pos += 1,
-                b if is_ws(b) => self.pos += 1,
+                b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.') => {
+                    self.w.pos += 1
+                }
+                b if is_ws(b) => self.w.pos += 1,
                 b => {
                     return Err(self.invalid(
                         self.offset(),
@@ -323,7 +369,7 @@ impl<R: Read> JsonScanner<R> {
     /// Scans the element that starts at the current byte.
     fn element(&mut self) -> Result<(u64, Vec<u8>), ReadError> {
         let start = self.offset();
-        let first = self.buf[self.pos];
+        let first = self.w.buf[self.w.pos];
         let max = self.options.max_element_bytes;
         let mut out = Vec::new();
         self.stack.clear();
@@ -345,7 +391,7 @@ impl<R: Read> JsonScanner<R> {
             return Err(self.too_large(start));
         }
         out.push(first);
-        self.pos += 1;
+        self.w.pos += 1;
         let mut escape = false;
         loop {
             if !self.fill()? {
@@ -358,9 +404,9 @@ impl<R: Read> JsonScanner<R> {
                     ),
                 ));
             }
-            let chunk_start = self.pos;
-            let end = self.len;
-            let mut i = self.pos;
+            let chunk_start = self.w.pos;
+            let end = self.w.len;
+            let mut i = self.w.pos;
             let mut done = false;
             while i < end {
                 if in_string {
@@ -369,11 +415,11 @@ impl<R: Read> JsonScanner<R> {
                         i += 1;
                         continue;
                     }
-                    match memchr::memchr2(b'"', b'\\', &self.buf[i..end]) {
+                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
                         None => i = end,
                         Some(k) => {
                             i += k;
-                            if self.buf[i] == b'\\' {
+                            if self.w.buf[i] == b'\\' {
                                 escape = true;
                             } else {
                                 in_string = false;
@@ -387,14 +433,14 @@ impl<R: Read> JsonScanner<R> {
                         }
                     }
                 } else {
-                    let b = self.buf[i];
+                    let b = self.w.buf[i];
                     match b {
                         b'"' => in_string = true,
                         b'{' => self.stack.push(b'}'),
                         b'[' => self.stack.push(b']'),
                         b'}' | b']' => {
                             if self.stack.pop() != Some(b) {
-                                let at = self.buf_offset + i as u64;
+                                let at = self.w.buf_offset + i as u64;
                                 return Err(self.invalid(
                                     at,
                                     format!(
@@ -417,8 +463,8 @@ impl<R: Read> JsonScanner<R> {
             if out.len() + (i - chunk_start) > max {
                 return Err(self.too_large(start));
             }
-            out.extend_from_slice(&self.buf[chunk_start..i]);
-            self.pos = i;
+            out.extend_from_slice(&self.w.buf[chunk_start..i]);
+            self.w.pos = i;
             if done {
                 self.state = State::AfterValue;
                 return Ok((start, out));
@@ -431,15 +477,15 @@ impl<R: Read> JsonScanner<R> {
         let max = self.options.max_element_bytes;
         let mut out = Vec::new();
         while self.fill()? {
-            let chunk_start = self.pos;
-            let rest = &self.buf[self.pos..self.len];
+            let chunk_start = self.w.pos;
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
             if out.len() + n > max {
                 return Err(self.too_large(start));
             }
-            out.extend_from_slice(&self.buf[chunk_start..chunk_start + n]);
-            self.pos += n;
-            if self.pos < self.len {
+            out.extend_from_slice(&self.w.buf[chunk_start..chunk_start + n]);
+            self.w.pos += n;
+            if self.w.pos < self.w.len {
                 break;
             }
         }
@@ -449,56 +495,30 @@ impl<R: Read> JsonScanner<R> {
 
     /// Ensures unread bytes are buffered; false at end of stream.
     fn fill(&mut self) -> Result<bool, ReadError> {
-        if self.pos < self.len {
-            return Ok(true);
-        }
-        if self.eof {
-            return Ok(false);
-        }
-        self.buf_offset += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Zip members report corruption as I/O errors; the offset
-                    // tells the user how far the entry was readable.
-                    return Err(self.invalid(self.offset(), format!("read failed: {e}")));
-                }
-            }
-        }
+        self.w.fill().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     fn peek(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? { Some(self.buf[self.pos]) } else { None })
+        Ok(if self.fill()? { Some(self.w.buf[self.w.pos]) } else { None })
     }
 
     /// Skips JSON whitespace and returns the next byte without consuming it.
     fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
         while self.fill()? {
-            let rest = &self.buf[self.pos..self.len];
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             match rest.iter().position(|&b| !is_ws(b)) {
                 Some(k) => {
-                    self.pos += k;
-                    return Ok(Some(self.buf[self.pos]));
+                    self.w.pos += k;
+                    return Ok(Some(self.w.buf[self.w.pos]));
                 }
-                None => self.pos = self.len,
+                None => self.w.pos = self.w.len,
             }
         }
         Ok(None)
     }
 
     fn offset(&self) -> u64 {
-        self.buf_offset + self.pos as u64
+        self.w.offset()
     }
 
     fn invalid(&self, offset: u64, reason: impl Into<String>) -> ReadError {

@@ -18,9 +18,7 @@
 use std::io::Read;
 
 use crate::ReadError;
-
-/// Bytes read at a time.
-const CHUNK: usize = 64 * 1024;
+use crate::json_scan::Window;
 /// Deepest nesting accepted inside an event (serde_json itself stops at 128).
 const MAX_DEPTH: usize = 1024;
 /// Largest header value kept (`room_name`, `topic`, ...).
@@ -64,66 +62,31 @@ enum Scanned {
 
 /// A byte stream with offsets.
 pub(super) struct Stream<R> {
-    reader: R,
+    w: Window<R>,
     file: String,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    buf_offset: u64,
-    eof: bool,
     stack: Vec<u8>,
 }
 
 impl<R: Read> Stream<R> {
     pub(super) fn new(reader: R, file: &str) -> Stream<R> {
-        Stream {
-            reader,
-            file: file.to_string(),
-            buf: vec![0; CHUNK],
-            pos: 0,
-            len: 0,
-            buf_offset: 0,
-            eof: false,
-            stack: Vec::new(),
-        }
+        Stream { w: Window::new(reader), file: file.to_string(), stack: Vec::new() }
     }
 
     fn offset(&self) -> u64 {
-        self.buf_offset + self.pos as u64
+        self.w.offset()
     }
 
     fn invalid(&self, offset: u64, reason: impl Into<String>) -> ReadError {
         ReadError::invalid(&self.file, Some(offset), reason)
     }
 
+    /// Ensures unread bytes are buffered; false at end of stream.
     fn fill(&mut self) -> Result<bool, ReadError> {
-        if self.pos < self.len {
-            return Ok(true);
-        }
-        if self.eof {
-            return Ok(false);
-        }
-        self.buf_offset += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(self.invalid(self.offset(), format!("read failed: {e}"))),
-            }
-        }
+        self.w.fill().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     fn peek(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? { self.buf.get(self.pos).copied() } else { None })
+        Ok(if self.fill()? { self.w.buf.get(self.w.pos).copied() } else { None })
     }
 
     /// Skips whitespace; the next byte, not consumed.
@@ -132,7 +95,7 @@ impl<R: Read> Stream<R> {
             if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
                 return Ok(Some(b));
             }
-            self.pos += 1;
+            self.w.pos += 1;
         }
         Ok(None)
     }
@@ -160,7 +123,7 @@ impl<R: Read> Stream<R> {
                 } else {
                     keep = false;
                 }
-                self.pos += 1;
+                self.w.pos += 1;
             }
             return Ok(if keep { Scanned::Value(out) } else { Scanned::TooLarge });
         }
@@ -170,17 +133,17 @@ impl<R: Read> Stream<R> {
             self.stack.push(if first == b'{' { b'}' } else { b']' });
         }
         out.push(first);
-        self.pos += 1;
+        self.w.pos += 1;
         let mut escape = false;
         loop {
             if !self.fill()? {
                 return Ok(Scanned::Truncated);
             }
-            let chunk_start = self.pos;
-            let mut i = self.pos;
+            let chunk_start = self.w.pos;
+            let mut i = self.w.pos;
             let mut done = false;
-            while i < self.len {
-                let b = self.buf[i];
+            while i < self.w.len {
+                let b = self.w.buf[i];
                 i += 1;
                 if in_string {
                     if escape {
@@ -201,7 +164,7 @@ impl<R: Read> Stream<R> {
                     b'{' | b'[' => {
                         if self.stack.len() >= MAX_DEPTH {
                             return Err(self.invalid(
-                                self.buf_offset + i as u64 - 1,
+                                self.w.buf_offset + i as u64 - 1,
                                 format!(
                                     "JSON nested deeper than {MAX_DEPTH} levels in the value that \
                                      starts at byte {start}"
@@ -213,7 +176,7 @@ impl<R: Read> Stream<R> {
                     b'}' | b']' => {
                         if self.stack.pop() != Some(b) {
                             return Err(self.invalid(
-                                self.buf_offset + i as u64 - 1,
+                                self.w.buf_offset + i as u64 - 1,
                                 format!(
                                     "mismatched {} in the JSON value that starts at byte {start}",
                                     show(b)
@@ -233,10 +196,10 @@ impl<R: Read> Stream<R> {
                     keep = false;
                     out = Vec::new();
                 } else {
-                    out.extend_from_slice(&self.buf[chunk_start..i]);
+                    out.extend_from_slice(&self.w.buf[chunk_start..i]);
                 }
             }
-            self.pos = i;
+            self.w.pos = i;
             if done {
                 return Ok(if keep { Scanned::Value(out) } else { Scanned::TooLarge });
             }
@@ -255,10 +218,10 @@ impl<R: Read> Stream<R> {
             if self.peek()? != Some(expected) {
                 break;
             }
-            self.pos += 1;
+            self.w.pos += 1;
         }
         match self.skip_ws()? {
-            Some(b'{') => self.pos += 1,
+            Some(b'{') => self.w.pos += 1,
             Some(b'[') => {
                 walked.events_array = true;
                 self.array(max, "$", visitor)?;
@@ -277,7 +240,7 @@ impl<R: Read> Stream<R> {
             let key_at = self.offset();
             match self.skip_ws()? {
                 Some(b'}') => {
-                    self.pos += 1;
+                    self.w.pos += 1;
                     break;
                 }
                 Some(b'"') => {}
@@ -312,7 +275,7 @@ impl<R: Read> Stream<R> {
                     self.invalid(self.offset(), format!("expected `:` after the key `{key}`"))
                 );
             }
-            self.pos += 1;
+            self.w.pos += 1;
             let next = self.skip_ws()?;
             let value_at = self.offset();
             match next {
@@ -343,9 +306,9 @@ impl<R: Read> Stream<R> {
                 }
             }
             match self.skip_ws()? {
-                Some(b',') => self.pos += 1,
+                Some(b',') => self.w.pos += 1,
                 Some(b'}') => {
-                    self.pos += 1;
+                    self.w.pos += 1;
                     break;
                 }
                 Some(b) => {
@@ -392,12 +355,12 @@ impl<R: Read> Stream<R> {
         path: &str,
         visitor: &mut dyn Visitor,
     ) -> Result<bool, ReadError> {
-        self.pos += 1;
+        self.w.pos += 1;
         let mut index = 0usize;
         loop {
             match self.skip_ws()? {
                 Some(b']') => {
-                    self.pos += 1;
+                    self.w.pos += 1;
                     return Ok(true);
                 }
                 Some(_) => {}
@@ -431,7 +394,7 @@ impl<R: Read> Stream<R> {
             visitor.progress(self.offset());
             index += 1;
             match self.skip_ws()? {
-                Some(b',') => self.pos += 1,
+                Some(b',') => self.w.pos += 1,
                 Some(b']') => {}
                 Some(b) => {
                     return Err(self.invalid(

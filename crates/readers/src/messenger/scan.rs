@@ -15,12 +15,10 @@
 //! nesting (on a heap stack with a fixed cap, never the call stack); the
 //! caller's JSON parser validates what it captures.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use crate::ReadError;
-
-/// Bytes read from the underlying reader at a time.
-const CHUNK: usize = 64 * 1024;
+use crate::json_scan::Window;
 /// Nesting deeper than this is refused even in skipped values (serde_json
 /// refuses far less when the value is parsed).
 const MAX_DEPTH: usize = 4096;
@@ -58,14 +56,8 @@ enum State {
 
 /// Walks the members of the top-level JSON object of a stream.
 pub(crate) struct ObjectScanner<R> {
-    reader: R,
+    w: Window<R>,
     file: String,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    /// Stream offset of `buf[0]`.
-    buf_offset: u64,
-    eof: bool,
     state: State,
     stack: Vec<u8>,
 }
@@ -74,13 +66,8 @@ impl<R: Read> ObjectScanner<R> {
     /// A scanner over `reader`; `file` names it in errors.
     pub(crate) fn new(reader: R, file: impl Into<String>) -> ObjectScanner<R> {
         ObjectScanner {
-            reader,
+            w: Window::new(reader),
             file: file.into(),
-            buf: vec![0; CHUNK],
-            pos: 0,
-            len: 0,
-            buf_offset: 0,
-            eof: false,
             state: State::Start,
             stack: Vec::new(),
         }
@@ -120,7 +107,7 @@ impl<R: Read> ObjectScanner<R> {
                         ));
                     };
                     if b == b'}' {
-                        self.pos += 1;
+                        self.w.pos += 1;
                         if let Some(b) = self.skip_ws()? {
                             return Err(self.invalid(
                                 self.offset(),
@@ -137,7 +124,7 @@ impl<R: Read> ObjectScanner<R> {
                                 format!("expected `,` or `}}` after a member, found {}", show(b)),
                             ));
                         }
-                        self.pos += 1;
+                        self.w.pos += 1;
                     }
                     return self.key().map(Some);
                 }
@@ -160,7 +147,7 @@ impl<R: Read> ObjectScanner<R> {
         self.expect_value()?;
         match self.skip_ws()? {
             Some(b'[') => {
-                self.pos += 1;
+                self.w.pos += 1;
                 self.state = State::Array { first: true };
                 Ok(true)
             }
@@ -199,7 +186,7 @@ impl<R: Read> ObjectScanner<R> {
             return Err(self.invalid(self.offset(), "input ends inside an array (truncated file?)"));
         };
         if b == b']' {
-            self.pos += 1;
+            self.w.pos += 1;
             return Ok(None);
         }
         if !first {
@@ -209,7 +196,7 @@ impl<R: Read> ObjectScanner<R> {
                     format!("expected `,` or `]` after an array element, found {}", show(b)),
                 ));
             }
-            self.pos += 1;
+            self.w.pos += 1;
             b = match self.skip_ws()? {
                 Some(b']') => {
                     return Err(self.invalid(
@@ -242,7 +229,7 @@ impl<R: Read> ObjectScanner<R> {
         if self.peek()? == Some(0xEF) {
             for expected in [0xEF, 0xBB, 0xBF] {
                 match self.peek()? {
-                    Some(b) if b == expected => self.pos += 1,
+                    Some(b) if b == expected => self.w.pos += 1,
                     _ => {
                         return Err(
                             self.invalid(self.offset(), "a broken byte order mark starts the file")
@@ -253,7 +240,7 @@ impl<R: Read> ObjectScanner<R> {
         }
         match self.skip_ws()? {
             Some(b'{') => {
-                self.pos += 1;
+                self.w.pos += 1;
                 self.state = State::Members { first: true };
                 Ok(())
             }
@@ -296,7 +283,7 @@ impl<R: Read> ObjectScanner<R> {
             )
         })?;
         match self.skip_ws()? {
-            Some(b':') => self.pos += 1,
+            Some(b':') => self.w.pos += 1,
             Some(b) => {
                 return Err(self.invalid(
                     self.offset(),
@@ -350,9 +337,9 @@ impl<R: Read> ObjectScanner<R> {
                     ),
                 ));
             }
-            let chunk_start = self.pos;
-            let end = self.len;
-            let mut i = self.pos;
+            let chunk_start = self.w.pos;
+            let end = self.w.len;
+            let mut i = self.w.pos;
             if first_byte {
                 // The opening byte was classified above.
                 i += 1;
@@ -366,11 +353,11 @@ impl<R: Read> ObjectScanner<R> {
                         i += 1;
                         continue;
                     }
-                    match memchr::memchr2(b'"', b'\\', &self.buf[i..end]) {
+                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
                         None => i = end,
                         Some(k) => {
                             i += k;
-                            if self.buf[i] == b'\\' {
+                            if self.w.buf[i] == b'\\' {
                                 escape = true;
                             } else {
                                 in_string = false;
@@ -384,12 +371,12 @@ impl<R: Read> ObjectScanner<R> {
                         }
                     }
                 } else {
-                    let b = self.buf[i];
+                    let b = self.w.buf[i];
                     match b {
                         b'"' => in_string = true,
                         b'{' | b'[' => {
                             if self.stack.len() >= MAX_DEPTH {
-                                let at = self.buf_offset + i as u64;
+                                let at = self.w.buf_offset + i as u64;
                                 return Err(self.invalid(
                                     at,
                                     format!("JSON nested deeper than {MAX_DEPTH} levels"),
@@ -399,7 +386,7 @@ impl<R: Read> ObjectScanner<R> {
                         }
                         b'}' | b']' => {
                             if self.stack.pop() != Some(b) {
-                                let at = self.buf_offset + i as u64;
+                                let at = self.w.buf_offset + i as u64;
                                 return Err(self.invalid(
                                     at,
                                     format!(
@@ -426,10 +413,10 @@ impl<R: Read> ObjectScanner<R> {
                     capture = false;
                     out = Vec::new();
                 } else {
-                    out.extend_from_slice(&self.buf[chunk_start..i]);
+                    out.extend_from_slice(&self.w.buf[chunk_start..i]);
                 }
             }
-            self.pos = i;
+            self.w.pos = i;
             if done {
                 return Ok((start, finish(limit, capture, out, length)));
             }
@@ -443,8 +430,8 @@ impl<R: Read> ObjectScanner<R> {
         let mut out = Vec::new();
         let mut length: u64 = 0;
         while self.fill()? {
-            let chunk_start = self.pos;
-            let rest = &self.buf[self.pos..self.len];
+            let chunk_start = self.w.pos;
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
             length += n as u64;
             if capture {
@@ -452,11 +439,11 @@ impl<R: Read> ObjectScanner<R> {
                     capture = false;
                     out = Vec::new();
                 } else {
-                    out.extend_from_slice(&self.buf[chunk_start..chunk_start + n]);
+                    out.extend_from_slice(&self.w.buf[chunk_start..chunk_start + n]);
                 }
             }
-            self.pos += n;
-            if self.pos < self.len {
+            self.w.pos += n;
+            if self.w.pos < self.w.len {
                 break;
             }
         }
@@ -465,54 +452,30 @@ impl<R: Read> ObjectScanner<R> {
 
     /// Ensures unread bytes are buffered; false at end of stream.
     fn fill(&mut self) -> Result<bool, ReadError> {
-        if self.pos < self.len {
-            return Ok(true);
-        }
-        if self.eof {
-            return Ok(false);
-        }
-        self.buf_offset += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(self.invalid(self.offset(), format!("read failed: {e}")));
-                }
-            }
-        }
+        self.w.fill().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     fn peek(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? { Some(self.buf[self.pos]) } else { None })
+        Ok(if self.fill()? { Some(self.w.buf[self.w.pos]) } else { None })
     }
 
     /// Skips JSON whitespace and returns the next byte without consuming it.
     fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
         while self.fill()? {
-            let rest = &self.buf[self.pos..self.len];
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             match rest.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
                 Some(k) => {
-                    self.pos += k;
-                    return Ok(Some(self.buf[self.pos]));
+                    self.w.pos += k;
+                    return Ok(Some(self.w.buf[self.w.pos]));
                 }
-                None => self.pos = self.len,
+                None => self.w.pos = self.w.len,
             }
         }
         Ok(None)
     }
 
     fn offset(&self) -> u64 {
-        self.buf_offset + self.pos as u64
+        self.w.offset()
     }
 
     fn invalid(&self, offset: u64, reason: impl Into<String>) -> ReadError {
@@ -625,7 +588,7 @@ mod tests {
     fn small_chunks_give_the_same_result() {
         struct Trickle<'a>(&'a [u8]);
         impl Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
                 let n = self.0.len().min(buf.len()).min(3);
                 buf[..n].copy_from_slice(&self.0[..n]);
                 self.0 = &self.0[n..];

@@ -10,12 +10,10 @@
 //! values are parsed by the caller. Nesting is counted on a heap stack with a
 //! fixed cap, never on the call stack.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use crate::ReadError;
-
-/// Bytes read from the underlying reader at a time.
-const CHUNK: usize = 64 * 1024;
+use crate::json_scan::Window;
 /// Deeper nesting than this is refused: Telegram writes about ten levels, and
 /// the stack of a skipped value is not bounded by any record limit.
 const MAX_DEPTH: usize = 10_000;
@@ -34,35 +32,20 @@ pub(super) enum Captured {
 
 /// A pull walker over the JSON text of one entry.
 pub(super) struct Walker<R> {
-    reader: R,
+    w: Window<R>,
     file: String,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    /// Stream offset of `buf[0]`.
-    buf_offset: u64,
-    eof: bool,
     stack: Vec<u8>,
 }
 
 impl<R: Read> Walker<R> {
     /// A walker over `reader`; `file` names it in errors.
     pub(super) fn new(reader: R, file: impl Into<String>) -> Walker<R> {
-        Walker {
-            reader,
-            file: file.into(),
-            buf: vec![0; CHUNK],
-            pos: 0,
-            len: 0,
-            buf_offset: 0,
-            eof: false,
-            stack: Vec::new(),
-        }
+        Walker { w: Window::new(reader), file: file.into(), stack: Vec::new() }
     }
 
     /// Offset of the next unread byte.
     pub(super) fn offset(&self) -> u64 {
-        self.buf_offset + self.pos as u64
+        self.w.offset()
     }
 
     /// An [`ReadError::Invalid`] for this entry.
@@ -82,7 +65,7 @@ impl<R: Read> Walker<R> {
         }
         for expected in BOM {
             match self.peek_raw()? {
-                Some(b) if b == expected => self.pos += 1,
+                Some(b) if b == expected => self.w.pos += 1,
                 Some(b) => {
                     return Err(self.invalid(
                         self.offset(),
@@ -100,27 +83,27 @@ impl<R: Read> Walker<R> {
     /// The next byte after whitespace, without consuming it.
     pub(super) fn peek(&mut self) -> Result<Option<u8>, ReadError> {
         while self.fill()? {
-            let rest = &self.buf[self.pos..self.len];
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             match rest.iter().position(|&b| !is_ws(b)) {
                 Some(k) => {
-                    self.pos += k;
-                    return Ok(self.buf.get(self.pos).copied());
+                    self.w.pos += k;
+                    return Ok(self.w.buf.get(self.w.pos).copied());
                 }
-                None => self.pos = self.len,
+                None => self.w.pos = self.w.len,
             }
         }
         Ok(None)
     }
 
     fn peek_raw(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? { self.buf.get(self.pos).copied() } else { None })
+        Ok(if self.fill()? { self.w.buf.get(self.w.pos).copied() } else { None })
     }
 
     /// Consumes `{` (after whitespace); `what` names the value in errors.
     pub(super) fn open(&mut self, bracket: u8, what: &str) -> Result<(), ReadError> {
         match self.peek()? {
             Some(b) if b == bracket => {
-                self.pos += 1;
+                self.w.pos += 1;
                 Ok(())
             }
             Some(b) => Err(self.invalid(
@@ -155,11 +138,11 @@ impl<R: Read> Walker<R> {
         match self.peek()? {
             None => return Err(self.truncated("an object")),
             Some(b'}') => {
-                self.pos += 1;
+                self.w.pos += 1;
                 return Ok(None);
             }
             Some(b',') if !*first => {
-                self.pos += 1;
+                self.w.pos += 1;
             }
             Some(b'"') if *first => {}
             Some(b) => {
@@ -196,7 +179,7 @@ impl<R: Read> Walker<R> {
         };
         match self.peek()? {
             Some(b':') => {
-                self.pos += 1;
+                self.w.pos += 1;
                 Ok(Some((start, key)))
             }
             Some(b) => Err(self.invalid(
@@ -213,11 +196,11 @@ impl<R: Read> Walker<R> {
         match self.peek()? {
             None => Err(self.truncated("an array")),
             Some(b']') => {
-                self.pos += 1;
+                self.w.pos += 1;
                 Ok(false)
             }
             Some(b',') if !*first => {
-                self.pos += 1;
+                self.w.pos += 1;
                 match self.peek()? {
                     None => Err(self.truncated("an array")),
                     Some(b']') => Err(self.invalid(
@@ -279,7 +262,7 @@ impl<R: Read> Walker<R> {
             }
         }
         keep_bytes(&mut out, &[first], max);
-        self.pos += 1;
+        self.w.pos += 1;
         let mut total = 1u64;
         let mut escape = false;
         loop {
@@ -293,9 +276,9 @@ impl<R: Read> Walker<R> {
                     ),
                 ));
             }
-            let chunk_start = self.pos;
-            let end = self.len;
-            let mut i = self.pos;
+            let chunk_start = self.w.pos;
+            let end = self.w.len;
+            let mut i = self.w.pos;
             let mut done = false;
             while i < end {
                 if in_string {
@@ -304,11 +287,11 @@ impl<R: Read> Walker<R> {
                         i += 1;
                         continue;
                     }
-                    match memchr::memchr2(b'"', b'\\', &self.buf[i..end]) {
+                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
                         None => i = end,
                         Some(k) => {
                             i += k;
-                            if self.buf.get(i) == Some(&b'\\') {
+                            if self.w.buf.get(i) == Some(&b'\\') {
                                 escape = true;
                             } else {
                                 in_string = false;
@@ -322,11 +305,11 @@ impl<R: Read> Walker<R> {
                         }
                     }
                 } else {
-                    match self.buf.get(i).copied().unwrap_or(b' ') {
+                    match self.w.buf.get(i).copied().unwrap_or(b' ') {
                         b'"' => in_string = true,
                         b @ (b'{' | b'[') => {
                             if self.stack.len() >= MAX_DEPTH {
-                                let at = self.buf_offset + i as u64;
+                                let at = self.w.buf_offset + i as u64;
                                 return Err(self.invalid(
                                     at,
                                     format!("JSON nested deeper than {MAX_DEPTH} levels"),
@@ -336,7 +319,7 @@ impl<R: Read> Walker<R> {
                         }
                         b @ (b'}' | b']') => {
                             if self.stack.pop() != Some(b) {
-                                let at = self.buf_offset + i as u64;
+                                let at = self.w.buf_offset + i as u64;
                                 return Err(self.invalid(
                                     at,
                                     format!(
@@ -358,8 +341,8 @@ impl<R: Read> Walker<R> {
                 }
             }
             total += (i - chunk_start) as u64;
-            keep_bytes(&mut out, &self.buf[chunk_start..i], max);
-            self.pos = i;
+            keep_bytes(&mut out, &self.w.buf[chunk_start..i], max);
+            self.w.pos = i;
             if done {
                 return Ok((start, total, out));
             }
@@ -375,13 +358,13 @@ impl<R: Read> Walker<R> {
     ) -> Result<(u64, u64, Option<Vec<u8>>), ReadError> {
         let mut total = 0u64;
         while self.fill()? {
-            let chunk_start = self.pos;
-            let rest = &self.buf[self.pos..self.len];
+            let chunk_start = self.w.pos;
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
-            keep_bytes(&mut out, &self.buf[chunk_start..chunk_start + n], max);
+            keep_bytes(&mut out, &self.w.buf[chunk_start..chunk_start + n], max);
             total += n as u64;
-            self.pos += n;
-            if self.pos < self.len {
+            self.w.pos += n;
+            if self.w.pos < self.w.len {
                 break;
             }
         }
@@ -390,33 +373,7 @@ impl<R: Read> Walker<R> {
 
     /// Ensures unread bytes are buffered; false at end of stream.
     fn fill(&mut self) -> Result<bool, ReadError> {
-        if self.pos < self.len {
-            return Ok(true);
-        }
-        if self.eof {
-            return Ok(false);
-        }
-        self.buf_offset += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n.min(self.buf.len());
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Zip members report corruption as I/O errors; the offset
-                    // tells the user how far the entry was readable.
-                    return Err(self.invalid(self.offset(), format!("read failed: {e}")));
-                }
-            }
-        }
+        self.w.fill().map_err(|reason| self.invalid(self.offset(), reason))
     }
 }
 
@@ -457,7 +414,7 @@ mod tests {
     }
 
     impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             let n = self.step.min(buf.len()).min(self.data.len());
             buf[..n].copy_from_slice(&self.data[..n]);
             self.data = &self.data[n..];

@@ -65,7 +65,7 @@ use std::io::Read;
 use serde_json::{Map, Value};
 use trove_model::{AccountRef, ConversationRef, EventKind, Locator, Record, RecordKind};
 
-use crate::json_scan::{error_offset, error_reason};
+use crate::json_scan::{Window, error_offset, error_reason};
 use crate::template::{file_stem, has_extension, sniff_members};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
 
@@ -76,8 +76,6 @@ pub struct Jabber;
 const EXTENSIONS: &[&str] = &["json", "log", "txt", "jsonl"];
 /// How much of a file sniffing looks at.
 const HEAD: usize = 4096;
-/// Bytes read at a time.
-const CHUNK: usize = 64 * 1024;
 /// How often progress is reported.
 const PROGRESS_STEP: u64 = 1 << 20;
 /// The keys of a message object.
@@ -206,14 +204,9 @@ struct Failure {
 /// Streams top-level objects out of concatenated JSON, resynchronising
 /// after broken chunks. Offsets count every byte of the stream.
 struct Scanner<R> {
-    reader: R,
+    w: Window<R>,
     file: String,
     max: usize,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    buf_offset: u64,
-    eof: bool,
     /// Only whitespace since the last line break (or the start).
     line_start: bool,
     /// The last significant byte outside objects was a `}`.
@@ -224,14 +217,9 @@ struct Scanner<R> {
 impl<R: Read> Scanner<R> {
     fn new(reader: R, file: &str, max: usize) -> Scanner<R> {
         Scanner {
-            reader,
+            w: Window::new(reader),
             file: file.to_string(),
             max,
-            buf: vec![0; CHUNK],
-            pos: 0,
-            len: 0,
-            buf_offset: 0,
-            eof: false,
             line_start: true,
             after_close: false,
             stack: Vec::new(),
@@ -239,43 +227,15 @@ impl<R: Read> Scanner<R> {
     }
 
     fn offset(&self) -> u64 {
-        self.buf_offset + self.pos as u64
+        self.w.offset()
     }
 
     fn fill(&mut self) -> Result<bool, ReadError> {
-        if self.pos < self.len {
-            return Ok(true);
-        }
-        if self.eof {
-            return Ok(false);
-        }
-        self.buf_offset += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(ReadError::invalid(
-                        &self.file,
-                        Some(self.offset()),
-                        format!("read failed: {e}"),
-                    ));
-                }
-            }
-        }
+        self.w.fill().map_err(|reason| ReadError::invalid(&self.file, Some(self.offset()), reason))
     }
 
     fn peek(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? { self.buf.get(self.pos).copied() } else { None })
+        Ok(if self.fill()? { self.w.buf.get(self.w.pos).copied() } else { None })
     }
 
     /// The next object or broken chunk; `None` at the end.
@@ -287,12 +247,12 @@ impl<R: Read> Scanner<R> {
             let Some(b) = self.peek()? else { return Ok(None) };
             match b {
                 b'\n' => {
-                    self.pos += 1;
+                    self.w.pos += 1;
                     self.line_start = true;
                 }
-                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\r' => self.w.pos += 1,
                 b',' | b'[' | b']' => {
-                    self.pos += 1;
+                    self.w.pos += 1;
                     self.line_start = false;
                 }
                 b'{' => {
@@ -315,7 +275,7 @@ impl<R: Read> Scanner<R> {
                 }
                 other => {
                     let start = self.offset();
-                    self.pos += 1;
+                    self.w.pos += 1;
                     self.line_start = false;
                     self.after_close = false;
                     let end = self.resync()?;
@@ -334,7 +294,7 @@ impl<R: Read> Scanner<R> {
             if self.peek()? != Some(expected) {
                 return Ok(());
             }
-            self.pos += 1;
+            self.w.pos += 1;
         }
         Ok(())
     }
@@ -344,8 +304,8 @@ impl<R: Read> Scanner<R> {
     /// of the stream when there is none).
     fn resync(&mut self) -> Result<u64, ReadError> {
         while self.fill()? {
-            while self.pos < self.len {
-                let b = self.buf[self.pos];
+            while self.w.pos < self.w.len {
+                let b = self.w.buf[self.w.pos];
                 match b {
                     b'{' if self.line_start || self.after_close => {
                         return Ok(self.offset());
@@ -366,7 +326,7 @@ impl<R: Read> Scanner<R> {
                         self.after_close = false;
                     }
                 }
-                self.pos += 1;
+                self.w.pos += 1;
             }
         }
         Ok(self.offset())
@@ -381,7 +341,7 @@ impl<R: Read> Scanner<R> {
         self.stack.clear();
         self.stack.push(b'}');
         out.push(b'{');
-        self.pos += 1;
+        self.w.pos += 1;
         let mut in_string = false;
         let mut escape = false;
         // The last significant byte outside strings (a closing `"` counts).
@@ -396,12 +356,12 @@ impl<R: Read> Scanner<R> {
                     resync: false,
                 }));
             }
-            let chunk_start = self.pos;
-            let mut i = self.pos;
+            let chunk_start = self.w.pos;
+            let mut i = self.w.pos;
             let mut failure = None;
             let mut done = false;
-            while i < self.len {
-                let b = self.buf[i];
+            while i < self.w.len {
+                let b = self.w.buf[i];
                 if in_string {
                     if escape {
                         escape = false;
@@ -414,7 +374,7 @@ impl<R: Read> Scanner<R> {
                         failure = Some(Failure {
                             reason: "a string runs into a line break (an unescaped `\"`?)"
                                 .to_string(),
-                            at: self.buf_offset + i as u64,
+                            at: self.w.buf_offset + i as u64,
                             resync: true,
                         });
                         break;
@@ -434,7 +394,7 @@ impl<R: Read> Scanner<R> {
                                     "`{}` where no value may start (the object was not closed)",
                                     b as char
                                 ),
-                                at: self.buf_offset + i as u64,
+                                at: self.w.buf_offset + i as u64,
                                 resync: b != b'{',
                             });
                             break;
@@ -443,7 +403,7 @@ impl<R: Read> Scanner<R> {
                         if self.stack.len() > 256 {
                             failure = Some(Failure {
                                 reason: "nested more than 256 deep".to_string(),
-                                at: self.buf_offset + i as u64,
+                                at: self.w.buf_offset + i as u64,
                                 resync: true,
                             });
                             break;
@@ -455,7 +415,7 @@ impl<R: Read> Scanner<R> {
                             i += 1;
                             failure = Some(Failure {
                                 reason: format!("mismatched `{}`", b as char),
-                                at: self.buf_offset + i as u64 - 1,
+                                at: self.w.buf_offset + i as u64 - 1,
                                 resync: true,
                             });
                             break;
@@ -477,10 +437,10 @@ impl<R: Read> Scanner<R> {
                     keep = false;
                     out = Vec::new();
                 } else {
-                    out.extend_from_slice(&self.buf[chunk_start..i]);
+                    out.extend_from_slice(&self.w.buf[chunk_start..i]);
                 }
             }
-            self.pos = i;
+            self.w.pos = i;
             if let Some(failure) = failure {
                 self.line_start = false;
                 self.after_close = false;

@@ -17,15 +17,13 @@
 
 use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
-use std::io::{self, Read};
+use std::io::Read;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
 
+use crate::json_scan::Window;
 use crate::{Input, ReadError};
-
-/// Bytes read from the underlying reader at a time.
-const CHUNK: usize = 64 * 1024;
 /// Deeper nesting is refused: `serde_json` would refuse it anyway (its
 /// limit is 128), and the stack must not grow with the input.
 pub(crate) const MAX_DEPTH: usize = 4096;
@@ -53,13 +51,7 @@ pub(crate) enum Value {
 
 /// Streams JSON from any [`Read`], keeping exact byte offsets.
 pub(crate) struct Stream<R> {
-    reader: R,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    /// Stream offset of `buf[0]`.
-    base: u64,
-    eof: bool,
+    w: Window<R>,
     stack: Vec<u8>,
 }
 
@@ -72,40 +64,18 @@ impl<R: Read> Stream<R> {
     /// A walker over `reader`, whose first byte is at offset `base` of the
     /// entry (for a second pass that skipped ahead).
     pub fn at(reader: R, base: u64) -> Stream<R> {
-        Stream { reader, buf: vec![0; CHUNK], pos: 0, len: 0, base, eof: false, stack: Vec::new() }
+        let mut w = Window::new(reader);
+        w.buf_offset = base;
+        Stream { w, stack: Vec::new() }
     }
 
     /// The offset of the next unread byte.
     pub fn offset(&self) -> u64 {
-        self.base + self.pos as u64
+        self.w.offset()
     }
 
     fn fill(&mut self) -> Result<bool, Broken> {
-        if self.pos < self.len {
-            return Ok(true);
-        }
-        if self.eof {
-            return Ok(false);
-        }
-        self.base += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Zip members report corruption as I/O errors; the offset
-                // says how far the entry was readable.
-                Err(e) => return Err(self.broken(self.offset(), format!("read failed: {e}"))),
-            }
-        }
+        self.w.fill().map_err(|reason| self.broken(self.offset(), reason))
     }
 
     fn broken(&self, offset: u64, reason: impl Into<String>) -> Broken {
@@ -121,7 +91,7 @@ impl<R: Read> Stream<R> {
         // Byte by byte: a reader may hand the BOM over in pieces.
         for expected in BOM {
             match self.peek_raw()? {
-                Some(b) if b == expected => self.pos += 1,
+                Some(b) if b == expected => self.w.pos += 1,
                 Some(b) => {
                     return Err(self.broken(
                         self.offset(),
@@ -137,19 +107,19 @@ impl<R: Read> Stream<R> {
     }
 
     fn peek_raw(&mut self) -> Result<Option<u8>, Broken> {
-        Ok(if self.fill()? { self.buf.get(self.pos).copied() } else { None })
+        Ok(if self.fill()? { self.w.buf.get(self.w.pos).copied() } else { None })
     }
 
     /// Skips whitespace and returns the next byte without consuming it.
     pub fn peek(&mut self) -> Result<Option<u8>, Broken> {
         while self.fill()? {
-            let rest = &self.buf[self.pos..self.len];
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             match rest.iter().position(|&b| !is_ws(b)) {
                 Some(k) => {
-                    self.pos += k;
-                    return Ok(Some(self.buf[self.pos]));
+                    self.w.pos += k;
+                    return Ok(Some(self.w.buf[self.w.pos]));
                 }
-                None => self.pos = self.len,
+                None => self.w.pos = self.w.len,
             }
         }
         Ok(None)
@@ -157,8 +127,8 @@ impl<R: Read> Stream<R> {
 
     /// Consumes the byte [`Stream::peek`] returned.
     pub fn bump(&mut self) {
-        if self.pos < self.len {
-            self.pos += 1;
+        if self.w.pos < self.w.len {
+            self.w.pos += 1;
         }
     }
 
@@ -195,7 +165,7 @@ impl<R: Read> Stream<R> {
             out.push(first);
         }
         let mut length = 1u64;
-        self.pos += 1;
+        self.w.pos += 1;
         let mut escape = false;
         loop {
             if !self.fill()? {
@@ -208,9 +178,9 @@ impl<R: Read> Stream<R> {
                     ),
                 ));
             }
-            let seg_start = self.pos;
-            let end = self.len;
-            let mut i = self.pos;
+            let seg_start = self.w.pos;
+            let end = self.w.len;
+            let mut i = self.w.pos;
             let mut done = false;
             while i < end {
                 if in_string {
@@ -219,11 +189,11 @@ impl<R: Read> Stream<R> {
                         i += 1;
                         continue;
                     }
-                    match memchr::memchr2(b'"', b'\\', &self.buf[i..end]) {
+                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
                         None => i = end,
                         Some(k) => {
                             i += k;
-                            if self.buf[i] == b'\\' {
+                            if self.w.buf[i] == b'\\' {
                                 escape = true;
                             } else {
                                 in_string = false;
@@ -237,12 +207,12 @@ impl<R: Read> Stream<R> {
                         }
                     }
                 } else {
-                    match self.buf[i] {
+                    match self.w.buf[i] {
                         b'"' => in_string = true,
                         open @ (b'{' | b'[') => {
                             if self.stack.len() >= MAX_DEPTH {
                                 return Err(self.broken(
-                                    self.base + i as u64,
+                                    self.w.buf_offset + i as u64,
                                     format!("JSON nested deeper than {MAX_DEPTH} levels"),
                                 ));
                             }
@@ -251,7 +221,7 @@ impl<R: Read> Stream<R> {
                         close @ (b'}' | b']') => {
                             if self.stack.pop() != Some(close) {
                                 return Err(self.broken(
-                                    self.base + i as u64,
+                                    self.w.buf_offset + i as u64,
                                     format!(
                                         "mismatched `{}` in the JSON value that starts at byte \
                                          {start}",
@@ -270,7 +240,7 @@ impl<R: Read> Stream<R> {
                     i += 1;
                 }
             }
-            let seg = &self.buf[seg_start..i];
+            let seg = &self.w.buf[seg_start..i];
             length += seg.len() as u64;
             if keep {
                 if out.len() + seg.len() > max {
@@ -280,7 +250,7 @@ impl<R: Read> Stream<R> {
                     out.extend_from_slice(seg);
                 }
             }
-            self.pos = i;
+            self.w.pos = i;
             if done {
                 return Ok(if keep {
                     Value::Bytes { offset: start, bytes: out }
@@ -298,7 +268,7 @@ impl<R: Read> Stream<R> {
         let mut keep = max > 0;
         let mut length = 0u64;
         while self.fill()? {
-            let rest = &self.buf[self.pos..self.len];
+            let rest = &self.w.buf[self.w.pos..self.w.len];
             let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
             length += n as u64;
             if keep {
@@ -309,8 +279,8 @@ impl<R: Read> Stream<R> {
                     out.extend_from_slice(&rest[..n]);
                 }
             }
-            self.pos += n;
-            if self.pos < self.len {
+            self.w.pos += n;
+            if self.w.pos < self.w.len {
                 break;
             }
         }
@@ -807,7 +777,7 @@ mod tests {
     }
 
     impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             let n = self.step.min(buf.len()).min(self.data.len());
             buf[..n].copy_from_slice(&self.data[..n]);
             self.data = &self.data[n..];

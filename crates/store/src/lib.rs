@@ -10,6 +10,8 @@
 //! the run. Every committed run bumps the case's *generation*, which the
 //! index records to notice when it lags behind.
 
+mod annotations;
+mod collections;
 mod people;
 mod read;
 mod schema;
@@ -20,6 +22,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use annotations::{Actor, LogRow, NoteRow, ReviewRow, TagRow, normal_tag};
+pub use collections::{CollectionRow, ItemRow, RuleRow};
 pub use people::PersonRow;
 pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
 pub use translations::{IndexEntry, NewTranslation, TranslationRow};

@@ -112,6 +112,75 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX translations_message ON translations(message_id);
     CREATE INDEX messages_sender_time ON messages(sender_id, sent_at);
     "#,
+    // 4: the user's layers over the evidence: notes, tags, review status,
+    // collections of excerpts, redaction rules. They point at messages by
+    // their stable key (not the row), so they survive re-ingest and a
+    // rebuilt index. Nothing is deleted silently: removals are logged, and a
+    // deleted note keeps its row with who deleted it and when.
+    r#"
+    CREATE TABLE notes (
+        id         INTEGER PRIMARY KEY,
+        first_key  INTEGER NOT NULL,
+        -- the last message of a range; equal to first_key for one message
+        last_key   INTEGER NOT NULL,
+        body       TEXT NOT NULL,
+        author     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deleted_at TEXT,
+        deleted_by TEXT
+    );
+    CREATE INDEX notes_first ON notes(first_key);
+    CREATE TABLE tags (
+        message_key INTEGER NOT NULL,
+        tag         TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (message_key, tag)
+    );
+    CREATE INDEX tags_tag ON tags(tag);
+    CREATE TABLE reviews (
+        message_key INTEGER PRIMARY KEY,
+        status      TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX reviews_status ON reviews(status);
+    CREATE TABLE annotation_log (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        message_key INTEGER,
+        detail      TEXT NOT NULL
+    );
+    CREATE TABLE collections (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        author     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE collection_items (
+        id            INTEGER PRIMARY KEY,
+        collection_id INTEGER NOT NULL REFERENCES collections(id),
+        position      INTEGER NOT NULL,
+        first_key     INTEGER NOT NULL,
+        last_key      INTEGER NOT NULL,
+        note          TEXT,
+        author        TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+    );
+    CREATE INDEX collection_items_order ON collection_items(collection_id, position);
+    CREATE TABLE redaction_rules (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        pseudonym  TEXT,
+        author     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (kind, value)
+    );
+    "#,
 ];
 
 /// The secondary indexes on `messages` (as the migrations create them). A

@@ -209,3 +209,95 @@ fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
     let middle = store.message_by_key(2).expect("read").expect("present");
     assert_eq!(store.context(&middle, 1).expect("context").0.len(), 1);
 }
+
+const ACTOR: Actor<'static> = Actor { author: "ana", now: "2026-12-03T07:00:00Z" };
+
+fn rows_of_keys(store: &Store, keys: &[i64]) -> Vec<i64> {
+    keys.iter()
+        .map(|&k| store.message_by_key(k).expect("read").expect("message").row)
+        .collect()
+}
+
+#[test]
+fn a_range_note_covers_every_message_between_its_ends_and_deletion_is_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    ingest_one(&mut store, &[1, 2, 3, 4, 5]);
+    let range = store.add_note(2, 4, "a *range*", ACTOR).expect("note");
+    let single = store.add_note(5, 5, "one", ACTOR).expect("note");
+    let mut noted = store.noted_rows().expect("noted");
+    noted.sort();
+    assert_eq!(noted, rows_of_keys(&store, &[2, 3, 4, 5]));
+    let on_three = store.notes_on(rows_of_keys(&store, &[3])[0]).expect("notes on");
+    assert_eq!(on_three.iter().map(|n| n.id).collect::<Vec<_>>(), vec![range]);
+
+    store.edit_note(single, "one, edited", ACTOR).expect("edit");
+    assert!(store.delete_note(single, ACTOR).expect("delete"));
+    assert!(!store.delete_note(single, ACTOR).expect("delete twice"), "already deleted");
+    assert_eq!(store.notes(false).expect("live").len(), 1);
+    let all = store.notes(true).expect("all");
+    let deleted = all.iter().find(|n| n.id == single).expect("kept");
+    assert_eq!(deleted.body, "one, edited");
+    assert_eq!(deleted.deleted, Some((ACTOR.now.to_string(), "ana".to_string())));
+    let log = store.annotation_log(10).expect("log");
+    let actions: Vec<&str> = log.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(actions, ["note.delete", "note.edit", "note.add", "note.add"]);
+    assert_eq!(log[0].detail, format!("note {single} was: one, edited"));
+    assert_eq!(log[1].detail, format!("note {single} was: one"));
+}
+
+#[test]
+fn tags_and_statuses_survive_a_rebuilt_case_because_they_point_at_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    assert!(store.add_tag(3, " Payments ", ACTOR).expect("tag"));
+    assert!(!store.add_tag(3, "payments", ACTOR).expect("tag again"));
+    store.set_status(3, "relevant", ACTOR).expect("status");
+    // Annotated before the message is in the case: nothing matches yet.
+    assert!(store.tagged_rows("payments").expect("tagged").is_empty());
+    ingest_one(&mut store, &[1, 2, 3]);
+    assert_eq!(store.tagged_rows("PAYMENTS").expect("tagged"), rows_of_keys(&store, &[3]));
+    assert_eq!(store.status_rows("relevant").expect("status"), rows_of_keys(&store, &[3]));
+    ingest_one(&mut store, &[1, 2, 3]);
+    assert_eq!(store.tagged_rows("payments").expect("tagged").len(), 1);
+    store.set_status(3, "to-verify", ACTOR).expect("status");
+    assert_eq!(store.status(3).expect("status").expect("set").status, "to-verify");
+    assert_eq!(store.annotation_log(1).expect("log")[0].detail, "relevant -> to-verify");
+    assert!(store.remove_tag(3, "payments", ACTOR).expect("untag"));
+    assert!(store.tags(None).expect("tags").is_empty());
+}
+
+#[test]
+fn collections_keep_order_through_moves_and_removals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let items = [(1, 1, Some("first".to_string())), (2, 3, None), (4, 4, Some("last".into()))];
+    assert_eq!(store.add_to_collection("story", &items, ACTOR).expect("add"), vec![1, 2, 3]);
+    assert!(store.move_in_collection("story", 3, 1, ACTOR).expect("move"));
+    let order = |store: &Store| -> Vec<(i64, i64)> {
+        let items = store.collection("story").expect("read").expect("exists");
+        items.iter().map(|i| (i.position, i.first_key)).collect()
+    };
+    assert_eq!(order(&store), vec![(1, 4), (2, 1), (3, 2)]);
+    assert!(store.remove_from_collection("story", 2, ACTOR).expect("remove"));
+    assert_eq!(order(&store), vec![(1, 4), (2, 2)]);
+    assert!(!store.move_in_collection("story", 9, 1, ACTOR).expect("move"));
+    assert_eq!(store.collection("nothing").expect("read"), None);
+    let listed = store.collections().expect("list");
+    assert_eq!((listed[0].name.as_str(), listed[0].items), ("story", 2));
+}
+
+#[test]
+fn redaction_rules_are_listed_in_order_and_a_removal_does_not_log_the_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let a = store.add_rule("person", "alice", Some("Source A"), ACTOR).expect("rule");
+    let b = store.add_rule("text", "secret-code", None, ACTOR).expect("rule");
+    assert_eq!(store.add_rule("person", "alice", Some("Source B"), ACTOR).expect("again"), a);
+    let rules = store.rules().expect("rules");
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0].pseudonym.as_deref(), Some("Source B"));
+    assert!(store.remove_rule(b, ACTOR).expect("remove"));
+    let log = store.annotation_log(10).expect("log");
+    assert!(log.iter().all(|l| !l.detail.contains("secret-code")), "{log:?}");
+}

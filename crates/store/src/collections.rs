@@ -78,7 +78,7 @@ impl Store {
                 tx.last_insert_rowid()
             }
         };
-        let mut next: i64 = tx
+        let start: i64 = tx
             .query_row(
                 "SELECT COALESCE(MAX(position), 0) + 1 FROM collection_items WHERE collection_id = ?1",
                 [id],
@@ -86,16 +86,15 @@ impl Store {
             )
             .context(|| format!("reading collection {name:?}"))?;
         let mut positions = Vec::with_capacity(items.len());
-        for (first, last, note) in items {
+        for (position, (first, last, note)) in (start..).zip(items) {
             tx.execute(
                 "INSERT INTO collection_items(collection_id, position, first_key, last_key, note, author, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, next, first, last, note, actor.author, actor.now],
+                params![id, position, first, last, note, actor.author, actor.now],
             )
             .context(|| format!("adding an excerpt to {name:?}"))?;
-            log(&tx, actor, "collection.add", Some(*first), &format!("{name} #{next}"))?;
-            positions.push(next);
-            next += 1;
+            log(&tx, actor, "collection.add", Some(*first), &format!("{name} #{position}"))?;
+            positions.push(position);
         }
         tx.commit().context(|| format!("committing collection {name:?}"))?;
         Ok(positions)

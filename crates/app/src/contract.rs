@@ -329,6 +329,8 @@ pub struct ShowOutput {
     pub before: Vec<MessageOutput>,
     /// Later records, oldest first.
     pub after: Vec<MessageOutput>,
+    /// The message's notes, tags and review status.
+    pub annotations: crate::AnnotationsOutput,
 }
 
 /// `trove stats --json`.

@@ -6,6 +6,7 @@
 //! command-line contract (see `contract`): the CLI's `--json` and the web
 //! server's `.json` pages serialise these same types.
 
+mod annotate;
 mod browse;
 pub mod contract;
 mod dates;
@@ -23,6 +24,10 @@ use trove_index::CaseIndex;
 use trove_ingest::{IngestOptions, Progress};
 use trove_store::Store;
 
+pub use annotate::{
+    AnnotationsOutput, CollectionOutput, CollectionSummary, ExcerptOutput, LogOutput, NoteOutput,
+    REVIEW_STATUSES, TagOutput, review_status,
+};
 pub use browse::{
     ConversationDayOutput, FacetValue, FacetsOutput, Granularity, MonthCount, PeriodCount,
     PersonAccountOutput, PersonOutput, Series, WordCount,

@@ -3,7 +3,8 @@
 use std::time::Instant;
 
 use jiff::tz::TimeZone;
-use trove_index::{Highlighter, Resolve, Sort};
+use trove_index::{Annotated, Highlighter, Resolve, Sort};
+use trove_query::Field;
 
 use crate::contract::SearchOutput;
 use crate::{AppError, Case, dates};
@@ -75,6 +76,28 @@ impl Resolve for CaseResolver<'_> {
 
     fn date_span(&self, value: &str) -> Result<(i64, i64), String> {
         dates::date_span(value, &self.zone)
+    }
+
+    fn annotated(&self, field: Field, value: &str) -> Result<Annotated, String> {
+        let store = &self.case.store;
+        let rows = match field {
+            Field::Has => store.noted_rows(),
+            Field::Tag => store.tagged_rows(value),
+            Field::Status => match crate::review_status(value)? {
+                "unread" => {
+                    // Every message never given another status.
+                    let mut set = Vec::new();
+                    for status in crate::REVIEW_STATUSES.iter().filter(|s| **s != "unread") {
+                        set.extend(store.status_rows(status).map_err(|e| e.to_string())?);
+                    }
+                    return Ok(Annotated::AllBut(set.into_iter().map(|r| r as u64).collect()));
+                }
+                status => store.status_rows(status),
+            },
+            other => return Err(format!("{}: is not an annotation filter", other.name())),
+        };
+        let rows = rows.map_err(|e| e.to_string())?;
+        Ok(Annotated::Rows(rows.into_iter().map(|r| r as u64).collect()))
     }
 }
 

@@ -33,6 +33,7 @@ impl Case {
             message: self.output(&message, true)?,
             before: before.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
             after: after.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
+            annotations: self.annotations(&message)?,
         })
     }
 }

@@ -27,7 +27,7 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, 
 
 pub use facets::{Buckets, Facets};
 use lower::lower;
-pub use lower::{Lowered, Resolve};
+pub use lower::{Annotated, Lowered, Resolve};
 pub use snippet::Highlighter;
 
 /// The index failed, or a query was not acceptable.

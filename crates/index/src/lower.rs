@@ -22,6 +22,19 @@ pub trait Resolve {
     fn conversations(&self, value: &str) -> Vec<u64>;
     /// The span `[start, end)` in UTC ms of a date `YYYY[-MM[-DD]]`.
     fn date_span(&self, value: &str) -> Result<(i64, i64), String>;
+    /// Message row ids carrying an annotation: `has:note`, `tag:X`,
+    /// `status:X`. An error is a value the user must fix (an unknown status).
+    fn annotated(&self, field: Field, value: &str) -> Result<Annotated, String>;
+}
+
+/// The messages an annotation filter selects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Annotated {
+    /// These rows.
+    Rows(Vec<u64>),
+    /// Every message except these rows (`status:unread`: all that were
+    /// never given another status).
+    AllBut(Vec<u64>),
 }
 
 /// A lowered query and notes for the user (e.g. a name that matched nobody).
@@ -175,23 +188,14 @@ impl Lowering<'_> {
                     Term::from_field_text(fields.has, flag),
                     IndexRecordOption::Basic,
                 )),
-                "note" => {
-                    return Err(error(
-                        "has:note needs annotations, which this version does not have yet".into(),
-                    ));
-                }
+                "note" => self.annotated(filter)?,
                 other => {
                     return Err(error(format!(
-                        "has:{other} is not known (use has:link or has:attachment)"
+                        "has:{other} is not known (use has:link, has:attachment or has:note)"
                     )));
                 }
             },
-            Field::Tag | Field::Status => {
-                return Err(error(format!(
-                    "{}: needs annotations, which this version does not have yet",
-                    filter.field.name()
-                )));
-            }
+            Field::Tag | Field::Status => self.annotated(filter)?,
             Field::Lang => {
                 return Err(error(
                     "lang: needs language identification, which this version does not do yet"
@@ -202,6 +206,32 @@ impl Lowering<'_> {
                 Term::from_field_text(fields.platform, &value.to_lowercase()),
                 IndexRecordOption::Basic,
             )),
+        })
+    }
+
+    fn annotated(&mut self, filter: &Filter) -> Result<Box<dyn TantivyQuery>, IndexError> {
+        let found = self
+            .resolver
+            .annotated(filter.field, &filter.value)
+            .map_err(|message| IndexError::Query { position: filter.position, message })?;
+        let row = self.fields.row;
+        let set = |rows: Vec<u64>| -> Box<dyn TantivyQuery> {
+            Box::new(TermSetQuery::new(rows.into_iter().map(|id| Term::from_field_u64(row, id))))
+        };
+        Ok(match found {
+            Annotated::Rows(rows) if rows.is_empty() => {
+                self.warnings.push(format!(
+                    "no message has {}:{}",
+                    filter.field.name(),
+                    filter.value
+                ));
+                Box::new(EmptyQuery)
+            }
+            Annotated::Rows(rows) => set(rows),
+            Annotated::AllBut(rows) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
+                (Occur::MustNot, set(rows)),
+            ])),
         })
     }
 

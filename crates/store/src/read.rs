@@ -267,6 +267,30 @@ impl Store {
         Ok((before, after))
     }
 
+    /// The records from `first` to `last` (inclusive) of one conversation
+    /// in its order, at most `limit`.
+    pub fn between(
+        &self,
+        first: &StoredMessage,
+        last: &StoredMessage,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        self.collect(
+            &format!(
+                "{SELECT_MESSAGE} WHERE m.conversation_id = ?1 AND (m.sent_at, m.id) >= (?2, ?3)
+                 AND (m.sent_at, m.id) <= (?4, ?5) ORDER BY m.sent_at, m.id LIMIT ?6"
+            ),
+            params![
+                first.conversation_row,
+                first.sent_at_ms,
+                first.row,
+                last.sent_at_ms,
+                last.row,
+                limit as i64
+            ],
+        )
+    }
+
     fn collect(
         &self,
         sql: &str,

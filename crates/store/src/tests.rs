@@ -213,9 +213,7 @@ fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
 const ACTOR: Actor<'static> = Actor { author: "ana", now: "2026-12-03T07:00:00Z" };
 
 fn rows_of_keys(store: &Store, keys: &[i64]) -> Vec<i64> {
-    keys.iter()
-        .map(|&k| store.message_by_key(k).expect("read").expect("message").row)
-        .collect()
+    keys.iter().map(|&k| store.message_by_key(k).expect("read").expect("message").row).collect()
 }
 
 #[test]

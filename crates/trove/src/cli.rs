@@ -32,6 +32,8 @@ pub struct Cli {
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
+    #[command(flatten)]
+    pub author: AuthorArg,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -59,6 +61,20 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the workbench: search, read in context, people and activity, in a browser.
     Serve(ServeArgs),
+    /// Notes (Markdown) on a message or a range of messages: add, list, edit, remove.
+    Note(NoteArgs),
+    /// Tags on messages: add, remove, list.
+    Tag(TagArgs),
+    /// Review status of messages (unread, relevant, not-relevant, to-verify).
+    Status(StatusArgs),
+    /// Collections of excerpts with editorial notes: add, list, move, remove.
+    Collection(CollectionArgs),
+    /// The audit trail of notes, tags, statuses, collections and redaction rules.
+    Audit {
+        /// Lines to show, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Show or set the case's analysis time zone (dates in queries, days, charts; default UTC).
     Zone {
         /// An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+02:00). Omit to show it.
@@ -81,7 +97,7 @@ Query language:
   -excluded  a OR b  ( )  exclusion, alternatives, grouping
   from:NAME_OR_ID  in:CONVERSATION  platform:twitter
   after:2016-01-01  before:2016-11  on:2016-10-07   (dates in the case's zone)
-  has:link  has:attachment
+  has:link  has:attachment  has:note  tag:TAG  status:relevant
 Filter values with spaces are quoted: from:\"Emmy B\". Any term or filter can be negated: -from:WikiLeaks.
 A query that starts with `-` goes after `--`: trove search --case c -- -from:WikiLeaks leak";
 
@@ -234,4 +250,162 @@ pub struct ServeArgs {
     /// mode with logins exists; port 0 picks a free port.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
+}
+
+/// Who is writing: recorded with every note, tag, status and excerpt.
+#[derive(Debug, Args)]
+pub struct AuthorArg {
+    /// Your name, recorded with the change (default: $TROVE_AUTHOR, else $USER).
+    #[arg(long, env = "TROVE_AUTHOR", value_name = "NAME", global = true)]
+    pub author: Option<String>,
+}
+
+impl AuthorArg {
+    /// The author's name.
+    pub fn name(&self) -> String {
+        self.author
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+}
+
+/// `trove note`.
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: NoteAction,
+}
+
+/// `trove note` actions.
+#[derive(Debug, Subcommand)]
+pub enum NoteAction {
+    /// Add a note on a message (ID) or on consecutive messages of one conversation (FIRST..LAST).
+    Add {
+        /// ID or FIRST..LAST.
+        target: String,
+        /// The note, Markdown. Several words are joined with spaces.
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
+    /// List notes (all, or those on one message).
+    List {
+        /// Only the notes covering this message.
+        #[arg(long, value_name = "ID")]
+        message: Option<String>,
+        /// Include deleted notes (with who deleted them and when).
+        #[arg(long)]
+        deleted: bool,
+    },
+    /// Replace a note's text (the earlier text stays in the audit trail).
+    Edit {
+        /// The note's number.
+        id: i64,
+        /// The new text.
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
+    /// Delete a note (recorded: the note is hidden, not erased).
+    Remove {
+        /// The note's number.
+        id: i64,
+    },
+}
+
+/// `trove tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: TagAction,
+}
+
+/// `trove tag` actions.
+#[derive(Debug, Subcommand)]
+pub enum TagAction {
+    /// Tag messages: `trove tag add ID [ID...] TAG`.
+    Add {
+        /// Message ids, then the tag.
+        #[arg(required = true, num_args = 2.., value_name = "ID... TAG")]
+        args: Vec<String>,
+    },
+    /// Remove a tag: `trove tag remove ID [ID...] TAG`.
+    Remove {
+        /// Message ids, then the tag.
+        #[arg(required = true, num_args = 2.., value_name = "ID... TAG")]
+        args: Vec<String>,
+    },
+    /// List tags with their messages.
+    List,
+}
+
+/// `trove status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: StatusAction,
+}
+
+/// `trove status` actions.
+#[derive(Debug, Subcommand)]
+pub enum StatusAction {
+    /// Set the status of messages: `trove status set ID [ID...] STATUS`.
+    Set {
+        /// Message ids, then unread, relevant, not-relevant or to-verify.
+        #[arg(required = true, num_args = 2.., value_name = "ID... STATUS")]
+        args: Vec<String>,
+    },
+    /// Show a message's notes, tags and status.
+    Show {
+        /// The message.
+        id: String,
+    },
+}
+
+/// `trove collection`.
+#[derive(Debug, Args)]
+pub struct CollectionArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: CollectionAction,
+}
+
+/// `trove collection` actions.
+#[derive(Debug, Subcommand)]
+pub enum CollectionAction {
+    /// Append excerpts (ID or FIRST..LAST each) to a collection, creating it if needed.
+    Add {
+        /// The collection.
+        name: String,
+        /// Message ids or ranges.
+        #[arg(required = true, value_name = "ID")]
+        targets: Vec<String>,
+        /// An editorial note for these excerpts (Markdown).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List collections, or the excerpts of one.
+    List {
+        /// The collection.
+        name: Option<String>,
+    },
+    /// Move the excerpt at FROM to position TO.
+    Move {
+        /// The collection.
+        name: String,
+        /// Current position (1-based).
+        from: i64,
+        /// New position.
+        to: i64,
+    },
+    /// Remove the excerpt at POSITION.
+    Remove {
+        /// The collection.
+        name: String,
+        /// Its position.
+        position: i64,
+    },
 }

@@ -162,6 +162,21 @@ pub fn show(output: &ShowOutput) {
     if m.deleted {
         println!("deleted       (the source marks it deleted)");
     }
+    let annotations = &output.annotations;
+    if annotations.status != "unread" {
+        println!("status        {}", annotations.status);
+    }
+    if !annotations.tags.is_empty() {
+        println!("tags          {}", sanitize(&annotations.tags.join(", "), false));
+    }
+    for note in &annotations.notes {
+        println!(
+            "note {:<8} {} ({})",
+            note.id,
+            sanitize(&note.body, true),
+            sanitize(&note.author, false)
+        );
+    }
     for reaction in &m.reactions {
         println!(
             "reaction      {} by {}",

@@ -1,6 +1,7 @@
 //! `trove`: the command-line front end. Flag definitions and printing only;
 //! the work happens in `trove_app`.
 
+mod annotate;
 mod cli;
 mod demo;
 mod human;
@@ -329,6 +330,25 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 println!("indexed {count} messages")
             }
             Ok(0)
+        }
+        Command::Note(args) => {
+            let mut case = open_case(&case_dir(&cli.case)?)?;
+            annotate::note(&mut case, args.action, &cli.author.name(), cli.json)
+        }
+        Command::Tag(args) => {
+            let mut case = open_case(&case_dir(&cli.case)?)?;
+            annotate::tag(&mut case, args.action, &cli.author.name(), cli.json)
+        }
+        Command::Status(args) => {
+            let mut case = open_case(&case_dir(&cli.case)?)?;
+            annotate::status(&mut case, args.action, &cli.author.name(), cli.json)
+        }
+        Command::Collection(args) => {
+            let mut case = open_case(&case_dir(&cli.case)?)?;
+            annotate::collection(&mut case, args.action, &cli.author.name(), cli.json)
+        }
+        Command::Audit { limit } => {
+            annotate::audit(&open_case(&case_dir(&cli.case)?)?, limit, cli.json)
         }
         Command::Demo(args) => demo::run(cli.case, cli.json, &args, interrupted),
         Command::Zone { name } => {

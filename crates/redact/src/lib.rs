@@ -15,5 +15,43 @@
 //! [`variants`] lists the spellings under which a redacted value could still
 //! leak (case, URL-encoding, HTML entities, Unicode normalisation forms), for
 //! the leak-scan tests of every output.
+//!
+//! Matching errs on the side of hiding: person values are matched in all
+//! those spellings too, accents folded; overlapping matches merge; text
+//! rules hit inside words. Person values hit only as whole words (no letter
+//! or digit on either side), so a leak scan for a person should apply the
+//! same boundaries, or a name like `Al` will "leak" in `Also`.
+//!
+//! ```
+//! use trove_redact::{Detector, PersonRule, Redactor, Rules};
+//!
+//! let rules = Rules {
+//!     persons: vec![PersonRule {
+//!         names: vec!["Jane Doe".into()],
+//!         handles: vec!["@jdoe".into()],
+//!         ..PersonRule::default()
+//!     }],
+//!     detectors: vec![Detector::Email],
+//!     ..Rules::default()
+//! };
+//! let redactor = Redactor::new(&rules)?;
+//! assert_eq!(
+//!     redactor.text("JANE  doe (@jdoe) wrote to x@example.org"),
+//!     "Participant 1 (@Participant 1) wrote to [email]"
+//! );
+//! # Ok::<(), trove_redact::RedactError>(())
+//! ```
 
-// The implementation lands in the modules below.
+mod checksum;
+mod detectors;
+mod literals;
+mod redactor;
+mod rules;
+mod variants;
+mod view;
+
+pub use redactor::Redactor;
+pub use rules::{
+    Detector, Hit, PersonRule, REDACTED, RedactError, RuleKind, RuleRef, Rules, UnknownDetector,
+};
+pub use variants::variants;

@@ -200,7 +200,7 @@ pub fn write_rsmf(
     head.push_str(&format!("Date: {}\r\n", created.rfc5322()));
     head.push_str(&format!("Message-ID: <{}@trove.invalid>\r\n", &digest[..40]));
     head.push_str("MIME-Version: 1.0\r\n");
-    head.push_str(&format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n"));
+    head.push_str(&format!("Content-Type: multipart/mixed;\r\n boundary=\"{boundary}\"\r\n"));
     head.push_str("\r\nThis is a multi-part message in MIME format.\r\n");
     head.push_str(&format!("\r\n--{boundary}\r\n"));
     head.push_str("Content-Type: text/plain; charset=utf-8\r\n");
@@ -283,8 +283,11 @@ fn summary_text(
 ) -> String {
     let m = &built.manifest;
     let mut text = String::new();
-    if !options.title.is_empty() {
-        text.push_str(&format!("{}\n\n", options.title));
+    // Flattened as in the Subject, so that a title cannot fake lines of
+    // the summary.
+    let title = mail::clean(&options.title);
+    if !title.is_empty() {
+        text.push_str(&format!("{title}\n\n"));
     }
     text.push_str(&format!(
         "RSMF 2.0 export: {} events ({} messages) in {} conversations with {} participants",

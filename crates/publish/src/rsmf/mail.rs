@@ -29,7 +29,7 @@ pub(super) fn field(name: &str, value: &str) -> String {
 
 /// `value` with control characters as spaces, white space collapsed and
 /// trimmed.
-fn clean(value: &str) -> String {
+pub(super) fn clean(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for word in value.split(|c: char| c.is_whitespace() || c.is_control()) {
         if word.is_empty() {

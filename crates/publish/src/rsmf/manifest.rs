@@ -177,12 +177,9 @@ pub(super) fn build(messages: &[OutMessage]) -> Result<Built, RsmfError> {
             });
             conversations.len() - 1
         });
-        let (conversation, info) = match (conversations.get_mut(slot), infos.get_mut(slot)) {
-            (Some(c), Some(i)) => (c, i),
-            // The slot was pushed above; unreachable, but not worth a panic.
-            _ => continue,
-        };
-        info.events += 1;
+        // `slot` indexes both lists: they grow together, above.
+        let conversation = &mut conversations[slot];
+        infos[slot].events += 1;
         if let Some(pid) = &participant
             && !conversation.participants.contains(pid)
         {

@@ -7,7 +7,11 @@
 //! archive check what was quoted. This crate does no redaction and reads no
 //! case; it only writes.
 
+pub mod manifest;
+pub mod markdown;
 pub mod rsmf;
+pub mod site;
+pub mod tabular;
 
 use serde::Serialize;
 

@@ -634,7 +634,7 @@ fn local_day(ms: i64, tz: &TimeZone) -> Result<String, AppError> {
     Ok(at.date().to_string())
 }
 
-fn zoned(ms: i64, tz: &TimeZone) -> Result<jiff::ZonedDateTime, AppError> {
+pub(crate) fn zoned(ms: i64, tz: &TimeZone) -> Result<jiff::ZonedDateTime, AppError> {
     Ok(Timestamp::from_millisecond(ms)
         .map_err(|e| AppError::Usage(format!("time out of range: {e}")))?
         .to_zoned_datetime(tz.clone()))

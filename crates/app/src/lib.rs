@@ -12,6 +12,8 @@ pub mod contract;
 mod dates;
 mod error;
 mod people;
+mod publish;
+mod redaction;
 mod search;
 mod show;
 mod stats;
@@ -35,6 +37,8 @@ pub use browse::{
 pub use contract::*;
 pub use dates::{format_instant, parse_zone};
 pub use error::AppError;
+pub use publish::{ExportFormat, ExportOutput, ManifestCheck, PublishOutput, Selection};
+pub use redaction::{CaseRedactor, NewRule, PreviewExample, PreviewOutput, RuleHits, RuleOutput};
 pub use search::{SearchOptions, SortOrder};
 pub use trove_ingest::{parse_id, render_id};
 

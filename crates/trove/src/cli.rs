@@ -51,8 +51,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Counts, date span, people, conversations and sources.
     Stats,
-    /// Re-hash sources and run consistency checks; exits 1 on findings.
-    Verify,
+    /// Re-hash sources and run consistency checks, or check a publication's manifest; exits 1 on findings.
+    Verify(VerifyArgs),
     /// List accounts and persons, name an account, or merge accounts into a person.
     People(PeopleArgs),
     /// Rebuild the search index from the case database.
@@ -69,6 +69,12 @@ pub enum Command {
     Status(StatusArgs),
     /// Collections of excerpts with editorial notes: add, list, move, remove.
     Collection(CollectionArgs),
+    /// Redaction and pseudonymisation rules, applied to everything published or exported.
+    Redact(RedactArgs),
+    /// Write a collection as a static excerpt site (index.html + manifest.json), redactions applied.
+    Publish(PublishArgs),
+    /// Export a query's hits or a collection as CSV, JSONL or RSMF 2.0, redactions applied.
+    Export(ExportArgs),
     /// The audit trail of notes, tags, statuses, collections and redaction rules.
     Audit {
         /// Lines to show, newest first.
@@ -408,4 +414,108 @@ pub enum CollectionAction {
         /// Its position.
         position: i64,
     },
+}
+
+/// `trove verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Check a publication's manifest.json against the case instead: every quoted message
+    /// present, same source hash, same place, same text hash.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// `trove redact`.
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: RedactAction,
+}
+
+/// `trove redact` actions.
+#[derive(Debug, Subcommand)]
+pub enum RedactAction {
+    /// Add a rule: one of --person, --text, --regex, --detector.
+    #[command(group(clap::ArgGroup::new("rule").required(true).args(["person", "text", "regex", "detector"])))]
+    Add {
+        /// A person (account id, handle, name, or a merged person): shown as a pseudonym in
+        /// senders, ids, text, @mentions, URLs and attachment names.
+        #[arg(long, value_name = "NAME_OR_ID")]
+        person: Option<String>,
+        /// The pseudonym (default: Participant N).
+        #[arg(long = "as", value_name = "PSEUDONYM", requires = "person")]
+        pseudonym: Option<String>,
+        /// An exact string (case-insensitive), replaced with [redacted].
+        #[arg(long, value_name = "S")]
+        text: Option<String>,
+        /// A regular expression, matches replaced with [redacted].
+        #[arg(long, value_name = "RE")]
+        regex: Option<String>,
+        /// A built-in detector: email, phone, ip, token-url, wallet, onion.
+        #[arg(long, value_name = "KIND")]
+        detector: Option<String>,
+    },
+    /// List the rules.
+    List,
+    /// Remove a rule by its number.
+    Remove {
+        /// The rule's number (from `list`).
+        id: i64,
+    },
+    /// Show where every rule hits and how the output will read; warns about rules that hit nothing.
+    Preview {
+        /// Examples per rule.
+        #[arg(long, default_value_t = 5)]
+        examples: usize,
+    },
+}
+
+/// `trove publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The collection to publish.
+    #[arg(long, value_name = "NAME")]
+    pub collection: String,
+    /// The folder to write (created; must be new, empty, or an earlier publication).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A minijinja template for the page (the newsroom's own look); same data as the default.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Zone of the times on the page (default: the case's zone).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+}
+
+/// Export file formats.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Spreadsheet-safe CSV.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// RSMF 2.0 (.rsmf) for e-discovery tools.
+    Rsmf,
+}
+
+/// `trove export`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("selection").required(true).args(["query", "collection"])))]
+pub struct ExportArgs {
+    /// The file format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// The file to write.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Export every hit of this query (oldest first).
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
+    /// Export this collection's messages.
+    #[arg(long, value_name = "NAME")]
+    pub collection: Option<String>,
+    /// Start a CSV with a byte-order mark (for Excel).
+    #[arg(long)]
+    pub bom: bool,
 }

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod human;
 mod progress;
+mod publishing;
 mod terminal;
 
 use std::io::Write;
@@ -270,8 +271,11 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             }
             Ok(0)
         }
-        Command::Verify => {
+        Command::Verify(args) => {
             let case = open_case(&case_dir(&cli.case)?)?;
+            if let Some(manifest) = &args.manifest {
+                return publishing::verify_manifest(&case, manifest, cli.json);
+            }
             let output = case.verify()?;
             if cli.json {
                 print_json(&output)?
@@ -346,6 +350,16 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
         Command::Collection(args) => {
             let mut case = open_case(&case_dir(&cli.case)?)?;
             annotate::collection(&mut case, args.action, &cli.author.name(), cli.json)
+        }
+        Command::Redact(args) => {
+            let mut case = open_case(&case_dir(&cli.case)?)?;
+            publishing::redact(&mut case, args.action, &cli.author.name(), cli.json)
+        }
+        Command::Publish(args) => {
+            publishing::publish(&open_case(&case_dir(&cli.case)?)?, &args, cli.json)
+        }
+        Command::Export(args) => {
+            publishing::export(&open_case(&case_dir(&cli.case)?)?, &args, cli.json)
         }
         Command::Audit { limit } => {
             annotate::audit(&open_case(&case_dir(&cli.case)?)?, limit, cli.json)

@@ -1,0 +1,384 @@
+//! Publishing a collection and exporting messages: every message passes
+//! through the case's redaction rules on its way out; the evidence stays as
+//! it is.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use trove_publish::manifest::Manifest;
+use trove_publish::site::{Site, SiteExcerpt, SiteMessage};
+use trove_publish::{OutAttachment, OutMessage, Provenance};
+use trove_store::StoredMessage;
+
+use crate::redaction::CaseRedactor;
+use crate::{AppError, Case, render_id};
+
+/// What the exports and the site name as their maker.
+const GENERATOR: &str = concat!("trove ", env!("CARGO_PKG_VERSION"));
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// CSV (spreadsheet-safe), with a BOM when asked.
+    Csv {
+        /// Start with a UTF-8 byte-order mark (for Excel).
+        bom: bool,
+    },
+    /// One JSON object per line.
+    Jsonl,
+    /// RSMF 2.0 (`.rsmf`: an e-mail carrying `rsmf.zip`).
+    Rsmf,
+}
+
+/// Which messages to export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Every hit of a query, oldest first.
+    Query(String),
+    /// A collection's messages in its order.
+    Collection(String),
+}
+
+/// `trove export --json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportOutput {
+    /// The file written.
+    pub out: PathBuf,
+    /// `csv`, `jsonl` or `rsmf`.
+    pub format: String,
+    /// Messages written.
+    pub messages: usize,
+    /// Redaction rules applied.
+    pub rules: usize,
+}
+
+/// `trove publish --json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PublishOutput {
+    /// The folder written.
+    pub out: PathBuf,
+    /// Files written.
+    pub files: Vec<String>,
+    /// Excerpts.
+    pub excerpts: usize,
+    /// Messages.
+    pub messages: usize,
+    /// Redaction rules applied.
+    pub rules: usize,
+    /// The zone the page states.
+    pub zone: String,
+}
+
+/// `trove verify --manifest --json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ManifestCheck {
+    /// Quoted messages checked.
+    pub messages: usize,
+    /// Those that match the case.
+    pub matching: usize,
+    /// What does not match.
+    pub findings: Vec<crate::Finding>,
+}
+
+impl Case {
+    /// Messages as they leave the case: redacted, with provenance. Replies
+    /// point at trove ids of messages in the same output.
+    pub(crate) fn out_messages(
+        &self,
+        messages: &[StoredMessage],
+        redactor: &CaseRedactor,
+    ) -> Vec<OutMessage> {
+        let by_native: HashMap<(i64, &str), i64> = messages
+            .iter()
+            .filter_map(|m| m.native_id.as_deref().map(|n| ((m.conversation_row, n), m.key)))
+            .collect();
+        messages
+            .iter()
+            .map(|m| {
+                let reply_to = m
+                    .reply_to
+                    .as_deref()
+                    .and_then(|r| by_native.get(&(m.conversation_row, r)))
+                    .map(|key| render_id(*key));
+                out_message(m, reply_to, redactor)
+            })
+            .collect()
+    }
+
+    /// Writes the static site of collection `name` into `out`.
+    pub fn publish(
+        &self,
+        name: &str,
+        out: &Path,
+        template: Option<&str>,
+        zone: Option<&str>,
+    ) -> Result<PublishOutput, AppError> {
+        let items = self.collection_items(name)?;
+        let redactor = self.redactor()?;
+        let zone_name = match zone {
+            Some(zone) => zone.to_string(),
+            None => self.zone_name()?,
+        };
+        let tz = self.zone(Some(&zone_name))?;
+        let mut voices: HashMap<String, usize> = HashMap::new();
+        let mut excerpts = Vec::with_capacity(items.len());
+        let mut count = 0;
+        for (index, item) in items.iter().enumerate() {
+            let stored = self.range_messages(item.first_key, item.last_key)?;
+            let messages = self.out_messages(&stored, &redactor);
+            count += messages.len();
+            let citation = if item.first_key == item.last_key {
+                render_id(item.first_key)
+            } else {
+                format!("{}-{}", render_id(item.first_key), render_id(item.last_key))
+            };
+            let messages = messages
+                .into_iter()
+                .map(|message| {
+                    let next = voices.len();
+                    let voice = *voices
+                        .entry(message.sender_id.clone().unwrap_or_default())
+                        .or_insert(next);
+                    let (date, time) = local(message.sent_at_ms, &tz);
+                    SiteMessage { message, date, time, voice }
+                })
+                .collect();
+            excerpts.push(SiteExcerpt {
+                citation,
+                position: index + 1,
+                note: item.note.as_deref().map(|n| redactor.text(n)),
+                messages,
+            });
+        }
+        let site = Site {
+            title: redactor.text(name),
+            zone: zone_name.clone(),
+            generated_at: crate::annotate::now(),
+            generator: GENERATOR.to_string(),
+            excerpts,
+        };
+        trove_publish::site::write_site(&site, template, out)
+            .map_err(|e| AppError::Usage(format!("publishing into {}: {e}", out.display())))?;
+        Ok(PublishOutput {
+            out: out.to_path_buf(),
+            files: vec![trove_publish::site::PAGE.into(), trove_publish::site::MANIFEST.into()],
+            excerpts: site.excerpts.len(),
+            messages: count,
+            rules: self.store.rules()?.len(),
+            zone: zone_name,
+        })
+    }
+
+    /// Exports the selected messages to `out`.
+    pub fn export(
+        &self,
+        selection: &Selection,
+        format: ExportFormat,
+        out: &Path,
+    ) -> Result<ExportOutput, AppError> {
+        let stored = match selection {
+            Selection::Query(query) => {
+                let rows = self.query_rows(query)?;
+                self.store.messages(&rows)?
+            }
+            Selection::Collection(name) => {
+                let mut all = Vec::new();
+                for item in self.collection_items(name)? {
+                    all.extend(self.range_messages(item.first_key, item.last_key)?);
+                }
+                all
+            }
+        };
+        let redactor = self.redactor()?;
+        let messages = self.out_messages(&stored, &redactor);
+        let tz = self.zone(None)?;
+        let io = |e: std::io::Error| AppError::Io(out.to_path_buf(), e);
+        let file = std::fs::File::create(out).map_err(io)?;
+        let mut writer = std::io::BufWriter::new(file);
+        let name = match format {
+            ExportFormat::Csv { bom } => {
+                let rows = messages.iter().map(|m| trove_publish::tabular::CsvRow {
+                    message: m,
+                    sent_at: crate::format_instant(m.sent_at_ms),
+                    sent_at_local: zoned(m.sent_at_ms, &tz),
+                });
+                trove_publish::tabular::write_csv(rows, bom, &mut writer).map_err(io)?;
+                "csv"
+            }
+            ExportFormat::Jsonl => {
+                trove_publish::tabular::write_jsonl(&messages, &mut writer).map_err(io)?;
+                "jsonl"
+            }
+            ExportFormat::Rsmf => {
+                let title = match selection {
+                    Selection::Query(q) => format!("trove export: {}", redactor.text(q)),
+                    Selection::Collection(c) => format!("trove export: {}", redactor.text(c)),
+                };
+                let options = trove_publish::rsmf::RsmfOptions {
+                    title,
+                    generator: GENERATOR.to_string(),
+                    created_at_ms: jiff::Timestamp::now().as_millisecond(),
+                };
+                trove_publish::rsmf::write_rsmf(&messages, &options, &mut writer)
+                    .map_err(|e| AppError::Usage(format!("writing {}: {e}", out.display())))?;
+                "rsmf"
+            }
+        };
+        writer.flush().map_err(io)?;
+        Ok(ExportOutput {
+            out: out.to_path_buf(),
+            format: name.to_string(),
+            messages: messages.len(),
+            rules: self.store.rules()?.len(),
+        })
+    }
+
+    /// Checks a publication's `manifest.json` against the case: each quoted
+    /// message exists, comes from a source with the same SHA-256 at the same
+    /// place, and its text hashes the same.
+    pub fn verify_manifest(&self, path: &Path) -> Result<ManifestCheck, AppError> {
+        let bytes = std::fs::read(path).map_err(|e| AppError::Io(path.to_path_buf(), e))?;
+        let manifest = Manifest::parse(&bytes)
+            .map_err(|e| AppError::Usage(format!("{}: {e}", path.display())))?;
+        let redactor = self.redactor()?;
+        let mut check = ManifestCheck { messages: 0, matching: 0, findings: Vec::new() };
+        for excerpt in &manifest.excerpts {
+            for quoted in &excerpt.messages {
+                check.messages += 1;
+                let finding = |check: &str, detail: String| crate::Finding {
+                    message_id: quoted.id.clone(),
+                    native_id: None,
+                    check: check.to_string(),
+                    detail,
+                };
+                let Some(stored) = crate::parse_id(&quoted.id)
+                    .map(|k| self.store.message_by_key(k))
+                    .transpose()?
+                    .flatten()
+                else {
+                    check.findings.push(finding(
+                        "manifest_missing",
+                        format!(
+                            "excerpt {} quotes a message this case does not hold",
+                            excerpt.citation
+                        ),
+                    ));
+                    continue;
+                };
+                let actual = out_message(&stored, None, &redactor).provenance;
+                let before = check.findings.len();
+                if actual.source_sha256 != quoted.source_sha256 {
+                    check.findings.push(finding(
+                        "manifest_source",
+                        format!(
+                            "the source is sha256:{} here, the manifest says {}",
+                            actual.source_sha256, quoted.source_sha256
+                        ),
+                    ));
+                }
+                if actual.text_sha256 != quoted.text_sha256 {
+                    check.findings.push(finding(
+                        "manifest_text",
+                        "the message's text hashes differently".into(),
+                    ));
+                }
+                if actual.locator != quoted.locator {
+                    check.findings.push(finding(
+                        "manifest_locator",
+                        format!("the message is at {} here, the manifest says {} (were redaction rules changed?)", actual.locator, quoted.locator),
+                    ));
+                }
+                if stored.sent_at_ms != quoted.sent_at_ms {
+                    check.findings.push(finding(
+                        "manifest_time",
+                        format!(
+                            "sent at {} ms here, {} in the manifest",
+                            stored.sent_at_ms, quoted.sent_at_ms
+                        ),
+                    ));
+                }
+                if check.findings.len() == before {
+                    check.matching += 1;
+                }
+            }
+        }
+        Ok(check)
+    }
+
+    /// Rows of every hit of `query`, oldest first.
+    fn query_rows(&self, query: &str) -> Result<Vec<i64>, AppError> {
+        let (parsed, _) = trove_query::parse(query);
+        let resolver = crate::search::CaseResolver { case: self, zone: self.zone(None)? };
+        let sort = trove_index::Sort::Oldest;
+        let (first, _) = self.index().search_query(&parsed, &resolver, sort, 0, 1)?;
+        let total = usize::try_from(first.total).unwrap_or(usize::MAX);
+        let (all, _) = self.index().search_query(&parsed, &resolver, sort, 0, total.max(1))?;
+        Ok(all.hits.iter().map(|h| h.row as i64).collect())
+    }
+}
+
+/// One message as it leaves the case.
+fn out_message(m: &StoredMessage, reply_to: Option<String>, redactor: &CaseRedactor) -> OutMessage {
+    let locator = trove_model::Locator {
+        entry: m.entry.clone(),
+        offset: m.offset,
+        length: m.length,
+        line: m.line,
+        json_path: m.json_path.clone(),
+    }
+    .render();
+    let is_event = m.kind != "message";
+    OutMessage {
+        id: render_id(m.key),
+        native_id: m.native_id.as_deref().map(|n| redactor.text(n)),
+        kind: if is_event { "event".into() } else { "message".into() },
+        event: is_event.then(|| m.kind.clone()),
+        platform: m.platform.clone(),
+        conversation_id: redactor.text(&m.conversation_native_id),
+        conversation: redactor
+            .text(m.conversation_name.as_deref().unwrap_or(&m.conversation_native_id)),
+        sender_id: redactor.sender_id(m.sender_native_id.as_deref(), m.sender_name.as_deref()),
+        sender: redactor.sender(m.sender_native_id.as_deref(), m.sender_name.as_deref()),
+        sent_at_ms: m.sent_at_ms,
+        text: redactor.text(&m.text),
+        reply_to,
+        attachments: m
+            .extra
+            .attachments
+            .iter()
+            .map(|a| OutAttachment {
+                name: redactor.text(&a.name),
+                size: a.size,
+                sha256: a.sha256.clone(),
+            })
+            .collect(),
+        provenance: Provenance {
+            source_sha256: m.source_sha256.clone(),
+            locator: redactor.text(&locator),
+            text_sha256: hex_sha256(m.text.as_bytes()),
+        },
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    let mut reader = bytes;
+    // Reading from memory cannot fail.
+    trove_readers::media::sha256_hex(&mut reader).map(|(hex, _)| hex).unwrap_or_default()
+}
+
+/// `2016-10-03T11:14:00+02:00[Europe/Berlin]`.
+fn zoned(ms: i64, zone: &TimeZone) -> String {
+    crate::browse::zoned(ms, zone)
+        .map(|at| at.strftime("%Y-%m-%dT%H:%M:%S%:z[%Q]").to_string())
+        .unwrap_or_default()
+}
+
+/// `2016-10-03` and `09:14` in `zone`.
+fn local(ms: i64, zone: &TimeZone) -> (String, String) {
+    crate::browse::zoned(ms, zone)
+        .map(|at| (at.strftime("%Y-%m-%d").to_string(), at.strftime("%H:%M").to_string()))
+        .unwrap_or_default()
+}

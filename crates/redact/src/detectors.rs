@@ -17,15 +17,28 @@ use crate::rules::Detector;
 /// A detector, compiled.
 pub(crate) struct DetectorMatcher {
     detector: Detector,
-    scanners: Vec<(Regex, Check)>,
+    scanners: Vec<Scanner>,
     /// [`TOKEN`], for the URL check.
     token: Option<Regex>,
+    /// [`EMAIL_DOMAIN`], for the e-mail check.
+    domain: Option<Regex>,
+}
+
+/// One candidate pattern of a detector.
+struct Scanner {
+    candidate: Regex,
+    check: Check,
+    /// Strings of which a candidate always holds one (ASCII case aside):
+    /// a text without any is skipped without running the pattern, which
+    /// for e-mail (whose local part can start anywhere) is most of the
+    /// cost.
+    needles: &'static [&'static str],
 }
 
 /// What accepts (possibly trimming) or rejects each candidate of a scanner.
 #[derive(Clone, Copy)]
 enum Check {
-    Accept,
+    Email,
     Word,
     Phone,
     Ipv4,
@@ -40,25 +53,29 @@ impl DetectorMatcher {
     /// Compiles `detector`. The patterns are fixed, so an error here is a
     /// bug in this module, reported rather than panicked on.
     pub(crate) fn new(detector: Detector) -> Result<Self, regex::Error> {
-        let specs: &[(&str, Check)] = match detector {
-            Detector::Email => &[(EMAIL, Check::Accept)],
-            Detector::Phone => &[(PHONE, Check::Phone)],
-            Detector::Ip => &[(IPV4, Check::Ipv4), (IPV6, Check::Ipv6)],
-            Detector::TokenUrl => &[(URL, Check::TokenUrl), (TOKEN, Check::Word)],
+        let specs: &[(&str, Check, &'static [&'static str])] = match detector {
+            Detector::Email => &[(EMAIL_AT, Check::Email, &["@", "%40", "&#"])],
+            Detector::Phone => &[(PHONE, Check::Phone, &[])],
+            Detector::Ip => &[(IPV4, Check::Ipv4, &["."]), (IPV6, Check::Ipv6, &[":"])],
+            Detector::TokenUrl => &[(URL, Check::TokenUrl, &["/"]), (TOKEN, Check::Word, &[])],
             Detector::Wallet => &[
-                (BASE58_BITCOIN, Check::Base58Bitcoin),
-                (BECH32_BITCOIN, Check::Bech32Bitcoin),
-                (ETHEREUM, Check::Word),
-                (MONERO, Check::Word),
+                (BASE58_BITCOIN, Check::Base58Bitcoin, &[]),
+                (BECH32_BITCOIN, Check::Bech32Bitcoin, &["bc1"]),
+                (ETHEREUM, Check::Word, &["0x"]),
+                (MONERO, Check::Word, &[]),
             ],
-            Detector::Onion => &[(ONION, Check::Onion)],
+            Detector::Onion => &[(ONION, Check::Onion, &[".onion"])],
         };
         let scanners = specs
             .iter()
-            .map(|&(pattern, check)| Ok((Regex::new(pattern)?, check)))
+            .map(|&(pattern, check, needles)| {
+                Ok(Scanner { candidate: Regex::new(pattern)?, check, needles })
+            })
             .collect::<Result<_, regex::Error>>()?;
         let token = if detector == Detector::TokenUrl { Some(Regex::new(TOKEN)?) } else { None };
-        Ok(DetectorMatcher { detector, scanners, token })
+        let domain =
+            if detector == Detector::Email { Some(Regex::new(EMAIL_DOMAIN)?) } else { None };
+        Ok(DetectorMatcher { detector, scanners, token, domain })
     }
 
     /// The detector this matches.
@@ -68,13 +85,18 @@ impl DetectorMatcher {
 
     /// Calls `found` with the byte range of each detected value in `hay`.
     pub(crate) fn find(&self, hay: &str, found: &mut impl FnMut(Range<usize>)) {
-        for (candidate, check) in &self.scanners {
+        for scanner in &self.scanners {
+            if !scanner.needles.is_empty()
+                && !scanner.needles.iter().any(|needle| contains_ignoring_case(hay, needle))
+            {
+                continue;
+            }
             let mut at = 0;
-            while let Some(m) = candidate.find_at(hay, at) {
+            while let Some(m) = scanner.candidate.find_at(hay, at) {
                 // A rejected candidate may hide a valid one starting inside
                 // it, so the search resumes one character later.
                 let mut next = m.start() + char_len(hay, m.start());
-                if let Some(range) = self.check(*check, hay, m.range()) {
+                if let Some(range) = self.check(scanner.check, hay, m.range()) {
                     next = next.max(range.end);
                     found(range);
                 }
@@ -88,7 +110,7 @@ impl DetectorMatcher {
 
     fn check(&self, check: Check, hay: &str, range: Range<usize>) -> Option<Range<usize>> {
         match check {
-            Check::Accept => Some(range),
+            Check::Email => email(hay, range, self.domain.as_ref()?),
             Check::Word => word(hay, range),
             Check::Phone => phone(hay, range),
             Check::Ipv4 => ipv4(hay, range),
@@ -99,6 +121,14 @@ impl DetectorMatcher {
             Check::Onion => onion(hay, range),
         }
     }
+}
+
+/// Whether `hay` contains `needle`, ASCII letters matched in any case.
+fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    if !needle.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return hay.contains(needle);
+    }
+    hay.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn char_len(hay: &str, at: usize) -> usize {
@@ -122,9 +152,45 @@ fn word(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
     (!is_word(before(hay, range.start)) && !is_word(after(hay, range.end))).then_some(range)
 }
 
-/// Local part, `@` (also as `%40` or an entity, as in URLs and escaped
-/// HTML), dot-separated domain labels and an alphabetic or punycode TLD.
-const EMAIL: &str = r"(?i)[\p{L}\p{N}_%+\-]+(?:\.[\p{L}\p{N}_%+\-]+)*(?:@|%40|&#0*64;|&#x0*40;)(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9\-]{1,59})";
+/// The `@` of an e-mail address, also percent-encoded (URLs) or as an
+/// entity (escaped HTML). Addresses are found from their `@` outwards: a
+/// pattern for the whole address could start at any word and costs ten
+/// times more.
+const EMAIL_AT: &str = r"@|%40|&#0*64;|(?i:&#x0*40;)";
+
+/// The domain after the `@`: dot-separated labels and an alphabetic or
+/// punycode top-level domain. Without the 63-character bounds of DNS
+/// labels: a bounded repetition of a Unicode class multiplies the automaton
+/// and makes the search several times slower.
+const EMAIL_DOMAIN: &str =
+    r"^(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+(?:\p{L}\p{L}+|(?i:xn--[a-z0-9\-]+))";
+
+/// The longest local part considered; RFC 5321 allows 64 octets, and the
+/// bound keeps a text of many `@`s linear.
+const MAX_LOCAL: usize = 256;
+
+/// Extends an `@` to the address around it: the local part is the run of
+/// letters, digits and `._%+-` before it (leading dots dropped), the domain
+/// must follow it directly.
+fn email(hay: &str, at: Range<usize>, domain: &Regex) -> Option<Range<usize>> {
+    let is_local = |c: char| c.is_alphanumeric() || "._%+-".contains(c);
+    let before_at = hay.get(..at.start)?;
+    let mut start = at.start;
+    for (i, c) in before_at.char_indices().rev().take(MAX_LOCAL) {
+        if !is_local(c) {
+            break;
+        }
+        start = i;
+    }
+    while hay.get(start..at.start)?.starts_with('.') {
+        start += 1;
+    }
+    if start == at.start {
+        return None;
+    }
+    let domain = domain.find(hay.get(at.end..)?)?;
+    Some(start..at.end + domain.end())
+}
 
 /// Phone numbers. International: `+`, country code, then digit groups with
 /// optional single separators (space, dot, dash) and parentheses. National,
@@ -133,14 +199,15 @@ const EMAIL: &str = r"(?i)[\p{L}\p{N}_%+\-]+(?:\.[\p{L}\p{N}_%+\-]+)*(?:@|%40|&#
 /// separators (`555-123-4567`, optionally after `1-`), or a trunk `0` then
 /// separated groups (`06 12 34 56 78`, `020 7946 0958`). See [`phone`] for
 /// the digit counts and the date exclusion.
-const PHONE: &str = r"\+\d{1,3}(?:[ .\-]?\(?\d{1,6}\)?){1,8}|\(\d{2,5}\)[ .\-]?\d{2,5}(?:[ .\-]\d{2,5}){0,3}|(?:1[ .\-])?[2-9]\d{2}[ .\-][2-9]\d{2}[ .\-]\d{4}|0\d{1,4}(?:[ .\-]\d{2,8}){1,5}";
+const PHONE: &str = r"\+\d{1,3}(?:[ .\-]?\(?\d{1,6}\)?){1,8}|\(\d{2,5}\)[ .\-]?\d{2,5}(?:[ .\-]\d{2,5}){0,3}|(?:1[ .\-])?[2-9]\d{2}[ .\-]\d{3}[ .\-]\d{4}|0\d{1,4}(?:[ .\-]\d{2,8}){1,5}";
 
 /// Accepts a phone candidate when
 ///
 /// - it stands alone: no letter or digit on either side, and no `.`, `-`,
 ///   `/` or `+` before a national number (which would make it the tail of
 ///   a longer dotted or dashed number);
-/// - it has 7 to 15 digits (E.164's maximum), at least 9 after a trunk `0`;
+/// - it has 7 to 15 digits (E.164's maximum; 11 after `+1`, the North
+///   American plan), at least 9 after a trunk `0`;
 ///   a greedy candidate with more is cut back at its last separator (the
 ///   year after a number), and one without separators is dropped, which
 ///   keeps 19-digit snowflake ids out;
@@ -158,12 +225,20 @@ fn phone(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
     let digits = |r: &str| r.bytes().filter(u8::is_ascii_digit).count();
     let mut end = range.end;
     let mut trimmed = false;
-    while digits(hay.get(start..end)?) > 15 {
+    let maximum = if hay.get(start..)?.starts_with("+1") { 11 } else { 15 };
+    while digits(hay.get(start..end)?) > maximum {
         let cut = hay.get(start..end)?.rfind(|c: char| is_sep(c) && c != ')')?;
         end = start + cut;
         trimmed = true;
     }
-    let text = hay.get(start..end)?.trim_end_matches(|c: char| is_sep(c) && c != ')');
+    let mut text = hay.get(start..end)?;
+    while let Some(last) = text.chars().next_back() {
+        let unbalanced = last == ')' && text.matches('(').count() < text.matches(')').count();
+        if !(unbalanced || (is_sep(last) && last != ')')) {
+            break;
+        }
+        text = &text[..text.len() - 1];
+    }
     end = start + text.len();
     let count = digits(text);
     let minimum = if text.starts_with('0') { 9 } else { 7 };

@@ -11,10 +11,10 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use unicode_normalization::char::canonical_combining_class;
-use unicode_normalization::{
-    IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick, is_nfkd_quick,
+use unicode_normalization::char::{
+    canonical_combining_class, decompose_canonical, decompose_compatible,
 };
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// The normalisation a view applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,91 +31,161 @@ pub(crate) enum Form {
 pub(crate) struct View<'a> {
     /// The normalised text.
     pub(crate) hay: Cow<'a, str>,
-    /// `(offset in hay, offset in original)` at each segment start; empty
-    /// when `hay` is the original.
-    map: Vec<(usize, usize)>,
+    /// Where the hay came from, in hay order; empty when `hay` is the
+    /// original. Piece `i` spans from its offsets to those of piece `i + 1`.
+    pieces: Vec<Piece>,
     original_len: usize,
+}
+
+/// A stretch of the hay: a run of characters copied unchanged, or one
+/// normalised segment.
+#[derive(Clone, Copy)]
+struct Piece {
+    hay: usize,
+    original: usize,
+    copied: bool,
 }
 
 impl<'a> View<'a> {
     /// The view of `text`; borrows `text` when it is already in `form`.
     pub(crate) fn new(text: &'a str, form: Form) -> Self {
         let unchanged =
-            View { hay: Cow::Borrowed(text), map: Vec::new(), original_len: text.len() };
+            View { hay: Cow::Borrowed(text), pieces: Vec::new(), original_len: text.len() };
         if text.is_ascii() || is_stable(text, form) {
             return unchanged;
         }
-        let mut hay = String::with_capacity(text.len());
-        let mut map = Vec::new();
-        for (start, end) in segments(text, form) {
-            map.push((hay.len(), start));
-            push_normalised(&text[start..end], form, &mut hay);
+        let mut view = View {
+            hay: Cow::Owned(String::with_capacity(text.len() + 16)),
+            pieces: Vec::new(),
+            original_len: text.len(),
+        };
+        let mut start = 0;
+        // Whether the segment so far is one character that stays as it is.
+        let mut single_stable = false;
+        for (at, c) in text.char_indices() {
+            let class = classify(c, form);
+            if at > 0 && class.starts_segment {
+                view.push(text, start..at, single_stable, form);
+                start = at;
+                single_stable = class.stable;
+            } else {
+                single_stable = at == 0 && class.stable;
+            }
         }
-        View { hay: Cow::Owned(hay), map, original_len: text.len() }
+        view.push(text, start..text.len(), single_stable, form);
+        view
+    }
+
+    /// Appends the segment `range` of `text`, as is when `copy`.
+    fn push(&mut self, text: &str, range: Range<usize>, copy: bool, form: Form) {
+        let Cow::Owned(hay) = &mut self.hay else { return };
+        let Some(segment) = text.get(range.clone()) else { return };
+        let extends_run = copy && self.pieces.last().is_some_and(|p| p.copied);
+        if !extends_run {
+            self.pieces.push(Piece { hay: hay.len(), original: range.start, copied: copy });
+        }
+        if copy {
+            hay.push_str(segment);
+        } else {
+            push_normalised(segment, form, hay);
+        }
     }
 
     /// The original byte range that `range` of the hay came from, widened to
     /// whole segments.
     pub(crate) fn original(&self, range: Range<usize>) -> Range<usize> {
-        if self.map.is_empty() {
+        if self.pieces.is_empty() {
             return range;
         }
-        let start = self.segment_at(range.start).map_or(0, |i| self.map[i].1);
+        let start = match self.piece_at(range.start) {
+            Some((piece, _)) if piece.copied => piece.original + (range.start - piece.hay),
+            Some((piece, _)) => piece.original,
+            None => 0,
+        };
         let last = range.end.saturating_sub(1).max(range.start);
-        let end = self
-            .segment_at(last)
-            .and_then(|i| self.map.get(i + 1))
-            .map_or(self.original_len, |&(_, original)| original);
-        start..end.max(start)
+        let end = match self.piece_at(last) {
+            Some((piece, _)) if piece.copied => piece.original + (range.end - piece.hay),
+            Some((_, i)) => self.pieces.get(i + 1).map_or(self.original_len, |p| p.original),
+            None => self.original_len,
+        };
+        start..end.clamp(start, self.original_len)
     }
 
-    /// Index of the segment holding hay offset `at`: the last one starting
-    /// at or before it, which skips segments that folded to nothing.
-    fn segment_at(&self, at: usize) -> Option<usize> {
-        self.map.partition_point(|&(hay, _)| hay <= at).checked_sub(1)
+    /// The piece holding hay offset `at` and its index: the last one
+    /// starting at or before it, which skips segments that folded to
+    /// nothing.
+    fn piece_at(&self, at: usize) -> Option<(Piece, usize)> {
+        let i = self.pieces.partition_point(|p| p.hay <= at).checked_sub(1)?;
+        Some((*self.pieces.get(i)?, i))
     }
+}
+
+/// What normalisation makes of one character.
+struct Class {
+    /// Nothing before it can combine or reorder with it (the "boundary
+    /// before" of UAX #15): its decomposition starts with a starter that
+    /// never composes with a preceding character.
+    starts_segment: bool,
+    /// Alone, it is left exactly as it is.
+    stable: bool,
+}
+
+/// Classifies `c` for `form` with the crate's hashed decomposition lookups
+/// rather than its quick-check tables, whose range matches cost a few
+/// hundred nanoseconds per character: this runs on every output string.
+fn classify(c: char, form: Form) -> Class {
+    if c.is_ascii() {
+        return Class { starts_segment: true, stable: true };
+    }
+    let mut first = None;
+    let mut identity = true;
+    let mut each = |d: char| {
+        first.get_or_insert(d);
+        identity &= d == c;
+    };
+    match form {
+        Form::Nfc => decompose_canonical(c, &mut each),
+        Form::Fold => decompose_compatible(c, &mut each),
+    }
+    let starter = |d: char| canonical_combining_class(d) == 0 && !composes_backward(d);
+    let starts_segment = first.is_some_and(starter);
+    let kept = match form {
+        Form::Nfc => true,
+        Form::Fold => !is_diacritic(c) && spelled(c).is_none(),
+    };
+    Class { starts_segment, stable: starts_segment && identity && kept }
 }
 
 /// Whether `text` is already in `form`, so that no copy is needed.
 fn is_stable(text: &str, form: Form) -> bool {
     match form {
-        Form::Nfc => is_nfc_quick(text.chars()) == IsNormalized::Yes,
-        Form::Fold => {
-            is_nfkd_quick(text.chars()) == IsNormalized::Yes
-                && !text.chars().any(|c| is_diacritic(c) || spelled(c).is_some())
-        }
+        Form::Fold => text.chars().all(|c| classify(c, form).stable),
+        // Precomposed letters are stable in NFC though they decompose.
+        Form::Nfc => text.chars().all(|c| classify(c, form).stable || is_nfc_letter(c)),
     }
 }
 
-/// Byte ranges of the normalisation segments of `text`.
-fn segments(text: &str, form: Form) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut starts = text
-        .char_indices()
-        .filter(move |&(i, c)| i == 0 || starts_segment(c, form))
-        .map(|(i, _)| i)
-        .peekable();
-    std::iter::from_fn(move || {
-        let start = starts.next()?;
-        Some((start, starts.peek().copied().unwrap_or(text.len())))
-    })
+/// A starter that is its own NFC form (`é`), as opposed to one NFC
+/// replaces (`Å` U+212B) or a mark that may compose with what precedes.
+fn is_nfc_letter(c: char) -> bool {
+    canonical_combining_class(c) == 0
+        && !composes_backward(c)
+        && std::iter::once(c).nfc().eq(std::iter::once(c))
 }
 
-/// A character that nothing before it can combine or reorder with: a
-/// starter that is stable under the composition of `form` (the
-/// "boundary before" test of UAX #15).
-fn starts_segment(c: char, form: Form) -> bool {
-    if c.is_ascii() {
-        return true;
-    }
-    if canonical_combining_class(c) != 0 {
-        return false;
-    }
-    let one = std::iter::once(c);
-    let quick = match form {
-        Form::Nfc => is_nfc_quick(one),
-        Form::Fold => is_nfkc_quick(one),
-    };
-    quick == IsNormalized::Yes
+/// Whether `c` may compose with the character before it. Besides the
+/// combining marks, only some vowel signs and length marks of Indic and
+/// South-East Asian scripts and Hangul medial and final jamo do; the blocks
+/// holding them are narrowed with the quick-check table.
+fn composes_backward(c: char) -> bool {
+    let blocks = matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{0900}'..='\u{0DFF}'
+        | '\u{1000}'..='\u{11FF}'
+        | '\u{1B00}'..='\u{1B7F}'
+        | '\u{3099}'..='\u{309A}'
+        | '\u{11000}'..='\u{11FFF}');
+    blocks && is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes
 }
 
 /// Appends `segment` in `form` to `out`.
@@ -216,6 +286,15 @@ mod tests {
         assert_eq!(nfc.hay, "xx José yy");
         let at = nfc.hay.find("José").unwrap();
         assert_eq!(&text[nfc.original(at..at + "José".len())], "Jose\u{301}");
+    }
+
+    #[test]
+    fn compatibility_characters_start_their_own_segment() {
+        let text = "a Ｊｏｓé";
+        let view = View::new(text, Form::Fold);
+        assert_eq!(view.hay, "a Jose");
+        assert_eq!(&text[view.original(2..3)], "Ｊ");
+        assert_eq!(&text[view.original(2..6)], "Ｊｏｓé");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! counts, checksums, the boundaries that the `regex` crate has no
 //! look-around for).
 //!
-//! All run on the folded view (see [`crate::view`]), where full-width digits
+//! All run on the NFKC view (see [`crate::view`]), where full-width digits
 //! and non-breaking spaces are already plain ASCII.
 
 use std::net::Ipv6Addr;

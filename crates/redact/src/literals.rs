@@ -1,24 +1,28 @@
-//! Patterns for the rules that list values: persons and exact texts.
+//! The rules that list values, persons and exact texts, compiled together.
 //!
 //! Each value is matched in every spelling [`variants`] lists (so a name
 //! already percent-encoded in a URL or entity-escaped in pasted HTML is
 //! found too), folded like the text it is matched against (see
-//! [`crate::view`]), case-insensitively. The spellings of one rule form one
-//! alternation, longest first, so that at any position the longest
-//! spelling wins.
+//! [`crate::view`]: lower case, no accents), so the patterns are plain
+//! literals joined by separators.
+//!
+//! Search runs in two steps so that hundreds of persons cost about what one
+//! does: one alternation of the first word of every spelling of every rule
+//! finds the places where some value may start, and the longest first word
+//! there; only the rules with a first word that is a prefix of it are then
+//! tried there, anchored, each giving its longest spelling.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use regex::{CaptureLocations, Regex};
+use regex::{Regex, RegexBuilder};
 
-use crate::rules::PersonRule;
+use crate::rules::{PersonRule, RedactError, RuleKind, RuleRef};
 use crate::variants::variants;
 use crate::view::fold;
 
 /// Not a letter or digit: what must surround a person's value. Unlike the
-/// regex `\b`, `_` counts, so `jdoe_passport.jpg` hits `jdoe`; and unlike
-/// `\b` it keeps the regex crate on its fast engines for non-ASCII text.
+/// regex `\b`, `_` counts, so `jdoe_passport.jpg` hits `jdoe`.
 const NOT_WORD: &str = r"[^\p{Alphabetic}\p{N}]";
 
 /// Between the words of a person's value: any run of whitespace, of the
@@ -33,11 +37,142 @@ const TEXT_SEPARATOR: &str = r"(?:\s|\+|%20|&nbsp;|&#0*32;|&#x0*20;)+";
 /// Between the digits of a phone-number id: what people write there.
 const DIGIT_SEPARATOR: &str = r"[\s.\-()]{0,3}";
 
-/// The pattern for a person: any of its names, ids and handles (leading
-/// `@`s dropped) with no letter or digit on either side. The value is
-/// capture group 1; the match includes the boundary characters. `None`
-/// when the person lists no non-blank value.
-pub(crate) fn person_pattern(person: &PersonRule) -> Option<String> {
+/// Compiled size limit: room for thousands of spellings.
+const SIZE_LIMIT: usize = 256 << 20;
+
+/// The compiled person and text rules.
+pub(crate) struct Literals {
+    /// The first word of every spelling, longest first; `None` without
+    /// rules.
+    starts: Option<Regex>,
+    /// For each first word, the rules with a first word that is a prefix
+    /// of it (itself included): those that can match where it does.
+    candidates: HashMap<String, Vec<usize>>,
+    rules: Vec<Rule>,
+}
+
+/// One person or text rule.
+struct Rule {
+    rule: RuleRef,
+    /// Anchored; for a person the value is group 1 and the match includes
+    /// the boundary character after it.
+    regex: Regex,
+    /// Whether it needs a boundary before it too (persons).
+    bounded: bool,
+}
+
+impl Literals {
+    /// Compiles the persons and texts; blank values are skipped.
+    pub(crate) fn new(persons: &[PersonRule], texts: &[String]) -> Result<Self, RedactError> {
+        let mut first_words: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut rules = Vec::new();
+        let mut add = |rule: RuleRef, spellings: Spellings, bounded: bool| {
+            let Some(body) = spellings.alternation() else { return Ok(()) };
+            let pattern =
+                if bounded { format!("^({body})(?:$|{NOT_WORD})") } else { format!("^(?:{body})") };
+            let regex = build(&pattern).map_err(|e| too_large(rule, e))?;
+            for first in spellings.first_words {
+                let rules_starting = first_words.entry(first).or_default();
+                if !rules_starting.contains(&rules.len()) {
+                    rules_starting.push(rules.len());
+                }
+            }
+            rules.push(Rule { rule, regex, bounded });
+            Ok(())
+        };
+        for (index, person) in persons.iter().enumerate() {
+            let rule = RuleRef { kind: RuleKind::Person, index };
+            add(rule, person_spellings(person), true)?;
+        }
+        for (index, text) in texts.iter().enumerate() {
+            let rule = RuleRef { kind: RuleKind::Text, index };
+            let mut spellings = Spellings::default();
+            spellings.add(text, TEXT_SEPARATOR);
+            add(rule, spellings, false)?;
+        }
+        let Some(first_rule) = rules.first().map(|r| r.rule) else {
+            return Ok(Literals { starts: None, candidates: HashMap::new(), rules });
+        };
+        let mut starts = Spellings::default();
+        for word in first_words.keys() {
+            starts.add_literal(word);
+        }
+        let starts = match starts.alternation() {
+            Some(body) => Some(build(&body).map_err(|e| too_large(first_rule, e))?),
+            None => None,
+        };
+        let candidates = first_words
+            .keys()
+            .map(|word| {
+                let mut with_prefix: Vec<usize> = word
+                    .char_indices()
+                    .map(|(i, c)| i + c.len_utf8())
+                    .filter_map(|end| first_words.get(word.get(..end)?))
+                    .flatten()
+                    .copied()
+                    .collect();
+                with_prefix.sort_unstable();
+                with_prefix.dedup();
+                (word.clone(), with_prefix)
+            })
+            .collect();
+        Ok(Literals { starts, candidates, rules })
+    }
+
+    /// Whether there is no rule.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// How many rules there are.
+    pub(crate) fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Calls `found` with every match in the folded `hay`, overlapping ones
+    /// included, so that `John Doe` and `Doe Smith` in `John Doe Smith` both
+    /// hit and no fragment of either is left.
+    pub(crate) fn find(&self, hay: &str, found: &mut impl FnMut(RuleRef, Range<usize>)) {
+        let Some(starts) = &self.starts else { return };
+        let mut at = 0;
+        while let Some(m) = starts.find_at(hay, at) {
+            let start = m.start();
+            let Some(rest) = hay.get(start..) else { break };
+            let before = hay.get(..start).and_then(|s| s.chars().next_back());
+            let word_before = before.is_some_and(char::is_alphanumeric);
+            let tried = self.candidates.get(m.as_str()).map_or(&[][..], Vec::as_slice);
+            for rule in tried.iter().filter_map(|&i| self.rules.get(i)) {
+                if rule.bounded && word_before {
+                    continue;
+                }
+                let value = if rule.bounded {
+                    rule.regex.captures(rest).and_then(|c| c.get(1)).map(|m| m.range())
+                } else {
+                    rule.regex.find(rest).map(|m| m.range())
+                };
+                if let Some(range) = value.filter(|r| !r.is_empty()) {
+                    found(rule.rule, start + range.start..start + range.end);
+                }
+            }
+            at = start + rest.chars().next().map_or(1, char::len_utf8);
+            if at > hay.len() {
+                break;
+            }
+        }
+    }
+}
+
+fn build(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).size_limit(SIZE_LIMIT).dfa_size_limit(SIZE_LIMIT).build()
+}
+
+fn too_large(rule: RuleRef, e: regex::Error) -> RedactError {
+    RedactError::TooLarge { rule, message: e.to_string() }
+}
+
+/// A person's names, ids and handles (leading `@`s dropped); ids that are
+/// phone numbers also with their digits however separated.
+fn person_spellings(person: &PersonRule) -> Spellings {
     let mut spellings = Spellings::default();
     for name in &person.names {
         spellings.add(name, NAME_SEPARATOR);
@@ -51,28 +186,21 @@ pub(crate) fn person_pattern(person: &PersonRule) -> Option<String> {
     for handle in &person.handles {
         spellings.add(handle.trim().trim_start_matches('@'), NAME_SEPARATOR);
     }
-    let body = spellings.alternation()?;
-    Some(format!("(?i)(?:^|{NOT_WORD})({body})(?:$|{NOT_WORD})"))
+    spellings
 }
 
-/// The pattern for a text rule, matched anywhere (inside words too: a
-/// secret must not survive by being glued to something). `None` for a
-/// blank text.
-pub(crate) fn text_pattern(text: &str) -> Option<String> {
-    let mut spellings = Spellings::default();
-    spellings.add(text, TEXT_SEPARATOR);
-    Some(format!("(?i){}", spellings.alternation()?))
-}
-
-/// The spellings of a rule, de-duplicated case-insensitively.
+/// The spellings of a rule, de-duplicated.
 #[derive(Default)]
 struct Spellings {
     seen: HashSet<String>,
-    /// `(length in chars, pattern)`.
+    /// `(length in bytes, pattern)`.
     list: Vec<(usize, String)>,
+    /// The literal each spelling starts with, lower-cased and folded.
+    first_words: Vec<String>,
 }
 
 impl Spellings {
+    /// Every spelling of `value`, its words joined by `separator`.
     fn add(&mut self, value: &str, separator: &str) {
         let value = value.trim();
         if value.is_empty() {
@@ -80,14 +208,21 @@ impl Spellings {
         }
         for spelling in variants(value) {
             let folded = fold(&spelling);
-            let words: Vec<String> = folded.split_whitespace().map(regex::escape).collect();
-            if words.is_empty() {
-                continue;
+            let words: Vec<&str> = folded.split_whitespace().collect();
+            let Some(first) = words.first() else { continue };
+            let first = first.to_string();
+            let escaped: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+            let pattern = escaped.join(separator);
+            if self.seen.insert(pattern.clone()) {
+                self.list.push((folded.len(), pattern));
+                self.first_words.push(first);
             }
-            let pattern = words.join(separator);
-            if self.seen.insert(pattern.to_lowercase()) {
-                self.list.push((folded.chars().count(), pattern));
-            }
+        }
+    }
+
+    fn add_literal(&mut self, literal: &str) {
+        if self.seen.insert(literal.to_string()) {
+            self.list.push((literal.len(), regex::escape(literal)));
         }
     }
 
@@ -96,16 +231,18 @@ impl Spellings {
         let pattern = format!(r"\+?{}", digit_patterns.join(DIGIT_SEPARATOR));
         if self.seen.insert(pattern.clone()) {
             self.list.push((digits.len(), pattern));
+            self.first_words.push("+".into());
+            self.first_words.push(digits.get(..1).unwrap_or_default().to_string());
         }
     }
 
-    fn alternation(mut self) -> Option<String> {
-        if self.list.is_empty() {
-            return None;
-        }
-        self.list.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
-        let patterns: Vec<String> = self.list.into_iter().map(|(_, p)| p).collect();
-        Some(patterns.join("|"))
+    /// The alternation of all spellings, longest first, so that at any
+    /// position the longest spelling wins.
+    fn alternation(&self) -> Option<String> {
+        let mut list: Vec<&(usize, String)> = self.list.iter().collect();
+        list.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
+        let patterns: Vec<&str> = list.iter().map(|(_, p)| p.as_str()).collect();
+        (!patterns.is_empty()).then(|| patterns.join("|"))
     }
 }
 
@@ -131,43 +268,18 @@ pub(crate) fn phone_key(value: &str) -> Option<String> {
     (phone_chars && digits.len() >= 7).then_some(digits)
 }
 
-/// A compiled person or text rule.
-pub(crate) struct Literal {
-    regex: Regex,
-    /// Whether the pattern is a [`person_pattern`] (value in group 1).
-    bounded: bool,
-}
-
-impl Literal {
-    pub(crate) fn new(regex: Regex, bounded: bool) -> Self {
-        Literal { regex, bounded }
-    }
-
-    /// Calls `found` with every match in `hay`, overlapping ones included:
-    /// after each match the search resumes one character after its start,
-    /// so that `John Doe` and `Doe Smith` in `John Doe Smith` both hit and
-    /// no fragment of either is left.
-    pub(crate) fn find(&self, hay: &str, found: &mut impl FnMut(Range<usize>)) {
-        let mut locations: CaptureLocations = self.regex.capture_locations();
-        let mut at = 0;
-        while at <= hay.len() {
-            let Some(whole) = self.regex.captures_read_at(&mut locations, hay, at) else { break };
-            let value =
-                if self.bounded { locations.get(1) } else { Some((whole.start(), whole.end())) };
-            if let Some((start, end)) = value
-                && start < end
-            {
-                found(start..end);
-            }
-            let step = hay.get(whole.start()..).and_then(|s| s.chars().next());
-            at = whole.start() + step.map_or(1, char::len_utf8);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hits(literals: &Literals, hay: &str) -> Vec<(usize, &'static str, Range<usize>)> {
+        let mut out = Vec::new();
+        literals.find(hay, &mut |rule, range| {
+            let kind = if rule.kind == RuleKind::Person { "person" } else { "text" };
+            out.push((rule.index, kind, range));
+        });
+        out
+    }
 
     #[test]
     fn phone_ids_get_a_digit_pattern() {
@@ -178,13 +290,26 @@ mod tests {
     }
 
     #[test]
-    fn blank_values_give_no_pattern() {
+    fn blank_values_give_no_rule() {
         let person = PersonRule {
             names: vec![" ".into()],
             handles: vec!["@".into()],
             ..PersonRule::default()
         };
-        assert_eq!(person_pattern(&person), None);
-        assert_eq!(text_pattern(""), None);
+        let literals = Literals::new(&[person], &[String::new()]).unwrap();
+        assert!(literals.is_empty());
+        assert!(hits(&literals, "anything").is_empty());
+    }
+
+    #[test]
+    fn every_rule_matching_at_a_place_is_reported() {
+        let person =
+            PersonRule { names: vec!["al smith".into(), "al".into()], ..PersonRule::default() };
+        let literals = Literals::new(&[person], &["al".into()]).unwrap();
+        // The person's longer name fails its boundary; the shorter one and
+        // the text rule hit.
+        assert_eq!(hits(&literals, "al smithers"), [(0, "person", 0..2), (0, "text", 0..2)]);
+        assert_eq!(hits(&literals, "al smith."), [(0, "person", 0..8), (0, "text", 0..2)]);
+        assert_eq!(hits(&literals, "salt"), [(0, "text", 1..3)]);
     }
 }

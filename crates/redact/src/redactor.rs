@@ -7,12 +7,11 @@ use std::ops::Range;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use crate::detectors::DetectorMatcher;
-use crate::literals::{Literal, person_pattern, phone_key, text_pattern};
+use crate::literals::{Literals, phone_key};
 use crate::rules::{Detector, Hit, REDACTED, RedactError, RuleKind, RuleRef, Rules};
 use crate::view::{Form, View, fold};
 
-/// Compiled size limit per rule: room for a few hundred spellings of
-/// non-ASCII names matched case-insensitively.
+/// Compiled size limit of a regex rule.
 const SIZE_LIMIT: usize = 64 << 20;
 
 /// A case's rules, compiled once and applied to any number of texts.
@@ -29,11 +28,8 @@ const SIZE_LIMIT: usize = 64 << 20;
 /// `[redacted]`, detector matches `[email]`, `[phone]`, `[ip]`,
 /// `[token-url]`, `[wallet]`, `[onion]`.
 pub struct Redactor {
-    /// Persons, then texts, in rule order.
-    literals: Vec<(RuleRef, Literal)>,
-    /// The same patterns, to find in one pass which rules can hit; `None`
-    /// when too large together, and every rule is then tried.
-    literal_set: Option<RegexSet>,
+    /// Persons and texts.
+    literals: Literals,
     detectors: Vec<(RuleRef, DetectorMatcher)>,
     regexes: Vec<(RuleRef, Regex)>,
     regex_set: Option<RegexSet>,
@@ -60,8 +56,7 @@ impl Redactor {
     /// [`RedactError::EmptyMatch`] for one that can match the empty string,
     /// [`RedactError::TooLarge`] for a rule beyond the compiled size limit.
     pub fn new(rules: &Rules) -> Result<Redactor, RedactError> {
-        let mut literals = Vec::new();
-        let mut patterns = Vec::new();
+        let literals = Literals::new(&rules.persons, &rules.texts)?;
         let mut pseudonyms = Vec::new();
         let mut persons = HashMap::new();
         for (index, person) in rules.persons.iter().enumerate() {
@@ -77,20 +72,7 @@ impl Redactor {
                     persons.entry(key).or_insert(index);
                 }
             }
-            if let Some(pattern) = person_pattern(person) {
-                let rule = RuleRef { kind: RuleKind::Person, index };
-                literals.push((rule, Literal::new(compile(&pattern, rule)?, true)));
-                patterns.push(pattern);
-            }
         }
-        for (index, text) in rules.texts.iter().enumerate() {
-            if let Some(pattern) = text_pattern(text) {
-                let rule = RuleRef { kind: RuleKind::Text, index };
-                literals.push((rule, Literal::new(compile(&pattern, rule)?, false)));
-                patterns.push(pattern);
-            }
-        }
-        let literal_set = RegexSetBuilder::new(&patterns).size_limit(SIZE_LIMIT).build().ok();
 
         let mut detectors: Vec<(RuleRef, DetectorMatcher)> = Vec::new();
         let mut seen: Vec<Detector> = Vec::new();
@@ -131,7 +113,7 @@ impl Redactor {
         }
         let regex_set = RegexSetBuilder::new(&sources).size_limit(SIZE_LIMIT).build().ok();
 
-        Ok(Redactor { literals, literal_set, detectors, regexes, regex_set, pseudonyms, persons })
+        Ok(Redactor { literals, detectors, regexes, regex_set, pseudonyms, persons })
     }
 
     /// Whether no rule can hit anything, so outputs need no pass at all.
@@ -141,11 +123,12 @@ impl Redactor {
 
     /// `text` with every rule applied; borrowed when nothing hits.
     ///
-    /// Persons, texts and detectors are matched on a folded copy (NFKD,
-    /// Latin accents removed, so NFD input, full-width letters and
-    /// `Jose` for `José` all hit), regex rules on the NFC form; each match
-    /// is mapped back and replaced in `text` as given, widened to whole
-    /// characters with their combining marks. Overlapping matches, from
+    /// Persons and texts are matched on a folded copy (NFKD, lower case,
+    /// Latin accents removed, so NFD input, full-width letters and `JOSE`
+    /// for `José` all hit), detectors on the NFKC form, regex rules on the
+    /// NFC form; each match is mapped back and replaced in `text` as given,
+    /// widened to whole characters with their combining marks: output is
+    /// not normalised. Overlapping matches, from
     /// one rule or several, merge into one replacement, that of the
     /// longest of them (on a tie, the first by start, then person, text,
     /// regex, detector), so that no fragment of any matched value remains.
@@ -235,21 +218,18 @@ impl Redactor {
         if text.is_empty() {
             return spans;
         }
-        if !self.literals.is_empty() || !self.detectors.is_empty() {
-            let view = View::new(text, Form::Fold);
-            let hay = &*view.hay;
-            let mut push = |range: Range<usize>, rule: RuleRef| {
+        if !self.literals.is_empty() {
+            let view = View::new(text, Form::Folded);
+            self.literals.find(&view.hay, &mut |rule, range| {
                 spans.push(Span { range: view.original(range), rule });
-            };
-            let candidates: Vec<usize> = match &self.literal_set {
-                Some(set) => set.matches(hay).into_iter().collect(),
-                None => (0..self.literals.len()).collect(),
-            };
-            for (rule, literal) in candidates.into_iter().filter_map(|i| self.literals.get(i)) {
-                literal.find(hay, &mut |range| push(range, *rule));
-            }
+            });
+        }
+        if !self.detectors.is_empty() {
+            let view = View::new(text, Form::Nfkc);
             for (rule, detector) in &self.detectors {
-                detector.find(hay, &mut |range| push(range, *rule));
+                detector.find(&view.hay, &mut |range| {
+                    spans.push(Span { range: view.original(range), rule: *rule });
+                });
             }
         }
         if !self.regexes.is_empty() {
@@ -291,21 +271,13 @@ fn sort(spans: &mut [Span]) {
     });
 }
 
-fn compile(pattern: &str, rule: RuleRef) -> Result<Regex, RedactError> {
-    RegexBuilder::new(pattern)
-        .size_limit(SIZE_LIMIT)
-        .build()
-        .map_err(|e| RedactError::TooLarge { rule, message: e.to_string() })
-}
-
 /// How person values are compared whole: see [`Redactor::person_of`].
 fn key(value: &str) -> String {
     let value = value.trim().trim_start_matches('@');
     if let Some(digits) = phone_key(value) {
         return digits;
     }
-    let folded = fold(value).to_lowercase();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    fold(value).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `regex` matches the empty string somewhere. The `regex` crate

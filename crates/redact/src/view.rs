@@ -1,12 +1,12 @@
 //! Normalised views of a text, for matching, that map back to the original.
 //!
-//! Rules are matched on a normalised copy (so NFD input, full-width letters
-//! or an accent left off still hit) but replaced in the original, so output
-//! keeps the text exactly as it was outside the redactions. The copy is
-//! built segment by segment, a segment being a character that cannot
-//! interact with what precedes it under normalisation plus the combining
-//! marks after it; a match is widened to whole segments when mapped back,
-//! which also removes any accent left hanging on a redacted letter.
+//! Rules are matched on a normalised copy (so NFD input, full-width letters,
+//! any case or an accent left off still hit) but replaced in the original,
+//! so output keeps the text exactly as it was outside the redactions. The
+//! copy is built segment by segment, a segment being a character that
+//! cannot interact with what precedes it under normalisation plus the
+//! combining marks after it; a match is widened to whole segments when
+//! mapped back, which also removes any accent left on a redacted letter.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -21,10 +21,15 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 pub(crate) enum Form {
     /// NFC: what a person typing a regular expression expects.
     Nfc,
-    /// NFKD with Latin diacritics removed and a few letters without a
-    /// decomposition spelled out (`ø` → `o`, `ß` → `ss`), recomposed to NFC:
-    /// `José`, `JOSE`, `Ｊｏｓé` and `Jose` all read `Jose`.
-    Fold,
+    /// NFKC: full-width digits and letters become ASCII, for the detectors.
+    Nfkc,
+    /// NFKD, lower-cased, Latin diacritics removed, a few letters without a
+    /// decomposition spelled out (`ø` → `o`, `ß` → `ss`, `ς` → `σ`),
+    /// recomposed to NFC: `José`, `JOSE`, `Ｊｏｓé` and `jose` all read
+    /// `jose`. Lower-casing here rather than matching case-insensitively
+    /// keeps the patterns literal, which the `regex` crate searches far
+    /// faster when there are many.
+    Folded,
 }
 
 /// A text in one [`Form`], with the way back to the original's offsets.
@@ -49,10 +54,22 @@ struct Piece {
 impl<'a> View<'a> {
     /// The view of `text`; borrows `text` when it is already in `form`.
     pub(crate) fn new(text: &'a str, form: Form) -> Self {
-        let unchanged =
+        let borrowed =
             View { hay: Cow::Borrowed(text), pieces: Vec::new(), original_len: text.len() };
-        if text.is_ascii() || is_stable(text, form) {
-            return unchanged;
+        if text.is_ascii() {
+            if form != Form::Folded || !text.bytes().any(|b| b.is_ascii_uppercase()) {
+                return borrowed;
+            }
+            // Lower-casing ASCII keeps every offset.
+            let whole = Piece { hay: 0, original: 0, copied: true };
+            return View {
+                hay: Cow::Owned(text.to_ascii_lowercase()),
+                pieces: vec![whole],
+                original_len: text.len(),
+            };
+        }
+        if text.chars().all(|c| classify(c, form).stable) {
+            return borrowed;
         }
         let mut view = View {
             hay: Cow::Owned(String::with_capacity(text.len() + 16)),
@@ -135,7 +152,8 @@ struct Class {
 /// hundred nanoseconds per character: this runs on every output string.
 fn classify(c: char, form: Form) -> Class {
     if c.is_ascii() {
-        return Class { starts_segment: true, stable: true };
+        let stable = form != Form::Folded || !c.is_ascii_uppercase();
+        return Class { starts_segment: true, stable };
     }
     let mut first = None;
     let mut identity = true;
@@ -145,32 +163,23 @@ fn classify(c: char, form: Form) -> Class {
     };
     match form {
         Form::Nfc => decompose_canonical(c, &mut each),
-        Form::Fold => decompose_compatible(c, &mut each),
+        Form::Nfkc | Form::Folded => decompose_compatible(c, &mut each),
     }
     let starter = |d: char| canonical_combining_class(d) == 0 && !composes_backward(d);
     let starts_segment = first.is_some_and(starter);
-    let kept = match form {
-        Form::Nfc => true,
-        Form::Fold => !is_diacritic(c) && spelled(c).is_none(),
-    };
-    Class { starts_segment, stable: starts_segment && identity && kept }
-}
-
-/// Whether `text` is already in `form`, so that no copy is needed.
-fn is_stable(text: &str, form: Form) -> bool {
-    match form {
-        Form::Fold => text.chars().all(|c| classify(c, form).stable),
-        // Precomposed letters are stable in NFC though they decompose.
-        Form::Nfc => text.chars().all(|c| classify(c, form).stable || is_nfc_letter(c)),
-    }
-}
-
-/// A starter that is its own NFC form (`é`), as opposed to one NFC
-/// replaces (`Å` U+212B) or a mark that may compose with what precedes.
-fn is_nfc_letter(c: char) -> bool {
-    canonical_combining_class(c) == 0
-        && !composes_backward(c)
-        && std::iter::once(c).nfc().eq(std::iter::once(c))
+    let stable = starts_segment
+        && match form {
+            // Precomposed letters are their own NFC though they decompose.
+            Form::Nfc => identity || std::iter::once(c).nfc().eq(std::iter::once(c)),
+            Form::Nfkc => identity || std::iter::once(c).nfkc().eq(std::iter::once(c)),
+            Form::Folded => {
+                identity
+                    && !is_diacritic(c)
+                    && spelled(c).is_none()
+                    && c.to_lowercase().eq(std::iter::once(c))
+            }
+        };
+    Class { starts_segment, stable }
 }
 
 /// Whether `c` may compose with the character before it. Besides the
@@ -192,10 +201,12 @@ fn composes_backward(c: char) -> bool {
 fn push_normalised(segment: &str, form: Form, out: &mut String) {
     match form {
         Form::Nfc => out.extend(segment.chars().nfc()),
-        Form::Fold => out.extend(
+        Form::Nfkc => out.extend(segment.chars().nfkc()),
+        Form::Folded => out.extend(
             segment
                 .chars()
                 .nfkd()
+                .flat_map(char::to_lowercase)
                 .filter(|&c| !is_diacritic(c))
                 .flat_map(|c| match spelled(c) {
                     Some((a, b)) => [Some(a), b],
@@ -207,9 +218,10 @@ fn push_normalised(segment: &str, form: Form, out: &mut String) {
     }
 }
 
-/// `text` in [`Form::Fold`], for the patterns matched against folded views.
+/// `text` in [`Form::Folded`], for the patterns matched against folded
+/// views and for comparing values.
 pub(crate) fn fold(text: &str) -> Cow<'_, str> {
-    let view = View::new(text, Form::Fold);
+    let view = View::new(text, Form::Folded);
     match view.hay {
         Cow::Borrowed(_) => Cow::Borrowed(text),
         Cow::Owned(s) => Cow::Owned(s),
@@ -228,26 +240,20 @@ fn is_diacritic(c: char) -> bool {
         | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// The customary ASCII spelling of a letter that has no decomposition.
+/// The customary ASCII spelling of a lower-case letter that has no
+/// decomposition, and the one case folding that lower-casing misses.
 fn spelled(c: char) -> Option<(char, Option<char>)> {
     let spelling = match c {
         'ø' => ('o', None),
-        'Ø' => ('O', None),
         'ł' => ('l', None),
-        'Ł' => ('L', None),
         'đ' | 'ð' => ('d', None),
-        'Đ' | 'Ð' => ('D', None),
         'ħ' => ('h', None),
-        'Ħ' => ('H', None),
         'ı' => ('i', None),
+        'ς' => ('σ', None),
         'æ' => ('a', Some('e')),
-        'Æ' => ('A', Some('E')),
         'œ' => ('o', Some('e')),
-        'Œ' => ('O', Some('E')),
         'ß' => ('s', Some('s')),
-        'ẞ' => ('S', Some('S')),
         'þ' => ('t', Some('h')),
-        'Þ' => ('T', Some('H')),
         _ => return None,
     };
     Some(spelling)
@@ -258,30 +264,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ascii_and_normalised_text_is_borrowed() {
-        assert!(matches!(View::new("plain text", Form::Fold).hay, Cow::Borrowed(_)));
-        assert!(matches!(View::new("日本語 😀", Form::Fold).hay, Cow::Borrowed(_)));
+    fn stable_text_is_borrowed() {
+        assert!(matches!(View::new("plain text", Form::Folded).hay, Cow::Borrowed(_)));
+        assert!(matches!(View::new("Plain Text", Form::Nfkc).hay, Cow::Borrowed(_)));
+        assert!(matches!(View::new("日本語 😀", Form::Folded).hay, Cow::Borrowed(_)));
         assert!(matches!(View::new("José", Form::Nfc).hay, Cow::Borrowed(_)));
+        assert!(matches!(View::new("José", Form::Nfkc).hay, Cow::Borrowed(_)));
+        assert!(matches!(View::new("Jose\u{301}", Form::Nfc).hay, Cow::Owned(_)));
     }
 
     #[test]
-    fn fold_removes_accents_and_compatibility_forms() {
-        assert_eq!(fold("José"), "Jose");
-        assert_eq!(fold("Jose\u{301}"), "Jose");
-        assert_eq!(fold("Ｊｏｓｅ"), "Jose");
-        assert_eq!(fold("Søren Strauß"), "Soren Strauss");
+    fn fold_lowercases_and_removes_accents_and_compatibility_forms() {
+        assert_eq!(fold("José"), "jose");
+        assert_eq!(fold("JOSE\u{301}"), "jose");
+        assert_eq!(fold("Ｊｏｓｅ"), "jose");
+        assert_eq!(fold("Søren STRAUSS Straße ẞ"), "soren strauss strasse ss");
         assert_eq!(fold("ﬁle"), "file");
+        assert_eq!(fold("İstanbul"), "istanbul");
+        assert_eq!(fold("ΣΟΦΟΣ σοφος"), "σοφοσ σοφοσ");
         assert_eq!(fold("한국"), "한국");
+    }
+
+    #[test]
+    fn ascii_lowercasing_keeps_offsets() {
+        let view = View::new("Hello JANE", Form::Folded);
+        assert_eq!(view.hay, "hello jane");
+        assert_eq!(view.original(6..10), 6..10);
     }
 
     #[test]
     fn ranges_map_back_to_whole_segments() {
         let text = "xx Jose\u{301} yy";
-        let view = View::new(text, Form::Fold);
-        assert_eq!(view.hay, "xx Jose yy");
-        let at = view.hay.find("Jose").unwrap();
-        let back = view.original(at..at + 4);
-        assert_eq!(&text[back.clone()], "Jose\u{301}");
+        let view = View::new(text, Form::Folded);
+        assert_eq!(view.hay, "xx jose yy");
+        let back = view.original(3..7);
+        assert_eq!(&text[back], "Jose\u{301}");
         let nfc = View::new(text, Form::Nfc);
         assert_eq!(nfc.hay, "xx José yy");
         let at = nfc.hay.find("José").unwrap();
@@ -291,18 +308,20 @@ mod tests {
     #[test]
     fn compatibility_characters_start_their_own_segment() {
         let text = "a Ｊｏｓé";
-        let view = View::new(text, Form::Fold);
-        assert_eq!(view.hay, "a Jose");
+        let view = View::new(text, Form::Folded);
+        assert_eq!(view.hay, "a jose");
         assert_eq!(&text[view.original(2..3)], "Ｊ");
         assert_eq!(&text[view.original(2..6)], "Ｊｏｓé");
+        let nfkc = View::new(text, Form::Nfkc);
+        assert_eq!(nfkc.hay, "a José");
     }
 
     #[test]
     fn a_leading_combining_mark_does_not_break_mapping() {
-        let text = "\u{301}\u{301}ab\u{301}";
-        let view = View::new(text, Form::Fold);
+        let text = "\u{301}\u{301}aB\u{301}";
+        let view = View::new(text, Form::Folded);
         assert_eq!(view.hay, "ab");
         assert_eq!(&text[view.original(0..1)], "a");
-        assert_eq!(&text[view.original(1..2)], "b\u{301}");
+        assert_eq!(&text[view.original(1..2)], "B\u{301}");
     }
 }

@@ -314,6 +314,31 @@ impl Case {
         })
     }
 
+    /// Fills in the annotations of `messages` that have any (a message
+    /// with none keeps `None`, so hits stay small).
+    pub fn attach_annotations(
+        &self,
+        messages: &mut [crate::MessageOutput],
+    ) -> Result<(), AppError> {
+        for message in messages {
+            let Some(stored) = crate::parse_id(&message.id)
+                .map(|k| self.store.message_by_key(k))
+                .transpose()?
+                .flatten()
+            else {
+                continue;
+            };
+            let annotations = self.annotations(&stored)?;
+            if !annotations.notes.is_empty()
+                || !annotations.tags.is_empty()
+                || annotations.status != "unread"
+            {
+                message.annotations = Some(annotations);
+            }
+        }
+        Ok(())
+    }
+
     /// The audit trail, newest first.
     pub fn annotation_log(&self, limit: usize) -> Result<Vec<LogOutput>, AppError> {
         Ok(self
@@ -447,6 +472,12 @@ fn check_collection_name(name: &str) -> Result<(), AppError> {
         )));
     }
     Ok(())
+}
+
+/// A note's Markdown as safe HTML for the workbench: raw HTML shown as
+/// text, no images, links as text (nothing in a case links out).
+pub fn note_html(markdown: &str) -> String {
+    trove_publish::markdown::to_html(markdown, false)
 }
 
 /// Now, RFC 3339 UTC with seconds.

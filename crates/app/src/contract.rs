@@ -159,6 +159,9 @@ pub struct MessageOutput {
     /// Where the message came from (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceRef>,
+    /// Notes, tags and review status (search hits and `show`, when any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<crate::AnnotationsOutput>,
 }
 
 /// A translation of a message.
@@ -316,6 +319,7 @@ impl MessageOutput {
             deleted: m.extra.deleted,
             translations: Vec::new(),
             source,
+            annotations: None,
         }
     }
 }

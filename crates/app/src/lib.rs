@@ -28,7 +28,7 @@ use trove_store::Store;
 
 pub use annotate::{
     AnnotationsOutput, CollectionOutput, CollectionSummary, ExcerptOutput, LogOutput, NoteOutput,
-    REVIEW_STATUSES, TagOutput, review_status,
+    REVIEW_STATUSES, TagOutput, note_html, review_status,
 };
 pub use browse::{
     ConversationDayOutput, FacetValue, FacetsOutput, Granularity, MonthCount, PeriodCount,
@@ -38,7 +38,9 @@ pub use contract::*;
 pub use dates::{format_instant, parse_zone};
 pub use error::AppError;
 pub use publish::{ExportFormat, ExportOutput, ManifestCheck, PublishOutput, Selection};
-pub use redaction::{CaseRedactor, NewRule, PreviewExample, PreviewOutput, RuleHits, RuleOutput};
+pub use redaction::{
+    CaseRedactor, NewRule, PreviewExample, PreviewOutput, RuleHits, RuleOutput, detector_names,
+};
 pub use search::{SearchOptions, SortOrder};
 pub use trove_ingest::{parse_id, render_id};
 

@@ -116,6 +116,27 @@ impl Case {
         template: Option<&str>,
         zone: Option<&str>,
     ) -> Result<PublishOutput, AppError> {
+        let site = self.site(name, zone)?;
+        trove_publish::site::write_site(&site, template, out)
+            .map_err(|e| AppError::Usage(format!("publishing into {}: {e}", out.display())))?;
+        Ok(PublishOutput {
+            out: out.to_path_buf(),
+            files: vec![trove_publish::site::PAGE.into(), trove_publish::site::MANIFEST.into()],
+            excerpts: site.excerpts.len(),
+            messages: site.excerpts.iter().map(|e| e.messages.len()).sum(),
+            rules: self.store.rules()?.len(),
+            zone: site.zone,
+        })
+    }
+
+    /// The page `publish` would write for collection `name`, for a preview.
+    pub fn publication_html(&self, name: &str, zone: Option<&str>) -> Result<String, AppError> {
+        let site = self.site(name, zone)?;
+        trove_publish::site::render(&site, None).map_err(|e| AppError::Usage(e.to_string()))
+    }
+
+    /// Collection `name` as a publication, redactions applied.
+    fn site(&self, name: &str, zone: Option<&str>) -> Result<Site, AppError> {
         let items = self.collection_items(name)?;
         let redactor = self.redactor()?;
         let zone_name = match zone {
@@ -125,17 +146,15 @@ impl Case {
         let tz = self.zone(Some(&zone_name))?;
         let mut voices: HashMap<String, usize> = HashMap::new();
         let mut excerpts = Vec::with_capacity(items.len());
-        let mut count = 0;
         for (index, item) in items.iter().enumerate() {
             let stored = self.range_messages(item.first_key, item.last_key)?;
-            let messages = self.out_messages(&stored, &redactor);
-            count += messages.len();
             let citation = if item.first_key == item.last_key {
                 render_id(item.first_key)
             } else {
                 format!("{}-{}", render_id(item.first_key), render_id(item.last_key))
             };
-            let messages = messages
+            let messages = self
+                .out_messages(&stored, &redactor)
                 .into_iter()
                 .map(|message| {
                     let next = voices.len();
@@ -153,22 +172,12 @@ impl Case {
                 messages,
             });
         }
-        let site = Site {
+        Ok(Site {
             title: redactor.text(name),
-            zone: zone_name.clone(),
+            zone: zone_name,
             generated_at: crate::annotate::now(),
             generator: GENERATOR.to_string(),
             excerpts,
-        };
-        trove_publish::site::write_site(&site, template, out)
-            .map_err(|e| AppError::Usage(format!("publishing into {}: {e}", out.display())))?;
-        Ok(PublishOutput {
-            out: out.to_path_buf(),
-            files: vec![trove_publish::site::PAGE.into(), trove_publish::site::MANIFEST.into()],
-            excerpts: site.excerpts.len(),
-            messages: count,
-            rules: self.store.rules()?.len(),
-            zone: zone_name,
         })
     }
 

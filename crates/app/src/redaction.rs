@@ -119,6 +119,11 @@ impl CaseRedactor {
     }
 }
 
+/// The built-in detectors' names.
+pub fn detector_names() -> Vec<&'static str> {
+    Detector::ALL.iter().map(|d| d.name()).collect()
+}
+
 /// `Participant 3` → `participant-3`.
 fn slug(text: &str) -> String {
     let mut out = String::new();

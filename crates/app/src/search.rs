@@ -138,6 +138,7 @@ impl Case {
                 out.push(message);
             }
         }
+        self.attach_annotations(&mut out)?;
         warnings.splice(
             0..0,
             problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)),

@@ -29,11 +29,15 @@ impl Case {
     pub fn show(&self, id: &str, context: usize) -> Result<ShowOutput, AppError> {
         let message = self.find_message(id)?;
         let (before, after) = self.store.context(&message, context)?;
-        Ok(ShowOutput {
+        let mut output = ShowOutput {
             message: self.output(&message, true)?,
             before: before.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
             after: after.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
             annotations: self.annotations(&message)?,
-        })
+        };
+        self.attach_annotations(std::slice::from_mut(&mut output.message))?;
+        self.attach_annotations(&mut output.before)?;
+        self.attach_annotations(&mut output.after)?;
+        Ok(output)
     }
 }

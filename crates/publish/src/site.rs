@@ -106,8 +106,10 @@ pub fn render(site: &Site, template: Option<&str>) -> Result<String, SiteError> 
         .excerpts
         .iter()
         .map(|excerpt| {
-            let note =
-                excerpt.note.as_deref().map(|n| Value::from_safe_string(markdown::to_html(n)));
+            let note = excerpt
+                .note
+                .as_deref()
+                .map(|n| Value::from_safe_string(markdown::to_html(n, true)));
             context! {
                 citation => excerpt.citation,
                 position => excerpt.position,

@@ -10,6 +10,7 @@
 //! yet), and refuses requests whose `Host` is not the loopback address it
 //! serves, so a hostile web page cannot reach it through DNS rebinding.
 
+mod actions;
 mod pages;
 mod security;
 mod time;
@@ -19,7 +20,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use trove_app::Case;
 
 /// What every handler shares: the case, behind a lock (its SQLite
@@ -28,18 +29,28 @@ use trove_app::Case;
 pub struct AppState {
     case: Arc<Mutex<Case>>,
     name: Arc<str>,
+    /// Embedded in every form; a write without it is refused.
+    csrf: Arc<str>,
+    /// Recorded with every note, tag, status and excerpt.
+    author: Arc<str>,
 }
 
 /// The workbench's routes for `case`, with the security layer. `port` is
-/// the port it will be served on (for the `Host` check).
-pub fn router(case: Case, port: u16) -> Router {
+/// the port it will be served on (for the `Host` check); `author` is
+/// recorded with what the workbench writes.
+pub fn router(case: Case, port: u16, author: &str) -> Router {
     let name: Arc<str> = case
         .dir()
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| case.dir().display().to_string())
         .into();
-    let state = AppState { case: Arc::new(Mutex::new(case)), name };
+    let state = AppState {
+        case: Arc::new(Mutex::new(case)),
+        name,
+        csrf: actions::new_token().into(),
+        author: author.into(),
+    };
     Router::new()
         .route("/", get(pages::overview))
         .route("/index.json", get(pages::overview_json))
@@ -48,6 +59,11 @@ pub fn router(case: Case, port: u16) -> Router {
         .route("/m/{id}", get(pages::message))
         .route("/c/{id}", get(pages::conversation))
         .route("/p/{id}", get(pages::person))
+        .route("/collections", get(pages::collections))
+        .route("/collections/{name}", get(pages::collection))
+        .route("/collections/{name}/preview", get(pages::collection_preview))
+        .route("/redactions", get(pages::redactions))
+        .route("/act", post(actions::act))
         .route("/api/openapi.json", get(pages::openapi))
         .route("/assets/{name}", get(pages::asset))
         .fallback(pages::not_found)
@@ -77,6 +93,7 @@ pub fn check_addr(addr: &SocketAddr) -> Result<(), String> {
 pub fn serve(
     case: Case,
     addr: SocketAddr,
+    author: &str,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), std::io::Error> {
     check_addr(&addr).map_err(|e| std::io::Error::new(std::io::ErrorKind::PermissionDenied, e))?;
@@ -88,7 +105,7 @@ pub fn serve(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let bound = listener.local_addr()?;
-        let app = router(case, bound.port());
+        let app = router(case, bound.port(), author);
         ready(bound);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

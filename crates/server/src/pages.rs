@@ -13,8 +13,9 @@ use trove_app::{AppError, Case, SearchOptions, SortOrder};
 
 use crate::AppState;
 use crate::views::{
-    Chart, Chrome, ConversationPage, ErrorPage, FacetView, Heatmap, MessagePage, MessageView,
-    OverviewPage, PersonPage, SearchPage, encode, granularity,
+    Chart, Chrome, CollectionPage, CollectionsPage, ConversationPage, ErrorPage, ExcerptView,
+    FacetView, Heatmap, MessagePage, MessageView, OverviewPage, PersonPage, RedactionsPage,
+    SearchPage, encode, granularity,
 };
 
 /// Hits per search page.
@@ -55,7 +56,7 @@ fn negotiate(headers: &HeaderMap, id: &str) -> (bool, String) {
     (json, id.to_string())
 }
 
-fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+pub(crate) fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_string(value) {
         Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
@@ -268,7 +269,12 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
     if json {
         return json_response(StatusCode::OK, &SearchJson { search, page, pages, facets });
     }
-    let mut chrome = Chrome::new(&name, &zone_name, &params.q);
+    let here = format!(
+        "/search?q={}&sort={sort_name}&page={page}&tz={}",
+        encode(&params.q),
+        encode(&zone_name)
+    );
+    let mut chrome = Chrome::new(&name, &zone_name, &params.q).writable(&state.csrf, here);
     chrome.keep = vec![("q".into(), params.q.clone()), ("sort".into(), sort_name.into())];
     let tz = chrome.tz_param();
     let link = |sort: &str, page: usize| {
@@ -282,7 +288,11 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
     let page_view = SearchPage {
         total: search.total,
         took_ms: format!("{:.1}", search.took_ms),
-        hits: search.hits.iter().map(|m| MessageView::new(m, &zone)).collect(),
+        hits: search
+            .hits
+            .iter()
+            .map(|m| MessageView { selectable: true, ..MessageView::new(m, &zone) })
+            .collect(),
         warnings: [search.warnings.clone(), facets.warnings.clone()].concat(),
         facets: vec![
             FacetView::new("People", &facets.senders, &params.q, &tz),
@@ -362,7 +372,13 @@ pub async fn message(
     if json {
         return json_response(StatusCode::OK, &MessageJson { show });
     }
-    let mut chrome = Chrome::new(&name, &zone_name, "");
+    let here = format!(
+        "/m/{}?before={before}&after={after}&tz={}#m-{}",
+        encode(&show.message.id),
+        encode(&zone_name),
+        encode(&show.message.id)
+    );
+    let mut chrome = Chrome::new(&name, &zone_name, "").writable(&state.csrf, here);
     chrome.keep = vec![("before".into(), before.to_string()), ("after".into(), after.to_string())];
     let tz = chrome.tz_param();
     let mut target = MessageView::new(&show.message, &zone);
@@ -390,6 +406,7 @@ pub async fn message(
         ),
         message: target,
         records,
+        statuses: crate::views::STATUSES,
         chrome,
     };
     html_response(StatusCode::OK, &page)
@@ -576,4 +593,144 @@ pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Res
         &state.name,
         "UTC",
     )
+}
+
+/// An error page (for handlers outside this module).
+pub(crate) fn error_page(status: StatusCode, message: String, case: &str) -> Response {
+    failure_response(false, Failure { status, message }, case, "UTC")
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TzParams {
+    tz: Option<String>,
+}
+
+/// `/collections`: every collection.
+pub async fn collections(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<TzParams>,
+) -> Response {
+    let (json, _) = negotiate(&headers, "");
+    let name = state.name.to_string();
+    let tz = params.tz.clone();
+    let result = with_case(&state, move |case| {
+        let (zone_name, _) = zone_of(case, tz.as_deref())?;
+        Ok((zone_name, case.collections()?))
+    })
+    .await;
+    match result {
+        Ok((_, all)) if json => json_response(StatusCode::OK, &all),
+        Ok((zone, all)) => html_response(
+            StatusCode::OK,
+            &CollectionsPage { chrome: Chrome::new(&name, &zone, ""), collections: all },
+        ),
+        Err(f) => failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    }
+}
+
+/// `/collections/{name}`: the excerpts in order, to review and reorder.
+pub async fn collection(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(wanted): Path<String>,
+    Query(params): Query<TzParams>,
+) -> Response {
+    let (json, wanted) = negotiate(&headers, &wanted);
+    let name = state.name.to_string();
+    let tz = params.tz.clone();
+    let lookup = wanted.clone();
+    let result = with_case(&state, move |case| {
+        let (zone_name, zone) = zone_of(case, tz.as_deref())?;
+        let mut collection = case.collection(&lookup)?;
+        for excerpt in &mut collection.excerpts {
+            case.attach_annotations(&mut excerpt.messages)?;
+        }
+        Ok((zone_name, zone, collection))
+    })
+    .await;
+    let (zone_name, zone, collection) = match result {
+        Ok(found) => found,
+        Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    };
+    if json {
+        return json_response(StatusCode::OK, &collection);
+    }
+    let here = format!("/collections/{}?tz={}", encode(&wanted), encode(&zone_name));
+    let count = collection.excerpts.len();
+    let page = CollectionPage {
+        chrome: Chrome::new(&name, &zone_name, "").writable(&state.csrf, here),
+        name: collection.name,
+        excerpts: collection
+            .excerpts
+            .iter()
+            .map(|x| ExcerptView {
+                position: x.position,
+                note_html: x.note.as_deref().map(trove_app::note_html).unwrap_or_default(),
+                messages: x.messages.iter().map(|m| MessageView::new(m, &zone)).collect(),
+                last: x.position as usize >= count,
+            })
+            .collect(),
+    };
+    html_response(StatusCode::OK, &page)
+}
+
+/// `/collections/{name}/preview`: the page `trove publish` would write,
+/// redactions applied. It is the publication's own self-contained HTML
+/// (inline style, no script), so it gets that page's policy.
+pub async fn collection_preview(
+    State(state): State<AppState>,
+    Path(wanted): Path<String>,
+    Query(params): Query<TzParams>,
+) -> Response {
+    let name = state.name.to_string();
+    let tz = params.tz.clone();
+    let result = with_case(&state, move |case| {
+        let (zone_name, _) = zone_of(case, tz.as_deref())?;
+        Ok(case.publication_html(&wanted, Some(&zone_name))?)
+    })
+    .await;
+    match result {
+        Ok(html) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, crate::security::PUBLICATION_CSP),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(f) => failure_response(false, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    }
+}
+
+/// `/redactions`: the rules, where each hits, and how output will read.
+pub async fn redactions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<TzParams>,
+) -> Response {
+    let (json, _) = negotiate(&headers, "");
+    let name = state.name.to_string();
+    let tz = params.tz.clone();
+    let result = with_case(&state, move |case| {
+        let (zone_name, _) = zone_of(case, tz.as_deref())?;
+        Ok((zone_name, case.redaction_preview(5)?))
+    })
+    .await;
+    match result {
+        Ok((_, preview)) if json => json_response(StatusCode::OK, &preview),
+        Ok((zone, preview)) => {
+            let here = format!("/redactions?tz={}", encode(&zone));
+            html_response(
+                StatusCode::OK,
+                &RedactionsPage {
+                    chrome: Chrome::new(&name, &zone, "").writable(&state.csrf, here),
+                    preview,
+                    detectors: trove_app::detector_names(),
+                },
+            )
+        }
+        Err(f) => failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
+    }
 }

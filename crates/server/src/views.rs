@@ -20,6 +20,10 @@ pub struct Chrome {
     pub q: String,
     /// Hidden fields that keep the page's state when the zone changes.
     pub keep: Vec<(String, String)>,
+    /// The token every form that writes carries.
+    pub csrf: String,
+    /// Where a form posts back to (this page).
+    pub back: String,
 }
 
 impl Chrome {
@@ -34,7 +38,16 @@ impl Chrome {
             zones,
             q: q.to_string(),
             keep: Vec::new(),
+            csrf: String::new(),
+            back: "/".into(),
         }
+    }
+
+    /// Lets the page's forms write: the token, and the page to come back to.
+    pub fn writable(mut self, csrf: &str, back: String) -> Chrome {
+        self.csrf = csrf.to_string();
+        self.back = back;
+        self
     }
 
     /// `?tz=…` when the zone is not the case's (links keep it).
@@ -70,6 +83,24 @@ pub struct MessageView {
     pub translations: Vec<(String, String)>,
     pub source: Option<(String, String, String, String)>,
     pub target: bool,
+    /// Live notes: id, safe HTML of the Markdown, author, when, range.
+    pub notes: Vec<NoteView>,
+    pub tags: Vec<String>,
+    /// Review status, empty when unread.
+    pub status: String,
+    /// Offer a checkbox for bulk actions.
+    pub selectable: bool,
+}
+
+/// A note as shown on a message.
+pub struct NoteView {
+    pub id: i64,
+    /// Rendered Markdown: escaped, no images, no active links.
+    pub html: String,
+    pub author: String,
+    pub at: String,
+    /// `first..last` for a note on a range, empty for one message.
+    pub range: String,
 }
 
 impl MessageView {
@@ -132,6 +163,30 @@ impl MessageView {
                 .as_ref()
                 .map(|s| (s.path.clone(), s.sha256.clone(), s.locator.clone(), s.citation.clone())),
             target: false,
+            notes: m
+                .annotations
+                .iter()
+                .flat_map(|a| &a.notes)
+                .map(|n| NoteView {
+                    id: n.id,
+                    html: trove_app::note_html(&n.body),
+                    author: n.author.clone(),
+                    at: time::show(&n.updated_at, zone),
+                    range: if n.message_id == n.last_message_id {
+                        String::new()
+                    } else {
+                        format!("{}..{}", n.message_id, n.last_message_id)
+                    },
+                })
+                .collect(),
+            tags: m.annotations.iter().flat_map(|a| a.tags.clone()).collect(),
+            status: m
+                .annotations
+                .as_ref()
+                .map(|a| a.status.clone())
+                .filter(|s| s != "unread")
+                .unwrap_or_default(),
+            selectable: false,
         }
     }
 }
@@ -386,6 +441,7 @@ pub struct MessagePage {
     pub earlier: Option<String>,
     pub later: Option<String>,
     pub day_link: String,
+    pub statuses: &'static [&'static str],
 }
 
 #[derive(Template)]
@@ -446,4 +502,38 @@ mod tests {
         assert_eq!(map.rows[6].1[23], (1, 1));
         assert_eq!(map.rows[3].1[3], (0, 0));
     }
+}
+
+/// The review statuses offered in forms.
+pub const STATUSES: &[&str] = trove_app::REVIEW_STATUSES;
+
+#[derive(Template)]
+#[template(path = "collections.html")]
+pub struct CollectionsPage {
+    pub chrome: Chrome,
+    pub collections: Vec<trove_app::CollectionSummary>,
+}
+
+/// An excerpt of a collection as shown.
+pub struct ExcerptView {
+    pub position: i64,
+    pub note_html: String,
+    pub messages: Vec<MessageView>,
+    pub last: bool,
+}
+
+#[derive(Template)]
+#[template(path = "collection.html")]
+pub struct CollectionPage {
+    pub chrome: Chrome,
+    pub name: String,
+    pub excerpts: Vec<ExcerptView>,
+}
+
+#[derive(Template)]
+#[template(path = "redactions.html")]
+pub struct RedactionsPage {
+    pub chrome: Chrome,
+    pub preview: trove_app::PreviewOutput,
+    pub detectors: Vec<&'static str>,
 }

@@ -57,7 +57,7 @@ fn serve_case(dir: &std::path::Path) -> SocketAddr {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-        let _ = trove_server::serve(case, addr, move |bound| {
+        let _ = trove_server::serve(case, addr, "tester", move |bound| {
             let _ = sender.send(bound);
         });
     });
@@ -120,21 +120,19 @@ async fn heatmap(client: &Client) -> String {
         .to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reporter_searches_refines_reads_and_charts() {
+/// chromedriver and a session with headless Chromium; `None` (a skip)
+/// when chromedriver is not installed and CI does not require it.
+async fn browser() -> Option<(Driver, Client)> {
     let Some(driver) = find_driver() else {
         assert!(
             std::env::var_os("TROVE_REQUIRE_BROWSER").is_none(),
             "TROVE_REQUIRE_BROWSER is set but chromedriver is not installed"
         );
         eprintln!("skipped: chromedriver not installed (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let addr = serve_case(dir.path());
-    let base = format!("http://{addr}");
     let driver_port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(driver)
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
@@ -142,7 +140,15 @@ async fn a_reporter_searches_refines_reads_and_charts() {
             .spawn()
             .expect("chromedriver"),
     );
-    let client = connect(driver_port).await;
+    Some((driver, connect(driver_port).await))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_searches_refines_reads_and_charts() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
 
     // `/` focuses the search box; typing a query and Enter searches.
     client.goto(&format!("{base}/")).await.expect("overview");
@@ -263,5 +269,143 @@ async fn a_reporter_searches_refines_reads_and_charts() {
     let brushed = total(&client).await;
     assert!(brushed > 0 && brushed < all, "{brushed} of {all}");
 
+    client.close().await.expect("close");
+}
+
+async fn submit(client: &Client, form: &str) {
+    client
+        .find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+}
+
+async fn fill(client: &Client, field: &str, text: &str) {
+    client.find(Locator::Css(field)).await.expect("field").send_keys(text).await.expect("type");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_annotates_collects_redacts_and_publishes() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
+
+    // Two hits selected on a search page go into a collection, with a note.
+    client.goto(&format!("{base}/search?q=the&sort=oldest")).await.expect("search");
+    let picks = client.find_all(Locator::Css(".hit-list input.pick")).await.expect("checkboxes");
+    assert_eq!(picks.len(), 20);
+    picks[0].click().await.expect("pick");
+    picks[1].click().await.expect("pick");
+    let first =
+        eval(&client, "return document.querySelectorAll('.hit-list .msg')[0].dataset.id").await;
+    let first = first.as_str().expect("id").to_string();
+    let sender =
+        eval(&client, "return document.querySelector('.hit-list .msg a.sender').textContent").await;
+    let sender = sender.as_str().expect("sender").to_string();
+    client
+        .find(Locator::Css("form#bulk select[name=action] option[value=collect]"))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("choose");
+    fill(&client, "form#bulk input[name=value]", "Story").await;
+    fill(&client, "form#bulk input[name=note]", "**Note:** the first exchange").await;
+    submit(&client, "form#bulk").await;
+    wait_for_url(&client, "/search?q=the").await;
+
+    // On the first hit's page: a note, a tag and a status.
+    client.goto(&format!("{base}/m/{first}")).await.expect("permalink");
+    fill(&client, ".annotate textarea[name=body]", "Checked against *the* call log").await;
+    submit(&client, ".annotate form:nth-of-type(1)").await;
+    wait_for_url(&client, &format!("/m/{first}")).await;
+    let note = client.find(Locator::Css(".msg.target .note em")).await.expect("rendered note");
+    assert_eq!(note.text().await.expect("text"), "the");
+    fill(&client, ".annotate form:nth-of-type(2) input[name=value]", "call-log").await;
+    submit(&client, ".annotate form:nth-of-type(2)").await;
+    wait_for_url(&client, &format!("/m/{first}")).await;
+    client
+        .find(Locator::Css(".annotate select[name=value] option[value=relevant]"))
+        .await
+        .expect("status")
+        .click()
+        .await
+        .expect("pick");
+    submit(&client, ".annotate form:nth-of-type(3)").await;
+    wait_for_url(&client, &format!("/m/{first}")).await;
+    let marks = client
+        .find(Locator::Css(".msg.target .marks"))
+        .await
+        .expect("marks")
+        .text()
+        .await
+        .expect("text");
+    assert!(marks.contains("relevant") && marks.contains("#call-log"), "{marks}");
+    for query in ["has%3Anote", "tag%3Acall-log", "status%3Arelevant"] {
+        client.goto(&format!("{base}/search?q={query}")).await.expect("search");
+        assert_eq!(total(&client).await, 1, "{query}");
+    }
+
+    // The collection: reorder, then a redaction rule for the first sender.
+    client.goto(&format!("{base}/collections/Story")).await.expect("collection");
+    let order = || async {
+        eval(&client, "return Array.from(document.querySelectorAll('.excerpt .msg')).map(m => m.dataset.id).join(',')").await
+    };
+    let before = order().await;
+    submit(&client, "#x-1 form.inline:nth-of-type(1)").await;
+    wait_for_url(&client, "/collections/Story").await;
+    let after = order().await;
+    assert_ne!(before, after, "moved down");
+    client.goto(&format!("{base}/redactions")).await.expect("redactions");
+    // Typed by script: chromedriver cannot type characters outside the BMP.
+    client
+        .execute(
+            "document.querySelector('form.row input[name=value]').value = arguments[0]",
+            vec![json!(sender)],
+        )
+        .await
+        .expect("set value");
+    fill(&client, "input[name=pseudonym]", "Source K").await;
+    submit(&client, "form.row").await;
+    wait_for_url(&client, "/redactions").await;
+    let hits = client
+        .find(Locator::Css(".rule p strong"))
+        .await
+        .expect("hits")
+        .text()
+        .await
+        .expect("text");
+    assert!(hits.parse::<u64>().expect("a count") > 0, "the rule hits");
+
+    // The preview and the published page read the same, from file://.
+    client.goto(&format!("{base}/collections/Story/preview")).await.expect("preview");
+    let preview =
+        client.find(Locator::Css("body")).await.expect("body").text().await.expect("text");
+    assert!(preview.contains("Source K") && preview.contains("the first exchange"), "{preview}");
+    assert!(!preview.contains(&sender), "{sender} is redacted in the preview");
+    let case = Case::open(&dir.path().join("case"), &mut ()).expect("second handle on the case");
+    let site = dir.path().join("site");
+    case.publish("Story", &site, None, None).expect("publish");
+    let url = format!("file://{}", site.join("index.html").display());
+    client.goto(&url).await.expect("published page");
+    let text = client.find(Locator::Css("body")).await.expect("body").text().await.expect("text");
+    assert!(text.contains("Source K"), "{text}");
+    assert!(text.contains("Note: the first exchange"), "{text}");
+    assert!(!text.contains(&sender), "{sender} is redacted");
+    let requests =
+        eval(&client, "return performance.getEntriesByType('resource').map(r => r.name)").await;
+    assert_eq!(requests, json!([]), "the page loads nothing");
+    let active = eval(
+        &client,
+        "return document.querySelectorAll('script, img, link, iframe, object, embed').length",
+    )
+    .await;
+    assert_eq!(active, 0);
+    let check = case.verify_manifest(&site.join("manifest.json")).expect("verify");
+    assert_eq!(check.findings, vec![]);
+    assert_eq!(check.messages, check.matching);
     client.close().await.expect("close");
 }

@@ -163,6 +163,18 @@ const TAGS: &[&str] = &[
     "rect",
     "figcaption",
     "mark",
+    "textarea",
+    // what Markdown notes render to
+    "em",
+    "code",
+    "pre",
+    "del",
+    "blockquote",
+    "hr",
+    "br",
+    "h4",
+    "h5",
+    "h6",
 ];
 
 /// Checks that every tag in `html` is one of ours, with no event handler
@@ -241,10 +253,35 @@ fn excerpt(s: &str) -> &str {
     &s[..end]
 }
 
+/// Notes, tags, collections and redaction rules made of the hostile
+/// strings, on the first hits for `password`.
+fn annotate_hostile(case: &mut Case) -> Vec<String> {
+    let options = trove_app::SearchOptions::default();
+    let hits = case.search("password", &options).expect("search").hits;
+    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+    let mut names = Vec::new();
+    for (i, hostile) in HOSTILE.iter().enumerate() {
+        let id = &ids[i % ids.len()];
+        let note = format!(
+            "{hostile} [x]({hostile}) [y](https://evil.example/{i}) ![z](https://evil.example/{i}.png)"
+        );
+        case.add_note(id, &note, hostile).expect("note");
+        case.add_tag(std::slice::from_ref(id), hostile, hostile).expect("tag");
+        let name = format!("c{i} {hostile}");
+        case.collection_add(&name, std::slice::from_ref(id), Some(&note), hostile)
+            .expect("collection");
+        case.add_redaction(trove_app::NewRule::Text(hostile.to_string()), hostile).expect("rule");
+        names.push(name);
+    }
+    names
+}
+
 #[tokio::test]
 async fn hostile_content_is_text_on_every_page() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT);
+    let mut case = build_case(dir.path());
+    let collections = annotate_hostile(&mut case);
+    let app = trove_server::router(case, PORT, "tester");
 
     let search = json(&get(&app, "/search.json?q=password").await);
     assert!(search["total"].as_u64().unwrap_or(0) >= 12, "{search}");
@@ -255,6 +292,12 @@ async fn hostile_content_is_text_on_every_page() {
         "/search?q=has:attachment".to_string(),
         "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_string(),
     ];
+    pages.push("/collections".into());
+    pages.push("/redactions".into());
+    pages.push("/search?q=has:note".into());
+    for name in &collections {
+        pages.push(format!("/collections/{}", urlencode(name)));
+    }
     for hit in search["hits"].as_array().expect("hits") {
         let id = hit["id"].as_str().expect("id");
         pages.push(format!("/m/{id}"));
@@ -283,6 +326,107 @@ async fn hostile_content_is_text_on_every_page() {
     assert!(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped text shown");
     assert!(all.contains("&amp;lt;b&amp;gt;already escaped"), "escaped once more, shown as typed");
     assert!(all.contains("https://evil.example/?q=0"), "links shown as text");
+
+    // The publication preview: its own stricter policy, no script at all.
+    for name in &collections {
+        let page = format!("/collections/{}/preview", urlencode(name));
+        let reply = get(&app, &page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        let csp = reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok());
+        assert!(
+            csp.is_some_and(|c| c.starts_with("default-src 'none'; style-src 'unsafe-inline'")),
+            "{csp:?}"
+        );
+        let lower = reply.body.to_lowercase();
+        assert!(
+            !lower.contains("<script") && !lower.contains("<img") && !lower.contains("<iframe"),
+            "{page}"
+        );
+        assert!(!lower.contains(" onerror=") && !lower.contains(" onload="), "{page}");
+        assert!(!lower.contains("javascript:"), "{page}: {}", reply.body);
+    }
+}
+
+async fn post(app: &axum::Router, form: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut builder = Request::builder()
+        .method("POST")
+        .uri("/act")
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(builder.body(Body::from(form.to_string())).expect("request"))
+        .await
+        .expect("reply");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("utf-8") }
+}
+
+#[tokio::test]
+async fn writes_need_the_pages_token_and_the_same_origin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
+    let search = json(&get(&app, "/search.json?q=password").await);
+    let id = search["hits"][0]["id"].as_str().expect("id").to_string();
+    let page = get(&app, &format!("/m/{id}")).await.body;
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("token in the page");
+    assert_eq!(token.len(), 32);
+
+    let form =
+        |csrf: &str| format!("csrf={csrf}&action=tag&id={id}&value=checked&back=%2Fm%2F{id}");
+    let refused = post(&app, &form(""), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "no token");
+    let refused = post(&app, &form(&"0".repeat(32)), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "a wrong token");
+    let refused = post(&app, &form(token), &[("origin", "http://evil.example")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "another origin");
+    let refused = post(&app, &form(token), &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "another site");
+    assert_eq!(json(&get(&app, "/search.json?q=tag:checked").await)["total"], 0, "nothing written");
+
+    let done = post(
+        &app,
+        &form(token),
+        &[("origin", "http://127.0.0.1:8080"), ("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        done.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        Some(format!("/m/{id}").as_str())
+    );
+    assert_eq!(json(&get(&app, "/search.json?q=tag:checked").await)["total"], 1);
+
+    // A bulk selection: several ids in one form, JSON answer for scripts.
+    let second = search["hits"][1]["id"].as_str().expect("id");
+    let bulk = format!(
+        "csrf={token}&action=collect&id={id}&id={second}&value=Story&note=**why**&back=%2F%2Fevil.example"
+    );
+    let done = post(&app, &bulk, &[("accept", "application/json")]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let story = json(&get(&app, "/collections/Story.json").await);
+    assert_eq!(story["excerpts"].as_array().map(Vec::len), Some(2));
+    assert_eq!(story["excerpts"][0]["note"], "**why**");
+    // An off-site `back` is ignored: the redirect stays home.
+    let done = post(&app, &bulk, &[]).await;
+    assert_eq!(done.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/"));
+    let bad = post(
+        &app,
+        &format!("csrf={token}&action=status&id={id}&value=maybe"),
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("not a review status"), "{}", bad.body);
 }
 
 fn urlencode(s: &str) -> String {
@@ -299,7 +443,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn every_page_has_a_json_twin() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT);
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
     let overview = json(&get(&app, "/index.json").await);
     assert_eq!(overview["stats"]["messages"], 23, "{overview}");
     assert!(overview["activity"]["months"].as_array().is_some_and(|m| !m.is_empty()));
@@ -368,7 +512,7 @@ async fn every_page_has_a_json_twin() {
 #[tokio::test]
 async fn facets_refine_and_zones_move_the_hours() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT);
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
     let search = json(&get(&app, "/search.json?q=password").await);
     let platforms = search["facets"]["platforms"].as_array().expect("platforms");
     let whatsapp = platforms.iter().find(|p| p["label"] == "whatsapp").expect("whatsapp facet");
@@ -404,7 +548,7 @@ async fn facets_refine_and_zones_move_the_hours() {
 #[tokio::test]
 async fn context_pages_around_a_permalink() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT);
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
     let hit = json(&get(&app, "/search.json?q=wiki").await)["hits"][0].clone();
     let id = hit["id"].as_str().expect("id");
     let page = get(&app, &format!("/m/{id}")).await;
@@ -420,7 +564,7 @@ async fn context_pages_around_a_permalink() {
 #[tokio::test]
 async fn foreign_hosts_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT);
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
     for host in ["evil.example", "evil.example:8080", "127.0.0.1:9999", ""] {
         let reply = request(&app, "/", host, None).await;
         assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST, "Host: {host}");

@@ -66,6 +66,7 @@ pub fn run(
     case: Option<PathBuf>,
     json: bool,
     args: &DemoArgs,
+    author: &str,
     interrupted: &AtomicBool,
 ) -> Result<u8, Failure> {
     let dir = case.unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
@@ -144,5 +145,5 @@ pub fn run(
     if args.no_serve {
         return Ok(0);
     }
-    crate::serve(case, args.addr)
+    crate::serve(case, args.addr, author)
 }

@@ -61,7 +61,11 @@ impl From<AppError> for Failure {
 }
 
 /// Serves `case` until Ctrl+C, printing where.
-pub(crate) fn serve(case: trove_app::Case, addr: std::net::SocketAddr) -> Result<u8, Failure> {
+pub(crate) fn serve(
+    case: trove_app::Case,
+    addr: std::net::SocketAddr,
+    author: &str,
+) -> Result<u8, Failure> {
     trove_server::check_addr(&addr).map_err(|message| Failure {
         message,
         location: None,
@@ -69,7 +73,7 @@ pub(crate) fn serve(case: trove_app::Case, addr: std::net::SocketAddr) -> Result
         code: 2,
     })?;
     let name = case.dir().display().to_string();
-    trove_server::serve(case, addr, |bound| {
+    trove_server::serve(case, addr, author, |bound| {
         println!(
             "serving \"{}\" at http://{bound}/ (Ctrl+C to stop)",
             terminal::sanitize(&name, false)
@@ -364,7 +368,9 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
         Command::Audit { limit } => {
             annotate::audit(&open_case(&case_dir(&cli.case)?)?, limit, cli.json)
         }
-        Command::Demo(args) => demo::run(cli.case, cli.json, &args, interrupted),
+        Command::Demo(args) => {
+            demo::run(cli.case, cli.json, &args, &cli.author.name(), interrupted)
+        }
         Command::Zone { name } => {
             let case = open_case(&case_dir(&cli.case)?)?;
             if let Some(name) = name {
@@ -381,7 +387,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
         Command::Serve(args) => {
             let dir = case_dir(&cli.case)?;
             let case = open_case(&dir)?;
-            serve(case, args.addr)
+            serve(case, args.addr, &cli.author.name())
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "trove", &mut std::io::stdout());

@@ -1,0 +1,253 @@
+//! What the workbench writes: notes, tags, review status, collections and
+//! redaction rules. Every write is a `POST /act` form carrying the
+//! server's CSRF token (a random value embedded in the pages it serves,
+//! which another site cannot read), and is refused when the browser says it
+//! comes from another origin. A form posts back to the page it came from.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
+use trove_app::{Case, NewRule};
+
+use crate::AppState;
+
+/// A fresh 128-bit token, hex; from the kernel's random source.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+    if read.is_err() {
+        // No /dev/urandom: mix the clock and addresses; weaker, still unguessable by a
+        // page that cannot read ours.
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+            ^ (&bytes as *const _ as usize as u128);
+        bytes = seed.to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The submitted fields (a field may repeat: `id` for a selection).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn need(&self, name: &str) -> Result<&str, String> {
+        self.get(name).ok_or_else(|| format!("the form has no `{name}`"))
+    }
+
+    fn number(&self, name: &str) -> Result<i64, String> {
+        self.need(name)?.trim().parse().map_err(|_| format!("`{name}` must be a number"))
+    }
+}
+
+#[derive(Serialize)]
+struct Done {
+    ok: bool,
+    detail: String,
+}
+
+/// `POST /act`.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(fields);
+    let json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    if let Err(why) = same_origin(&headers, fields.get("csrf"), &state.csrf) {
+        return (StatusCode::FORBIDDEN, format!("refused: {why}\n")).into_response();
+    }
+    let action = fields.get("action").unwrap_or("").to_string();
+    let back = fields.get("back").filter(|b| is_local(b)).unwrap_or("/").to_string();
+    let author = state.author.to_string();
+    let case = state.case.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut case = case
+            .lock()
+            .map_err(|_| "the case is unavailable after an earlier failure".to_string())?;
+        perform(&mut case, &action, &fields, &author)
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
+    match outcome {
+        Ok(detail) if json => {
+            crate::pages::json_response(StatusCode::OK, &Done { ok: true, detail })
+        }
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(message) if json => crate::pages::json_response(
+            StatusCode::BAD_REQUEST,
+            &Done { ok: false, detail: message },
+        ),
+        Err(message) => crate::pages::error_page(StatusCode::BAD_REQUEST, message, &state.name),
+    }
+}
+
+fn perform(case: &mut Case, action: &str, f: &Fields, author: &str) -> Result<String, String> {
+    let e = |e: trove_app::AppError| e.to_string();
+    match action {
+        "note" => {
+            let target = match f.get("last") {
+                Some(last) => format!("{}..{}", f.need("id")?, last.trim()),
+                None => f.need("id")?.to_string(),
+            };
+            let note = case.add_note(&target, f.need("body")?, author).map_err(e)?;
+            Ok(format!("note {}", note.id))
+        }
+        "delete-note" => {
+            let note = case.delete_note(f.number("note")?, author).map_err(e)?;
+            Ok(format!("deleted note {}", note.id))
+        }
+        "tag" => {
+            let added = case.add_tag(&ids(f)?, f.need("value")?, author).map_err(e)?;
+            Ok(format!("tagged {added}"))
+        }
+        "untag" => {
+            let removed = case.remove_tag(&ids(f)?, f.need("value")?, author).map_err(e)?;
+            Ok(format!("untagged {removed}"))
+        }
+        "status" => {
+            let set = case.set_status(&ids(f)?, f.need("value")?, author).map_err(e)?;
+            Ok(format!("status of {set}"))
+        }
+        "collect" => {
+            let mut targets = ids(f)?;
+            if let (Some(last), [single]) = (f.get("last"), targets.as_slice()) {
+                targets = vec![format!("{single}..{}", last.trim())];
+            }
+            let positions = case
+                .collection_add(f.need("value")?, &targets, f.get("note"), author)
+                .map_err(e)?;
+            Ok(format!("added at {positions:?}"))
+        }
+        "move" => {
+            case.collection_move(f.need("name")?, f.number("from")?, f.number("to")?, author)
+                .map_err(e)?;
+            Ok("moved".into())
+        }
+        "uncollect" => {
+            case.collection_remove(f.need("name")?, f.number("position")?, author).map_err(e)?;
+            Ok("removed".into())
+        }
+        "redact" => {
+            let value = f.need("value")?.to_string();
+            let rule = match f.need("kind")? {
+                "person" => NewRule::Person {
+                    reference: value,
+                    pseudonym: f.get("pseudonym").map(str::to_string),
+                },
+                "text" => NewRule::Text(value),
+                "regex" => NewRule::Regex(value),
+                "detector" => NewRule::Detector(value),
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a kind of rule (person, text, regex, detector)"
+                    ));
+                }
+            };
+            let rule = case.add_redaction(rule, author).map_err(e)?;
+            Ok(format!("rule {}", rule.id))
+        }
+        "unredact" => {
+            case.remove_redaction(f.number("rule")?, author).map_err(e)?;
+            Ok("removed".into())
+        }
+        other => Err(format!("`{other}` is not an action")),
+    }
+}
+
+fn ids(f: &Fields) -> Result<Vec<String>, String> {
+    let ids = f.all("id");
+    if ids.is_empty() {
+        return Err("select at least one message".into());
+    }
+    Ok(ids)
+}
+
+/// A path on this server (not `//host`, not a scheme).
+fn is_local(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
+/// The token matches, and the browser does not say the form came from
+/// another origin.
+fn same_origin(headers: &HeaderMap, token: Option<&str>, expected: &str) -> Result<(), String> {
+    let given = token.unwrap_or("");
+    let matches = given.len() == expected.len()
+        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if !matches {
+        return Err("the form's CSRF token is missing or wrong (reload the page)".into());
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site")
+        && site != "same-origin"
+        && site != "none"
+    {
+        return Err(format!("a write from another site ({site})"));
+    }
+    if let (Some(origin), Some(host)) = (header("origin"), header("host"))
+        && origin != "null"
+        && origin.strip_prefix("http://") != Some(host)
+    {
+        return Err(format!("a write from {origin}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_back() {
+        assert!(is_local("/m/abc?tz=UTC#m-abc"));
+        for bad in
+            ["//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/\\evil", "/a\nb"]
+        {
+            assert!(!is_local(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_random_and_checked_with_origin() {
+        let token = new_token();
+        assert_eq!(token.len(), 32);
+        assert_ne!(token, new_token());
+        let mut headers = HeaderMap::new();
+        headers.insert("host", "127.0.0.1:8080".parse().expect("value"));
+        assert!(same_origin(&headers, Some(&token), &token).is_ok());
+        assert!(same_origin(&headers, Some("0".repeat(32).as_str()), &token).is_err());
+        assert!(same_origin(&headers, None, &token).is_err());
+        headers.insert("origin", "http://evil.example".parse().expect("value"));
+        assert!(same_origin(&headers, Some(&token), &token).is_err());
+        headers.insert("origin", "http://127.0.0.1:8080".parse().expect("value"));
+        headers.insert("sec-fetch-site", "cross-site".parse().expect("value"));
+        assert!(same_origin(&headers, Some(&token), &token).is_err());
+    }
+}

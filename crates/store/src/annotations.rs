@@ -351,6 +351,19 @@ impl Store {
         )
     }
 
+    /// Whether any message has a note, tag or status (lets readers skip
+    /// per-message lookups in a case nobody annotated).
+    pub fn has_annotations(&self) -> Result<bool, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM notes WHERE deleted_at IS NULL)
+                     OR EXISTS(SELECT 1 FROM tags) OR EXISTS(SELECT 1 FROM reviews)",
+                [],
+                |r| r.get(0),
+            )
+            .context(|| "checking for annotations".into())
+    }
+
     /// The audit trail, newest first.
     pub fn annotation_log(&self, limit: usize) -> Result<Vec<LogRow>, StoreError> {
         let mut statement = self

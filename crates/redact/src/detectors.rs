@@ -18,7 +18,7 @@ use crate::rules::Detector;
 pub(crate) struct DetectorMatcher {
     detector: Detector,
     scanners: Vec<Scanner>,
-    /// [`TOKEN`], for the URL check.
+    /// [`TOKEN`] and [`TOKEN_PATH`], for the URL check.
     token: Option<Regex>,
     /// [`EMAIL_DOMAIN`], for the e-mail check.
     domain: Option<Regex>,
@@ -44,6 +44,7 @@ enum Check {
     Ipv4,
     Ipv6,
     TokenUrl,
+    Token,
     Base58Bitcoin,
     Bech32Bitcoin,
     Onion,
@@ -57,7 +58,7 @@ impl DetectorMatcher {
             Detector::Email => &[(EMAIL_AT, Check::Email, &["@", "%40", "&#"])],
             Detector::Phone => &[(PHONE, Check::Phone, &[])],
             Detector::Ip => &[(IPV4, Check::Ipv4, &["."]), (IPV6, Check::Ipv6, &[":"])],
-            Detector::TokenUrl => &[(URL, Check::TokenUrl, &["/"]), (TOKEN, Check::Word, &[])],
+            Detector::TokenUrl => &[(URL, Check::TokenUrl, &["/"]), (TOKEN, Check::Token, &[])],
             Detector::Wallet => &[
                 (BASE58_BITCOIN, Check::Base58Bitcoin, &[]),
                 (BECH32_BITCOIN, Check::Bech32Bitcoin, &["bc1"]),
@@ -72,7 +73,11 @@ impl DetectorMatcher {
                 Ok(Scanner { candidate: Regex::new(pattern)?, check, needles })
             })
             .collect::<Result<_, regex::Error>>()?;
-        let token = if detector == Detector::TokenUrl { Some(Regex::new(TOKEN)?) } else { None };
+        let token = if detector == Detector::TokenUrl {
+            Some(Regex::new(&format!("{TOKEN}|{TOKEN_PATH}"))?)
+        } else {
+            None
+        };
         let domain =
             if detector == Detector::Email { Some(Regex::new(EMAIL_DOMAIN)?) } else { None };
         Ok(DetectorMatcher { detector, scanners, token, domain })
@@ -94,8 +99,13 @@ impl DetectorMatcher {
             let mut at = 0;
             while let Some(m) = scanner.candidate.find_at(hay, at) {
                 // A rejected candidate may hide a valid one starting inside
-                // it, so the search resumes one character later.
+                // it, so the search resumes one character later; except
+                // after a URL without a secret, whose suffixes have none
+                // either, and which can be as long as the text.
                 let mut next = m.start() + char_len(hay, m.start());
+                if matches!(scanner.check, Check::TokenUrl) {
+                    next = next.max(m.end());
+                }
                 if let Some(range) = self.check(scanner.check, hay, m.range()) {
                     next = next.max(range.end);
                     found(range);
@@ -116,6 +126,7 @@ impl DetectorMatcher {
             Check::Ipv4 => ipv4(hay, range),
             Check::Ipv6 => ipv6(hay, range),
             Check::TokenUrl => token_url(hay, range, self.token.as_ref()?),
+            Check::Token => token(hay, range),
             Check::Base58Bitcoin => base58_bitcoin(hay, range),
             Check::Bech32Bitcoin => bech32_bitcoin(hay, range),
             Check::Onion => onion(hay, range),
@@ -326,20 +337,32 @@ fn ipv6(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
 /// A URL: with a scheme, or a bare host with a path (`example.com/reset?..`).
 const URL: &str = r#"(?i)(?:https?|wss?|ftps?)://[^\s<>"`]+|(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}(?::\d{1,5})?/[^\s<>"`]*"#;
 
-/// Well-known credential formats, case-sensitive: Slack, GitHub, GitLab,
-/// AWS access key ids, Google API keys, Stripe keys, JWTs, Telegram bot
-/// tokens; and URL paths that are credentials themselves (Slack and
-/// Discord webhooks, the Telegram bot API).
-const TOKEN: &str = r"xox[abpre]-[0-9A-Za-z\-]{10,}|gh[pousr]_[0-9A-Za-z]{36,255}|github_pat_[0-9A-Za-z_]{22,255}|glpat-[0-9A-Za-z_\-]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}|\d{8,10}:AA[0-9A-Za-z_\-]{33}|(?i:hooks\.slack\.com/(?:services|workflows)/|discord(?:app)?\.com/api/webhooks/\d|api\.telegram\.org/(?:file/)?bot\d)";
+/// Well-known credential formats, case-sensitive, by their prefix and
+/// shortest length: Slack, GitHub, GitLab, AWS access key ids, Google API
+/// keys, Stripe keys, JWTs, Telegram bot tokens. [`token`] takes the rest.
+const TOKEN: &str = r"xox[abpre]-[0-9A-Za-z\-]{10}|gh[pousr]_[0-9A-Za-z]{36}|github_pat_[0-9A-Za-z_]{22}|glpat-[0-9A-Za-z_\-]{20}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|[sr]k_(?:live|test)_[0-9A-Za-z]{16}|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8}|\d{8,10}:AA[0-9A-Za-z_\-]{33}";
+
+/// URL paths that are credentials themselves: Slack and Discord webhooks,
+/// the Telegram bot API.
+const TOKEN_PATH: &str = r"(?i:hooks\.slack\.com/(?:services|workflows)/|discord(?:app)?\.com/api/webhooks/\d|api\.telegram\.org/(?:file/)?bot\d)";
+
+/// A token candidate extended over the rest of the token (letters, digits,
+/// `_`, `-`, and for a JWT the dots between its parts). Accepted even when
+/// glued to a word: a key pasted without a space is still a key.
+fn token(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let jwt = hay.get(range.clone())?.starts_with("eyJ");
+    let rest = hay.get(range.end..)?;
+    let is_token = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || (jwt && c == '.');
+    let more = rest.find(|c: char| !is_token(c)).unwrap_or(rest.len());
+    let whole = hay.get(range.start..range.end + more)?.trim_end_matches('.');
+    Some(range.start..range.start + whole.len())
+}
 
 /// Accepts a URL (trailing punctuation trimmed) that carries a secret:
 /// a password in its user info, a query or fragment parameter named like a
 /// credential (see [`is_secret_param`]), or a value of a well-known token
 /// format anywhere in it.
 fn token_url(hay: &str, range: Range<usize>, token: &Regex) -> Option<Range<usize>> {
-    if is_word(before(hay, range.start)) {
-        return None;
-    }
     let url = trim_url(hay.get(range.clone())?);
     let carries = has_password(url)
         || params(url).any(|(name, value)| is_secret_param(name, value))
@@ -445,17 +468,24 @@ const MONERO: &str = r"[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?
 
 /// An onion host (v2: 16, v3: 56 base32 characters, with any subdomains),
 /// with an optional scheme, port and path.
-const ONION: &str = r#"(?i)(?:(?:https?|wss?)://)?(?:[a-z0-9\-]+\.)*(?:[a-z2-7]{56}|[a-z2-7]{16})\.onion(?::\d{1,5})?(?:/[^\s<>"`]*)?"#;
+const ONION: &str = r"(?i)(?:(?:https?|wss?)://)?(?:[a-z0-9\-]+\.)*(?:[a-z2-7]{56}|[a-z2-7]{16})\.onion(?::\d{1,5})?";
 
 fn onion(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
     let prev = before(hay, range.start);
-    if is_word(prev) || matches!(prev, Some('.' | '-')) {
+    let next = after(hay, range.end);
+    if is_word(prev) || matches!(prev, Some('.' | '-')) || is_word(next) || next == Some('-') {
         return None;
     }
-    let text = trim_url(hay.get(range.clone())?);
-    let end = range.start + text.len();
-    let next = after(hay, end);
-    (!is_word(next) && next != Some('-')).then_some(range.start..end)
+    // The path is taken here rather than in the pattern, so that rejected
+    // candidates do not each run to the end of a long text.
+    if next != Some('/') {
+        return Some(range);
+    }
+    let rest = hay.get(range.end..)?;
+    let path_len =
+        rest.find(|c: char| c.is_whitespace() || "<>\"`".contains(c)).unwrap_or(rest.len());
+    let with_path = trim_url(hay.get(range.start..range.end + path_len)?);
+    Some(range.start..range.start + with_path.len())
 }
 
 #[cfg(test)]

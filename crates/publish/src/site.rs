@@ -106,10 +106,12 @@ pub fn render(site: &Site, template: Option<&str>) -> Result<String, SiteError> 
         .excerpts
         .iter()
         .map(|excerpt| {
-            let note = excerpt
-                .note
-                .as_deref()
-                .map(|n| Value::from_safe_string(markdown::to_html(n, true)));
+            // An excerpt without a note gets an empty (false) value, which a
+            // template prints as nothing.
+            let note = excerpt.note.as_deref().map_or_else(
+                || Value::from(""),
+                |n| Value::from_safe_string(markdown::to_html(n, true)),
+            );
             context! {
                 citation => excerpt.citation,
                 position => excerpt.position,

@@ -373,3 +373,57 @@ fn an_rsmf_export_reads_back_as_the_same_messages() {
     assert_eq!(written.len(), 10);
     assert_eq!(read, written);
 }
+
+#[test]
+fn a_newsroom_template_gets_the_same_data_escaped() {
+    let case = redacted_case();
+    let template = case.path("house.html");
+    std::fs::write(
+        &template,
+        "<html><body><h1>{{ title }}</h1>{% for x in excerpts %}<section data-cite=\"{{ x.citation }}\">\
+         {{ x.note }}{% for m in x.messages %}<p>{{ m.sender }} at {{ m.time }}: {{ m.text }}</p>{% endfor %}\
+         </section>{% endfor %}<footer>{{ zone }}</footer></body></html>",
+    )
+    .expect("template");
+    let site = case.path("house");
+    let name = "Jane Doe and Karl Mustermann";
+    case.run(&[
+        "publish",
+        "--collection",
+        name,
+        "--out",
+        s(&site),
+        "--template",
+        s(&template),
+        "--tz",
+        "Europe/London",
+    ]);
+    let page = std::fs::read_to_string(site.join("index.html")).expect("page");
+    assert!(page.starts_with("<html><body><h1>Source A and Participant 3</h1>"), "{page}");
+    assert_eq!(page.matches("<section data-cite=").count(), 6);
+    assert!(page.contains("<p>Source A at 09:00: Meet me at noon, call [phone]</p>"), "{page}");
+    assert!(
+        page.contains("&lt;b&gt;Participant 3&lt;&#x2f;b&gt;")
+            || page.contains("&lt;b&gt;Participant 3&lt;/b&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("<footer>Europe&#x2f;London</footer>"), "{page}");
+
+    let broken = case.path("broken.html");
+    std::fs::write(&broken, "{% for x in excerpts %}").expect("template");
+    let out = trove(&[
+        "--case",
+        s(&case.case),
+        "publish",
+        "--collection",
+        name,
+        "--out",
+        s(&case.path("x")),
+        "--template",
+        s(&broken),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("template:"), "{stderr}");
+    assert!(!case.path("x").join("index.html").exists(), "nothing half-written");
+}

@@ -42,7 +42,6 @@
 //! # Ok::<(), trove_redact::RedactError>(())
 //! ```
 
-mod checksum;
 mod detectors;
 mod literals;
 mod redactor;

@@ -128,10 +128,10 @@ impl Redactor {
     /// for `José` all hit), detectors on the NFKC form, regex rules on the
     /// NFC form; each match is mapped back and replaced in `text` as given,
     /// widened to whole characters with their combining marks: output is
-    /// not normalised. Overlapping matches, from
-    /// one rule or several, merge into one replacement, that of the
-    /// longest of them (on a tie, the first by start, then person, text,
-    /// regex, detector), so that no fragment of any matched value remains.
+    /// not normalised. Overlapping matches, from one rule or several, merge
+    /// into one replacement, that of the longest of them (on a tie, the
+    /// first by start, then person, text, regex, detector), so that no
+    /// fragment of any matched value remains.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut spans = self.spans(text);
         if spans.is_empty() {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use trove_app::{Case, SearchOptions};
+use trove_app::{Case, NewRule, SearchOptions, SortOrder};
 use trove_ingest::IngestOptions;
 use trove_readers::{ColumnMap, ReadOptions};
 
@@ -116,6 +116,8 @@ pub fn run(
         case.name_person(&person.id, name)?;
     }
 
+    let published = annotate_and_publish(&mut case, &dir, author)?;
+
     let mut searches = Vec::new();
     for query in EXAMPLES {
         let output = case.search(query, &SearchOptions { limit: 3, ..SearchOptions::default() })?;
@@ -141,9 +143,59 @@ pub fn run(
             dir.display(),
             dir.display()
         );
+        println!(
+            "A collection of excerpts with notes and pseudonyms is published at {}",
+            published.join("index.html").display()
+        );
     }
     if args.no_serve {
         return Ok(0);
     }
     crate::serve(case, args.addr, author)
+}
+
+/// What a reporter does next: notes, a tag, a status, a collection of
+/// excerpts, redaction rules, and a publication (into `DIR/published`).
+fn annotate_and_publish(case: &mut Case, dir: &Path, author: &str) -> Result<PathBuf, Failure> {
+    let options = SearchOptions { limit: 50, sort: SortOrder::Oldest, ..SearchOptions::default() };
+    let desk: Vec<String> =
+        case.search("platform:transcript", &options)?.hits.into_iter().map(|h| h.id).collect();
+    let [first, _, third, _, fifth, sixth, seventh, ..] = desk.as_slice() else {
+        return Err(failure(format!(
+            "the demo transcript has {} messages, expected 10",
+            desk.len()
+        )));
+    };
+    case.add_note(
+        &format!("{first}..{third}"),
+        "**Note:** \"the drop\" is the mail archive; the group settles it in three minutes.",
+        author,
+    )?;
+    case.add_tag(&[sixth.clone(), seventh.clone()], "passwords", author)?;
+    case.set_status(&[fifth.clone()], "to-verify", author)?;
+    let story = "Release desk, October 2016";
+    case.collection_add(
+        story,
+        &[format!("{first}..{third}")],
+        Some("From October 3, 2016: the desk plans the release."),
+        author,
+    )?;
+    case.collection_add(
+        story,
+        &[fifth.clone()],
+        Some("Note: the log was never published; we could not verify it."),
+        author,
+    )?;
+    case.collection_add(story, &[sixth.clone(), seventh.clone()], None, author)?;
+    case.add_redaction(
+        NewRule::Person { reference: "Lotte".into(), pseudonym: Some("Source L".into()) },
+        author,
+    )?;
+    case.add_redaction(NewRule::Text("staging box".into()), author)?;
+    let out = dir.join("published");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| failure(format!("{}: {e}", out.display())))?;
+    }
+    case.publish(story, &out, None, Some("Europe/Berlin"))?;
+    Ok(out)
 }

@@ -25,14 +25,35 @@ use crate::view::fold;
 /// regex `\b`, `_` counts, so `jdoe_passport.jpg` hits `jdoe`.
 const NOT_WORD: &str = r"[^\p{Alphabetic}\p{N}]";
 
-/// Between the words of a person's value: any run of whitespace, of the
-/// `_ . - +` that join names in handles, file names and URLs, or of encoded
-/// spaces.
-const NAME_SEPARATOR: &str = r"(?:[\s_.+\-]|%20|&nbsp;|&#0*32;|&#x0*20;)+";
+/// How the words of a value may be separated where it occurs.
+#[derive(Clone, Copy)]
+enum Separator {
+    /// A person's value: its words are split at whitespace and at the
+    /// `_ . - +` that join names in handles, file names and URLs, and may
+    /// be separated by any run of those or of encoded spaces: `Jean-Pierre
+    /// Roux` hits `jean pierre roux`, `jean_pierre.roux`, `Jean+Pierre+Roux`.
+    Name,
+    /// A text rule: its words are split at whitespace only and may be
+    /// separated by any run of whitespace or encoded spaces (a secret
+    /// phrase wrapped across lines is still the secret).
+    Text,
+}
 
-/// Between the words of a text rule: any run of whitespace or encoded
-/// spaces (a secret phrase wrapped across lines is still the secret).
-const TEXT_SEPARATOR: &str = r"(?:\s|\+|%20|&nbsp;|&#0*32;|&#x0*20;)+";
+impl Separator {
+    fn splits(self, c: char) -> bool {
+        match self {
+            Separator::Name => c.is_whitespace() || "_.-+".contains(c),
+            Separator::Text => c.is_whitespace(),
+        }
+    }
+
+    fn pattern(self) -> &'static str {
+        match self {
+            Separator::Name => r"(?:[\s_.+\-]|%20|&nbsp;|&#0*32;|&#x0*20;)+",
+            Separator::Text => r"(?:\s|\+|%20|&nbsp;|&#0*32;|&#x0*20;)+",
+        }
+    }
+}
 
 /// Between the digits of a phone-number id: what people write there.
 const DIGIT_SEPARATOR: &str = r"[\s.\-()]{0,3}";
@@ -87,7 +108,7 @@ impl Literals {
         for (index, text) in texts.iter().enumerate() {
             let rule = RuleRef { kind: RuleKind::Text, index };
             let mut spellings = Spellings::default();
-            spellings.add(text, TEXT_SEPARATOR);
+            spellings.add(text, Separator::Text);
             add(rule, spellings, false)?;
         }
         let Some(first_rule) = rules.first().map(|r| r.rule) else {
@@ -175,16 +196,16 @@ fn too_large(rule: RuleRef, e: regex::Error) -> RedactError {
 fn person_spellings(person: &PersonRule) -> Spellings {
     let mut spellings = Spellings::default();
     for name in &person.names {
-        spellings.add(name, NAME_SEPARATOR);
+        spellings.add(name, Separator::Name);
     }
     for id in &person.ids {
-        spellings.add(id, NAME_SEPARATOR);
+        spellings.add(id, Separator::Name);
         if let Some(digits) = phone_digits(id) {
             spellings.add_digits(&digits);
         }
     }
     for handle in &person.handles {
-        spellings.add(handle.trim().trim_start_matches('@'), NAME_SEPARATOR);
+        spellings.add(handle.trim().trim_start_matches('@'), Separator::Name);
     }
     spellings
 }
@@ -200,19 +221,20 @@ struct Spellings {
 }
 
 impl Spellings {
-    /// Every spelling of `value`, its words joined by `separator`.
-    fn add(&mut self, value: &str, separator: &str) {
+    /// Every spelling of `value`, its words joined by any `separator`.
+    fn add(&mut self, value: &str, separator: Separator) {
         let value = value.trim();
         if value.is_empty() {
             return;
         }
         for spelling in variants(value) {
             let folded = fold(&spelling);
-            let words: Vec<&str> = folded.split_whitespace().collect();
+            let words: Vec<&str> =
+                folded.split(|c| separator.splits(c)).filter(|w| !w.is_empty()).collect();
             let Some(first) = words.first() else { continue };
             let first = first.to_string();
             let escaped: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
-            let pattern = escaped.join(separator);
+            let pattern = escaped.join(separator.pattern());
             if self.seen.insert(pattern.clone()) {
                 self.list.push((folded.len(), pattern));
                 self.first_words.push(first);

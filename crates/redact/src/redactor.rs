@@ -189,9 +189,10 @@ impl Redactor {
 
     /// The index in [`Rules::persons`] of the person `value` is a name, id
     /// or handle of: compared whole, case-insensitively, accents folded,
-    /// whitespace runs and a leading `@` ignored, and phone numbers by
-    /// their digits (`+1 (555) 123-4567` is `15551234567`). The first
-    /// person listing a value wins.
+    /// a leading `@` ignored, runs of whitespace and `_ . - +` all alike
+    /// (`Jean-Pierre` is `jean pierre`), and phone numbers by their digits
+    /// (`+1 (555) 123-4567` is `15551234567`). The first person listing a
+    /// value wins.
     pub fn person_of(&self, value: &str) -> Option<usize> {
         self.persons.get(&key(value)).copied()
     }
@@ -277,7 +278,9 @@ fn key(value: &str) -> String {
     if let Some(digits) = phone_key(value) {
         return digits;
     }
-    fold(value).split_whitespace().collect::<Vec<_>>().join(" ")
+    let folded = fold(value);
+    let words = folded.split(|c: char| c.is_whitespace() || "_.-+".contains(c));
+    words.filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `regex` matches the empty string somewhere. The `regex` crate
@@ -318,6 +321,7 @@ mod tests {
     fn keys_ignore_case_accents_spacing_and_phone_format() {
         assert_eq!(key("  José   DOE "), "jose doe");
         assert_eq!(key("@JDoe"), "jdoe");
+        assert_eq!(key("Jean–Pierre_O’Brien"), "jean pierre o'brien");
         assert_eq!(key("+1 (555) 123-4567"), "15551234567");
     }
 }

@@ -241,9 +241,12 @@ fn is_diacritic(c: char) -> bool {
 }
 
 /// The customary ASCII spelling of a lower-case letter that has no
-/// decomposition, and the one case folding that lower-casing misses.
+/// decomposition, the one case folding that lower-casing misses, and the
+/// ASCII for typographic apostrophes and dashes (`O’Brien` is `O'Brien`).
 fn spelled(c: char) -> Option<(char, Option<char>)> {
     let spelling = match c {
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' => ('\'', None),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => ('-', None),
         'ø' => ('o', None),
         'ł' => ('l', None),
         'đ' | 'ð' => ('d', None),

@@ -50,6 +50,24 @@ fn nfd_and_unaccented_input_is_redacted() {
 }
 
 #[test]
+fn name_parts_may_be_joined_differently_and_apostrophes_vary() {
+    let r = redactor(vec![PersonRule {
+        names: vec!["Jean-Pierre O'Brien".into()],
+        ..PersonRule::default()
+    }]);
+    for text in [
+        "Jean-Pierre O'Brien",
+        "jean pierre o'brien",
+        "JEAN_PIERRE.O'BRIEN",
+        "Jean–Pierre O’Brien",
+        "Jean+Pierre+O%27Brien",
+    ] {
+        assert_eq!(r.text(text), "Participant 1", "{text}");
+    }
+    assert_eq!(r.text("Jean-Pierre OBrien"), "Jean-Pierre OBrien");
+}
+
+#[test]
 fn mentions_keep_their_at_sign() {
     let r = redactor(vec![jane()]);
     assert_eq!(r.text("thanks @jdoe and @JDoe."), "thanks @Participant 1 and @Participant 1.");

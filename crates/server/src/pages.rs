@@ -612,6 +612,18 @@ pub async fn collections(
     Query(params): Query<TzParams>,
 ) -> Response {
     let (json, _) = negotiate(&headers, "");
+    collections_page(state, params, json).await
+}
+
+/// `/collections.json`.
+pub async fn collections_json(
+    State(state): State<AppState>,
+    Query(params): Query<TzParams>,
+) -> Response {
+    collections_page(state, params, true).await
+}
+
+async fn collections_page(state: AppState, params: TzParams, json: bool) -> Response {
     let name = state.name.to_string();
     let tz = params.tz.clone();
     let result = with_case(&state, move |case| {
@@ -711,6 +723,18 @@ pub async fn redactions(
     Query(params): Query<TzParams>,
 ) -> Response {
     let (json, _) = negotiate(&headers, "");
+    redactions_page(state, params, json).await
+}
+
+/// `/redactions.json`.
+pub async fn redactions_json(
+    State(state): State<AppState>,
+    Query(params): Query<TzParams>,
+) -> Response {
+    redactions_page(state, params, true).await
+}
+
+async fn redactions_page(state: AppState, params: TzParams, json: bool) -> Response {
     let name = state.name.to_string();
     let tz = params.tz.clone();
     let result = with_case(&state, move |case| {

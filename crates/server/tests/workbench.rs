@@ -498,9 +498,23 @@ async fn every_page_has_a_json_twin() {
 
     let openapi = json(&get(&app, "/api/openapi.json").await);
     assert_eq!(openapi["openapi"], "3.1.0");
-    for path in ["/search.json", "/m/{id}.json", "/c/{id}.json", "/p/{id}.json", "/index.json"] {
+    for path in [
+        "/search.json",
+        "/m/{id}.json",
+        "/c/{id}.json",
+        "/p/{id}.json",
+        "/index.json",
+        "/collections.json",
+        "/collections/{name}.json",
+        "/redactions.json",
+        "/act",
+    ] {
         assert!(openapi["paths"][path].is_object(), "{path} described");
     }
+    assert_eq!(json(&get(&app, "/collections.json").await), serde_json::json!([]));
+    let redactions = json(&get(&app, "/redactions.json").await);
+    assert_eq!(redactions["rules"], serde_json::json!([]));
+    assert!(redactions["messages"].as_u64().unwrap_or(0) > 0);
 
     let missing = get(&app, "/m/0000000000000.json").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

@@ -172,7 +172,7 @@ fn annotate_and_publish(case: &mut Case, dir: &Path, author: &str) -> Result<Pat
         author,
     )?;
     case.add_tag(&[sixth.clone(), seventh.clone()], "passwords", author)?;
-    case.set_status(&[fifth.clone()], "to-verify", author)?;
+    case.set_status(std::slice::from_ref(fifth), "to-verify", author)?;
     let story = "Release desk, October 2016";
     case.collection_add(
         story,
@@ -182,7 +182,7 @@ fn annotate_and_publish(case: &mut Case, dir: &Path, author: &str) -> Result<Pat
     )?;
     case.collection_add(
         story,
-        &[fifth.clone()],
+        std::slice::from_ref(fifth),
         Some("Note: the log was never published; we could not verify it."),
         author,
     )?;

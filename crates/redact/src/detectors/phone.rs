@@ -4,14 +4,15 @@ use std::ops::Range;
 
 use super::{after, before, is_word};
 
-/// Phone numbers. International: `+`, country code, then digit groups with
+/// Phone numbers. International: `+`, country code (maybe in parentheses:
+/// `(+44)`), then digit groups with
 /// optional single separators (space, dot, dash) and parentheses. National,
 /// only in shapes that ordinary numbers rarely take: a parenthesised area
 /// code (`(555) 123-4567`), the North American 3-3-4 grouping with
 /// separators (`555-123-4567`, optionally after `1-`), or a trunk `0` then
 /// separated groups (`06 12 34 56 78`, `020 7946 0958`). See [`phone`] for
 /// the digit counts and the date exclusion.
-pub(super) const PHONE: &str = r"\+\d{1,3}(?:[ .\-]?\(?\d{1,6}\)?){1,8}|\(\d{2,5}\)[ .\-]?\d{2,5}(?:[ .\-]\d{2,5}){0,3}|(?:1[ .\-])?[2-9]\d{2}[ .\-]\d{3}[ .\-]\d{4}|0\d{1,4}(?:[ .\-]\d{2,8}){1,5}";
+pub(super) const PHONE: &str = r"\(?\+\d{1,3}\)?(?:[ .\-]?\(?\d{1,6}\)?){1,8}|\(\d{2,5}\)[ .\-]?\d{2,5}(?:[ .\-]\d{2,5}){0,3}|(?:1[ .\-])?[2-9]\d{2}[ .\-]\d{3}[ .\-]\d{4}|0\d{1,4}(?:[ .\-]\d{2,8}){1,5}";
 
 /// Accepts a phone candidate when
 ///
@@ -27,8 +28,17 @@ pub(super) const PHONE: &str = r"\+\d{1,3}(?:[ .\-]?\(?\d{1,6}\)?){1,8}|\(\d{2,5
 ///
 /// Times (`12:30:45`) never match: `:` is not a separator.
 pub(super) fn phone(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
-    let start = range.start;
-    let international = hay.get(start..)?.starts_with('+');
+    let mut start = range.start;
+    let candidate = hay.get(range.clone())?;
+    // `(+44) 20 …` keeps its parenthesis; `(+44 20 …)` is a number in
+    // brackets, which stay outside it.
+    let code_len =
+        candidate.get(2..).map_or(0, |c| c.bytes().take_while(u8::is_ascii_digit).count());
+    let code_in_brackets = candidate.get(2 + code_len..).is_some_and(|c| c.starts_with(')'));
+    if candidate.starts_with("(+") && !(code_len <= 3 && code_in_brackets) {
+        start += 1;
+    }
+    let international = hay.get(start..)?.trim_start_matches('(').starts_with('+');
     let prev = before(hay, start);
     if is_word(prev) || (!international && matches!(prev, Some('.' | '-' | '/' | '+'))) {
         return None;
@@ -37,7 +47,7 @@ pub(super) fn phone(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
     let digits = |r: &str| r.bytes().filter(u8::is_ascii_digit).count();
     let mut end = range.end;
     let mut trimmed = false;
-    let maximum = if hay.get(start..)?.starts_with("+1") { 11 } else { 15 };
+    let maximum = if hay.get(start..)?.trim_start_matches('(').starts_with("+1") { 11 } else { 15 };
     while digits(hay.get(start..end)?) > maximum {
         let cut = hay.get(start..end)?.rfind(|c: char| is_sep(c) && c != ')')?;
         end = start + cut;

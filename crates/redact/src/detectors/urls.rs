@@ -15,8 +15,9 @@ pub(super) const URL: &str = r#"(?i)(?:https?|wss?|ftps?)://[^\s<>"`]+|(?:[a-z0-
 pub(super) const TOKEN: &str = r"xox[abpre]-[0-9A-Za-z\-]{10}|gh[pousr]_[0-9A-Za-z]{36}|github_pat_[0-9A-Za-z_]{22}|glpat-[0-9A-Za-z_\-]{20}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|[sr]k_(?:live|test)_[0-9A-Za-z]{16}|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8}|\d{8,10}:AA[0-9A-Za-z_\-]{33}";
 
 /// URL paths that are credentials themselves: Slack and Discord webhooks,
-/// the Telegram bot API.
-pub(super) const TOKEN_PATH: &str = r"(?i:hooks\.slack\.com/(?:services|workflows)/|discord(?:app)?\.com/api/webhooks/\d|api\.telegram\.org/(?:file/)?bot\d)";
+/// the Telegram bot API, and invitations into private Telegram and WhatsApp
+/// groups.
+pub(super) const TOKEN_PATH: &str = r"(?i:hooks\.slack\.com/(?:services|workflows)/|discord(?:app)?\.com/api/webhooks/\d|api\.telegram\.org/(?:file/)?bot\d|t\.me/(?:joinchat/|\+)[a-z0-9_\-]{6}|chat\.whatsapp\.com/[a-z0-9]{10})";
 
 /// A token candidate extended over the rest of the token (letters, digits,
 /// `_`, `-`, and for a JWT the dots between its parts). Accepted even when
@@ -31,13 +32,15 @@ pub(super) fn token(hay: &str, range: Range<usize>) -> Option<Range<usize>> {
 }
 
 /// Accepts a URL (trailing punctuation trimmed) that carries a secret:
-/// a password in its user info, a query or fragment parameter named like a
-/// credential (see [`is_secret_param`]), or a value of a well-known token
-/// format anywhere in it.
+/// a password in its user info, a query, fragment or `;` path parameter
+/// named like a credential (see [`is_secret_param`]), a one-time link's
+/// token in its path (see [`has_secret_path`]), or a value of a well-known
+/// token format anywhere in it.
 pub(super) fn token_url(hay: &str, range: Range<usize>, token: &Regex) -> Option<Range<usize>> {
     let url = trim_url(hay.get(range.clone())?);
     let carries = has_password(url)
         || params(url).any(|(name, value)| is_secret_param(name, value))
+        || has_secret_path(url)
         || token.is_match(url);
     carries.then_some(range.start..range.start + url.len())
 }
@@ -61,6 +64,49 @@ pub(super) fn trim_url(mut url: &str) -> &str {
     }
 }
 
+/// Whether the path of `url` holds a one-time link's token: a segment
+/// naming such a link (`reset`, `verify`, `confirm`, `activate`, `invite`,
+/// `magic`, `login`, `unsubscribe`, ...) followed by a segment of at least
+/// 16 letters, digits, `_` or `-` holding both letters and digits.
+fn has_secret_path(url: &str) -> bool {
+    const LINKS: &[&str] = &[
+        "reset",
+        "password",
+        "verify",
+        "verification",
+        "confirm",
+        "confirmation",
+        "activate",
+        "activation",
+        "invite",
+        "invitation",
+        "magic",
+        "login",
+        "signin",
+        "auth",
+        "token",
+        "unsubscribe",
+        "onboarding",
+        "share",
+    ];
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut after_link = false;
+    for segment in path.split('/').skip(1) {
+        let lower = segment.to_ascii_lowercase();
+        let is_token = segment.len() >= 16
+            && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && segment.chars().any(|c| c.is_ascii_digit())
+            && segment.chars().any(|c| c.is_ascii_alphabetic());
+        if after_link && is_token {
+            return true;
+        }
+        after_link |= LINKS.iter().any(|link| lower.split(['-', '_']).any(|part| part == *link));
+    }
+    false
+}
+
+/// Whether the user info of `url` holds a password (`user:pw@host`).
 pub(super) fn has_password(url: &str) -> bool {
     let Some((_, rest)) = url.split_once("://") else { return false };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -70,10 +116,10 @@ pub(super) fn has_password(url: &str) -> bool {
         .is_some_and(|(_, password)| !password.is_empty())
 }
 
-/// `(name, value)` of each query and fragment parameter, `&amp;`
-/// separators (from HTML) understood.
+/// `(name, value)` of each query, fragment and `;` path parameter
+/// (`;jsessionid=`), `&amp;` separators (from HTML) understood.
 pub(super) fn params(url: &str) -> impl Iterator<Item = (&str, &str)> {
-    let tail = url.find(['?', '#']).map_or("", |i| &url[i + 1..]);
+    let tail = url.find(['?', '#', ';']).map_or("", |i| &url[i + 1..]);
     tail.split(['&', ';', '#', '?']).filter_map(|pair| {
         let pair = pair.strip_prefix("amp;").unwrap_or(pair);
         let (name, value) = pair.split_once('=')?;
@@ -82,8 +128,9 @@ pub(super) fn params(url: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// A parameter name that carries a credential: one of the usual names, or
-/// containing `token`, `secret`, `passw`, `signature`, `apikey`, `api_key`
-/// or `session`; with a non-empty value. `t` is also YouTube's start time,
+/// containing `token`, `secret`, `passw`, `signature`, `apikey`, `api_key`,
+/// `session`, `credential`, `authorization` or `bearer`; with a non-empty
+/// value. `t` is also YouTube's start time,
 /// so `t=90`, `t=1m30s` are not secrets.
 pub(super) fn is_secret_param(name: &str, value: &str) -> bool {
     const NAMES: &[&str] = &[
@@ -101,8 +148,19 @@ pub(super) fn is_secret_param(name: &str, value: &str) -> bool {
         "x-amz-credential",
         "x-goog-credential",
     ];
-    const PARTS: &[&str] =
-        &["token", "secret", "passw", "signature", "apikey", "api_key", "api-key", "session"];
+    const PARTS: &[&str] = &[
+        "token",
+        "secret",
+        "passw",
+        "signature",
+        "apikey",
+        "api_key",
+        "api-key",
+        "session",
+        "credential",
+        "authorization",
+        "bearer",
+    ];
     if value.is_empty() {
         return false;
     }

@@ -1,6 +1,6 @@
 //! The rules that list values, persons and exact texts, compiled together.
 //!
-//! Each value is matched in every spelling [`variants`] lists (so a name
+//! Each value is matched in every spelling [`variants`](crate::variants) lists (so a name
 //! already percent-encoded in a URL or entity-escaped in pasted HTML is
 //! found too), folded like the text it is matched against (see
 //! [`crate::view`]: lower case, no accents), so the patterns are plain
@@ -18,7 +18,7 @@ use std::ops::Range;
 use regex::{Regex, RegexBuilder};
 
 use crate::rules::{PersonRule, RedactError, RuleKind, RuleRef};
-use crate::variants::variants;
+use crate::variants::encoded;
 use crate::view::fold;
 
 /// Not a letter or digit: what must surround a person's value. Unlike the
@@ -227,7 +227,7 @@ impl Spellings {
         if value.is_empty() {
             return;
         }
-        for spelling in variants(value) {
+        for spelling in encoded(value) {
             let folded = fold(&spelling);
             let words: Vec<&str> =
                 folded.split(|c| separator.splits(c)).filter(|w| !w.is_empty()).collect();

@@ -16,7 +16,8 @@ use unicode_normalization::UnicodeNormalization;
 /// itself first. Empty for an empty `value`.
 ///
 /// The value in its own, lower, upper and title case, each in its own form
-/// and in NFC, NFD, NFKC and NFKD; and each of those
+/// and in NFC, NFD, NFKC and NFKD; and each of those, and those in lower and
+/// upper case,
 ///
 /// - percent-encoded: all but the unreserved characters, form-style (all
 ///   but `*-._`), everything but ASCII letters and digits, and only what a
@@ -30,6 +31,19 @@ use unicode_normalization::UnicodeNormalization;
 ///   `\uXXXX` (surrogate pairs beyond the BMP, hex in either case); also `/`
 ///   as `\/`; also `<>&'` as `\u003c`-style escapes.
 pub fn variants(value: &str) -> Vec<String> {
+    let mut out = Unique::default();
+    for spelling in encoded(value) {
+        out.push(spelling.to_lowercase());
+        out.push(spelling.to_uppercase());
+        out.push(spelling);
+    }
+    let (first, rest): (Vec<String>, Vec<String>) = out.list.into_iter().partition(|s| s == value);
+    first.into_iter().chain(rest).collect()
+}
+
+/// [`variants`] but for the case of whole encoded forms (`JOS%C3%A9`),
+/// which matching that ignores case does not need.
+pub(crate) fn encoded(value: &str) -> Vec<String> {
     let mut out = Unique::default();
     if value.is_empty() {
         return out.list;

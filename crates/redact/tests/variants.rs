@@ -22,6 +22,7 @@ fn variants_of_a_name_with_accent_apostrophe_and_ampersand() {
         "Jose%CC%81%20O%27Brien%20%26%20Co",
         "Jos%C3%A9%20O'Brien%20&%20Co",
         "JOS%C3%89+O%27BRIEN+%26+CO",
+        "JOS%C3%A9%20O%27BRIEN%20%26%20CO",
         // HTML.
         "José O&#39;Brien &amp; Co",
         "José O&#x27;Brien &amp; Co",
@@ -35,6 +36,7 @@ fn variants_of_a_name_with_accent_apostrophe_and_ampersand() {
         "Jos\\u00E9 O'Brien & Co",
         "Jos\\u00e9 O\\u0027Brien \\u0026 Co",
         "jos\\u00e9 o'brien & co",
+        "JOS\\U00E9 O'BRIEN & CO",
     ];
     for spelling in expected {
         assert!(all.iter().any(|v| v == spelling), "missing {spelling:?}");

@@ -304,6 +304,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn redactor_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Redactor>();
+    }
+
+    #[test]
     fn empty_matching_regexes_are_recognised() {
         for source in
             ["", "a*", "x?", r"\b", r"\B", "^", "$", "(?m)^$", "a|", "(?:foo)?", r"(?m)\s*$"]

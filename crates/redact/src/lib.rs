@@ -7,20 +7,23 @@
 //! - a **person** (names, account ids and handles) shown as a pseudonym
 //!   ("Participant 3" by default) wherever it appears: as a sender, in
 //!   text, in @mentions, in URLs holding the handle, in attachment names;
-//! - an exact **string** (matched case-insensitively, whole);
+//! - an exact **string** (matched case-insensitively, anywhere, inside
+//!   words too);
 //! - a **regular expression**;
 //! - a built-in **detector** (e-mail, phone, IP address, token-bearing URL,
 //!   crypto wallet, onion address).
 //!
-//! [`variants`] lists the spellings under which a redacted value could still
+//! [`variants()`] lists the spellings under which a redacted value could still
 //! leak (case, URL-encoding, HTML entities, Unicode normalisation forms), for
 //! the leak-scan tests of every output.
 //!
-//! Matching errs on the side of hiding: person values are matched in all
-//! those spellings too, accents folded; overlapping matches merge; text
-//! rules hit inside words. Person values hit only as whole words (no letter
-//! or digit on either side), so a leak scan for a person should apply the
-//! same boundaries, or a name like `Al` will "leak" in `Also`.
+//! Matching errs on the side of hiding: person values and strings are
+//! matched in all those spellings too, in any case, accents folded;
+//! overlapping matches merge; strings hit inside words. Person values hit
+//! only as whole words (no letter or digit on either side, `_` being no
+//! letter), so a leak scan for a person should apply the same boundaries,
+//! or a name like `Al` will "leak" in `Also`; [`Redactor::hits`] run over
+//! an output is such a scan.
 //!
 //! ```
 //! use trove_redact::{Detector, PersonRule, Redactor, Rules};

@@ -1,9 +1,9 @@
 //! The rules that list values, persons and exact texts, compiled together.
 //!
-//! Each value is matched in every spelling [`variants`](crate::variants) lists (so a name
-//! already percent-encoded in a URL or entity-escaped in pasted HTML is
-//! found too), folded like the text it is matched against (see
-//! [`crate::view`]: lower case, no accents), so the patterns are plain
+//! Each value is matched in every spelling [`variants`](crate::variants())
+//! lists (so a name already percent-encoded in a URL or entity-escaped in
+//! pasted HTML is found too), folded like the text it is matched against
+//! (see [`crate::view`]: lower case, no accents), so the patterns are plain
 //! literals joined by separators.
 //!
 //! Search runs in two steps so that hundreds of persons cost about what one

@@ -2,7 +2,7 @@
 //! through the case's redaction rules on its way out; the evidence stays as
 //! it is.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ use trove_store::StoredMessage;
 
 use crate::redaction::CaseRedactor;
 use crate::{AppError, Case, render_id};
+
+/// Messages read from the store at a time by a CSV or JSONL export.
+const EXPORT_CHUNK: usize = 1000;
 
 /// What the exports and the site name as their maker.
 const GENERATOR: &str = concat!("trove ", env!("CARGO_PKG_VERSION"));
@@ -84,28 +87,31 @@ pub struct ManifestCheck {
 }
 
 impl Case {
-    /// Messages as they leave the case: redacted, with provenance. Replies
-    /// point at trove ids of messages in the same output.
+    /// Messages as they leave the case: redacted, with provenance. A reply
+    /// points at the trove id of the replied-to message when that message
+    /// is among `selected` (rows) too; otherwise the link is dropped, so no
+    /// platform id of an unexported message leaves the case.
     pub(crate) fn out_messages(
         &self,
         messages: &[StoredMessage],
+        selected: &HashSet<i64>,
         redactor: &CaseRedactor,
-    ) -> Vec<OutMessage> {
-        let by_native: HashMap<(i64, &str), i64> = messages
-            .iter()
-            .filter_map(|m| m.native_id.as_deref().map(|n| ((m.conversation_row, n), m.key)))
-            .collect();
-        messages
-            .iter()
-            .map(|m| {
-                let reply_to = m
-                    .reply_to
-                    .as_deref()
-                    .and_then(|r| by_native.get(&(m.conversation_row, r)))
-                    .map(|key| render_id(*key));
-                out_message(m, reply_to, redactor)
-            })
-            .collect()
+    ) -> Result<Vec<OutMessage>, AppError> {
+        messages.iter().map(|m| Ok(out_message(m, self.reply_in(m, selected)?, redactor))).collect()
+    }
+
+    fn reply_in(
+        &self,
+        m: &StoredMessage,
+        selected: &HashSet<i64>,
+    ) -> Result<Option<String>, AppError> {
+        let Some(reply) = m.reply_to.as_deref() else { return Ok(None) };
+        Ok(self
+            .store
+            .messages_by_native_id(reply)?
+            .into_iter()
+            .find(|r| r.conversation_row == m.conversation_row && selected.contains(&r.row))
+            .map(|r| render_id(r.key)))
     }
 
     /// Writes the static site of collection `name` into `out`.
@@ -145,16 +151,20 @@ impl Case {
         };
         let tz = self.zone(Some(&zone_name))?;
         let mut voices: HashMap<String, usize> = HashMap::new();
+        let ranges = items
+            .iter()
+            .map(|item| self.range_messages(item.first_key, item.last_key))
+            .collect::<Result<Vec<_>, _>>()?;
+        let selected: HashSet<i64> = ranges.iter().flatten().map(|m| m.row).collect();
         let mut excerpts = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            let stored = self.range_messages(item.first_key, item.last_key)?;
+        for ((index, item), stored) in items.iter().enumerate().zip(ranges) {
             let citation = if item.first_key == item.last_key {
                 render_id(item.first_key)
             } else {
                 format!("{}-{}", render_id(item.first_key), render_id(item.last_key))
             };
             let messages = self
-                .out_messages(&stored, &redactor)
+                .out_messages(&stored, &selected, &redactor)?
                 .into_iter()
                 .map(|message| {
                     let next = voices.len();
@@ -181,66 +191,97 @@ impl Case {
         })
     }
 
-    /// Exports the selected messages to `out`.
+    /// Exports the selected messages to `out`: written to `out.partial`
+    /// and renamed when complete, so a failed export leaves no file that
+    /// looks whole. CSV and JSONL stream in chunks; RSMF, a single manifest,
+    /// is built in memory.
     pub fn export(
         &self,
         selection: &Selection,
         format: ExportFormat,
         out: &Path,
     ) -> Result<ExportOutput, AppError> {
-        let stored = match selection {
-            Selection::Query(query) => {
-                let rows = self.query_rows(query)?;
-                self.store.messages(&rows)?
-            }
+        let rows: Vec<i64> = match selection {
+            Selection::Query(query) => self.query_rows(query)?,
             Selection::Collection(name) => {
-                let mut all = Vec::new();
+                let mut rows = Vec::new();
                 for item in self.collection_items(name)? {
-                    all.extend(self.range_messages(item.first_key, item.last_key)?);
+                    rows.extend(
+                        self.range_messages(item.first_key, item.last_key)?.iter().map(|m| m.row),
+                    );
                 }
-                all
+                rows
             }
         };
+        let selected: HashSet<i64> = rows.iter().copied().collect();
         let redactor = self.redactor()?;
-        let messages = self.out_messages(&stored, &redactor);
         let tz = self.zone(None)?;
-        let io = |e: std::io::Error| AppError::Io(out.to_path_buf(), e);
-        let file = std::fs::File::create(out).map_err(io)?;
+        let partial = PathBuf::from(format!("{}.partial", out.display()));
+        let io = |e: std::io::Error| AppError::Io(partial.clone(), e);
+        let file = std::fs::File::create(&partial).map_err(io)?;
         let mut writer = std::io::BufWriter::new(file);
-        let name = match format {
-            ExportFormat::Csv { bom } => {
-                let rows = messages.iter().map(|m| trove_publish::tabular::CsvRow {
-                    message: m,
-                    sent_at: crate::format_instant(m.sent_at_ms),
-                    sent_at_local: zoned(m.sent_at_ms, &tz),
-                });
-                trove_publish::tabular::write_csv(rows, bom, &mut writer).map_err(io)?;
-                "csv"
+        let result = (|| -> Result<&'static str, AppError> {
+            match format {
+                ExportFormat::Csv { bom } => {
+                    let mut csv =
+                        trove_publish::tabular::CsvWriter::new(&mut writer, bom).map_err(io)?;
+                    for chunk in rows.chunks(EXPORT_CHUNK) {
+                        let stored = self.store.messages(chunk)?;
+                        for m in self.out_messages(&stored, &selected, &redactor)? {
+                            let row = trove_publish::tabular::CsvRow {
+                                message: &m,
+                                sent_at: crate::format_instant(m.sent_at_ms),
+                                sent_at_local: zoned(m.sent_at_ms, &tz),
+                            };
+                            csv.write(&row).map_err(io)?;
+                        }
+                    }
+                    csv.finish().map_err(io)?;
+                    Ok("csv")
+                }
+                ExportFormat::Jsonl => {
+                    for chunk in rows.chunks(EXPORT_CHUNK) {
+                        let stored = self.store.messages(chunk)?;
+                        let messages = self.out_messages(&stored, &selected, &redactor)?;
+                        trove_publish::tabular::write_jsonl(&messages, &mut writer).map_err(io)?;
+                    }
+                    Ok("jsonl")
+                }
+                ExportFormat::Rsmf => {
+                    let stored = self.store.messages(&rows)?;
+                    let messages = self.out_messages(&stored, &selected, &redactor)?;
+                    let title = match selection {
+                        Selection::Query(q) => format!("trove export: {}", redactor.text(q)),
+                        Selection::Collection(c) => format!("trove export: {}", redactor.text(c)),
+                    };
+                    let options = trove_publish::rsmf::RsmfOptions {
+                        title,
+                        generator: GENERATOR.to_string(),
+                        created_at_ms: jiff::Timestamp::now().as_millisecond(),
+                    };
+                    trove_publish::rsmf::write_rsmf(&messages, &options, &mut writer)
+                        .map_err(|e| AppError::Usage(format!("writing {}: {e}", out.display())))?;
+                    Ok("rsmf")
+                }
             }
-            ExportFormat::Jsonl => {
-                trove_publish::tabular::write_jsonl(&messages, &mut writer).map_err(io)?;
-                "jsonl"
-            }
-            ExportFormat::Rsmf => {
-                let title = match selection {
-                    Selection::Query(q) => format!("trove export: {}", redactor.text(q)),
-                    Selection::Collection(c) => format!("trove export: {}", redactor.text(c)),
-                };
-                let options = trove_publish::rsmf::RsmfOptions {
-                    title,
-                    generator: GENERATOR.to_string(),
-                    created_at_ms: jiff::Timestamp::now().as_millisecond(),
-                };
-                trove_publish::rsmf::write_rsmf(&messages, &options, &mut writer)
-                    .map_err(|e| AppError::Usage(format!("writing {}: {e}", out.display())))?;
-                "rsmf"
+        })();
+        let finished = result.and_then(|name| {
+            writer.flush().map_err(io)?;
+            drop(writer);
+            std::fs::rename(&partial, out).map_err(|e| AppError::Io(out.to_path_buf(), e))?;
+            Ok(name)
+        });
+        let name = match finished {
+            Ok(name) => name,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
             }
         };
-        writer.flush().map_err(io)?;
         Ok(ExportOutput {
             out: out.to_path_buf(),
             format: name.to_string(),
-            messages: messages.len(),
+            messages: rows.len(),
             rules: self.store.rules()?.len(),
         })
     }

@@ -39,25 +39,27 @@ pub struct CsvRow<'a> {
     pub sent_at_local: String,
 }
 
-/// Writes `rows` as CSV (with a header; a BOM first when `bom`).
-pub fn write_csv<'a>(
-    rows: impl IntoIterator<Item = CsvRow<'a>>,
-    bom: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<usize> {
-    if bom {
-        out.write_all("\u{feff}".as_bytes())?;
+/// A CSV file being written, one row at a time.
+pub struct CsvWriter<W: Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Starts the file: a BOM when `bom`, then the header.
+    pub fn new(mut out: W, bom: bool) -> std::io::Result<CsvWriter<W>> {
+        if bom {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut inner = csv::Writer::from_writer(out);
+        inner.write_record(CSV_COLUMNS)?;
+        Ok(CsvWriter { inner })
     }
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(CSV_COLUMNS)?;
-    let mut count = 0;
-    for row in rows {
+
+    /// Writes one message.
+    pub fn write(&mut self, row: &CsvRow<'_>) -> std::io::Result<()> {
         let m = row.message;
         let attachments: Vec<&str> = m.attachments.iter().map(|a| a.name.as_str()).collect();
-        let kind = match &m.event {
-            Some(event) => event.as_str(),
-            None => m.kind.as_str(),
-        };
+        let kind = m.event.as_deref().unwrap_or(&m.kind);
         let cells = [
             m.id.as_str(),
             m.native_id.as_deref().unwrap_or(""),
@@ -76,11 +78,14 @@ pub fn write_csv<'a>(
             &m.provenance.locator,
             &m.provenance.text_sha256,
         ];
-        writer.write_record(cells.iter().map(|cell| defuse(cell).into_owned()))?;
-        count += 1;
+        self.inner.write_record(cells.iter().map(|cell| defuse(cell).into_owned()))?;
+        Ok(())
     }
-    writer.flush()?;
-    Ok(count)
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// `cell` made inert for spreadsheets.
@@ -118,8 +123,10 @@ mod tests {
             ..OutMessage::default()
         };
         let mut out = Vec::new();
-        let rows = [CsvRow { message: &message, sent_at: "-1".into(), sent_at_local: "x".into() }];
-        assert_eq!(write_csv(rows, true, &mut out).expect("csv"), 1);
+        let row = CsvRow { message: &message, sent_at: "-1".into(), sent_at_local: "x".into() };
+        let mut writer = CsvWriter::new(&mut out, true).expect("start");
+        writer.write(&row).expect("row");
+        writer.finish().expect("finish");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(text.starts_with('\u{feff}'));
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());

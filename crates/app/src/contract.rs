@@ -238,14 +238,7 @@ impl MessageOutput {
     /// The output form of a stored message.
     pub fn from_stored(m: &StoredMessage, with_source: bool) -> MessageOutput {
         let source = with_source.then(|| {
-            let locator = trove_model::Locator {
-                entry: m.entry.clone(),
-                offset: m.offset,
-                length: m.length,
-                line: m.line,
-                json_path: m.json_path.clone(),
-            }
-            .render();
+            let locator = m.locator().render();
             SourceRef {
                 citation: format!("sha256:{}@{}", m.source_sha256, locator),
                 sha256: m.source_sha256.clone(),

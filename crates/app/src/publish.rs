@@ -372,14 +372,7 @@ impl Case {
 
 /// One message as it leaves the case.
 fn out_message(m: &StoredMessage, reply_to: Option<String>, redactor: &CaseRedactor) -> OutMessage {
-    let locator = trove_model::Locator {
-        entry: m.entry.clone(),
-        offset: m.offset,
-        length: m.length,
-        line: m.line,
-        json_path: m.json_path.clone(),
-    }
-    .render();
+    let locator = m.locator().render();
     let is_event = m.kind != "message";
     OutMessage {
         id: render_id(m.key),

@@ -53,29 +53,6 @@ fn reasons(sink: &VecSink) -> Vec<&str> {
     sink.skips.iter().map(|s| s.reason.as_str()).collect()
 }
 
-/// Base64 as MIME writes it (whitespace ignored), for checking locators.
-fn unbase64(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for &b in text {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
@@ -102,7 +79,7 @@ fn manifest_of_mail(mail: &[u8]) -> Vec<u8> {
     let body_start =
         text[start..].find("\n\n").or_else(|| text[start..].find("\r\n\r\n")).unwrap() + start;
     let body_end = text[body_start..].find("\n--").unwrap() + body_start;
-    let zip = unbase64(text[body_start..body_end].as_bytes());
+    let zip = trove_testkit::base64::decode(&text[body_start..body_end]);
     manifest_of_zip(&zip)
 }
 

@@ -65,6 +65,19 @@ pub struct StoredMessage {
     pub json_path: Option<String>,
 }
 
+impl StoredMessage {
+    /// Where the message sits in its source.
+    pub fn locator(&self) -> trove_model::Locator {
+        trove_model::Locator {
+            entry: self.entry.clone(),
+            offset: self.offset,
+            length: self.length,
+            line: self.line,
+            json_path: self.json_path.clone(),
+        }
+    }
+}
+
 /// An account's messages, first and last message time (UTC ms).
 type Activity = (u64, Option<i64>, Option<i64>);
 

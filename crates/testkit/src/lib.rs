@@ -5,13 +5,15 @@
 //!   to drive million-message benchmarks.
 //! - [`twitter`]: synthetic Twitter / X archives (zip or folder) with the
 //!   ground truth a reader must reproduce.
-//! - [`zipfile`]: zips with arbitrary (including hostile) entry names.
+//! - [`zipfile`]: zips with arbitrary (including hostile) entry names, and
+//!   reading zips back; [`base64`]: decoding what MIME wrote.
 //!
 //! ```
 //! let archive = trove_testkit::twitter::Builder::new(1).group_messages(50).build();
 //! assert_eq!(archive.messages().count(), 50 + 100);
 //! ```
 
+pub mod base64;
 pub mod json;
 pub mod rng;
 pub mod text;

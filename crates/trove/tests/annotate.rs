@@ -3,31 +3,14 @@
 
 mod common;
 
-use common::{json, s, trove};
+use common::{ingest_transcript, json, s, trove};
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-const TRANSCRIPT: &str = include_str!("../demo/transcript.csv");
-
 fn case(dir: &Path) -> PathBuf {
-    let csv = dir.join("transcript.csv");
-    std::fs::write(&csv, TRANSCRIPT).expect("write");
-    let case = dir.join("case");
-    let out = trove(&[
-        "ingest",
-        s(&csv),
-        "--case",
-        s(&case),
-        "--json",
-        "--map",
-        "text=text,sent_at=date,sender=user",
-        "--event-sender",
-        "system",
-    ]);
-    json(&out);
-    case
+    ingest_transcript(dir).0
 }
 
 fn run(case: &Path, args: &[&str]) -> Value {
@@ -72,18 +55,7 @@ fn notes_tags_and_statuses_are_searchable_and_survive_reingest_and_reindex() {
     assert_eq!(hits(&case, "status:unread").len(), 8);
 
     // Re-ingest (adds nothing) and rebuild the index: annotations stay.
-    let csv = dir.path().join("transcript.csv");
-    let again = json(&trove(&[
-        "ingest",
-        s(&csv),
-        "--case",
-        s(&case),
-        "--json",
-        "--map",
-        "text=text,sent_at=date,sender=user",
-        "--event-sender",
-        "system",
-    ]));
+    let (_, again) = ingest_transcript(dir.path());
     assert_eq!(again["messages_added"], 0);
     run(&case, &["reindex"]);
     assert_eq!(hits(&case, "has:note"), ids[1..=3].to_vec());

@@ -3,36 +3,14 @@
 
 mod common;
 
-use common::{json, s, trove};
+use common::{TRANSCRIPT, ingest_transcript, json, s, trove};
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-const TRANSCRIPT: &str = include_str!("../demo/transcript.csv");
-
-fn ingest_transcript(dir: &Path) -> (PathBuf, Value) {
-    let csv = dir.join("transcript.csv");
-    std::fs::write(&csv, TRANSCRIPT).expect("write");
-    let case = dir.join("case");
-    let out = trove(&[
-        "ingest",
-        s(&csv),
-        "--case",
-        s(&case),
-        "--json",
-        "--map",
-        "text=text,sent_at=date,sender=user",
-        "--tz",
-        "Europe/Berlin",
-        "--event-sender",
-        "system",
-    ]);
-    (case, json(&out))
-}
 
 #[test]
 fn a_transcript_with_mapping_zone_and_event_sender() {

@@ -8,7 +8,8 @@ use common::{json, s, trove};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use trove_testkit::zipfile::{decode_base64, read_zip, write_zip};
+use trove_testkit::base64;
+use trove_testkit::zipfile::{read_zip, write_zip};
 
 /// A WhatsApp export whose chat is named after a person, with her handle
 /// in an attached file's name.
@@ -168,9 +169,7 @@ fn written_files(root: &Path) -> Vec<(String, Vec<u8>)> {
                 let text = String::from_utf8(bytes.clone()).expect("an e-mail is ASCII");
                 let attachment = text
                     .split("\r\n\r\n")
-                    .filter_map(|part| {
-                        decode_base64(part.split("\r\n--").next().unwrap_or(part).trim())
-                    })
+                    .map(|part| base64::decode(part.split("\r\n--").next().unwrap_or(part)))
                     .find(|decoded| decoded.starts_with(b"PK"))
                     .expect("rsmf.zip in the e-mail");
                 for (member, content) in read_zip(&attachment).expect("rsmf.zip opens") {

@@ -208,33 +208,11 @@ mod tests {
         let mut decoded = String::new();
         for word in f.split_whitespace().filter(|w| w.starts_with("=?")) {
             let b64 = word.trim_start_matches("=?UTF-8?B?").trim_end_matches("?=");
-            decoded.push_str(std::str::from_utf8(&unbase64(b64)).unwrap());
+            decoded.push_str(std::str::from_utf8(&trove_testkit::base64::decode(b64)).unwrap());
         }
         assert_eq!(decoded, long.trim());
         // Text that looks like an encoded-word is encoded too.
         assert!(field("Subject", "=?x?Q?y?=").starts_with("Subject: =?UTF-8?B?"));
-    }
-
-    fn unbase64(text: &str) -> Vec<u8> {
-        let mut out = Vec::new();
-        let (mut acc, mut bits) = (0u32, 0);
-        for b in text.bytes() {
-            let v = match b {
-                b'A'..=b'Z' => b - b'A',
-                b'a'..=b'z' => b - b'a' + 26,
-                b'0'..=b'9' => b - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                _ => continue,
-            };
-            acc = (acc << 6) | u32::from(v);
-            bits += 6;
-            if bits >= 8 {
-                bits -= 8;
-                out.push((acc >> bits) as u8);
-            }
-        }
-        out
     }
 
     #[test]
@@ -245,7 +223,7 @@ mod tests {
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(unbase64(&base64(&bytes)), bytes);
+        assert_eq!(trove_testkit::base64::decode(&base64(&bytes)), bytes);
         let mut text = String::new();
         base64_lines(&bytes, &mut |s| {
             text.push_str(s);
@@ -253,7 +231,7 @@ mod tests {
         })
         .unwrap();
         assert!(text.split("\r\n").all(|l| l.len() <= 76));
-        assert_eq!(unbase64(&text), bytes);
+        assert_eq!(trove_testkit::base64::decode(&text), bytes);
     }
 
     #[test]

@@ -299,29 +299,6 @@ fn is_date_time(text: &str) -> bool {
         && second <= 60
 }
 
-/// Base64 as MIME writes it (whitespace ignored).
-pub fn unbase64(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for &b in text {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
 /// The header fields of an e-mail, unfolded (RFC 5322 §2.2.3: a CRLF
 /// followed by white space is removed), as `(name, raw value)`. Panics on
 /// a line in the header block that is neither a field nor a continuation.
@@ -368,7 +345,7 @@ pub fn decode_words(value: &str) -> String {
                 if !previous_encoded && !out.is_empty() {
                     out.push(' ');
                 }
-                bytes.extend(unbase64(text.as_bytes()));
+                bytes.extend(trove_testkit::base64::decode(text));
                 previous_encoded = true;
             }
             None => {
@@ -412,7 +389,7 @@ pub fn rsmf_zip(mail: &str) -> Vec<u8> {
     let zips: Vec<&(String, String)> =
         parts.iter().filter(|(head, _)| head.contains("filename=\"rsmf.zip\"")).collect();
     assert_eq!(zips.len(), 1, "exactly one rsmf.zip part");
-    unbase64(zips[0].1.as_bytes())
+    trove_testkit::base64::decode(&zips[0].1)
 }
 
 /// A member of a zip.

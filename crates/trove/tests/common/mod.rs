@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -28,4 +28,29 @@ pub fn json(output: &Output) -> Value {
 
 pub fn s(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")
+}
+
+/// The demo transcript.
+pub const TRANSCRIPT: &str = include_str!("../../demo/transcript.csv");
+
+/// The demo transcript ingested into `dir/case` (zone Europe/Berlin,
+/// `system` rows as events): the case and the ingest summary.
+pub fn ingest_transcript(dir: &Path) -> (PathBuf, Value) {
+    let csv = dir.join("transcript.csv");
+    std::fs::write(&csv, TRANSCRIPT).expect("write");
+    let case = dir.join("case");
+    let out = trove(&[
+        "ingest",
+        s(&csv),
+        "--case",
+        s(&case),
+        "--json",
+        "--map",
+        "text=text,sent_at=date,sender=user",
+        "--tz",
+        "Europe/Berlin",
+        "--event-sender",
+        "system",
+    ]);
+    (case, json(&out))
 }

@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(trove_testkit::base64::decode(&base64(&bytes)), bytes);
+        assert_eq!(trove_testkit::base64::decode(base64(&bytes)), bytes);
         let mut text = String::new();
         base64_lines(&bytes, &mut |s| {
             text.push_str(s);

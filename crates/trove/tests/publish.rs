@@ -426,3 +426,40 @@ fn a_newsroom_template_gets_the_same_data_escaped() {
     assert!(stderr.contains("template:"), "{stderr}");
     assert!(!case.path("x").join("index.html").exists(), "nothing half-written");
 }
+
+#[test]
+fn the_preview_shows_each_rule_at_work_and_warns_about_idle_ones() {
+    let case = redacted_case();
+    case.run(&["redact", "add", "--text", "words nobody wrote"]);
+    let out = trove(&["--case", s(&case.case), "--json", "redact", "preview", "--examples", "2"]);
+    let preview: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rules = preview["rules"].as_array().expect("rules");
+    let jane = &rules[0];
+    assert_eq!(jane["rule"]["pseudonym"], "Source A");
+    assert_eq!(
+        jane["rule"]["accounts"].as_array().map(Vec::len),
+        Some(2),
+        "both platforms: {jane}"
+    );
+    assert!(jane["hits"].as_u64().unwrap_or(0) >= 8, "{jane}");
+    let example = &jane["examples"][0];
+    assert!(example["after"].as_str().expect("after").contains("Source A"), "{example}");
+    let idle = rules.iter().find(|r| r["rule"]["value"] == "words nobody wrote").expect("listed");
+    assert_eq!(idle["hits"], 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: rule") && stderr.contains("hits nothing"), "{stderr}");
+
+    let bad = trove(&["--case", s(&case.case), "redact", "add", "--regex", "(unclosed"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("is invalid") && stderr.contains("unclosed group"), "{stderr}");
+    assert!(!stderr.contains("\\u{a}"), "one line: {stderr}");
+    let empty = trove(&["--case", s(&case.case), "redact", "add", "--regex", "a*"]);
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("empty string"));
+    let unknown = trove(&["--case", s(&case.case), "redact", "add", "--detector", "url"]);
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("use one of: email, phone, ip, token-url, wallet, onion")
+    );
+}

@@ -17,6 +17,10 @@ Examples:
   trove search --case wltf.trove 'clinton from:WikiLeaks after:2016-01-01'
   trove show --case wltf.trove 0c4h7m2x9q1ab --context 5
   trove verify --case wltf.trove --json
+  trove note add --case wltf.trove 0c4h7m2x9q1ab..0c4h7p1z2k8cd 'Refers to the Orange Revolution'
+  trove collection add --case wltf.trove Story 0c4h7m2x9q1ab --note 'From June 13, 2015: ...'
+  trove redact add --case wltf.trove --person 'Emmy B' --as 'Participant 1'
+  trove publish --case wltf.trove --collection Story --out story/
   trove demo
 
 The case folder holds everything trove writes (database and index); nothing leaves it.";

@@ -534,11 +534,12 @@ impl Case {
         }
         let stored = self.store.conversation_span(row, start, end, limit + 1)?;
         let truncated = stored.len() > limit;
-        let messages = stored
+        let mut messages = stored
             .iter()
             .take(limit)
             .map(|m| self.output(m, false))
             .collect::<Result<Vec<_>, _>>()?;
+        self.attach_annotations(&mut messages)?;
         let (previous, next) = self.store.conversation_neighbours(row, start, end)?;
         Ok(ConversationDayOutput {
             id: conversation.native_id,

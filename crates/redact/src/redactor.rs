@@ -38,6 +38,10 @@ pub struct Redactor {
     persons: HashMap<String, usize>,
 }
 
+/// How often [`Redactor::text`] passes a changed text through the rules
+/// again; a pseudonym that itself holds a redacted value cannot loop.
+pub const MAX_PASSES: usize = 3;
+
 /// One match, in original offsets.
 struct Span {
     range: Range<usize>,
@@ -132,7 +136,25 @@ impl Redactor {
     /// into one replacement, that of the longest of them (on a tie, the
     /// first by start, then person, text, regex, detector), so that no
     /// fragment of any matched value remains.
+    ///
+    /// A replacement can expose a value that was not a whole word before
+    /// (`secretjdoe` with the text rule `secret` reads `[redacted]jdoe`),
+    /// so a changed text is passed through again, up to
+    /// [`MAX_PASSES`] times in all.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = self.pass(text);
+        for _ in 1..MAX_PASSES {
+            let Cow::Owned(changed) = &out else { break };
+            match self.pass(changed) {
+                Cow::Owned(again) => out = Cow::Owned(again),
+                Cow::Borrowed(_) => break,
+            }
+        }
+        out
+    }
+
+    /// One pass of [`Redactor::text`].
+    fn pass<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut spans = self.spans(text);
         if spans.is_empty() {
             return Cow::Borrowed(text);

@@ -117,3 +117,19 @@ fn hit_ranges_slice_the_input_on_char_boundaries() {
     }
     assert_eq!(r.text(text), "Participant 1 😀 Participant 1, ma[redacted], mail [email] [phone]");
 }
+
+#[test]
+fn a_value_exposed_by_another_redaction_goes_too() {
+    let rules = Rules {
+        persons: vec![PersonRule { handles: vec!["jdoe_leaks".into()], ..PersonRule::default() }],
+        texts: vec!["project nightjar".into()],
+        ..Rules::default()
+    };
+    let redactor = Redactor::new(&rules).expect("rules");
+    assert_eq!(redactor.text("&%project nightjarjdoe_leaks:"), "&%[redacted]Participant 1:");
+    assert_eq!(
+        redactor.text("nightjarjdoe_leaks"),
+        "nightjarjdoe_leaks",
+        "not a word, no rule exposes it"
+    );
+}

@@ -401,15 +401,9 @@ fn out_message(m: &StoredMessage, reply_to: Option<String>, redactor: &CaseRedac
         provenance: Provenance {
             source_sha256: m.source_sha256.clone(),
             locator: redactor.text(&locator),
-            text_sha256: hex_sha256(m.text.as_bytes()),
+            text_sha256: trove_readers::media::sha256_of(m.text.as_bytes()),
         },
     }
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    let mut reader = bytes;
-    // Reading from memory cannot fail.
-    trove_readers::media::sha256_hex(&mut reader).map(|(hex, _)| hex).unwrap_or_default()
 }
 
 /// `2016-10-03T11:14:00+02:00[Europe/Berlin]`.

@@ -241,10 +241,17 @@ impl CaseIndex {
                 (total, docs.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
+        // One `row` column per segment, opened once: opening it per hit costs
+        // more than the search when a whole result set is read (exports).
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64("row")?);
+        }
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
-            let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("row")?;
-            if let Some(row) = column.first(address.doc_id) {
+            let row =
+                columns.get(address.segment_ord as usize).and_then(|c| c.first(address.doc_id));
+            if let Some(row) = row {
                 hits.push(Hit { row, score });
             }
         }

@@ -47,8 +47,22 @@ pub fn sha256_hex(reader: &mut dyn Read) -> io::Result<(String, u64)> {
         size += n as u64;
         hash.update(&buffer[..n]);
     }
-    let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hex, size))
+    Ok((hex(&hash.finalize()), size))
+}
+
+/// SHA-256 (lower-case hex) of `bytes` in memory.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(digest.len() * 2);
+    for &b in digest {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// `folder` + a relative `path` with `.` and `..` applied; `None` when the

@@ -114,14 +114,74 @@ enum Stated {
 
 /// A civil date and time read from text, before any zone is applied.
 #[derive(Clone, Copy, Debug, Default)]
-struct Civil {
-    year: i32,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    nanos: u32,
+pub struct Civil {
+    /// Year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of the month.
+    pub day: u32,
+    /// Hour, 0–23.
+    pub hour: u32,
+    /// Minute.
+    pub minute: u32,
+    /// Second (60, a leap second, reads as 59).
+    pub second: u32,
+    /// Nanoseconds.
+    pub nanos: u32,
+}
+
+/// How a wall-clock time maps into a zone around a DST change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dst {
+    /// The time did not exist (clocks jumped over it); read as the zone's
+    /// rules say (`compatible`: after the jump).
+    Gap,
+    /// The time happened twice (clocks went back); read as the first.
+    Fold,
+}
+
+/// `civil` read in the asserted `zone` (for formats whose times have none),
+/// with `original` kept as the source wrote it, and whether the time fell
+/// in a DST gap or fold. Readers that parse their own headers call this
+/// instead of formatting a string for [`parse_timestamp`].
+pub fn naive_in_zone(
+    civil: Civil,
+    original: &str,
+    zone: &TimeZone,
+    zone_name: &str,
+) -> Result<(Timestamp, Option<Dst>), String> {
+    let dt = civil_datetime(&civil)?;
+    let ambiguous = zone.to_ambiguous_timestamp(dt);
+    let dst = match ambiguous.offset() {
+        jiff::tz::AmbiguousOffset::Unambiguous { .. } => None,
+        jiff::tz::AmbiguousOffset::Gap { .. } => Some(Dst::Gap),
+        jiff::tz::AmbiguousOffset::Fold { .. } => Some(Dst::Fold),
+    };
+    let instant = ambiguous.compatible().map_err(|e| format!("time out of range: {e}"))?;
+    let timestamp = Timestamp {
+        utc_ms: instant.as_millisecond(),
+        original: original.to_string(),
+        basis: TimeBasis::AssertedZone,
+        zone: Some(zone_name.to_string()),
+    };
+    Ok((timestamp, dst))
+}
+
+fn civil_datetime(civil: &Civil) -> Result<DateTime, String> {
+    let year =
+        i16::try_from(civil.year).map_err(|_| format!("year {} out of range", civil.year))?;
+    let narrow = |v: u32| i8::try_from(v).map_err(|_| format!("invalid date/time field {v}"));
+    DateTime::new(
+        year,
+        narrow(civil.month)?,
+        narrow(civil.day)?,
+        narrow(civil.hour)?,
+        narrow(civil.minute)?,
+        narrow(civil.second.min(59))?,
+        i32::try_from(civil.nanos).map_err(|_| "invalid nanoseconds".to_string())?,
+    )
+    .map_err(|e| format!("invalid date/time: {e}"))
 }
 
 const UNRECOGNISED: &str = "not a recognised date/time (expected e.g. `2016-10-07 14:30`, \
@@ -159,20 +219,7 @@ fn finish(
     zone: &TimeZone,
     zone_name: &str,
 ) -> Result<Timestamp, String> {
-    let year =
-        i16::try_from(civil.year).map_err(|_| format!("year {} out of range", civil.year))?;
-    // Fields were read from at most two digits each (nanoseconds: nine), so
-    // the narrowing casts cannot wrap; jiff checks the ranges.
-    let dt = DateTime::new(
-        year,
-        civil.month as i8,
-        civil.day as i8,
-        civil.hour as i8,
-        civil.minute as i8,
-        civil.second.min(59) as i8,
-        civil.nanos as i32,
-    )
-    .map_err(|e| format!("invalid date/time: {e}"))?;
+    let dt = civil_datetime(&civil)?;
     let (instant, basis, zone_out) = match stated {
         Stated::Utc => (Offset::UTC.to_timestamp(dt), TimeBasis::Utc, None),
         Stated::Offset(seconds) => {

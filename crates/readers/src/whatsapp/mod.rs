@@ -93,7 +93,6 @@ mod lines;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
 
-use jiff::tz::AmbiguousOffset;
 use serde_json::{Map, Value, json};
 use trove_model::{
     AccountRef, Attachment, ConversationRef, EventKind, Locator, Record, RecordKind, Timestamp,
@@ -828,30 +827,19 @@ fn timestamp(
             DateOrder::MonthFirst => (a, b),
         }
     };
-    let iso = format!(
-        "{:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        header.year(),
-        header.hour24(),
-        header.minute,
-        header.second
-    );
-    let mut ts = timefmt::parse_timestamp(&iso, &chat.zone, &chat.zone_name)?;
-    ts.original = stamp.to_string();
-    // The fields were range-checked by the parse above, so they fit.
-    let dst = jiff::civil::DateTime::new(
-        i16::try_from(header.year()).unwrap_or(0),
-        month as i8,
-        day as i8,
-        header.hour24() as i8,
-        header.minute as i8,
-        header.second.min(59) as i8,
-        0,
-    )
-    .ok()
-    .and_then(|dt| match chat.zone.to_ambiguous_timestamp(dt).offset() {
-        AmbiguousOffset::Unambiguous { .. } => None,
-        AmbiguousOffset::Gap { .. } => Some("gap"),
-        AmbiguousOffset::Fold { .. } => Some("fold"),
+    let civil = timefmt::Civil {
+        year: header.year(),
+        month,
+        day,
+        hour: header.hour24(),
+        minute: header.minute,
+        second: header.second,
+        nanos: 0,
+    };
+    let (ts, dst) = timefmt::naive_in_zone(civil, stamp, &chat.zone, &chat.zone_name)?;
+    let dst = dst.map(|d| match d {
+        timefmt::Dst::Gap => "gap",
+        timefmt::Dst::Fold => "fold",
     });
     Ok((ts, dst))
 }

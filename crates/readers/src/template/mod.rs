@@ -460,6 +460,11 @@ impl Compiled {
             match field {
                 Field::Ts => {
                     if check_ts {
+                        // Every time has a digit; most text lines' words
+                        // have none, and need no parse to be refused.
+                        if !trimmed.bytes().any(|b| b.is_ascii_digit()) {
+                            continue;
+                        }
                         match clock.parse(trimmed) {
                             Ok(stamp) => caps.sent_at = Some(stamp),
                             Err(_) => continue,

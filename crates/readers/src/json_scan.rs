@@ -13,6 +13,7 @@
 //! element it belongs to, which itself is capped by
 //! [`ScanOptions::max_element_bytes`].
 
+use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, Read};
 
 use crate::ReadError;
@@ -582,11 +583,42 @@ pub fn error_reason(error: &serde_json::Error) -> String {
     }
 }
 
-fn is_ws(b: u8) -> bool {
+/// A hash of JSON text that ignores whitespace outside strings, so the same
+/// record pretty-printed at a different depth still matches.
+pub(crate) fn fingerprint(json: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let mut in_string = false;
+    let mut escape = false;
+    // Bytes are hashed in runs between skipped whitespace: SipHash is a
+    // stream, so runs hash as their bytes would one by one, much faster.
+    let mut run = 0;
+    for (i, &b) in json.iter().enumerate() {
+        if in_string {
+            if escape {
+                escape = false;
+            } else if b == b'\\' {
+                escape = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if is_ws(b) {
+            hasher.write(json.get(run..i).unwrap_or_default());
+            run = i + 1;
+        }
+    }
+    hasher.write(json.get(run..).unwrap_or_default());
+    hasher.finish()
+}
+
+/// JSON's whitespace.
+pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn is_literal_byte(b: u8) -> bool {
+/// A byte of a bare literal (number, `true`, `false`, `null`).
+pub(crate) fn is_literal_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
 
@@ -603,6 +635,18 @@ fn show(b: u8) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_ignore_layout_but_not_content() {
+        let compact = br#"{"id":"1","content":"a b","reactions":[]}"#;
+        let pretty = b"{\n  \"id\": \"1\",\n\t\"content\": \"a b\",\r\n  \"reactions\": [ ]\n}";
+        assert_eq!(fingerprint(compact), fingerprint(pretty));
+        let other = br#"{"id":"1","content":"a  b","reactions":[]}"#;
+        assert_ne!(fingerprint(compact), fingerprint(other), "spaces inside strings count");
+        let escaped = br#"{"id":"1","content":"a \" b"}"#;
+        let escaped_pretty = br#"{ "id" : "1" , "content" : "a \" b" }"#;
+        assert_eq!(fingerprint(escaped), fingerprint(escaped_pretty));
+    }
     use proptest::prelude::*;
     use serde_json::Value;
 

@@ -46,11 +46,12 @@ use trove_model::{
     TimeBasis, Timestamp, UrlRef,
 };
 
+use crate::json_scan::fingerprint;
 use crate::json_scan::{error_offset, error_reason};
 use crate::media;
 use crate::timefmt::parse_timestamp;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
-use stream::{Broken, Id, Size, Stream, Value, fingerprint, has_key, list, trim_head};
+use stream::{Broken, Id, Size, Stream, Value, has_key, list, trim_head};
 
 /// DiscordChatExporter JSON.
 pub struct Discord;

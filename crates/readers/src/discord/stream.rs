@@ -15,8 +15,8 @@
 //! nesting (on a heap stack, capped at [`MAX_DEPTH`]); each element is then
 //! validated by `serde_json`.
 
+use crate::json_scan::{is_literal_byte, is_ws};
 use std::fmt;
-use std::hash::{DefaultHasher, Hasher};
 use std::io::Read;
 
 use serde::Deserialize;
@@ -643,31 +643,6 @@ where
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A hash of JSON text that ignores whitespace outside strings, so the same
-/// record pretty-printed at a different depth still matches.
-pub(crate) fn fingerprint(json: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    let mut in_string = false;
-    let mut escape = false;
-    for &b in json {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if b == b'\\' {
-                escape = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if is_ws(b) {
-            continue;
-        }
-        hasher.write_u8(b);
-    }
-    hasher.finish()
-}
-
 /// The `http(s)://` links in plain text, in order, without duplicates.
 /// A link ends at whitespace, `<`, `>` or `"`; trailing punctuation is not
 /// part of it, nor is a closing parenthesis the link did not open.
@@ -756,18 +731,11 @@ pub(crate) fn show(b: u8) -> String {
     if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
 }
 
-fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-fn is_literal_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
     use proptest::prelude::*;
 
     /// Hands out at most `step` bytes per read, to exercise chunk borders.

@@ -37,6 +37,7 @@
 //!   (`/file-upload/<id>/<name>`); when the dump holds the file (an entry
 //!   named after the file id), its path and size are used instead.
 
+use crate::json_scan::fingerprint;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,7 +49,7 @@ use trove_model::{
 };
 
 use crate::discord::stream::{
-    Id, Size, Value, Walk, file_name, fingerprint, has_key, list, trim_head, walk_docs, zip_top,
+    Id, Size, Value, Walk, file_name, has_key, list, trim_head, walk_docs, zip_top,
 };
 use crate::json_scan::{error_offset, error_reason};
 use crate::timefmt::parse_timestamp;

@@ -10,6 +10,7 @@
 //! values are parsed by the caller. Nesting is counted on a heap stack with a
 //! fixed cap, never on the call stack.
 
+use crate::json_scan::{is_literal_byte, is_ws};
 use std::io::Read;
 
 use crate::ReadError;
@@ -387,14 +388,6 @@ fn keep_bytes(out: &mut Option<Vec<u8>>, piece: &[u8], max: usize) {
             kept.extend_from_slice(piece);
         }
     }
-}
-
-fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-fn is_literal_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
 
 /// A byte for an error message.

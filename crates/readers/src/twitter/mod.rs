@@ -17,7 +17,6 @@ mod events;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hasher};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -157,31 +156,6 @@ struct Seen {
     fingerprint: u64,
     file: usize,
     offset: u64,
-}
-
-/// A hash of JSON text that ignores whitespace outside strings, so the same
-/// message pretty-printed at a different depth still matches.
-fn fingerprint(json: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    let mut in_string = false;
-    let mut escape = false;
-    for &b in json.as_bytes() {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if b == b'\\' {
-                escape = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b.is_ascii_whitespace() {
-            continue;
-        }
-        hasher.write_u8(b);
-    }
-    hasher.finish()
 }
 
 #[derive(Deserialize)]
@@ -553,7 +527,7 @@ impl<'a> Reader<'a> {
             };
             match events::parse(text, &cx, locator) {
                 Ok(Parsed::Message(id, record)) => {
-                    let print = fingerprint(text);
+                    let print = crate::json_scan::fingerprint(text.as_bytes());
                     match self.seen_messages.entry(IdKey::new(&id)) {
                         Entry::Occupied(first) => {
                             let first = first.get();
@@ -654,8 +628,17 @@ mod tests {
 
     #[test]
     fn fingerprints_ignore_layout_only() {
-        assert_eq!(fingerprint("{ \"a\" : \"x y\" }"), fingerprint("{\"a\":\"x y\"}"));
-        assert_ne!(fingerprint("{\"a\":\"x y\"}"), fingerprint("{\"a\":\"xy\"}"));
-        assert_ne!(fingerprint(r#"{"a":"\" b"}"#), fingerprint(r#"{"a":"\"b"}"#));
+        assert_eq!(
+            crate::json_scan::fingerprint("{ \"a\" : \"x y\" }".as_bytes()),
+            crate::json_scan::fingerprint("{\"a\":\"x y\"}".as_bytes())
+        );
+        assert_ne!(
+            crate::json_scan::fingerprint("{\"a\":\"x y\"}".as_bytes()),
+            crate::json_scan::fingerprint("{\"a\":\"xy\"}".as_bytes())
+        );
+        assert_ne!(
+            crate::json_scan::fingerprint(r#"{"a":"\" b"}"#.as_bytes()),
+            crate::json_scan::fingerprint(r#"{"a":"\"b"}"#.as_bytes())
+        );
     }
 }

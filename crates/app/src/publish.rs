@@ -318,7 +318,7 @@ impl Case {
                     ));
                     continue;
                 };
-                let actual = out_message(&stored, None, &redactor).provenance;
+                let actual = provenance(&stored, &redactor);
                 let before = check.findings.len();
                 if actual.source_sha256 != quoted.source_sha256 {
                     check.findings.push(finding(
@@ -372,7 +372,6 @@ impl Case {
 
 /// One message as it leaves the case.
 fn out_message(m: &StoredMessage, reply_to: Option<String>, redactor: &CaseRedactor) -> OutMessage {
-    let locator = m.locator().render();
     let is_event = m.kind != "message";
     OutMessage {
         id: render_id(m.key),
@@ -398,11 +397,16 @@ fn out_message(m: &StoredMessage, reply_to: Option<String>, redactor: &CaseRedac
                 sha256: a.sha256.clone(),
             })
             .collect(),
-        provenance: Provenance {
-            source_sha256: m.source_sha256.clone(),
-            locator: redactor.text(&locator),
-            text_sha256: trove_readers::media::sha256_of(m.text.as_bytes()),
-        },
+        provenance: provenance(m, redactor),
+    }
+}
+
+/// Where `m` came from, as published (the locator redacted).
+fn provenance(m: &StoredMessage, redactor: &CaseRedactor) -> Provenance {
+    Provenance {
+        source_sha256: m.source_sha256.clone(),
+        locator: redactor.text(&m.locator().render()),
+        text_sha256: trove_readers::media::sha256_of(m.text.as_bytes()),
     }
 }
 

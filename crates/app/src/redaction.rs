@@ -190,7 +190,12 @@ impl Case {
 
     /// Every rule, persons with the accounts they cover.
     pub fn redactions(&self) -> Result<Vec<RuleOutput>, AppError> {
-        let redactor = self.redactor()?;
+        self.rule_outputs(&self.redactor()?)
+    }
+
+    /// The stored rules as listed, pseudonyms from `redactor` (compiled
+    /// once by the caller).
+    fn rule_outputs(&self, redactor: &CaseRedactor) -> Result<Vec<RuleOutput>, AppError> {
         let mut out = Vec::new();
         for row in self.store.rules()? {
             let accounts = if row.kind == "person" {
@@ -274,7 +279,7 @@ impl Case {
     /// about.
     pub fn redaction_preview(&self, examples: usize) -> Result<PreviewOutput, AppError> {
         let redactor = self.redactor()?;
-        let listed = self.redactions()?;
+        let listed = self.rule_outputs(&redactor)?;
         let mut tally = Tally {
             redactor: &redactor,
             rules: listed

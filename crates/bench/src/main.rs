@@ -118,6 +118,10 @@ struct Args {
     /// With --readers: time only this reader.
     #[arg(long, value_name = "FORMAT")]
     only: Option<String>,
+    /// With --readers: keep the grown inputs in --dir (for profiling a
+    /// reader alone with `cargo run -p trove-readers --example read_speed`).
+    #[arg(long)]
+    keep_inputs: bool,
 }
 
 /// Prepares `dir`: creates it, or clears the outputs of an earlier run in
@@ -156,7 +160,13 @@ fn phase(name: &str) {
 /// `--readers`: one line per reader, and `DIR/readers.json`.
 fn reader_throughput(args: &Args, dir: &Path, load_at_start: Option<String>) -> Result<()> {
     let twitter_messages = usize::try_from(args.reader_mb * 1_000_000 / 600).unwrap_or(100_000);
-    let figures = readers::run(dir, args.reader_mb, twitter_messages, args.only.as_deref())?;
+    let figures = readers::run(
+        dir,
+        args.reader_mb,
+        twitter_messages,
+        args.only.as_deref(),
+        args.keep_inputs,
+    )?;
     println!(
         "READERS (one core each; load average {} at start, {} at end)",
         load_at_start.as_deref().unwrap_or("?"),

@@ -270,6 +270,7 @@ pub fn run(
     megabytes: u64,
     twitter_messages: usize,
     only: Option<&str>,
+    keep_inputs: bool,
 ) -> Result<Vec<ReaderFigure>> {
     let mut figures = Vec::new();
     for spec in SPECS.iter().filter(|s| only.is_none_or(|o| o == s.format)) {
@@ -285,7 +286,9 @@ pub fn run(
         eprintln!("[trove-bench] reading {} ({})", spec.format, file.display());
         let input = if spec.single { file } else { root.clone() };
         figures.push(time_reader(spec.format, &input, &(spec.options)())?);
-        std::fs::remove_dir_all(&root).ok();
+        if !keep_inputs {
+            std::fs::remove_dir_all(&root).ok();
+        }
     }
     if only.is_some_and(|o| o != "twitter") {
         return Ok(figures);
@@ -301,7 +304,9 @@ pub fn run(
         .with_context(|| format!("writing {}", zip.display()))?;
     eprintln!("[trove-bench] reading twitter ({})", zip.display());
     figures.push(time_reader("twitter", &zip, &ReadOptions::default())?);
-    std::fs::remove_file(&zip).ok();
+    if !keep_inputs {
+        std::fs::remove_file(&zip).ok();
+    }
     Ok(figures)
 }
 

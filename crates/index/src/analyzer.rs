@@ -1,10 +1,12 @@
 //! Multilingual analysis in one pass.
 //!
-//! Every word yields two terms at the same position: its stem (for plain
-//! word queries) and its exact form prefixed with [`EXACT_MARK`] (for quoted
-//! phrases, prefixes and fuzzy matches). One field, one tokenisation pass:
-//! cheaper at ingest than a second analysed field, and phrase queries work on
-//! either form.
+//! Every word yields its exact form prefixed with [`EXACT_MARK`] (for quoted
+//! phrases, prefixes and fuzzy matches) and, at the same position, its stem
+//! (for plain word queries) when the stem differs from the exact form. Most
+//! words of a chat are their own stem (`the`, `ok`, `you`), and leaving out
+//! the repeated term saves a third of the postings an ingest writes; a word
+//! query therefore asks for the stem term or the exact term spelled like
+//! the stem ([`stem_terms`]). One field, one tokenisation pass.
 //!
 //! Words are Unicode words (UAX #29), split again at full stops (so the
 //! file name `minutes.pdf` and the host `example.org` are two words each,
@@ -33,7 +35,7 @@ const MAX_WORD_BYTES: usize = 80;
 /// The name the analyzer is registered under. It is part of the index
 /// schema: changing what the analyzer does means a new name, so that an
 /// index written by the old one is rebuilt rather than half-matched.
-pub const ANALYZER: &str = "trove-2";
+pub const ANALYZER: &str = "trove-3";
 
 struct Stemmers {
     english: Stemmer,
@@ -52,7 +54,7 @@ pub struct TroveTokenizer {
     /// `used` are this text's.
     tokens: Vec<Token>,
     used: usize,
-    stems: HashMap<Box<str>, Box<str>>,
+    stems: HashMap<Box<str>, Box<str>, foldhash::fast::RandomState>,
     folded: String,
 }
 
@@ -62,7 +64,7 @@ impl Clone for TroveTokenizer {
             stemmers: Arc::clone(&self.stemmers),
             tokens: Vec::new(),
             used: 0,
-            stems: HashMap::new(),
+            stems: HashMap::default(),
             folded: String::new(),
         }
     }
@@ -78,7 +80,7 @@ impl Default for TroveTokenizer {
             }),
             tokens: Vec::new(),
             used: 0,
-            stems: HashMap::new(),
+            stems: HashMap::default(),
             folded: String::new(),
         }
     }
@@ -130,18 +132,37 @@ impl Stemmers {
 pub fn words(text: &str) -> Vec<Word> {
     let mut tokenizer = TroveTokenizer::default();
     tokenizer.analyse(text);
-    tokenizer.tokens[..tokenizer.used]
-        .chunks(2)
-        .filter_map(|pair| match pair {
-            [stem, exact] => Some(Word {
-                stem: stem.text.clone(),
-                exact: exact.text[EXACT_MARK.len_utf8()..].to_string(),
-                start: stem.offset_from,
-                end: stem.offset_to,
+    let mut found: Vec<Word> = Vec::new();
+    for token in &tokenizer.tokens[..tokenizer.used] {
+        match token.text.strip_prefix(EXACT_MARK) {
+            // An exact form follows its word's stem, if the stem was written.
+            Some(exact) => match found.last_mut() {
+                Some(word) if word.exact.is_empty() && word.start == token.offset_from => {
+                    word.exact = exact.to_string();
+                }
+                _ => found.push(Word {
+                    stem: exact.to_string(),
+                    exact: exact.to_string(),
+                    start: token.offset_from,
+                    end: token.offset_to,
+                }),
+            },
+            None => found.push(Word {
+                stem: token.text.clone(),
+                exact: String::new(),
+                start: token.offset_from,
+                end: token.offset_to,
             }),
-            _ => None,
-        })
-        .collect()
+        }
+    }
+    found
+}
+
+/// The index terms a plain word query for `stem` matches: the stem term
+/// (words whose stem differs from their exact form) and the exact term
+/// spelled like the stem (the word that is its own stem).
+pub fn stem_terms(stem: &str) -> [String; 2] {
+    [stem.to_string(), format!("{EXACT_MARK}{stem}")]
 }
 
 /// One analysed word.
@@ -203,7 +224,9 @@ impl TroveTokenizer {
                 self.stems.insert(folded.as_str().into(), stem);
             }
             let stem = self.stems.get(folded.as_str()).map(|s| &**s).unwrap_or("");
-            slot(&mut self.tokens, &mut self.used, start, end, position).text.push_str(stem);
+            if stem != folded.as_str() {
+                slot(&mut self.tokens, &mut self.used, start, end, position).text.push_str(stem);
+            }
             let exact = slot(&mut self.tokens, &mut self.used, start, end, position);
             exact.text.push(EXACT_MARK);
             exact.text.push_str(folded);

@@ -57,6 +57,13 @@ impl std::fmt::Display for IndexError {
 
 impl std::error::Error for IndexError {}
 
+impl IndexError {
+    /// An error of the index's own making (not tantivy's, not the query's).
+    pub fn internal(message: impl Into<String>) -> IndexError {
+        IndexError::Tantivy(tantivy::TantivyError::InternalError(message.into()))
+    }
+}
+
 impl From<tantivy::TantivyError> for IndexError {
     fn from(e: tantivy::TantivyError) -> Self {
         IndexError::Tantivy(e)
@@ -203,7 +210,7 @@ impl CaseIndex {
     /// A writer using about `heap_bytes` of memory across `threads` threads.
     pub fn writer(&self, threads: usize, heap_bytes: usize) -> Result<Writer, IndexError> {
         let inner = self.index.writer_with_num_threads(threads.max(1), heap_bytes)?;
-        Ok(Writer { inner, fields: self.fields })
+        Ok(Writer { inner, fields: self.fields, pending: Vec::with_capacity(BATCH_DOCS) })
     }
 
     /// Makes the latest commit visible to searches.
@@ -307,10 +314,25 @@ impl CaseIndex {
     }
 }
 
+/// Documents handed to tantivy's indexing threads at once. One channel
+/// message (and one thread wake-up) per document cost a tenth of an ingest;
+/// the channel holds up to 10,000 messages, so a batch also multiplies the
+/// documents that can wait in it: 32 keeps that within a few hundred MB.
+const BATCH_DOCS: usize = 32;
+
 /// Adds documents; nothing is visible until [`Writer::commit`].
 pub struct Writer {
     inner: IndexWriter,
     fields: Fields,
+    /// Operations not yet sent to the indexing threads, in order.
+    pending: Vec<tantivy::indexer::UserOperation>,
+}
+
+/// A writer whose documents are all indexed and flushed, waiting for
+/// [`PreparedWriter::commit`] to make them visible. Preparing is the slow
+/// part of a commit, so it can run while the store commits.
+pub struct PreparedWriter {
+    inner: IndexWriter,
 }
 
 impl Writer {
@@ -335,33 +357,66 @@ impl Writer {
         if let Some(lang) = doc.lang {
             d.add_text(f.lang, lang);
         }
-        self.inner.add_document(d)?;
+        self.pending.push(tantivy::indexer::UserOperation::Add(d));
+        if self.pending.len() >= BATCH_DOCS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the pending operations to the indexing threads.
+    fn flush(&mut self) -> Result<(), IndexError> {
+        if !self.pending.is_empty() {
+            self.inner.run(std::mem::take(&mut self.pending))?;
+            self.pending.reserve(BATCH_DOCS);
+        }
         Ok(())
     }
 
     /// Removes the document of message `row` (to add it again changed).
     pub fn delete_row(&mut self, row: u64) {
-        self.inner.delete_term(tantivy::Term::from_field_u64(self.fields.row, row));
+        let term = tantivy::Term::from_field_u64(self.fields.row, row);
+        self.pending.push(tantivy::indexer::UserOperation::Delete(term));
     }
 
     /// Removes every document (for a rebuild from the store).
     pub fn delete_all(&mut self) -> Result<(), IndexError> {
+        self.flush()?;
         self.inner.delete_all_documents()?;
         Ok(())
     }
 
+    /// Indexes and flushes everything added, without making it visible.
+    pub fn prepare(mut self) -> Result<PreparedWriter, IndexError> {
+        self.flush()?;
+        // Preparing waits for the indexing threads to flush their segments;
+        // those stay pending, uncommitted, until the commit that follows.
+        drop(self.inner.prepare_commit()?);
+        Ok(PreparedWriter { inner: self.inner })
+    }
+
     /// Makes everything added visible atomically, recording `payload`.
-    pub fn commit(mut self, payload: &str) -> Result<(), IndexError> {
-        let mut prepared = self.inner.prepare_commit()?;
-        prepared.set_payload(payload);
-        prepared.commit()?;
-        self.inner.wait_merging_threads()?;
-        Ok(())
+    pub fn commit(self, payload: &str) -> Result<(), IndexError> {
+        self.prepare()?.commit(payload)
     }
 
     /// Drops everything added since the last commit.
     pub fn rollback(mut self) -> Result<(), IndexError> {
+        self.pending.clear();
         self.inner.rollback()?;
+        Ok(())
+    }
+}
+
+impl PreparedWriter {
+    /// Makes everything prepared visible atomically, recording `payload`.
+    pub fn commit(mut self, payload: &str) -> Result<(), IndexError> {
+        // Nothing was added since `prepare`: this second preparation only
+        // stamps the commit.
+        let mut prepared = self.inner.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        self.inner.wait_merging_threads()?;
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use trove_query::{Field, Filter, Query, Text};
 
-use crate::analyzer::{EXACT_MARK, words};
+use crate::analyzer::{EXACT_MARK, stem_terms, words};
 use crate::{Fields, IndexError};
 
 /// What the index needs from the case to lower filters: names to ids and
@@ -115,7 +115,6 @@ impl Lowering<'_> {
 
     fn text(&mut self, text: &Text) -> Option<Box<dyn TantivyQuery>> {
         let field = self.fields.text;
-        let stem_term = |w: &crate::analyzer::Word| Term::from_field_text(field, &w.stem);
         let exact_term = |w: &crate::analyzer::Word| {
             Term::from_field_text(field, &format!("{EXACT_MARK}{}", w.exact))
         };
@@ -130,7 +129,21 @@ impl Lowering<'_> {
             }
         };
         match text {
-            Text::Word(word) => term_or_phrase(words(word).iter().map(stem_term).collect()),
+            Text::Word(word) => match words(word).as_slice() {
+                [single] => {
+                    let either = stem_terms(&single.stem).map(|text| {
+                        let term = Term::from_field_text(field, &text);
+                        let query: Box<dyn TantivyQuery> =
+                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                        (Occur::Should, query)
+                    });
+                    Some(Box::new(BooleanQuery::new(either.into())))
+                }
+                // A word the analyser splits (`example.org`, `v3.14`) is
+                // matched as the phrase of its exact parts: a stem may stand
+                // as either of two terms, which a phrase cannot express.
+                many => term_or_phrase(many.iter().map(exact_term).collect()),
+            },
             Text::Phrase(phrase) => term_or_phrase(words(phrase).iter().map(exact_term).collect()),
             Text::Prefix(prefix) => {
                 let found = words(prefix);

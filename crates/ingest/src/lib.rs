@@ -218,8 +218,20 @@ pub fn ingest(
     report.skipped = unrecognised;
     report.skipped.extend(skipped);
     report.sources = sources;
-    let generation = run.commit(&summary, &now())?;
-    writer.commit(&generation.to_string())?;
+    // The index finishes and flushes its segments while the store commits
+    // (building its secondary indexes): the two slowest steps of a large
+    // run, on different cores. The index becomes visible only after the
+    // store has committed, stamped with the store's new generation.
+    let (generation, prepared) = std::thread::scope(|scope| {
+        let preparing = scope.spawn(move || writer.prepare());
+        let generation = run.commit(&summary, &now());
+        (generation, preparing.join())
+    });
+    let prepared = prepared.map_err(|_| {
+        IndexError::internal("preparing the index commit: an indexing thread panicked")
+    })??;
+    let generation = generation?;
+    prepared.commit(&generation.to_string())?;
     index.reload()?;
     report.generation = generation;
     Ok(report)

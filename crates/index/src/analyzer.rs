@@ -90,7 +90,8 @@ impl Default for TroveTokenizer {
 pub fn fold(word: &str, out: &mut String) {
     out.clear();
     if word.is_ascii() {
-        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        out.push_str(word);
+        out.make_ascii_lowercase();
         return;
     }
     for c in word.chars().flat_map(char::to_lowercase).nfd() {
@@ -202,8 +203,18 @@ fn slot<'t>(
 impl TroveTokenizer {
     fn analyse(&mut self, text: &str) {
         self.used = 0;
+        // Most chat text is ASCII, where UAX #29 reduces to a few byte
+        // rules; the general segmenter costs several times more per word.
+        if text.is_ascii() {
+            self.analyse_words(AsciiWords { text, at: 0 });
+        } else {
+            self.analyse_words(text.unicode_word_indices());
+        }
+    }
+
+    fn analyse_words<'t>(&mut self, words: impl Iterator<Item = (usize, &'t str)>) {
         let folded = &mut self.folded;
-        let pieces = text.unicode_word_indices().flat_map(|(start, word)| {
+        let pieces = words.flat_map(|(start, word)| {
             word.split('.').scan(start, |at, piece| {
                 let here = *at;
                 *at += piece.len() + 1;
@@ -215,21 +226,90 @@ impl TroveTokenizer {
             if folded.is_empty() || folded.len() > MAX_WORD_BYTES {
                 continue;
             }
-            let end = start + word.len();
-            if !self.stems.contains_key(folded.as_str()) {
-                if self.stems.len() >= STEM_CACHE_ENTRIES {
-                    self.stems.clear();
+            let at = (start, start + word.len(), position);
+            if let Some(stem) = self.stems.get(folded.as_str()) {
+                push_word(&mut self.tokens, &mut self.used, at, stem, folded);
+                continue;
+            }
+            if self.stems.len() >= STEM_CACHE_ENTRIES {
+                self.stems.clear();
+            }
+            let stem: Box<str> = self.stemmers.stem(folded).into();
+            push_word(&mut self.tokens, &mut self.used, at, &stem, folded);
+            self.stems.insert(folded.as_str().into(), stem);
+        }
+    }
+}
+
+/// Writes a word's tokens: its stem where that differs from the exact
+/// form, then the marked exact form. `at` is start, end and position.
+fn push_word(
+    tokens: &mut Vec<Token>,
+    used: &mut usize,
+    (start, end, position): (usize, usize, usize),
+    stem: &str,
+    folded: &str,
+) {
+    if stem != folded {
+        slot(tokens, used, start, end, position).text.push_str(stem);
+    }
+    let exact = slot(tokens, used, start, end, position);
+    exact.text.push(EXACT_MARK);
+    exact.text.push_str(folded);
+}
+
+/// UAX #29 words of an ASCII text, as `unicode_word_indices` finds them:
+/// runs of letters, digits and `_`, also joined across one `:`, `.` or `'`
+/// between letters (WB6/7) and one `,`, `;`, `.` or `'` between digits
+/// (WB11/12); a run of `_` alone is not a word.
+struct AsciiWords<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+fn joins(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl<'t> Iterator for AsciiWords<'t> {
+    type Item = (usize, &'t str);
+
+    fn next(&mut self) -> Option<(usize, &'t str)> {
+        let bytes = self.text.as_bytes();
+        loop {
+            while self.at < bytes.len() && !joins(bytes[self.at]) {
+                self.at += 1;
+            }
+            if self.at >= bytes.len() {
+                return None;
+            }
+            let start = self.at;
+            loop {
+                while self.at < bytes.len() && joins(bytes[self.at]) {
+                    self.at += 1;
                 }
-                let stem: Box<str> = self.stemmers.stem(folded).into();
-                self.stems.insert(folded.as_str().into(), stem);
+                let (Some(&before), Some(&mid), Some(&after)) = (
+                    bytes.get(self.at.wrapping_sub(1)),
+                    bytes.get(self.at),
+                    bytes.get(self.at + 1),
+                ) else {
+                    break;
+                };
+                let letters = before.is_ascii_alphabetic()
+                    && after.is_ascii_alphabetic()
+                    && matches!(mid, b':' | b'.' | b'\'');
+                let digits = before.is_ascii_digit()
+                    && after.is_ascii_digit()
+                    && matches!(mid, b',' | b';' | b'.' | b'\'');
+                if !(letters || digits) {
+                    break;
+                }
+                self.at += 1;
             }
-            let stem = self.stems.get(folded.as_str()).map(|s| &**s).unwrap_or("");
-            if stem != folded.as_str() {
-                slot(&mut self.tokens, &mut self.used, start, end, position).text.push_str(stem);
+            let word = &self.text[start..self.at];
+            if word.bytes().any(|b| b.is_ascii_alphanumeric()) {
+                return Some((start, word));
             }
-            let exact = slot(&mut self.tokens, &mut self.used, start, end, position);
-            exact.text.push(EXACT_MARK);
-            exact.text.push_str(folded);
         }
     }
 }
@@ -309,6 +389,29 @@ mod tests {
     #[test]
     fn han_characters_are_separate_words() {
         assert_eq!(words("密码错误").len(), 4);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_words_match_the_unicode_segmenter(
+            text in "[a-zA-Z0-9_:.',; \\-\"!\n]{0,40}"
+        ) {
+            let expected: Vec<(usize, &str)> = text.unicode_word_indices().collect();
+            let found: Vec<(usize, &str)> = AsciiWords { text: &text, at: 0 }.collect();
+            proptest::prop_assert_eq!(found, expected);
+        }
+    }
+
+    #[test]
+    fn ascii_words_join_across_mid_letters_and_mid_numbers() {
+        let text = "don't a:b 1,000.5 x.y _ __a a_1 1.a a.1 end.";
+        let found: Vec<&str> = AsciiWords { text, at: 0 }.map(|(_, w)| w).collect();
+        assert_eq!(
+            found,
+            vec!["don't", "a:b", "1,000.5", "x.y", "__a", "a_1", "1", "a", "a", "1", "end"]
+        );
+        let expected: Vec<&str> = text.unicode_words().collect();
+        assert_eq!(found, expected);
     }
 
     #[test]

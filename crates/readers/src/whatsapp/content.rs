@@ -14,9 +14,28 @@ use super::header::{is_mark, is_space};
 /// (U+00A0, U+202F) made plain, trimmed. `you` (the exporter, as system
 /// lines write it) becomes `You`, as the exporter's own messages are signed.
 pub(crate) fn person(name: &str) -> String {
-    let clean = plain(name);
-    let clean = clean.trim();
-    if clean.eq_ignore_ascii_case("you") { "You".to_string() } else { clean.to_string() }
+    person_ref(name).into_owned()
+}
+
+/// [`person`], borrowing `name` when it needs no change: the first pass
+/// counts every header's author and mostly finds one it already has.
+pub(crate) fn person_ref(name: &str) -> Cow<'_, str> {
+    if name.trim().eq_ignore_ascii_case("you") {
+        // `plain` keeps ASCII as it is; marks and odd spaces around `you`
+        // go the long way below.
+        return Cow::Borrowed("You");
+    }
+    match plain(name) {
+        Cow::Borrowed(clean) => Cow::Borrowed(clean.trim()),
+        Cow::Owned(clean) => {
+            let clean = clean.trim();
+            Cow::Owned(if clean.eq_ignore_ascii_case("you") {
+                "You".to_string()
+            } else {
+                clean.to_string()
+            })
+        }
+    }
 }
 
 /// `text` without leading and trailing invisible marks and whitespace.

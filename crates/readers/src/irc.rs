@@ -267,6 +267,11 @@ fn header_date(line: &str) -> Option<Date> {
         "Session Close: ",
     ];
     let line = line.trim();
+    // Nearly every line is a message: its first byte rules out all the
+    // prefixes at once.
+    if !matches!(line.as_bytes().first(), Some(b'-' | b'*' | b'S')) {
+        return None;
+    }
     let rest = PREFIXES.iter().find_map(|p| line.strip_prefix(p))?;
     // Collapse the space padding of `%e` days (`May  3`).
     let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -468,7 +473,12 @@ struct Happening {
 
 /// Reads a server line (after its marker) as an event.
 fn classify(text: &str) -> Happening {
-    let words: Vec<&str> = text.split_whitespace().collect();
+    // The first six words are all the patterns look at by position; kept
+    // on the stack, as most event lines are joins and quits.
+    let mut words = [""; 6];
+    for (slot, w) in words.iter_mut().zip(text.split_whitespace()) {
+        *slot = w;
+    }
     let word = |i: usize| words.get(i).copied().unwrap_or("");
     let happening = |kind, sender: &str, targets: &[&str]| Happening {
         kind,
@@ -494,7 +504,11 @@ fn classify(text: &str) -> Happening {
     }
     // irssi `x was kicked from #c by op [why]`, ZNC `x was kicked by op (why)`.
     if word(1) == "was" && word(2) == "kicked" {
-        let by = words.iter().position(|w| *w == "by").map(|i| word(i + 1)).unwrap_or("");
+        let mut all = text.split_whitespace();
+        let by = match all.position(|w| w == "by") {
+            Some(_) => all.next().unwrap_or(""),
+            None => "",
+        };
         return happening(EventKind::Leave, by, &[first]);
     }
     // weechat `op has kicked x (why)`.
@@ -513,7 +527,18 @@ fn classify(text: &str) -> Happening {
     }
     // irssi `mode/#c [+o x] by op`, weechat `Mode #c [+o x] by op`.
     if first.starts_with("mode/") || first == "Mode" || first == "ServerMode/" {
-        let by = words.iter().rposition(|w| *w == "by").map(|i| word(i + 1)).unwrap_or("");
+        // The word after the last `by` ("" when `by` ends the line).
+        let mut by = "";
+        let mut after_by = false;
+        for w in text.split_whitespace() {
+            if after_by {
+                by = w;
+            }
+            after_by = w == "by";
+            if after_by {
+                by = "";
+            }
+        }
         return happening(EventKind::Other("mode".to_string()), by, &[]);
     }
     // ZNC `op sets mode: +o x`.
@@ -663,8 +688,8 @@ fn read_entry(
                     let happening = classify(event);
                     (
                         RecordKind::Event(happening.kind),
-                        happening.sender.as_deref().map(nick),
-                        happening.targets.iter().map(|t| nick(t)).collect(),
+                        happening.sender.map(AccountRef::id),
+                        happening.targets.into_iter().map(AccountRef::id).collect(),
                         event.to_string(),
                     )
                 }

@@ -365,12 +365,16 @@ impl<R: Read> Scanner<R> {
                 if in_string {
                     if escape {
                         escape = false;
-                    } else if b == b'\\' {
-                        escape = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                        prev = b'"';
-                    } else if b == b'\n' || b == b'\r' {
+                        i += 1;
+                        continue;
+                    }
+                    // String contents are most of the bytes: jump to the next
+                    // byte that matters with memchr, then make sure no line
+                    // break came before it.
+                    let rest = &self.w.buf[i..self.w.len];
+                    let stop = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+                    if let Some(k) = memchr::memchr2(b'\n', b'\r', &rest[..stop]) {
+                        i += k;
                         failure = Some(Failure {
                             reason: "a string runs into a line break (an unescaped `\"`?)"
                                 .to_string(),
@@ -378,6 +382,16 @@ impl<R: Read> Scanner<R> {
                             resync: true,
                         });
                         break;
+                    }
+                    i += stop;
+                    match self.w.buf.get(i) {
+                        Some(b'\\') if i < self.w.len => escape = true,
+                        Some(b'"') if i < self.w.len => {
+                            in_string = false;
+                            prev = b'"';
+                        }
+                        // The window ends inside the string.
+                        _ => continue,
                     }
                     i += 1;
                     continue;
@@ -536,14 +550,15 @@ fn read_entry(
                 offset,
                 length: bytes.len() as u64,
                 line: None,
-                json_path: Some(path.clone()),
+                json_path: Some(path),
             };
-            match record(&object, &bytes, locator, &stem, &zone, &zone_name) {
+            match record(object, &bytes, locator, &stem, &zone, &zone_name) {
                 Ok(record) => sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?,
                 Err(reason) => sink.skip(Skip {
                     file: display.clone(),
                     offset,
-                    reason: format!("{path}: {reason}"),
+                    // `path` went into the locator; `index` is one past it.
+                    reason: format!("$[{}]: {reason}", index - 1),
                 }),
             }
         }
@@ -562,26 +577,37 @@ fn text_field<'v>(object: &'v Map<String, Value>, key: &str) -> Option<std::borr
 }
 
 fn record(
-    object: &Map<String, Value>,
+    mut object: Map<String, Value>,
     bytes: &[u8],
     locator: Locator,
     stem: &str,
     zone: &jiff::tz::TimeZone,
     zone_name: &str,
 ) -> Result<Record, String> {
-    let ts = text_field(object, "ts").ok_or("no `ts` (or it is not text)")?;
+    let ts = text_field(&object, "ts").ok_or("no `ts` (or it is not text)")?;
     let sent_at = timefmt::parse_timestamp(&ts, zone, zone_name)
         .map_err(|e| format!("cannot read ts `{}`: {e}", crate::transcript::shorten(&ts)))?;
-    let from = text_field(object, "from").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let to = text_field(object, "to").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let room = to.as_deref().filter(|t| is_room(t)).map(|t| bare(t).to_string());
-    let from_room = from.as_deref().is_some_and(is_room);
-    let sender_id = from.as_deref().map(|f| if from_room { f } else { bare(f) }.to_string());
-    let recipient = to.as_deref().map(|t| bare(t).to_string());
+    drop(ts);
+    let extra = object.keys().any(|k| !KEYS.contains(&k.as_str()));
+    // Taken out of the parsed object (which is dropped after) rather than
+    // copied.
+    let body = match object.remove("body") {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let from_field = text_field(&object, "from");
+    let to_field = text_field(&object, "to");
+    let from = from_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let to = to_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let room = to.filter(|t| is_room(t)).map(|t| bare(t).to_string());
+    let from_room = from.is_some_and(is_room);
+    let sender_id = from.map(|f| if from_room { f } else { bare(f) }.to_string());
+    let recipient = to.map(|t| bare(t).to_string());
     let conversation = if let Some(room) = room {
         room
     } else if from_room {
-        from.as_deref().map(|f| bare(f).to_string()).unwrap_or_default()
+        from.map(|f| bare(f).to_string()).unwrap_or_default()
     } else {
         match (&sender_id, &recipient) {
             (Some(a), Some(b)) => {
@@ -592,14 +618,8 @@ fn record(
             (None, None) => stem.to_string(),
         }
     };
-    let resource = |jid: &Option<String>| jid.as_deref().is_some_and(|j| j.contains('/'));
-    let extra = object.keys().any(|k| !KEYS.contains(&k.as_str()));
-    let body = match object.get("body") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let keep_raw = extra || body.is_none() || (resource(&from) && !from_room) || resource(&to);
+    let resource = |jid: Option<&str>| jid.is_some_and(|j| j.contains('/'));
+    let keep_raw = extra || body.is_none() || (resource(from) && !from_room) || resource(to);
     let kind = if body.is_some() {
         RecordKind::Message
     } else {

@@ -194,21 +194,54 @@ fn parse_inner(
     zone_name: &str,
     order: Option<DateOrder>,
 ) -> Result<Timestamp, String> {
+    parse_core(text, zone, zone_name, order).map_err(|failure| match failure {
+        Failure::Empty => "empty timestamp".to_string(),
+        Failure::Unrecognised => UNRECOGNISED.to_string(),
+        Failure::Other(reason) => reason,
+    })
+}
+
+/// Like [`parse_timestamp_with`] (or [`parse_timestamp`] when `order` is
+/// `None`) without the reason: for callers that try many candidate texts
+/// and only want the one that parses, so that a refusal allocates nothing.
+pub(crate) fn try_parse(
+    text: &str,
+    zone: &TimeZone,
+    zone_name: &str,
+    order: Option<DateOrder>,
+) -> Option<Timestamp> {
+    parse_core(text, zone, zone_name, order).ok()
+}
+
+/// Why a text is not a timestamp, with the common refusals kept cheap.
+enum Failure {
+    Empty,
+    Unrecognised,
+    Other(String),
+}
+
+fn parse_core(
+    text: &str,
+    zone: &TimeZone,
+    zone_name: &str,
+    order: Option<DateOrder>,
+) -> Result<Timestamp, Failure> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err("empty timestamp".to_string());
+        return Err(Failure::Empty);
     }
     let bytes = trimmed.as_bytes();
     if bytes[0].is_ascii_digit()
         && let Some(ms) = epoch(bytes)
     {
-        return Ok(Timestamp::utc(ms?, trimmed));
+        return Ok(Timestamp::utc(ms.map_err(Failure::Other)?, trimmed));
     }
     let (civil, stated) = match iso_fast(bytes) {
-        Some(found) => found,
-        None => general(trimmed, order).ok_or_else(|| UNRECOGNISED.to_string())?,
+        Iso::Parsed(civil, stated) => (civil, stated),
+        Iso::Refused => return Err(Failure::Unrecognised),
+        Iso::Other => general(trimmed, order).ok_or(Failure::Unrecognised)?,
     };
-    finish(civil, stated, trimmed, zone, zone_name)
+    finish(civil, stated, trimmed, zone, zone_name).map_err(Failure::Other)
 }
 
 /// Applies the stated or asserted zone to a civil time.
@@ -295,11 +328,34 @@ fn two(bytes: &[u8], at: usize) -> Option<u32> {
     }
 }
 
+/// What the ISO fast path made of a text.
+enum Iso {
+    Parsed(Civil, Stated),
+    /// Not this form: the general parser decides.
+    Other,
+    /// The general parser would refuse it too (see [`iso_fast`]).
+    Refused,
+}
+
 /// The hand-written path for the forms that make up nearly every real
 /// transcript: `YYYY-MM-DD`, optionally followed by `T`/space,
-/// `HH:MM[:SS[.fff]]` and a zone. `None` hands the text to the general
-/// parser.
-fn iso_fast(bytes: &[u8]) -> Option<(Civil, Stated)> {
+/// `HH:MM[:SS[.fff]]` and a zone. `Iso::Other` hands the text to the
+/// general parser.
+fn iso_fast(bytes: &[u8]) -> Iso {
+    match iso_fast_inner(bytes) {
+        Some(Ok((civil, stated))) => Iso::Parsed(civil, stated),
+        Some(Err(())) => Iso::Refused,
+        None => Iso::Other,
+    }
+}
+
+/// `Some(Err(()))` when the date and time read fully but what follows is
+/// neither a zone nor AM/PM (`2020-03-02 10:13:40 bob: hi`, the longer
+/// candidates a line template tries first). [`general`] reads the same
+/// digits to the same position, looks for AM/PM there, and otherwise calls
+/// the same `zone_suffix` on the same rest, so it would refuse the text as
+/// well; asking it costs several times the fast path.
+fn iso_fast_inner(bytes: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
     if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
@@ -311,7 +367,7 @@ fn iso_fast(bytes: &[u8]) -> Option<(Civil, Stated)> {
         ..Civil::default()
     };
     if bytes.len() == 10 {
-        return Some((civil, Stated::Naive));
+        return Some(Ok((civil, Stated::Naive)));
     }
     if !matches!(bytes[10], b'T' | b't' | b' ') || bytes.get(13) != Some(&b':') {
         return None;
@@ -329,8 +385,14 @@ fn iso_fast(bytes: &[u8]) -> Option<(Civil, Stated)> {
         }
     }
     let mut cur = Cursor { s: &bytes[pos..], i: 0 };
-    let stated = cur.zone_suffix()?;
-    cur.at_end().then_some((civil, stated))
+    match cur.zone_suffix() {
+        Some(stated) => cur.at_end().then_some(Ok((civil, stated))),
+        None => {
+            let mut probe = Cursor { s: &bytes[pos..], i: 0 };
+            probe.spaces();
+            meridiem(probe.word()).is_none().then_some(Err(()))
+        }
+    }
 }
 
 /// Up to nine fraction digits as nanoseconds (further digits are read and
@@ -509,14 +571,11 @@ impl<'a> Cursor<'a> {
         }
         let before_meridiem = self.i;
         self.spaces();
-        let word = self.word();
-        let lower: Vec<u8> =
-            word.iter().filter(|&&b| b != b'.').map(u8::to_ascii_lowercase).collect();
-        civil.hour = match lower.as_slice() {
-            b"am" if (1..=12).contains(&hour) => hour % 12,
-            b"pm" if (1..=12).contains(&hour) => hour % 12 + 12,
-            b"am" | b"pm" => return None,
-            _ => {
+        civil.hour = match meridiem(self.word()) {
+            Some(false) if (1..=12).contains(&hour) => hour % 12,
+            Some(true) if (1..=12).contains(&hour) => hour % 12 + 12,
+            Some(_) => return None,
+            None => {
                 self.i = before_meridiem;
                 hour
             }
@@ -525,9 +584,28 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// `Some(true)` for PM, `Some(false)` for AM (any case, dots ignored as in
+/// `p.m.`). Checked in place: this runs for every candidate time text, most
+/// of which are not times at all.
+fn meridiem(word: &[u8]) -> Option<bool> {
+    let mut letters = [0u8; 2];
+    let mut count = 0;
+    for &b in word.iter().filter(|&&b| b != b'.') {
+        *letters.get_mut(count)? = b.to_ascii_lowercase();
+        count += 1;
+    }
+    match (count, letters) {
+        (2, [b'a', b'm']) => Some(false),
+        (2, [b'p', b'm']) => Some(true),
+        _ => None,
+    }
+}
+
 fn month_from_name(word: &[u8]) -> Option<u32> {
     let word = word.strip_suffix(b".").unwrap_or(word);
-    if word.len() < 3 {
+    // No month name is longer than nine letters; the bound lets the
+    // lowercase copy live on the stack.
+    if word.len() < 3 || word.len() > 9 {
         return None;
     }
     const MONTHS: [&str; 12] = [
@@ -544,7 +622,11 @@ fn month_from_name(word: &[u8]) -> Option<u32> {
         "november",
         "december",
     ];
-    let lower = word.to_ascii_lowercase();
+    let mut buf = [0u8; 9];
+    let lower = &mut buf[..word.len()];
+    lower.copy_from_slice(word);
+    lower.make_ascii_lowercase();
+    let lower = &*lower;
     if lower == b"sept" {
         return Some(9);
     }
@@ -554,7 +636,7 @@ fn month_from_name(word: &[u8]) -> Option<u32> {
             let m = m.as_bytes();
             lower.len() <= m.len()
                 && (lower.len() == 3 || lower.len() == m.len())
-                && m.starts_with(&lower)
+                && m.starts_with(lower)
         })
         .map(|i| i as u32 + 1)
 }
@@ -663,8 +745,8 @@ fn general(text: &str, order: Option<DateOrder>) -> Option<(Civil, Stated)> {
         cur.spaces();
         civil.day = cur.number(2)?.0;
         let save = cur.i;
-        let suffix = cur.word().to_ascii_lowercase();
-        if !matches!(suffix.as_slice(), b"st" | b"nd" | b"rd" | b"th") {
+        let suffix = cur.word();
+        if ![b"st", b"nd", b"rd", b"th"].iter().any(|s| suffix.eq_ignore_ascii_case(*s)) {
             cur.i = save;
         }
         cur.eat(b',');
@@ -697,6 +779,34 @@ fn general(text: &str, order: Option<DateOrder>) -> Option<(Civil, Stated)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_refusals_are_refused_by_the_general_parser_too() {
+        let mut refused = 0;
+        for text in [
+            "2020-03-02 10:13:40 professor:",
+            "2020-03-02 10:13:40 professor: hello. note:",
+            "2020-03-02T10:13 bob",
+            "2020-03-02 10:13:40.5 x",
+            "2020-03-02 10:13:401",
+            "2020-03-02 10:133",
+            "2020-03-02 10:13:40 UTC+99",
+            "2020-03-02 10:13:40 (x)",
+            "2020-03-02 10:13:40 z x",
+            "2020-03-02 10:13:40 PM",
+            "2020-03-02 10:13:40 p.m.",
+            "2020-03-02 1:13:40 x",
+            "2020-03-02 10:13:4 x",
+            "2020-03-02 10:13:40\u{a0}am",
+        ] {
+            if let Iso::Refused = iso_fast(text.as_bytes()) {
+                refused += 1;
+                assert!(general(text, None).is_none(), "{text}");
+                assert!(general(text, Some(DateOrder::DayFirst)).is_none(), "{text}");
+            }
+        }
+        assert!(refused >= 6);
+    }
 
     /// The expected instant, written as RFC 3339 for readability.
     fn utc_ms(text: &str) -> i64 {

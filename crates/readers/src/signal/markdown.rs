@@ -11,6 +11,7 @@
 //! the header. These are taken apart from the end; a body that merely ends
 //! in a Markdown link to anything but `./` or `../` stays text.
 
+use std::borrow::Cow;
 use std::io::BufReader;
 
 use serde_json::json;
@@ -51,26 +52,30 @@ fn is_header_date(b: &[u8]) -> bool {
     let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     let (date, time) = match b {
         [d @ .., b',', b' ', t0, t1, b':', t2, t3] | [d @ .., b' ', t0, t1, b':', t2, t3] => {
-            (d, [*t0, *t1, *t2, *t3].to_vec())
+            (d, digits(&[*t0, *t1, *t2, *t3]))
         }
         [d @ .., b',', b' ', t0, t1, b':', t2, t3, b':', t4, t5]
         | [d @ .., b' ', t0, t1, b':', t2, t3, b':', t4, t5] => {
-            (d, [*t0, *t1, *t2, *t3, *t4, *t5].to_vec())
+            (d, digits(&[*t0, *t1, *t2, *t3, *t4, *t5]))
         }
         _ => return false,
     };
     let date = date.strip_suffix(b",").unwrap_or(date);
     matches!(date, [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]
         if digits(&[*y0, *y1, *y2, *y3, *m0, *m1, *d0, *d1]))
-        && digits(&time)
+        && time
 }
 
 /// A message being collected.
 struct Pending {
     date: String,
     sender: String,
-    /// The header line's rest, then one entry per following line.
-    lines: Vec<String>,
+    /// The header line's rest, then each following line after a `\n`
+    /// (one buffer rather than a `String` per line joined at the end).
+    text: String,
+    /// Length of `text` up to the end of the last line with text after the
+    /// header line: trailing blank lines are not part of the message.
+    keep: usize,
     offset: u64,
     line: u64,
     /// End offset of the last line with text.
@@ -105,7 +110,8 @@ pub(super) fn read(
                     pending = Some(Pending {
                         date: h.date.to_string(),
                         sender: h.sender.to_string(),
-                        lines: Vec::new(),
+                        text: String::new(),
+                        keep: 0,
                         offset: line.offset,
                         line: line.number,
                         end: line.offset + line.length,
@@ -141,7 +147,8 @@ pub(super) fn read(
                     date: h.date.to_string(),
                     sender: h.sender.to_string(),
                     bytes: h.rest.len(),
-                    lines: vec![h.rest.to_string()],
+                    text: h.rest.to_string(),
+                    keep: h.rest.len(),
                     offset: line.offset,
                     line: line.number,
                     end: line.offset + line.length,
@@ -184,13 +191,15 @@ fn push(p: &mut Pending, line: Line, max: usize) {
     p.bytes += line.text.len() + 1;
     if p.bytes > max {
         p.too_large = true;
-        p.lines.clear();
+        p.text = String::new();
         return;
     }
+    p.text.push('\n');
+    p.text.push_str(&line.text);
     if !line.text.trim().is_empty() {
         p.end = line.offset + line.length;
+        p.keep = p.text.len();
     }
-    p.lines.push(line.text);
 }
 
 /// Turns a collected message into a record (or a skip).
@@ -208,18 +217,20 @@ fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Read
         return Ok(());
     }
     // The export writes a blank line after each message.
-    while p.lines.len() > 1 && p.lines.last().is_some_and(|l| l.trim().is_empty()) {
-        p.lines.pop();
-    }
-    let sent_at = match ctx.local_time(&p.date.replacen(", ", " ", 1), &p.date) {
+    p.text.truncate(p.keep);
+    let date = if p.date.contains(", ") {
+        Cow::Owned(p.date.replacen(", ", " ", 1))
+    } else {
+        Cow::Borrowed(p.date.as_str())
+    };
+    let sent_at = match ctx.local_time(&date, &p.date) {
         Ok(t) => t,
         Err(e) => {
             ctx.skip(sink, p.offset, format!("line {}: {e}", p.line));
             return Ok(());
         }
     };
-    let full = p.lines.join("\n");
-    let body = decode(&full);
+    let body = decode(&p.text);
     let mut attachments = Vec::new();
     for a in &body.attachments {
         attachments.push(match a {

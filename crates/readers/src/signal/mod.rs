@@ -370,7 +370,9 @@ impl Ctx<'_> {
     fn local_time(&self, text: &str, original: &str) -> Result<Timestamp, String> {
         timefmt::parse_timestamp(text, &self.zone, &self.zone_name)
             .map(|mut t| {
-                t.original = original.to_string();
+                if t.original != original {
+                    t.original = original.to_string();
+                }
                 t
             })
             .map_err(|e| format!("cannot read date `{}`: {e}", original.escape_debug()))

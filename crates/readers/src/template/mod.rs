@@ -223,6 +223,9 @@ enum Seg {
 pub(crate) struct Compiled {
     source: String,
     segments: Vec<Seg>,
+    /// A searcher for each literal segment (same index), built once rather
+    /// than per line.
+    finders: Vec<Option<memchr::memmem::Finder<'static>>>,
 }
 
 /// What a header line says.
@@ -258,6 +261,15 @@ impl Clock {
                 }
                 None => timefmt::parse_timestamp(text, &self.zone, &self.zone_name),
             },
+        }
+    }
+
+    /// [`Clock::parse`] without the reason: most candidate `{ts}` texts
+    /// are not times, and refusing them should cost no allocation.
+    fn try_parse(&self, text: &str) -> Option<Timestamp> {
+        match &self.format {
+            Some(_) => self.parse(text).ok(),
+            None => timefmt::try_parse(text, &self.zone, &self.zone_name, self.order),
         }
     }
 
@@ -368,7 +380,16 @@ impl Compiled {
         if segments.last() != Some(&Seg::Field(Field::Text)) {
             return Err("{text} must end the template: it takes the rest of the line".to_string());
         }
-        Ok(Compiled { source: template.to_string(), segments })
+        let finders = segments
+            .iter()
+            .map(|segment| match segment {
+                Seg::Lit(literal) => {
+                    Some(memchr::memmem::Finder::new(literal.as_bytes()).into_owned())
+                }
+                Seg::Field(_) => None,
+            })
+            .collect();
+        Ok(Compiled { source: template.to_string(), segments, finders })
     }
 
     /// The header fields of `line`, if it is a message header.
@@ -434,28 +455,11 @@ impl Compiled {
             return self.match_from(index + 1, line, pos + used, clock, check_ts, caps, budget);
         }
         let window = if field == Field::Ts { TS_WINDOW } else { NAME_WINDOW };
-        let mut ends: Vec<usize> = match self.segments.get(index + 1) {
-            Some(Seg::Lit(literal)) => {
-                let limit = rest.len().min(window + literal.len());
-                memchr::memmem::find_iter(&rest.as_bytes()[..limit], literal.as_bytes())
-                    .filter(|&k| k <= window)
-                    .collect()
-            }
-            // Touching placeholders are only allowed after a formatted
-            // {ts}, which the branch above handles; without `check_ts` any
-            // split will do to explain a mismatch.
-            _ => (1..=rest.len().min(window)).filter(|&k| rest.is_char_boundary(k)).collect(),
-        };
-        if field == Field::Ts {
-            // The longest text that reads as a time: `2023-09-18 17:43:18`
-            // rather than `2023-09-18`.
-            ends.reverse();
-        }
-        for end in ends {
-            let Some(value) = rest.get(..end) else { continue };
-            let trimmed = value.trim();
+        // Tries one end of the field's text: `Some(answer)` ends the search.
+        let attempt = |end: usize, caps: &mut Captures<'l>, budget: &mut u32| {
+            let trimmed = rest.get(..end)?.trim();
             if trimmed.is_empty() {
-                continue;
+                return None;
             }
             match field {
                 Field::Ts => {
@@ -463,12 +467,9 @@ impl Compiled {
                         // Every time has a digit; most text lines' words
                         // have none, and need no parse to be refused.
                         if !trimmed.bytes().any(|b| b.is_ascii_digit()) {
-                            continue;
+                            return None;
                         }
-                        match clock.parse(trimmed) {
-                            Ok(stamp) => caps.sent_at = Some(stamp),
-                            Err(_) => continue,
-                        }
+                        caps.sent_at = Some(clock.try_parse(trimmed)?);
                     }
                     caps.ts = trimmed;
                 }
@@ -477,10 +478,67 @@ impl Compiled {
                 Field::Text => {}
             }
             if self.match_from(index + 1, line, pos + end, clock, check_ts, caps, budget) {
-                return true;
+                return Some(true);
             }
-            if *budget == 0 {
-                return false;
+            (*budget == 0).then_some(false)
+        };
+        let literal = match (self.segments.get(index + 1), self.finders.get(index + 1)) {
+            (Some(Seg::Lit(literal)), Some(Some(finder))) => Some((literal.len(), finder)),
+            _ => None,
+        };
+        if field == Field::Ts {
+            // The longest text that reads as a time comes first:
+            // `2023-09-18 17:43:18` rather than `2023-09-18`. The ends are
+            // gathered on the stack (a `{ts}` window fits in bytes) because
+            // this runs for nearly every line.
+            let mut ends = [0u8; TS_WINDOW + 1];
+            let mut count = 0;
+            let mut keep = |k: usize| {
+                if let (Some(slot), Ok(k)) = (ends.get_mut(count), u8::try_from(k)) {
+                    *slot = k;
+                    count += 1;
+                }
+            };
+            match literal {
+                Some((len, finder)) => {
+                    let limit = rest.len().min(window + len);
+                    finder
+                        .find_iter(&rest.as_bytes()[..limit])
+                        .take_while(|&k| k <= window)
+                        .for_each(&mut keep);
+                }
+                None => {
+                    (1..=rest.len().min(window))
+                        .filter(|&k| rest.is_char_boundary(k))
+                        .for_each(&mut keep);
+                }
+            }
+            for &end in ends[..count].iter().rev() {
+                if let Some(answer) = attempt(usize::from(end), caps, budget) {
+                    return answer;
+                }
+            }
+            return false;
+        }
+        match literal {
+            Some((len, finder)) => {
+                let limit = rest.len().min(window + len);
+                for end in finder.find_iter(&rest.as_bytes()[..limit]).take_while(|&k| k <= window)
+                {
+                    if let Some(answer) = attempt(end, caps, budget) {
+                        return answer;
+                    }
+                }
+            }
+            // Touching placeholders are only allowed after a formatted
+            // {ts}, which the branch above handles; without `check_ts` any
+            // split will do to explain a mismatch.
+            None => {
+                for end in (1..=rest.len().min(window)).filter(|&k| rest.is_char_boundary(k)) {
+                    if let Some(answer) = attempt(end, caps, budget) {
+                        return answer;
+                    }
+                }
             }
         }
         false

@@ -283,7 +283,7 @@ impl<R: BufRead> Lines<R> {
                 break;
             }
             any = true;
-            let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            let (take, done) = match memchr::memchr(b'\n', available) {
                 Some(i) => (i, true),
                 None => (available.len(), false),
             };

@@ -3,6 +3,8 @@
 //! links). All patterns are the English UI's; other languages fall back to
 //! plain messages and `Other("system")` events with their text intact.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 use trove_model::EventKind;
 
@@ -12,10 +14,28 @@ use super::header::{is_mark, is_space};
 /// (U+00A0, U+202F) made plain, trimmed. `you` (the exporter, as system
 /// lines write it) becomes `You`, as the exporter's own messages are signed.
 pub(crate) fn person(name: &str) -> String {
-    let clean: String =
-        name.chars().filter(|&c| !is_mark(c)).map(|c| if is_space(c) { ' ' } else { c }).collect();
-    let clean = clean.trim();
-    if clean.eq_ignore_ascii_case("you") { "You".to_string() } else { clean.to_string() }
+    person_ref(name).into_owned()
+}
+
+/// [`person`], borrowing `name` when it needs no change: the first pass
+/// counts every header's author and mostly finds one it already has.
+pub(crate) fn person_ref(name: &str) -> Cow<'_, str> {
+    if name.trim().eq_ignore_ascii_case("you") {
+        // `plain` keeps ASCII as it is; marks and odd spaces around `you`
+        // go the long way below.
+        return Cow::Borrowed("You");
+    }
+    match plain(name) {
+        Cow::Borrowed(clean) => Cow::Borrowed(clean.trim()),
+        Cow::Owned(clean) => {
+            let clean = clean.trim();
+            Cow::Owned(if clean.eq_ignore_ascii_case("you") {
+                "You".to_string()
+            } else {
+                clean.to_string()
+            })
+        }
+    }
 }
 
 /// `text` without leading and trailing invisible marks and whitespace.
@@ -23,11 +43,22 @@ pub(crate) fn trim_marks(text: &str) -> &str {
     text.trim_matches(|c: char| is_mark(c) || c.is_whitespace())
 }
 
+/// `text` with invisible marks removed and odd spaces made plain; borrowed
+/// when there is nothing to change (ASCII without tabs, nearly every name
+/// and line), which saves an allocation per message.
+fn plain(text: &str) -> Cow<'_, str> {
+    if text.bytes().all(|b| b.is_ascii() && b != b'\t') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars().filter(|&c| !is_mark(c)).map(|c| if is_space(c) { ' ' } else { c }).collect(),
+    )
+}
+
 /// A line made comparable with patterns: marks removed, spaces plain, one
 /// trailing `.` dropped.
 fn comparable(line: &str) -> String {
-    let clean: String =
-        line.chars().filter(|&c| !is_mark(c)).map(|c| if is_space(c) { ' ' } else { c }).collect();
+    let clean = plain(line);
     let trimmed = clean.trim();
     trimmed.strip_suffix('.').unwrap_or(trimmed).trim_end().to_string()
 }
@@ -75,7 +106,10 @@ impl SystemEvent {
 /// Splits `line` at the first `phrase`; the actor before it must be a
 /// plausible name (non-empty, without `": "`, which only a message has).
 fn actor<'a>(line: &'a str, phrase: &str) -> Option<(&'a str, &'a str)> {
-    let (who, rest) = line.split_once(phrase)?;
+    // memmem rather than `split_once`: building a `str` searcher for each
+    // of the thirty phrases cost more than reading the line.
+    let at = memchr::memmem::find(line.as_bytes(), phrase.as_bytes())?;
+    let (who, rest) = (line.get(..at)?, line.get(at + phrase.len()..)?);
     let who = who.trim();
     (!who.is_empty() && !who.contains(": ")).then_some((who, rest))
 }
@@ -306,14 +340,15 @@ pub(crate) fn classify<'a>(body: &'a str, known_author: &dyn Fn(&str) -> bool) -
     // group "A`. With a `": "` in the line, only a notice whose verb comes
     // before it can match, so the common message skips the patterns.
     let event = match colon {
-        Some(at) if !NOTICE_VERBS.iter().any(|verb| first[..at].contains(verb)) => {
-            SystemEvent::other("system")
-        }
-        _ => system_event(first),
+        // Only `known` matters here, and the split at `": "` below then
+        // decides: no need to build the unknown event.
+        Some(at) if !contains_verb(&first.as_bytes()[..at]) => None,
+        _ => Some(system_event(first)),
     };
-    if event.known {
-        return Body::System { author: None, text: body, event };
-    }
+    let event = match event {
+        Some(event) if event.known => return Body::System { author: None, text: body, event },
+        other => other,
+    };
     if let Some(at) = colon {
         let (author, text) = (&body[..at], &body[at + 2..]);
         if text.trim_start_matches(is_space).starts_with(is_mark) {
@@ -331,13 +366,24 @@ pub(crate) fn classify<'a>(body: &'a str, known_author: &dyn Fn(&str) -> bool) -
     {
         return Body::Message { author: &body[..at], text: &body[at + 1..] };
     }
+    let event = event.unwrap_or_else(|| SystemEvent::other("system"));
     Body::System { author: None, text: body, event }
+}
+
+/// Whether `text` contains one of [`NOTICE_VERBS`]: byte by byte, as the
+/// text is an author name of a few bytes, too short to pay for building
+/// ten substring searchers.
+fn contains_verb(text: &[u8]) -> bool {
+    (0..text.len()).any(|i| {
+        matches!(text[i], b'a' | b'c' | b'd' | b'j' | b'l' | b'p' | b'r' | b's' | b't')
+            && NOTICE_VERBS.iter().any(|verb| text[i..].starts_with(verb.as_bytes()))
+    })
 }
 
 /// Placeholders of deleted messages (iOS adds a final `.`, dropped before
 /// comparing).
 pub(crate) fn is_deleted(text: &str) -> bool {
-    if text.len() > 200 || !text.contains("delete") {
+    if text.len() > 200 || memchr::memmem::find(text.as_bytes(), b"delete").is_none() {
         return false;
     }
     let line = comparable(text);
@@ -478,6 +524,11 @@ pub(crate) fn kind_of(name: &str) -> &'static str {
 /// A poll as exported (`POLL:`, the question, `OPTION: text (N votes)`
 /// lines) as JSON, or `None` when the text is not one.
 pub(crate) fn poll(text: &str) -> Option<Value> {
+    // Most texts are not polls: a first line of `POLL:` means the text
+    // starts with it after marks and whitespace.
+    if !text.trim_start_matches(|c: char| is_mark(c) || c.is_whitespace()).starts_with("POLL:") {
+        return None;
+    }
     let mut lines = text.split('\n').map(trim_marks);
     if lines.next()? != "POLL:" {
         return None;
@@ -509,7 +560,7 @@ pub(crate) fn poll(text: &str) -> Option<Value> {
 pub(crate) fn urls(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("http") {
+    while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"http") {
         let candidate = &rest[start..];
         let end = candidate
             .find(|c: char| c.is_whitespace() || is_mark(c) || c == '<' || c == '>' || c == '"')

@@ -363,10 +363,18 @@ impl Scan {
         if let Some(at) = memchr::memmem::find(body, b": ")
             && at <= MAX_AUTHOR
         {
-            let author = content::person(&String::from_utf8_lossy(&body[..at]));
-            let known = self.authors.len() < MAX_AUTHORS || self.authors.contains_key(&author);
+            let name = String::from_utf8_lossy(&body[..at]);
+            let author = content::person_ref(&name);
+            let known =
+                self.authors.len() < MAX_AUTHORS || self.authors.contains_key(author.as_ref());
             if known && !author.is_empty() {
-                *self.authors.entry(author).or_insert(0) += 1;
+                // Look up by reference: a new String only for a new author.
+                match self.authors.get_mut(author.as_ref()) {
+                    Some(count) => *count += 1,
+                    None => {
+                        self.authors.insert(author.into_owned(), 1);
+                    }
+                }
             }
         }
     }

@@ -143,22 +143,35 @@ impl<R: Read> Stream<R> {
             let mut i = self.w.pos;
             let mut done = false;
             while i < self.w.len {
-                let b = self.w.buf[i];
-                i += 1;
                 if in_string {
                     if escape {
                         escape = false;
-                    } else if b == b'\\' {
-                        escape = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                        if self.stack.is_empty() {
-                            done = true;
-                            break;
+                        i += 1;
+                        continue;
+                    }
+                    // Strings are most of the bytes: jump to the next quote
+                    // or backslash.
+                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..self.w.len]) {
+                        None => i = self.w.len,
+                        Some(k) => {
+                            i += k;
+                            let b = self.w.buf[i];
+                            i += 1;
+                            if b == b'\\' {
+                                escape = true;
+                            } else {
+                                in_string = false;
+                                if self.stack.is_empty() {
+                                    done = true;
+                                    break;
+                                }
+                            }
                         }
                     }
                     continue;
                 }
+                let b = self.w.buf[i];
+                i += 1;
                 match b {
                     b'"' => in_string = true,
                     b'{' | b'[' => {

@@ -67,6 +67,8 @@ use std::io::Read;
 
 use jiff::tz::TimeZone;
 use serde_json::Value;
+
+use crate::json_scan::lite::Lite;
 use trove_model::{AccountRef, ConversationRef, Locator};
 
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, media};
@@ -448,7 +450,7 @@ impl Reader<'_> {
         match key {
             "id" => {
                 meta.seen_id = true;
-                meta.id = message::id_text(&value);
+                meta.id = message::id_text_value(&value);
             }
             "name" => {
                 meta.seen_name = true;
@@ -566,7 +568,7 @@ impl Reader<'_> {
         let Some(id) = map.get("user_id").and_then(message::id_text) else {
             return Ok(());
         };
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("");
+        let text = |key: &str| map.get(key).and_then(Lite::as_str).map(str::trim).unwrap_or("");
         let full = format!("{} {}", text("first_name"), text("last_name")).trim().to_string();
         let handle = text("username").trim_start_matches('@');
         self.sink.account(AccountRef {

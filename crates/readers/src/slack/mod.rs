@@ -560,8 +560,7 @@ impl Reader<'_> {
             line: None,
             json_path: Some(json_path.clone()),
         };
-        let raw = std::str::from_utf8(bytes).unwrap_or_default();
-        match self.build(m, raw, day.conversation, locator) {
+        match self.build(m, bytes, day.conversation, locator) {
             Ok(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
             Err(reason) => {
                 self.skip(day.display, offset, format!("{json_path}: {reason}"));
@@ -592,7 +591,7 @@ impl Reader<'_> {
     fn build(
         &self,
         m: MessageJson<'_>,
-        raw: &str,
+        raw: &[u8],
         conversation: &ConversationRef,
         locator: Locator,
     ) -> Result<Record, String> {
@@ -716,7 +715,7 @@ impl Reader<'_> {
             urls,
             attachments,
             locator,
-            raw: keep_raw.then(|| raw.to_string()),
+            raw: keep_raw.then(|| std::str::from_utf8(raw).unwrap_or_default().to_string()),
             edited_at,
             thread,
             deleted,

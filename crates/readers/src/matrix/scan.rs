@@ -105,7 +105,8 @@ impl<R: Read> Stream<R> {
     fn value(&mut self, max: usize) -> Result<Scanned, ReadError> {
         let start = self.offset();
         let Some(first) = self.peek()? else { return Ok(Scanned::Truncated) };
-        let mut out = Vec::new();
+        // Room for a typical event up front: growing from one byte reallocates.
+        let mut out = Vec::with_capacity(max.min(1024));
         let mut keep = true;
         if !matches!(first, b'{' | b'[' | b'"') {
             if !(first == b'-' || first.is_ascii_digit() || matches!(first, b't' | b'f' | b'n')) {

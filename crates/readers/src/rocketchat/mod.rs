@@ -507,7 +507,7 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let at = path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
-        let m: MessageJson<'_> = match serde_json::from_slice(bytes) {
+        let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
                 let pos = offset + error_offset(bytes, &e) as u64;
@@ -861,6 +861,15 @@ fn rocket_time(raw: &RawValue, options: &ReadOptions) -> Result<Timestamp, Strin
         return Err(format!("time {text} is out of range"));
     }
     Ok(Timestamp::utc(ms, text))
+}
+
+/// `serde_json::from_slice`, with UTF-8 checked once for the whole message
+/// instead of per string (same result and errors).
+fn from_bytes<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
 }
 
 #[cfg(test)]

@@ -541,7 +541,7 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let json_path = format!("$[{index}]");
-        let m: MessageJson<'_> = match serde_json::from_slice(bytes) {
+        let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
                 let at = offset + error_offset(bytes, &e) as u64;
@@ -828,6 +828,15 @@ fn split_error(e: ReadError) -> (u64, String) {
     match e {
         ReadError::Invalid { offset, reason, .. } => (offset.unwrap_or(0), reason),
         other => (0, other.to_string()),
+    }
+}
+
+/// `serde_json::from_slice`, with UTF-8 checked once for the whole message
+/// instead of per string (same result and errors).
+fn from_bytes<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
     }
 }
 

@@ -624,6 +624,25 @@ pub(crate) fn fingerprint(json: &[u8]) -> u64 {
     hasher.finish()
 }
 
+/// Appends `n` in decimal: JSON paths are made per record, and `format!`
+/// costs several times more.
+pub(crate) fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    while at > 0 {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
 /// JSON's whitespace.
 pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')

@@ -508,7 +508,7 @@ impl Events<'_> {
                     String::with_capacity(self.cx.path_prefix.len() + "$.events[]".len() + 20);
                 json_path.push_str(&self.cx.path_prefix);
                 json_path.push_str("$.events[");
-                push_decimal(&mut json_path, index);
+                crate::json_scan::push_decimal(&mut json_path, index);
                 json_path.push(']');
                 let path = &json_path[self.cx.path_prefix.len()..];
                 index += 1;
@@ -1027,24 +1027,6 @@ impl Events<'_> {
             deleted,
             ..Record::default()
         })
-    }
-}
-
-/// Appends `n` in decimal (cheaper than `format!` per event).
-fn push_decimal(out: &mut String, n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
     }
 }
 

@@ -232,7 +232,7 @@ pub(super) fn record(
         other => {
             record.kind = event_kind(if other.is_empty() { "unknown" } else { other });
             record.text = str_at(content, "body").unwrap_or("").to_string();
-            record.raw = Some(String::from_utf8_lossy(json).into_owned());
+            record.raw = Some(crate::json_scan::lossy_string(json));
         }
     }
     Ok(record)
@@ -288,7 +288,7 @@ fn message(
     // Emotes, locations, polls and unknown types: the record's fields do
     // not say everything, so the event is kept whole.
     if !known && !content.is_empty() {
-        record.raw = Some(String::from_utf8_lossy(json).into_owned());
+        record.raw = Some(crate::json_scan::lossy_string(json));
     }
     let Some(id) = record.native_id.clone() else { return };
     let relations = cx.relations;

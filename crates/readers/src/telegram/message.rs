@@ -94,7 +94,7 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     let (text, urls) = text_and_urls(&map);
     let attachments = attachments(&map, chat);
     let (reactions, anonymous_reactions) = reactions(&map, chat);
-    let raw_text = || String::from_utf8_lossy(bytes).into_owned();
+    let raw_text = || crate::json_scan::lossy_string(bytes);
 
     let mut record = Record {
         kind: RecordKind::Message,

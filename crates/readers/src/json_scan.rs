@@ -592,14 +592,25 @@ pub(crate) fn fingerprint(json: &[u8]) -> u64 {
     // Bytes are hashed in runs between skipped whitespace: SipHash is a
     // stream, so runs hash as their bytes would one by one, much faster.
     let mut run = 0;
-    for (i, &b) in json.iter().enumerate() {
+    let mut i = 0;
+    while let Some(&b) = json.get(i) {
         if in_string {
             if escape {
                 escape = false;
-            } else if b == b'\\' {
-                escape = true;
-            } else if b == b'"' {
-                in_string = false;
+                i += 1;
+                continue;
+            }
+            // Inside a string only a quote or a backslash matters.
+            match json.get(i..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+                Some(k) => {
+                    i += k;
+                    if json.get(i) == Some(&b'\\') {
+                        escape = true;
+                    } else {
+                        in_string = false;
+                    }
+                }
+                None => break,
             }
         } else if b == b'"' {
             in_string = true;
@@ -607,9 +618,38 @@ pub(crate) fn fingerprint(json: &[u8]) -> u64 {
             hasher.write(json.get(run..i).unwrap_or_default());
             run = i + 1;
         }
+        i += 1;
     }
     hasher.write(json.get(run..).unwrap_or_default());
     hasher.finish()
+}
+
+/// Appends `n` in decimal: JSON paths are made per record, and `format!`
+/// costs several times more.
+pub(crate) fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    while at > 0 {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
+/// `String::from_utf8_lossy(bytes).into_owned()`, faster for the usual
+/// valid text (the lossy scan has no word-at-a-time ASCII path).
+pub(crate) fn lossy_string(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// JSON's whitespace.
@@ -629,6 +669,341 @@ fn starts_value(b: u8) -> bool {
 /// A byte for an error message.
 fn show(b: u8) -> String {
     if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
+}
+
+/// A JSON value like [`serde_json::Value`], read by the same parser with
+/// the same result, but cheaper to build per record: unescaped strings and
+/// keys borrow from the input, and objects are member lists instead of
+/// B-trees.
+pub(crate) mod lite {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Number, Value};
+
+    /// See the module documentation.
+    #[derive(Debug, Clone, PartialEq)]
+    pub(crate) enum Lite<'a> {
+        Null,
+        Bool(bool),
+        Number(Number),
+        String(Cow<'a, str>),
+        Array(Vec<Lite<'a>>),
+        Object(LiteMap<'a>),
+    }
+
+    /// An object's members in input order. A repeated key counts once, with
+    /// its last value (as in [`serde_json::Map`]).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub(crate) struct LiteMap<'a>(Vec<(Cow<'a, str>, Lite<'a>)>);
+
+    impl<'a> LiteMap<'a> {
+        pub(crate) fn get(&self, key: &str) -> Option<&Lite<'a>> {
+            self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        }
+
+        pub(crate) fn contains_key(&self, key: &str) -> bool {
+            self.0.iter().any(|(k, _)| k == key)
+        }
+
+        pub(crate) fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
+
+        /// Every key, a repeated one possibly more than once.
+        pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+            self.0.iter().map(|(k, _)| k.as_ref())
+        }
+
+        /// The same object as a [`serde_json::Map`] (sorted, repeated keys
+        /// merged), for rare paths that print or keep it.
+        pub(crate) fn to_map(&self) -> serde_json::Map<String, Value> {
+            let mut map = serde_json::Map::new();
+            for (k, v) in &self.0 {
+                map.insert(k.to_string(), v.to_value());
+            }
+            map
+        }
+    }
+
+    impl<'a> Lite<'a> {
+        pub(crate) fn as_str(&self) -> Option<&str> {
+            match self {
+                Lite::String(s) => Some(s),
+                _ => None,
+            }
+        }
+
+        pub(crate) fn as_object(&self) -> Option<&LiteMap<'a>> {
+            match self {
+                Lite::Object(map) => Some(map),
+                _ => None,
+            }
+        }
+
+        pub(crate) fn as_bool(&self) -> Option<bool> {
+            match self {
+                Lite::Bool(b) => Some(*b),
+                _ => None,
+            }
+        }
+
+        pub(crate) fn as_u64(&self) -> Option<u64> {
+            match self {
+                Lite::Number(n) => n.as_u64(),
+                _ => None,
+            }
+        }
+
+        pub(crate) fn as_i64(&self) -> Option<i64> {
+            match self {
+                Lite::Number(n) => n.as_i64(),
+                _ => None,
+            }
+        }
+
+        pub(crate) fn is_null(&self) -> bool {
+            matches!(self, Lite::Null)
+        }
+
+        /// A member of an object.
+        pub(crate) fn get(&self, key: &str) -> Option<&Lite<'a>> {
+            self.as_object().and_then(|m| m.get(key))
+        }
+
+        /// The same value as a [`serde_json::Value`].
+        pub(crate) fn to_value(&self) -> Value {
+            match self {
+                Lite::Null => Value::Null,
+                Lite::Bool(b) => Value::Bool(*b),
+                Lite::Number(n) => Value::Number(n.clone()),
+                Lite::String(s) => Value::String(s.to_string()),
+                Lite::Array(items) => Value::Array(items.iter().map(Lite::to_value).collect()),
+                Lite::Object(map) => Value::Object(map.to_map()),
+            }
+        }
+
+        fn from_value(value: Value) -> Lite<'static> {
+            match value {
+                Value::Null => Lite::Null,
+                Value::Bool(b) => Lite::Bool(b),
+                Value::Number(n) => Lite::Number(n),
+                Value::String(s) => Lite::String(Cow::Owned(s)),
+                Value::Array(items) => {
+                    Lite::Array(items.into_iter().map(Lite::from_value).collect())
+                }
+                Value::Object(map) => Lite::Object(LiteMap(
+                    map.into_iter().map(|(k, v)| (Cow::Owned(k), Lite::from_value(v))).collect(),
+                )),
+            }
+        }
+    }
+
+    impl fmt::Display for Lite<'_> {
+        /// As [`serde_json::Value`] prints (keys sorted, compact).
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.to_value().fmt(f)
+        }
+    }
+
+    /// `serde_json` reads this key into a `Value` specially (its raw-value
+    /// marker); such input is left to `Value` itself.
+    const RAW_TOKEN: &str = "$serde_json::private::RawValue";
+    const RAW_TOKEN_ERROR: &str = "trove: raw value token";
+
+    /// Parses `bytes` exactly as `serde_json::from_slice::<Value>` would,
+    /// with the same errors. Valid UTF-8 (nearly always) is checked once
+    /// for the whole value rather than string by string, which is what
+    /// `from_slice` costs over `from_str`; the result is the same.
+    pub(crate) fn from_slice(bytes: &[u8]) -> Result<Lite<'_>, serde_json::Error> {
+        let parsed = match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str::<Lite<'_>>(text),
+            Err(_) => serde_json::from_slice::<Lite<'_>>(bytes),
+        };
+        match parsed {
+            Err(e) if e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR) => {
+                serde_json::from_slice::<Value>(bytes).map(Lite::from_value)
+            }
+            other => other,
+        }
+    }
+
+    /// Parses `bytes` exactly as `serde_json::from_slice::<Map<String,
+    /// Value>>` would: an object, else an error.
+    pub(crate) fn map_from_slice(bytes: &[u8]) -> Result<LiteMap<'_>, serde_json::Error> {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return map_from_str(text);
+        }
+        match serde_json::from_slice::<Lite<'_>>(bytes) {
+            Ok(Lite::Object(map)) => Ok(map),
+            Err(e) if !(e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR)) => Err(e),
+            // Other values (and the marker) get `Map`'s own answer.
+            _ => serde_json::from_slice::<serde_json::Map<String, Value>>(bytes).map(|map| {
+                LiteMap(
+                    map.into_iter().map(|(k, v)| (Cow::Owned(k), Lite::from_value(v))).collect(),
+                )
+            }),
+        }
+    }
+
+    /// [`map_from_slice`] for text (whose strings then need no second
+    /// UTF-8 check).
+    pub(crate) fn map_from_str(text: &str) -> Result<LiteMap<'_>, serde_json::Error> {
+        match serde_json::from_str::<Lite<'_>>(text) {
+            Ok(Lite::Object(map)) => Ok(map),
+            Err(e) if !(e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR)) => Err(e),
+            _ => serde_json::from_str::<serde_json::Map<String, Value>>(text).map(|map| {
+                LiteMap(
+                    map.into_iter().map(|(k, v)| (Cow::Owned(k), Lite::from_value(v))).collect(),
+                )
+            }),
+        }
+    }
+
+    /// [`from_slice`] for bytes that do not outlive the call.
+    pub(crate) fn from_slice_owned(bytes: &[u8]) -> Result<Lite<'static>, serde_json::Error> {
+        serde_json::from_slice::<Value>(bytes).map(Lite::from_value)
+    }
+
+    /// [`from_slice`] for text.
+    #[cfg(test)]
+    pub(crate) fn from_str(text: &str) -> Result<Lite<'_>, serde_json::Error> {
+        from_slice(text.as_bytes())
+    }
+
+    impl<'de> Deserialize<'de> for Lite<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Lite<'de>, D::Error> {
+            deserializer.deserialize_any(LiteVisitor)
+        }
+    }
+
+    struct LiteVisitor;
+
+    impl<'de> Visitor<'de> for LiteVisitor {
+        type Value = Lite<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any valid JSON value")
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Lite<'de>, E> {
+            Ok(Lite::Bool(v))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Lite<'de>, E> {
+            Ok(Lite::Number(v.into()))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Lite<'de>, E> {
+            Ok(Lite::Number(v.into()))
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Lite<'de>, E> {
+            Ok(Number::from_f64(v).map_or(Lite::Null, Lite::Number))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Lite<'de>, E> {
+            Ok(Lite::String(Cow::Owned(v.to_string())))
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Lite<'de>, E> {
+            Ok(Lite::String(Cow::Borrowed(v)))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Lite<'de>, E> {
+            Ok(Lite::String(Cow::Owned(v)))
+        }
+
+        fn visit_none<E>(self) -> Result<Lite<'de>, E> {
+            Ok(Lite::Null)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Lite<'de>, D::Error> {
+            Deserialize::deserialize(d)
+        }
+
+        fn visit_unit<E>(self) -> Result<Lite<'de>, E> {
+            Ok(Lite::Null)
+        }
+
+        fn visit_seq<V: SeqAccess<'de>>(self, mut seq: V) -> Result<Lite<'de>, V::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(Lite::Array(items))
+        }
+
+        fn visit_map<V: MapAccess<'de>>(self, mut access: V) -> Result<Lite<'de>, V::Error> {
+            let mut members: Vec<(Cow<'de, str>, Lite<'de>)> = Vec::with_capacity(8);
+            while let Some(Key(key)) = access.next_key()? {
+                if key == RAW_TOKEN {
+                    return Err(de::Error::custom(RAW_TOKEN_ERROR));
+                }
+                let value = access.next_value()?;
+                members.push((key, value));
+            }
+            Ok(Lite::Object(LiteMap(members)))
+        }
+    }
+
+    /// A member name, borrowed when it has no escapes.
+    struct Key<'a>(Cow<'a, str>);
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key<'de>, D::Error> {
+            struct KeyVisitor;
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string key")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v.to_string())))
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v)))
+                }
+            }
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    #[cfg(test)]
+    #[allow(clippy::unwrap_used)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn same_as_value() {
+            let cases: &[&str] = &[
+                r#"{"b": [1, -2, 3.5, 1e400, "x\"y", null, true], "a": {"k": "v"}, "b": 7}"#,
+                r#"{"\u0061": "\u00e9", "$serde_json::private::RawValue": "1"}"#,
+                r#"[1, 2"#,
+                r#"{"a": 1} x"#,
+                "\"\\ud800\"",
+                "18446744073709551616",
+            ];
+            for case in cases {
+                let value = serde_json::from_str::<Value>(case);
+                let lite = from_str(case);
+                match (value, lite) {
+                    (Ok(v), Ok(l)) => {
+                        assert_eq!(v, l.to_value(), "{case}");
+                        assert_eq!(v.to_string(), l.to_string(), "{case}");
+                    }
+                    (Err(v), Err(l)) => assert_eq!(v.to_string(), l.to_string(), "{case}"),
+                    (v, l) => panic!("{case}: {v:?} vs {l:?}"),
+                }
+            }
+            let lite = from_str(r#"{"b": 1, "a": 2, "b": 3}"#).unwrap();
+            assert_eq!(lite.get("b").and_then(Lite::as_u64), Some(3));
+        }
+    }
 }
 
 #[cfg(test)]

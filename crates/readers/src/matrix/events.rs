@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use crate::json_scan::lite::{Lite, LiteMap};
 use trove_model::{
     AccountRef, Attachment, ConversationRef, Edit, EventKind, Locator, Reaction, Record,
     RecordKind, Timestamp,
@@ -32,35 +32,35 @@ pub(super) struct Relations {
     seq: usize,
 }
 
-fn str_at<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
-    map.get(key).and_then(Value::as_str)
+fn str_at<'v>(map: &'v LiteMap<'_>, key: &str) -> Option<&'v str> {
+    map.get(key).and_then(Lite::as_str)
 }
 
-fn obj_at<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Map<String, Value>> {
-    map.get(key).and_then(Value::as_object)
+fn obj_at<'v, 'a>(map: &'v LiteMap<'a>, key: &str) -> Option<&'v LiteMap<'a>> {
+    map.get(key).and_then(Lite::as_object)
 }
 
 /// An id field as a string (numbers as written, never through f64).
-fn id_at(map: &Map<String, Value>, key: &str) -> Option<String> {
+fn id_at(map: &LiteMap<'_>, key: &str) -> Option<String> {
     match map.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Lite::String(s) if !s.is_empty() => Some(s.to_string()),
+        Lite::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
 /// `origin_server_ts` (ms since the epoch, UTC): an integer, or a numeric
 /// string in re-serialised dumps.
-fn timestamp(event: &Map<String, Value>) -> Result<Timestamp, String> {
+fn timestamp(event: &LiteMap<'_>) -> Result<Timestamp, String> {
     let raw = event.get("origin_server_ts").ok_or("no origin_server_ts")?;
     let (ms, original) = match raw {
-        Value::Number(n) => {
+        Lite::Number(n) => {
             let ms = n.as_i64().or_else(|| {
                 n.as_f64().filter(|f| f.is_finite() && f.abs() < 9.0e15).map(|f| f as i64)
             });
             (ms, n.to_string())
         }
-        Value::String(s) => (s.trim().parse::<i64>().ok(), s.clone()),
+        Lite::String(s) => (s.trim().parse::<i64>().ok(), s.to_string()),
         _ => (None, raw.to_string()),
     };
     let ms =
@@ -81,7 +81,7 @@ struct Relation<'v> {
     falling_back: bool,
 }
 
-fn relation(content: &Map<String, Value>) -> Relation<'_> {
+fn relation<'v>(content: &'v LiteMap<'_>) -> Relation<'v> {
     let relates = obj_at(content, "m.relates_to");
     let get = |key: &str| relates.and_then(|r| str_at(r, key));
     Relation {
@@ -93,14 +93,14 @@ fn relation(content: &Map<String, Value>) -> Relation<'_> {
             .and_then(|r| str_at(r, "event_id")),
         falling_back: relates
             .and_then(|r| r.get("is_falling_back"))
-            .and_then(Value::as_bool)
+            .and_then(Lite::as_bool)
             .unwrap_or(false),
     }
 }
 
 /// The text of an edit: `m.new_content.body`, else the fallback body
 /// without its `* ` marker.
-fn edit_text(content: &Map<String, Value>) -> String {
+fn edit_text(content: &LiteMap<'_>) -> String {
     if let Some(body) = obj_at(content, "m.new_content").and_then(|n| str_at(n, "body")) {
         return body.to_string();
     }
@@ -110,7 +110,7 @@ fn edit_text(content: &Map<String, Value>) -> String {
 
 /// The target of a redaction: `content.redacts` (room v11) or the
 /// top-level `redacts` (earlier rooms).
-fn redaction_target(event: &Map<String, Value>, content: &Map<String, Value>) -> Option<String> {
+fn redaction_target(event: &LiteMap<'_>, content: &LiteMap<'_>) -> Option<String> {
     id_at(content, "redacts").or_else(|| id_at(event, "redacts"))
 }
 
@@ -120,13 +120,13 @@ fn is_edit(kind: &str, relation: &Relation<'_>) -> bool {
 
 impl Relations {
     /// First pass: learns from one event.
-    pub(super) fn learn(&mut self, event: &Map<String, Value>) {
+    pub(super) fn learn(&mut self, event: &LiteMap<'_>) {
         self.seq += 1;
         if self.first_room.is_none() {
             self.first_room = id_at(event, "room_id");
         }
         let kind = str_at(event, "type").unwrap_or("");
-        let empty = Map::new();
+        let empty = LiteMap::default();
         let content = obj_at(event, "content").unwrap_or(&empty);
         let relation = relation(content);
         let sender = str_at(event, "sender").map(str::to_string);
@@ -172,8 +172,8 @@ pub(super) struct Context<'a> {
 
 /// Builds the record for one event, or says why it cannot be read.
 pub(super) fn record(
-    event: &Map<String, Value>,
-    json: &str,
+    event: &LiteMap<'_>,
+    json: &[u8],
     locator: Locator,
     cx: &Context<'_>,
 ) -> Result<Record, String> {
@@ -181,7 +181,7 @@ pub(super) fn record(
     let kind = str_at(event, "type").unwrap_or("");
     let native_id = id_at(event, "event_id");
     let sender_id = str_at(event, "sender").filter(|s| !s.is_empty());
-    let empty = Map::new();
+    let empty = LiteMap::default();
     let content = obj_at(event, "content").unwrap_or(&empty);
     let relation = relation(content);
     let room = id_at(event, "room_id").unwrap_or_else(|| cx.conversation.to_string());
@@ -232,7 +232,7 @@ pub(super) fn record(
         other => {
             record.kind = event_kind(if other.is_empty() { "unknown" } else { other });
             record.text = str_at(content, "body").unwrap_or("").to_string();
-            record.raw = Some(json.to_string());
+            record.raw = Some(crate::json_scan::lossy_string(json));
         }
     }
     Ok(record)
@@ -244,9 +244,9 @@ const PLAIN: &[&str] = &["m.text", "m.notice", "m.image", "m.file", "m.video", "
 fn message(
     record: &mut Record,
     kind: &str,
-    content: &Map<String, Value>,
+    content: &LiteMap<'_>,
     relation: &Relation<'_>,
-    json: &str,
+    json: &[u8],
     cx: &Context<'_>,
 ) {
     let msgtype = str_at(content, "msgtype");
@@ -279,7 +279,7 @@ fn message(
             name: str_at(content, "filename").unwrap_or(body).to_string(),
             reference: reference.to_string(),
             kind: kind_name,
-            size: info.and_then(|i| i.get("size")).and_then(Value::as_u64),
+            size: info.and_then(|i| i.get("size")).and_then(Lite::as_u64),
             sha256: None,
             entry: None,
         });
@@ -288,7 +288,7 @@ fn message(
     // Emotes, locations, polls and unknown types: the record's fields do
     // not say everything, so the event is kept whole.
     if !known && !content.is_empty() {
-        record.raw = Some(json.to_string());
+        record.raw = Some(crate::json_scan::lossy_string(json));
     }
     let Some(id) = record.native_id.clone() else { return };
     let relations = cx.relations;
@@ -339,12 +339,7 @@ fn strip_reply_fallback(body: &str) -> &str {
     rest.strip_prefix('\n').unwrap_or(rest)
 }
 
-fn member(
-    record: &mut Record,
-    event: &Map<String, Value>,
-    content: &Map<String, Value>,
-    sender: Option<&str>,
-) {
+fn member(record: &mut Record, event: &LiteMap<'_>, content: &LiteMap<'_>, sender: Option<&str>) {
     let membership = str_at(content, "membership").unwrap_or("");
     let previous = obj_at(event, "unsigned")
         .and_then(|u| obj_at(u, "prev_content"))

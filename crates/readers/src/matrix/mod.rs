@@ -68,9 +68,12 @@
 mod events;
 mod scan;
 
-use serde_json::{Map, Value};
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use trove_model::{AccountRef, Locator};
 
+use crate::json_scan::lite::{self, Lite};
 use crate::json_scan::{error_offset, error_reason};
 use crate::template::{file_stem, has_extension, sniff_members};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
@@ -201,9 +204,13 @@ impl Header {
 /// Whether an event's bytes may hold a relation worth parsing in the first
 /// pass.
 fn may_relate(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"m.relates_to").is_some()
-        || memchr::memmem::find(bytes, b"redact").is_some()
+    RELATES.find(bytes).is_some() || REDACT.find(bytes).is_some()
 }
+
+// Built once: building a searcher costs more than searching one event.
+static RELATES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"m.relates_to"));
+static REDACT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"redact"));
+static ROOM_ID: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"room_id\""));
 
 /// The first pass: header and relations.
 struct Learn {
@@ -217,10 +224,9 @@ impl Visitor for Learn {
     }
 
     fn event(&mut self, _: usize, _: u64, bytes: &[u8], _: &str) -> Result<(), ReadError> {
-        let room_unknown = self.relations.first_room.is_none()
-            && memchr::memmem::find(bytes, b"\"room_id\"").is_some();
+        let room_unknown = self.relations.first_room.is_none() && ROOM_ID.find(bytes).is_some();
         if (room_unknown || may_relate(bytes))
-            && let Ok(event) = serde_json::from_slice::<Map<String, Value>>(bytes)
+            && let Ok(event) = lite::map_from_slice(bytes)
         {
             self.relations.learn(&event);
         }
@@ -245,8 +251,8 @@ impl Visitor for Emit<'_> {
     fn header(&mut self, _: &str, _: &[u8]) {}
 
     fn event(&mut self, _: usize, offset: u64, bytes: &[u8], path: &str) -> Result<(), ReadError> {
-        let event = match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(event)) => event,
+        let event = match lite::from_slice(bytes) {
+            Ok(Lite::Object(event)) => event,
             Ok(_) => {
                 self.problem(offset, format!("{path} is not an event object"));
                 return Ok(());
@@ -257,7 +263,6 @@ impl Visitor for Emit<'_> {
                 return Ok(());
             }
         };
-        let json = String::from_utf8_lossy(bytes);
         let locator = Locator {
             entry: self.entry.clone(),
             offset,
@@ -265,7 +270,7 @@ impl Visitor for Emit<'_> {
             line: None,
             json_path: Some(path.to_string()),
         };
-        match events::record(&event, &json, locator, &self.cx) {
+        match events::record(&event, bytes, locator, &self.cx) {
             Ok(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
             Err(reason) => {
                 self.problem(offset, format!("{path}: {reason}"));

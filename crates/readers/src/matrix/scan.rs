@@ -105,7 +105,8 @@ impl<R: Read> Stream<R> {
     fn value(&mut self, max: usize) -> Result<Scanned, ReadError> {
         let start = self.offset();
         let Some(first) = self.peek()? else { return Ok(Scanned::Truncated) };
-        let mut out = Vec::new();
+        // Room for a typical event up front: growing from one byte reallocates.
+        let mut out = Vec::with_capacity(max.min(1024));
         let mut keep = true;
         if !matches!(first, b'{' | b'[' | b'"') {
             if !(first == b'-' || first.is_ascii_digit() || matches!(first, b't' | b'f' | b'n')) {
@@ -143,22 +144,35 @@ impl<R: Read> Stream<R> {
             let mut i = self.w.pos;
             let mut done = false;
             while i < self.w.len {
-                let b = self.w.buf[i];
-                i += 1;
                 if in_string {
                     if escape {
                         escape = false;
-                    } else if b == b'\\' {
-                        escape = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                        if self.stack.is_empty() {
-                            done = true;
-                            break;
+                        i += 1;
+                        continue;
+                    }
+                    // Strings are most of the bytes: jump to the next quote
+                    // or backslash.
+                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..self.w.len]) {
+                        None => i = self.w.len,
+                        Some(k) => {
+                            i += k;
+                            let b = self.w.buf[i];
+                            i += 1;
+                            if b == b'\\' {
+                                escape = true;
+                            } else {
+                                in_string = false;
+                                if self.stack.is_empty() {
+                                    done = true;
+                                    break;
+                                }
+                            }
                         }
                     }
                     continue;
                 }
+                let b = self.w.buf[i];
+                i += 1;
                 match b {
                     b'"' => in_string = true,
                     b'{' | b'[' => {

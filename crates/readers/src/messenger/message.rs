@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use crate::json_scan::lite::{self, Lite, LiteMap};
 use trove_model::{
     AccountRef, Attachment, ConversationRef, EventKind, Locator, Reaction, Record, RecordKind,
     Timestamp, UrlRef,
@@ -60,46 +60,50 @@ pub(super) struct Context<'a> {
 
 /// Keys whose meaning is fully carried by the record; any other key keeps
 /// the message's JSON in `raw`.
-const MAPPED: &[&str] = &[
-    "sender_name",
-    "senderName",
-    "timestamp_ms",
-    "timestamp",
-    "content",
-    "text",
-    "type",
-    "photos",
-    "videos",
-    "audio_files",
-    "files",
-    "gifs",
-    "sticker",
-    "media",
-    "share",
-    "reactions",
-    "users",
-    "is_unsent",
-    "isUnsent",
-];
+fn is_mapped(key: &str) -> bool {
+    // A `match` on the text, not a scan of a list: called for every key.
+    matches!(
+        key,
+        "sender_name"
+            | "senderName"
+            | "timestamp_ms"
+            | "timestamp"
+            | "content"
+            | "text"
+            | "type"
+            | "photos"
+            | "videos"
+            | "audio_files"
+            | "files"
+            | "gifs"
+            | "sticker"
+            | "media"
+            | "share"
+            | "reactions"
+            | "users"
+            | "is_unsent"
+            | "isUnsent"
+    )
+}
 
 /// Flags that carry nothing while false; `true` keeps the raw JSON.
-const FALSE_FLAGS: &[&str] =
-    &["is_geoblocked_for_viewer", "is_unsent_image_by_messenger_kid_parent"];
+fn is_false_flag(key: &str) -> bool {
+    matches!(key, "is_geoblocked_for_viewer" | "is_unsent_image_by_messenger_kid_parent")
+}
 
 /// Translates the message object `raw`. `Err` is the reason for a skip.
 pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Record, String> {
-    let map: Map<String, Value> = serde_json::from_str(raw)
+    let map = lite::map_from_str(raw)
         .map_err(|e| format!("not a message object: {}", error_reason(&e)))?;
     let mut keep_raw = map.keys().any(|k| {
-        let mapped = MAPPED.contains(&k.as_str());
-        let idle_flag =
-            FALSE_FLAGS.contains(&k.as_str()) && map.get(k) == Some(&Value::Bool(false));
+        let mapped = is_mapped(k);
+        let idle_flag = is_false_flag(k) && map.get(k) == Some(&Lite::Bool(false));
         !mapped && !idle_flag
     });
 
-    let sender = string(&map, &["sender_name", "senderName"])?.map(|s| repaired(&s));
+    let sender = string(&map, &["sender_name", "senderName"])?.map(repaired);
     let sent_at = timestamp(&map)?;
-    let text = string(&map, &["content", "text"])?.map(|s| repaired(&s)).unwrap_or_default();
+    let text = string(&map, &["content", "text"])?.map(repaired).unwrap_or_default();
     let kind = string(&map, &["type"])?;
     let deleted = flag(&map, &["is_unsent", "isUnsent"])?;
 
@@ -113,10 +117,10 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
         ("media", None),
     ] {
         match map.get(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
+            None | Some(Lite::Null) => {}
+            Some(Lite::Array(items)) => {
                 for item in items {
-                    match item.get("uri").and_then(Value::as_str) {
+                    match item.get("uri").and_then(Lite::as_str) {
                         Some(uri) => attachments.push(attachment(uri, kind, cx)),
                         None => keep_raw = true,
                     }
@@ -126,8 +130,8 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
         }
     }
     match map.get("sticker") {
-        None | Some(Value::Null) => {}
-        Some(sticker) => match sticker.get("uri").and_then(Value::as_str) {
+        None | Some(Lite::Null) => {}
+        Some(sticker) => match sticker.get("uri").and_then(Lite::as_str) {
             Some(uri) => attachments.push(attachment(uri, Some("sticker"), cx)),
             None => keep_raw = true,
         },
@@ -135,9 +139,9 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
 
     let mut urls = Vec::new();
     match map.get("share") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(share)) => {
-            if let Some(link) = share.get("link").and_then(Value::as_str) {
+        None | Some(Lite::Null) => {}
+        Some(Lite::Object(share)) => {
+            if let Some(link) = share.get("link").and_then(Lite::as_str) {
                 urls.push(UrlRef { url: repaired(link), expanded: None });
             }
             // share_text, original_content_owner, ...: only in raw.
@@ -150,8 +154,8 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
 
     let mut reactions = Vec::new();
     match map.get("reactions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
+        None | Some(Lite::Null) => {}
+        Some(Lite::Array(items)) => {
             for item in items {
                 match reaction(item) {
                     Some(r) => reactions.push(r),
@@ -164,12 +168,12 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
     }
 
     let users: Vec<AccountRef> = match map.get("users") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
+        None | Some(Lite::Null) => Vec::new(),
+        Some(Lite::Array(items)) => items
             .iter()
             .filter_map(|u| match u {
-                Value::String(name) => Some(name.as_str()),
-                other => other.get("name").and_then(Value::as_str),
+                Lite::String(name) => Some(name.as_ref()),
+                other => other.get("name").and_then(Lite::as_str),
             })
             .map(|name| named(repaired(name)))
             .collect(),
@@ -191,11 +195,11 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
         deleted,
         ..Record::default()
     };
-    match kind.as_deref() {
+    match kind {
         // 2024 exports dropped `type`; a share is a message with a link.
         None | Some("Generic") | Some("Share") => {}
         Some("Subscribe") | Some("Unsubscribe") => {
-            let join = kind.as_deref() == Some("Subscribe");
+            let join = kind == Some("Subscribe");
             record.kind = RecordKind::Event(if join { EventKind::Join } else { EventKind::Leave });
             if record.text.is_empty() {
                 // Exports localise the sentence; this one is only a fallback.
@@ -226,22 +230,22 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
 }
 
 /// The first of `keys` present: a string, or `None` when absent or null.
-fn string(map: &Map<String, Value>, keys: &[&str]) -> Result<Option<String>, String> {
+fn string<'m>(map: &'m LiteMap<'_>, keys: &[&str]) -> Result<Option<&'m str>, String> {
     for key in keys {
-        match map.get(*key) {
-            None | Some(Value::Null) => continue,
-            Some(Value::String(s)) => return Ok(Some(s.clone())),
+        match map.get(key) {
+            None | Some(Lite::Null) => continue,
+            Some(Lite::String(s)) => return Ok(Some(s)),
             Some(other) => return Err(format!("`{key}` is not a string: {}", short(other))),
         }
     }
     Ok(None)
 }
 
-fn flag(map: &Map<String, Value>, keys: &[&str]) -> Result<bool, String> {
+fn flag(map: &LiteMap<'_>, keys: &[&str]) -> Result<bool, String> {
     for key in keys {
-        match map.get(*key) {
-            None | Some(Value::Null) => continue,
-            Some(Value::Bool(b)) => return Ok(*b),
+        match map.get(key) {
+            None | Some(Lite::Null) => continue,
+            Some(Lite::Bool(b)) => return Ok(*b),
             Some(other) => return Err(format!("`{key}` is not true or false: {}", short(other))),
         }
     }
@@ -249,17 +253,17 @@ fn flag(map: &Map<String, Value>, keys: &[&str]) -> Result<bool, String> {
 }
 
 /// `timestamp_ms` (legacy) or `timestamp` (E2EE): Unix milliseconds, UTC.
-fn timestamp(map: &Map<String, Value>) -> Result<Timestamp, String> {
+fn timestamp(map: &LiteMap<'_>) -> Result<Timestamp, String> {
     let Some((key, value)) = ["timestamp_ms", "timestamp"]
         .iter()
-        .find_map(|k| map.get(*k).filter(|v| !v.is_null()).map(|v| (*k, v)))
+        .find_map(|k| map.get(k).filter(|v| !v.is_null()).map(|v| (*k, v)))
     else {
         return Err("message has no timestamp_ms".to_string());
     };
     let (ms, original) = match value {
-        Value::Number(n) => (n.as_i64(), n.to_string()),
+        Lite::Number(n) => (n.as_i64(), n.to_string()),
         // Some tools re-save ids and times as strings.
-        Value::String(s) => (s.trim().parse::<i64>().ok(), s.clone()),
+        Lite::String(s) => (s.trim().parse::<i64>().ok(), s.to_string()),
         other => (None, short(other)),
     };
     let ms =
@@ -270,11 +274,11 @@ fn timestamp(map: &Map<String, Value>) -> Result<Timestamp, String> {
     Ok(Timestamp::utc(ms, original))
 }
 
-fn reaction(item: &Value) -> Option<Reaction> {
-    let key = item.get("reaction").and_then(Value::as_str)?;
-    let actor = item.get("actor").and_then(Value::as_str)?;
+fn reaction(item: &Lite<'_>) -> Option<Reaction> {
+    let key = item.get("reaction").and_then(Lite::as_str)?;
+    let actor = item.get("actor").and_then(Lite::as_str)?;
     // Newer exports may carry a time (UNVERIFIED unit: seconds or ms).
-    let at = item.get("timestamp").and_then(Value::as_i64).and_then(|t| {
+    let at = item.get("timestamp").and_then(Lite::as_i64).and_then(|t| {
         let ms = if t.abs() < 100_000_000_000 { t.checked_mul(1000)? } else { t };
         jiff::Timestamp::from_millisecond(ms).ok()?;
         Some(Timestamp::utc(ms, t.to_string()))
@@ -324,7 +328,7 @@ fn kind_of(name: &str) -> &'static str {
 }
 
 /// A value for an error message, shortened.
-fn short(value: &Value) -> String {
+fn short(value: &Lite<'_>) -> String {
     let text = value.to_string();
     match text.char_indices().nth(40) {
         Some((cut, _)) => format!("{}…", &text[..cut]),

@@ -542,7 +542,10 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 while let Some((offset, captured)) = scanner.next_element(limit)? {
-                    let json_path = format!("$.messages[{index}]");
+                    let mut json_path = String::with_capacity(32);
+                    json_path.push_str("$.messages[");
+                    crate::json_scan::push_decimal(&mut json_path, index);
+                    json_path.push(']');
                     index += 1;
                     let bytes = match captured {
                         Captured::Bytes(bytes) => bytes,
@@ -564,13 +567,15 @@ impl<'a> Reader<'a> {
                         offset,
                         length: bytes.len() as u64,
                         line: None,
-                        json_path: Some(json_path.clone()),
+                        json_path: Some(json_path),
                     };
                     match message::parse(text, &cx, locator) {
                         Ok(record) => {
                             sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?
                         }
                         Err(reason) => {
+                            // The path went into the locator; rebuilt for the rare skip.
+                            let json_path = format!("$.messages[{}]", index - 1);
                             skip(sink, &display, offset, format!("{json_path}: {reason}"))
                         }
                     }

@@ -507,7 +507,7 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let at = path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
-        let m: MessageJson<'_> = match serde_json::from_slice(bytes) {
+        let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
                 let pos = offset + error_offset(bytes, &e) as u64;
@@ -526,8 +526,7 @@ impl Reader<'_> {
             line: None,
             json_path: path.clone(),
         };
-        let raw = std::str::from_utf8(bytes).unwrap_or_default();
-        let record = match self.build(m, raw, locator) {
+        let record = match self.build(m, bytes, locator) {
             Ok(record) => record,
             Err(reason) => {
                 self.skip(&cx.display, offset, format!("{at}{reason}"));
@@ -589,7 +588,7 @@ impl Reader<'_> {
     }
 
     /// Translates one message document. `Err` is a reason for a skip.
-    fn build(&self, m: MessageJson<'_>, raw: &str, locator: Locator) -> Result<Record, String> {
+    fn build(&self, m: MessageJson<'_>, raw: &[u8], locator: Locator) -> Result<Record, String> {
         let id = m.id.0;
         let rid = m.rid.map(|r| r.0).ok_or("message has no `rid` (room id)")?;
         let ts = m.ts.ok_or("message has no `ts`")?;
@@ -774,7 +773,7 @@ impl Reader<'_> {
             urls,
             attachments,
             locator,
-            raw: keep_raw.then(|| raw.to_string()),
+            raw: keep_raw.then(|| std::str::from_utf8(raw).unwrap_or_default().to_string()),
             edited_at,
             thread,
             deleted,
@@ -862,6 +861,15 @@ fn rocket_time(raw: &RawValue, options: &ReadOptions) -> Result<Timestamp, Strin
         return Err(format!("time {text} is out of range"));
     }
     Ok(Timestamp::utc(ms, text))
+}
+
+/// `serde_json::from_slice`, with UTF-8 checked once for the whole message
+/// instead of per string (same result and errors).
+fn from_bytes<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! what it can (an integer participant id is read as its digits), and only
 //! an event without a `type` or with an unreadable time is left out.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
@@ -131,14 +132,23 @@ pub(super) fn read(
         .clone()
         .or_else(|| cx.collection_header.clone())
         .unwrap_or_else(|| cx.scope.clone());
+    let (zone, zone_name) = options.zone();
     let mut events = Events {
         cx,
         options,
         declared: &declared,
         scope,
         previous_ms: None,
-        reported: HashSet::new(),
+        reported_participants: HashSet::new(),
+        reported_conversations: HashSet::new(),
+        reported_no_conversation: false,
         count: 0,
+        zone,
+        zone_name,
+        last_stamp: None,
+        senders: HashMap::new(),
+        conversations: HashMap::new(),
+        no_conversation: None,
     };
     for id in &declared.order {
         if let Some(account) = events.account(id) {
@@ -414,9 +424,70 @@ struct Events<'a> {
     scope: String,
     /// The instant of the previous event, for events without a time.
     previous_ms: Option<i64>,
-    /// Dangling references already reported.
-    reported: HashSet<String>,
+    /// Dangling participant references already reported.
+    reported_participants: HashSet<String>,
+    /// Dangling conversation references already reported.
+    reported_conversations: HashSet<String>,
+    /// An event without `conversation` (among several) was reported.
+    reported_no_conversation: bool,
     count: u64,
+    /// `options.zone()`, looked up once rather than per timestamp.
+    zone: jiff::tz::TimeZone,
+    zone_name: String,
+    /// The last timestamp text and what it gave: consecutive events often
+    /// share a time (minute-resolution exports), and parsing is pure.
+    last_stamp: Option<(String, Timestamp)>,
+    /// Accounts and conversations already built, by id: every problem
+    /// about an id is reported once (on first use), so a later use yields
+    /// the same value with no problem, and cloning beats formatting ids.
+    senders: HashMap<String, AccountRef>,
+    conversations: HashMap<String, ConversationRef>,
+    /// The conversation of events without `conversation`, once built.
+    no_conversation: Option<ConversationRef>,
+}
+
+/// At most this many ids are remembered in each cache above.
+const CACHE_CAP: usize = 4096;
+
+/// The common event shape, deserialised straight from the bytes: only the
+/// mapped scalar members with their schema types. Any other shape (other
+/// members, numbers for ids, lists, duplicate keys…) fails here and is read
+/// by the general path, which words every problem.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainEvent<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    parent: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    body: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    participant: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    conversation: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    timestamp: Option<Cow<'a, str>>,
+    deleted: Option<bool>,
+}
+
+/// What an event says once its members are read.
+struct Parts<'a> {
+    kind: Cow<'a, str>,
+    text: String,
+    native_id: Option<String>,
+    parent: Option<String>,
+    participant: Option<Cow<'a, str>>,
+    conversation_id: Option<Cow<'a, str>>,
+    sent_at: Timestamp,
+    deleted: bool,
+    attachments: Vec<Attachment>,
+    reactions: Vec<Reaction>,
+    edits: Vec<Edit>,
+    edited_at: Option<Timestamp>,
+    keep_raw: bool,
 }
 
 impl Events<'_> {
@@ -433,7 +504,13 @@ impl Events<'_> {
             }
             let mut index = 0usize;
             while let Some((offset, captured)) = scanner.next_element(limit)? {
-                let path = format!("$.events[{index}]");
+                let mut json_path =
+                    String::with_capacity(self.cx.path_prefix.len() + "$.events[]".len() + 20);
+                json_path.push_str(&self.cx.path_prefix);
+                json_path.push_str("$.events[");
+                crate::json_scan::push_decimal(&mut json_path, index);
+                json_path.push(']');
+                let path = &json_path[self.cx.path_prefix.len()..];
                 index += 1;
                 self.count += 1;
                 let bytes = match captured {
@@ -455,12 +532,13 @@ impl Events<'_> {
                     skip(sink, &self.cx.display, offset, format!("{path}: not valid UTF-8"));
                     continue;
                 };
+                let path = path.to_string();
                 let locator = Locator {
                     entry: self.cx.locator_entry.clone(),
                     offset,
                     length: bytes.len() as u64,
                     line: None,
-                    json_path: Some(format!("{}{path}", self.cx.path_prefix)),
+                    json_path: Some(json_path),
                 };
                 let mut problems = Vec::new();
                 let result = self.event(text, &path, locator, &mut problems);
@@ -490,17 +568,49 @@ impl Events<'_> {
     }
 
     fn participant(&mut self, id: &str, path: &str, problems: &mut Vec<String>) -> AccountRef {
-        if !self.declared.participants.contains_key(id) && self.reported.insert(format!("p\0{id}"))
+        if let Some(account) = self.senders.get(id) {
+            return account.clone();
+        }
+        if !self.declared.participants.contains_key(id) && !self.reported_participants.contains(id)
         {
+            self.reported_participants.insert(id.to_string());
             problems.push(format!(
                 "{path}: participant `{id}` is not declared in `participants` (further \
                  references not reported)"
             ));
         }
-        self.account(id).unwrap_or_else(|| AccountRef::id(id))
+        let account = self.account(id).unwrap_or_else(|| AccountRef::id(id));
+        if self.senders.len() < CACHE_CAP {
+            self.senders.insert(id.to_string(), account.clone());
+        }
+        account
     }
 
     fn conversation(
+        &mut self,
+        id: Option<&str>,
+        path: &str,
+        problems: &mut Vec<String>,
+    ) -> ConversationRef {
+        let cached = match id {
+            Some(id) => self.conversations.get(id),
+            None => self.no_conversation.as_ref(),
+        };
+        if let Some(conversation) = cached {
+            return conversation.clone();
+        }
+        let conversation = self.new_conversation(id, path, problems);
+        match id {
+            Some(id) if self.conversations.len() < CACHE_CAP => {
+                self.conversations.insert(id.to_string(), conversation.clone());
+            }
+            Some(_) => {}
+            None => self.no_conversation = Some(conversation.clone()),
+        }
+        conversation
+    }
+
+    fn new_conversation(
         &mut self,
         id: Option<&str>,
         path: &str,
@@ -514,7 +624,8 @@ impl Events<'_> {
                 self.declared.conversation_order.first().cloned().unwrap_or_default()
             }
             None => {
-                if self.reported.insert("c\0".to_string()) {
+                if !self.reported_no_conversation {
+                    self.reported_no_conversation = true;
                     problems.push(format!(
                         "{path}: event without `conversation` in a manifest with {} \
                          conversations; such events are filed under `{}/`",
@@ -526,7 +637,7 @@ impl Events<'_> {
             }
         };
         let declared = self.declared.conversations.get(&id);
-        if declared.is_none() && !id.is_empty() && self.reported.insert(format!("c\0{id}")) {
+        if declared.is_none() && !id.is_empty() && self.reported_conversations.insert(id.clone()) {
             problems.push(format!(
                 "{path}: conversation `{id}` is not declared in `conversations` (further \
                  references not reported)"
@@ -542,9 +653,19 @@ impl Events<'_> {
         ConversationRef { native_id: format!("{}/{id}", self.scope), name }
     }
 
-    fn timestamp(&self, text: &str) -> Result<Timestamp, String> {
-        let (zone, zone_name) = self.options.zone();
-        let mut stamp = crate::timefmt::parse_timestamp(text, &zone, &zone_name)
+    fn timestamp(&mut self, text: &str) -> Result<Timestamp, String> {
+        if let Some((last, stamp)) = &self.last_stamp
+            && last == text
+        {
+            return Ok(stamp.clone());
+        }
+        let stamp = self.parse_timestamp(text)?;
+        self.last_stamp = Some((text.to_string(), stamp.clone()));
+        Ok(stamp)
+    }
+
+    fn parse_timestamp(&self, text: &str) -> Result<Timestamp, String> {
+        let mut stamp = crate::timefmt::parse_timestamp(text, &self.zone, &self.zone_name)
             .map_err(|e| format!("timestamp `{text}` is not a date-time: {e}"))?;
         if stamp.basis == TimeBasis::AssertedZone && self.options.tz.is_none() {
             // Zone-less, and nobody asserted a zone: the instant is computed
@@ -562,6 +683,64 @@ impl Events<'_> {
         locator: Locator,
         problems: &mut Vec<String>,
     ) -> Result<Record, String> {
+        let parts = match self.plain_parts(raw) {
+            Some(parts) => parts?,
+            None => self.general_parts(raw, path, problems)?,
+        };
+        self.build(parts, raw, path, locator, problems)
+    }
+
+    /// The parts of an event of the common shape ([`PlainEvent`] with
+    /// non-empty ids and a `type`); `None` for any other, which the general
+    /// path reads.
+    fn plain_parts<'r>(&mut self, raw: &'r str) -> Option<Result<Parts<'r>, String>> {
+        // serde would also take a JSON array for a struct.
+        if raw.as_bytes().first() != Some(&b'{') {
+            return None;
+        }
+        let event: PlainEvent<'_> = serde_json::from_str(raw).ok()?;
+        let kind = event.kind.filter(|k| !k.is_empty())?;
+        let ids = [&event.id, &event.parent, &event.participant, &event.conversation];
+        if ids.iter().any(|id| id.as_deref() == Some("")) {
+            return None;
+        }
+        let sent_at = match event.timestamp {
+            Some(t) => match self.timestamp(&t) {
+                Ok(stamp) => stamp,
+                Err(reason) => return Some(Err(reason)),
+            },
+            None => Timestamp {
+                utc_ms: self.previous_ms.unwrap_or(0),
+                original: String::new(),
+                basis: TimeBasis::UnknownZone,
+                zone: None,
+            },
+        };
+        self.previous_ms = Some(sent_at.utc_ms);
+        Some(Ok(Parts {
+            kind,
+            text: event.body.map(Cow::into_owned).unwrap_or_default(),
+            native_id: event.id.map(Cow::into_owned),
+            parent: event.parent.map(Cow::into_owned),
+            participant: event.participant,
+            conversation_id: event.conversation,
+            sent_at,
+            deleted: event.deleted.unwrap_or(false),
+            attachments: Vec::new(),
+            reactions: Vec::new(),
+            edits: Vec::new(),
+            edited_at: None,
+            keep_raw: false,
+        }))
+    }
+
+    /// The parts of any event, every problem worded.
+    fn general_parts(
+        &mut self,
+        raw: &str,
+        path: &str,
+        problems: &mut Vec<String>,
+    ) -> Result<Parts<'static>, String> {
         let map: Map<String, Value> = serde_json::from_str(raw)
             .map_err(|e| format!("not an event object: {}", error_reason(&e)))?;
         let mut keep_raw = map.keys().any(|k| {
@@ -752,6 +931,46 @@ impl Events<'_> {
             }
         }
 
+        Ok(Parts {
+            kind: Cow::Owned(kind),
+            text,
+            native_id,
+            parent,
+            participant: participant.map(Cow::Owned),
+            conversation_id: conversation_id.map(Cow::Owned),
+            sent_at,
+            deleted,
+            attachments,
+            reactions,
+            edits,
+            edited_at,
+            keep_raw,
+        })
+    }
+
+    fn build(
+        &mut self,
+        parts: Parts<'_>,
+        raw: &str,
+        path: &str,
+        locator: Locator,
+        problems: &mut Vec<String>,
+    ) -> Result<Record, String> {
+        let Parts {
+            kind,
+            mut text,
+            native_id,
+            parent,
+            participant,
+            conversation_id,
+            sent_at,
+            deleted,
+            attachments,
+            reactions,
+            edits,
+            edited_at,
+            mut keep_raw,
+        } = parts;
         let sender = participant.as_deref().map(|p| self.participant(p, path, problems));
         let conversation = self.conversation(conversation_id.as_deref(), path, problems);
         let who = || {
@@ -760,7 +979,7 @@ impl Events<'_> {
                 .map(|s| s.display_name.clone().unwrap_or_else(|| s.native_id.clone()))
                 .unwrap_or_else(|| "someone".to_string())
         };
-        let (kind, targets) = match kind.as_str() {
+        let (kind, targets) = match &*kind {
             "message" => (RecordKind::Message, Vec::new()),
             "join" | "leave" => {
                 let join = kind == "join";
@@ -772,9 +991,9 @@ impl Events<'_> {
             }
             "disclaimer" | "history" | "unknown" => {
                 if text.is_empty() {
-                    text = kind.clone();
+                    text = kind.to_string();
                 }
-                (RecordKind::Event(EventKind::Other(kind.clone())), Vec::new())
+                (RecordKind::Event(EventKind::Other(kind.to_string())), Vec::new())
             }
             other => {
                 problems.push(format!(

@@ -541,7 +541,7 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let json_path = format!("$[{index}]");
-        let m: MessageJson<'_> = match serde_json::from_slice(bytes) {
+        let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
                 let at = offset + error_offset(bytes, &e) as u64;
@@ -560,8 +560,7 @@ impl Reader<'_> {
             line: None,
             json_path: Some(json_path.clone()),
         };
-        let raw = std::str::from_utf8(bytes).unwrap_or_default();
-        match self.build(m, raw, day.conversation, locator) {
+        match self.build(m, bytes, day.conversation, locator) {
             Ok(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
             Err(reason) => {
                 self.skip(day.display, offset, format!("{json_path}: {reason}"));
@@ -592,7 +591,7 @@ impl Reader<'_> {
     fn build(
         &self,
         m: MessageJson<'_>,
-        raw: &str,
+        raw: &[u8],
         conversation: &ConversationRef,
         locator: Locator,
     ) -> Result<Record, String> {
@@ -716,7 +715,7 @@ impl Reader<'_> {
             urls,
             attachments,
             locator,
-            raw: keep_raw.then(|| raw.to_string()),
+            raw: keep_raw.then(|| std::str::from_utf8(raw).unwrap_or_default().to_string()),
             edited_at,
             thread,
             deleted,
@@ -829,6 +828,15 @@ fn split_error(e: ReadError) -> (u64, String) {
     match e {
         ReadError::Invalid { offset, reason, .. } => (offset.unwrap_or(0), reason),
         other => (0, other.to_string()),
+    }
+}
+
+/// `serde_json::from_slice`, with UTF-8 checked once for the whole message
+/// instead of per string (same result and errors).
+fn from_bytes<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
     }
 }
 

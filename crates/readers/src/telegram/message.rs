@@ -1,7 +1,7 @@
 //! One Telegram message object to a [`Record`].
 
+use crate::json_scan::lite::{self, Lite, LiteMap};
 use jiff::tz::TimeZone;
-use serde_json::{Map, Value};
 use trove_model::{
     AccountRef, Attachment, ConversationRef, EventKind, Locator, Reaction, Record, RecordKind,
     Timestamp, UrlRef,
@@ -13,33 +13,36 @@ use crate::timefmt;
 
 /// Keys of a regular message that the record represents completely; any
 /// other key makes the reader keep the message's JSON in `raw`.
-const MODELLED_KEYS: &[&str] = &[
-    "id",
-    "type",
-    "date",
-    "date_unixtime",
-    "edited",
-    "edited_unixtime",
-    "from",
-    "from_id",
-    "text",
-    "text_entities",
-    "reply_to_message_id",
-    "forwarded_from",
-    "forwarded_from_id",
-    "photo",
-    "photo_file_size",
-    "width",
-    "height",
-    "file",
-    "file_name",
-    "file_size",
-    "thumbnail",
-    "thumbnail_file_size",
-    "media_type",
-    "mime_type",
-    "duration_seconds",
-];
+fn is_modelled(key: &str) -> bool {
+    // A `match` on the text, not a scan of a list: called for every key.
+    matches!(
+        key,
+        "id" | "type"
+            | "date"
+            | "date_unixtime"
+            | "edited"
+            | "edited_unixtime"
+            | "from"
+            | "from_id"
+            | "text"
+            | "text_entities"
+            | "reply_to_message_id"
+            | "forwarded_from"
+            | "forwarded_from_id"
+            | "photo"
+            | "photo_file_size"
+            | "width"
+            | "height"
+            | "file"
+            | "file_name"
+            | "file_size"
+            | "thumbnail"
+            | "thumbnail_file_size"
+            | "media_type"
+            | "mime_type"
+            | "duration_seconds"
+    )
+}
 
 /// What every message of one chat shares.
 pub(super) struct Chat<'a> {
@@ -70,7 +73,7 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
         Some(id) => format!("message {id}"),
         None => "message without id".to_string(),
     };
-    let kind = map.get("type").and_then(Value::as_str).unwrap_or("message");
+    let kind = map.get("type").and_then(Lite::as_str).unwrap_or("message");
     if kind == "unsupported" {
         return Err((
             0,
@@ -91,7 +94,7 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     let (text, urls) = text_and_urls(&map);
     let attachments = attachments(&map, chat);
     let (reactions, anonymous_reactions) = reactions(&map, chat);
-    let raw_text = || String::from_utf8_lossy(bytes).into_owned();
+    let raw_text = || crate::json_scan::lossy_string(bytes);
 
     let mut record = Record {
         kind: RecordKind::Message,
@@ -126,11 +129,11 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     if !cross_chat_reply {
         record.reply_to = map.get("reply_to_message_id").and_then(id_text);
     }
-    let unmodelled = map.keys().any(|k| !MODELLED_KEYS.contains(&k.as_str()));
+    let unmodelled = map.keys().any(|k| !is_modelled(k));
     let unknown_type = kind != "message";
     // `"forwarded_from": null`: forwarded from someone the export cannot name.
     let unnamed_forward =
-        record.forwarded_from.is_none() && map.get("forwarded_from").is_some_and(Value::is_null);
+        record.forwarded_from.is_none() && map.get("forwarded_from").is_some_and(Lite::is_null);
     if unmodelled
         || unknown_type
         || anonymous_reactions
@@ -145,19 +148,19 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
 
 /// Parses the bytes as a JSON object, repairing Telegram's invalid `\xNN`
 /// escapes when strict parsing fails.
-pub(super) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, Failure> {
-    let parsed = match serde_json::from_slice::<Value>(bytes) {
+pub(super) fn parse_object(bytes: &[u8]) -> Result<LiteMap<'_>, Failure> {
+    let parsed = match lite::from_slice(bytes) {
         Ok(value) => value,
         Err(first) => {
             let failure = (error_offset(bytes, &first), error_reason(&first));
             let Some(repaired) = repair_hex_escapes(bytes) else {
                 return Err(failure);
             };
-            serde_json::from_slice::<Value>(&repaired).map_err(|_| failure)?
+            lite::from_slice_owned(&repaired).map_err(|_| failure)?
         }
     };
     match parsed {
-        Value::Object(map) => Ok(map),
+        Lite::Object(map) => Ok(map),
         other => Err((0, format!("expected a message object, found {}", json_kind(&other)))),
     }
 }
@@ -205,26 +208,35 @@ pub(super) fn repair_hex_escapes(bytes: &[u8]) -> Option<Vec<u8>> {
 
 /// An id as text: numbers as written (never through f64 for integers),
 /// non-empty strings as they are.
-pub(super) fn id_text(value: &Value) -> Option<String> {
+pub(super) fn id_text(value: &Lite<'_>) -> Option<String> {
     match value {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Lite::Number(n) => Some(n.to_string()),
+        Lite::String(s) if !s.trim().is_empty() => Some(s.to_string()),
         _ => None,
     }
 }
 
-fn non_empty_str(value: Option<&Value>) -> Option<String> {
-    value.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
+/// [`id_text`] of a [`serde_json::Value`].
+pub(super) fn id_text_value(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
 }
 
-fn json_kind(value: &Value) -> &'static str {
+fn non_empty_str(value: Option<&Lite<'_>>) -> Option<String> {
+    value.and_then(Lite::as_str).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn json_kind(value: &Lite<'_>) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Lite::Null => "null",
+        Lite::Bool(_) => "a boolean",
+        Lite::Number(_) => "a number",
+        Lite::String(_) => "a string",
+        Lite::Array(_) => "an array",
+        Lite::Object(_) => "an object",
     }
 }
 
@@ -232,14 +244,14 @@ fn json_kind(value: &Value) -> &'static str {
 /// exporting machine's wall clock without offset, read in the asserted
 /// zone). `Ok(None)` when neither is present.
 fn time(
-    map: &Map<String, Value>,
+    map: &LiteMap<'_>,
     unix_key: &str,
     local_key: &str,
     chat: &Chat<'_>,
 ) -> Result<Option<Timestamp>, String> {
     let unix = map.get(unix_key).and_then(|v| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Lite::String(s) => Some(s.to_string()),
+        Lite::Number(n) => Some(n.to_string()),
         _ => None,
     });
     let mut problem = None;
@@ -249,7 +261,7 @@ fn time(
             None => problem = Some(format!("`{unix_key}` `{}` is not a Unix time", shorten(&unix))),
         }
     }
-    match map.get(local_key).and_then(Value::as_str) {
+    match map.get(local_key).and_then(Lite::as_str) {
         // A broken epoch falls back to the local text the same message
         // states, whose zone the user asserted.
         Some(local) => local_time(local, chat).map(Some).map_err(|e| match problem {
@@ -295,7 +307,7 @@ fn shorten(text: &str) -> String {
 /// April 2021) labelled with the name in `name_key` (`null` for deleted
 /// accounts). Without an id the name is the id, as for every source that
 /// names people only.
-fn account(map: &Map<String, Value>, id_key: &str, name_key: &str) -> Option<AccountRef> {
+fn account(map: &LiteMap<'_>, id_key: &str, name_key: &str) -> Option<AccountRef> {
     let name = non_empty_str(map.get(name_key));
     match (map.get(id_key).and_then(id_text), name) {
         (Some(id), name) => Some(AccountRef { native_id: id, display_name: name, handle: None }),
@@ -308,7 +320,7 @@ fn named(name: String) -> AccountRef {
     AccountRef { native_id: name.clone(), display_name: Some(name), handle: None }
 }
 
-fn name_or_id(map: &Map<String, Value>, name_key: &str, id_key: &str) -> Option<String> {
+fn name_or_id(map: &LiteMap<'_>, name_key: &str, id_key: &str) -> Option<String> {
     non_empty_str(map.get(name_key)).or_else(|| map.get(id_key).and_then(id_text))
 }
 
@@ -322,16 +334,16 @@ fn same_chat(peer: &str, chat_id: Option<&str>) -> bool {
 
 /// The plain text (every run of `text`, or of `text_entities` when `text`
 /// is absent, concatenated) and the link targets.
-fn text_and_urls(map: &Map<String, Value>) -> (String, Vec<UrlRef>) {
+fn text_and_urls(map: &LiteMap<'_>) -> (String, Vec<UrlRef>) {
     let mut text = String::new();
     match map.get("text") {
-        Some(Value::String(s)) => text.push_str(s),
-        Some(Value::Array(parts)) => {
+        Some(Lite::String(s)) => text.push_str(s),
+        Some(Lite::Array(parts)) => {
             for part in parts {
                 match part {
-                    Value::String(s) => text.push_str(s),
-                    Value::Object(o) => {
-                        if let Some(s) = o.get("text").and_then(Value::as_str) {
+                    Lite::String(s) => text.push_str(s),
+                    Lite::Object(o) => {
+                        if let Some(s) = o.get("text").and_then(Lite::as_str) {
                             text.push_str(s);
                         }
                     }
@@ -340,9 +352,9 @@ fn text_and_urls(map: &Map<String, Value>) -> (String, Vec<UrlRef>) {
             }
         }
         _ => {
-            if let Some(Value::Array(parts)) = map.get("text_entities") {
+            if let Some(Lite::Array(parts)) = map.get("text_entities") {
                 for part in parts {
-                    if let Some(s) = part.get("text").and_then(Value::as_str) {
+                    if let Some(s) = part.get("text").and_then(Lite::as_str) {
                         text.push_str(s);
                     }
                 }
@@ -352,16 +364,16 @@ fn text_and_urls(map: &Map<String, Value>) -> (String, Vec<UrlRef>) {
     // `text_entities` (2022+) always lists entities as objects; older files
     // have them only inside an array `text`.
     let entities = match (map.get("text_entities"), map.get("text")) {
-        (Some(Value::Array(parts)), _) => parts.as_slice(),
-        (_, Some(Value::Array(parts))) => parts.as_slice(),
+        (Some(Lite::Array(parts)), _) => parts.as_slice(),
+        (_, Some(Lite::Array(parts))) => parts.as_slice(),
         _ => &[],
     };
     let mut urls = Vec::new();
     for entity in entities {
-        let kind = entity.get("type").and_then(Value::as_str);
+        let kind = entity.get("type").and_then(Lite::as_str);
         let url = match kind {
-            Some("link") => entity.get("text").and_then(Value::as_str),
-            Some("text_link") => entity.get("href").and_then(Value::as_str),
+            Some("link") => entity.get("text").and_then(Lite::as_str),
+            Some("text_link") => entity.get("href").and_then(Lite::as_str),
             _ => None,
         };
         if let Some(url) = url.filter(|u| !u.is_empty()) {
@@ -373,20 +385,20 @@ fn text_and_urls(map: &Map<String, Value>) -> (String, Vec<UrlRef>) {
 
 /// Photos, documents and vCards, with sizes from the input's listing when
 /// the file is in it, else from the export's own size fields.
-fn attachments(map: &Map<String, Value>, chat: &Chat<'_>) -> Vec<Attachment> {
+fn attachments(map: &LiteMap<'_>, chat: &Chat<'_>) -> Vec<Attachment> {
     let mut out = Vec::new();
-    let size_of = |key: &str| map.get(key).and_then(Value::as_u64);
-    if let Some(photo) = map.get("photo").and_then(Value::as_str) {
+    let size_of = |key: &str| map.get(key).and_then(Lite::as_u64);
+    if let Some(photo) = map.get("photo").and_then(Lite::as_str) {
         out.push(file_ref(photo, None, "photo".to_string(), size_of("photo_file_size"), chat));
     }
-    if let Some(file) = map.get("file").and_then(Value::as_str) {
+    if let Some(file) = map.get("file").and_then(Lite::as_str) {
         let kind = non_empty_str(map.get("media_type"))
             .or_else(|| non_empty_str(map.get("mime_type")))
             .unwrap_or_else(|| "file".to_string());
         let name = non_empty_str(map.get("file_name"));
         out.push(file_ref(file, name, kind, size_of("file_size"), chat));
     }
-    if let Some(vcard) = map.get("contact_vcard").and_then(Value::as_str) {
+    if let Some(vcard) = map.get("contact_vcard").and_then(Lite::as_str) {
         out.push(file_ref(vcard, None, "contact_vcard".to_string(), None, chat));
     }
     out
@@ -421,8 +433,8 @@ fn file_ref(
 
 /// Reactions whose reactors the export names (`recent`), and whether some
 /// counted reactions have no named reactor.
-fn reactions(map: &Map<String, Value>, chat: &Chat<'_>) -> (Vec<Reaction>, bool) {
-    let Some(Value::Array(list)) = map.get("reactions") else {
+fn reactions(map: &LiteMap<'_>, chat: &Chat<'_>) -> (Vec<Reaction>, bool) {
+    let Some(Lite::Array(list)) = map.get("reactions") else {
         return (Vec::new(), false);
     };
     let mut out = Vec::new();
@@ -430,31 +442,31 @@ fn reactions(map: &Map<String, Value>, chat: &Chat<'_>) -> (Vec<Reaction>, bool)
     for reaction in list {
         let key = reaction
             .get("emoji")
-            .and_then(Value::as_str)
-            .or_else(|| reaction.get("document_id").and_then(Value::as_str))
-            .or_else(|| reaction.get("type").and_then(Value::as_str))
+            .and_then(Lite::as_str)
+            .or_else(|| reaction.get("document_id").and_then(Lite::as_str))
+            .or_else(|| reaction.get("type").and_then(Lite::as_str))
             .unwrap_or("reaction")
             .to_string();
-        let recent: &[Value] = match reaction.get("recent") {
-            Some(Value::Array(recent)) => recent,
+        let recent: &[Lite<'_>] = match reaction.get("recent") {
+            Some(Lite::Array(recent)) => recent,
             _ => &[],
         };
-        let count = reaction.get("count").and_then(Value::as_u64).unwrap_or(0);
+        let count = reaction.get("count").and_then(Lite::as_u64).unwrap_or(0);
         if count > recent.len() as u64 {
             anonymous = true;
         }
         for who in recent {
-            let Value::Object(who) = who else { continue };
+            let Lite::Object(who) = who else { continue };
             let Some(sender) = account(who, "from_id", "from") else {
                 anonymous = true;
                 continue;
             };
             let at = who
                 .get("date_unixtime")
-                .and_then(Value::as_str)
+                .and_then(Lite::as_str)
                 .and_then(|u| epoch_ms(u).map(|ms| Timestamp::utc(ms, u)))
                 .or_else(|| {
-                    who.get("date").and_then(Value::as_str).and_then(|d| local_time(d, chat).ok())
+                    who.get("date").and_then(Lite::as_str).and_then(|d| local_time(d, chat).ok())
                 });
             out.push(Reaction {
                 sender_id: sender.native_id,
@@ -468,14 +480,14 @@ fn reactions(map: &Map<String, Value>, chat: &Chat<'_>) -> (Vec<Reaction>, bool)
 }
 
 /// Fills in an event from a service message's `action`.
-fn service(map: &Map<String, Value>, record: &mut Record) {
+fn service(map: &LiteMap<'_>, record: &mut Record) {
     let actor = account(map, "actor_id", "actor");
     let who = actor
         .as_ref()
         .map(|a| a.display_name.clone().unwrap_or_else(|| a.native_id.clone()))
         .unwrap_or_else(|| "someone".to_string());
     let members: Vec<AccountRef> = match map.get("members") {
-        Some(Value::Array(list)) => list
+        Some(Lite::Array(list)) => list
             .iter()
             .filter_map(|m| m.as_str())
             .filter(|m| !m.is_empty())
@@ -485,7 +497,7 @@ fn service(map: &Map<String, Value>, record: &mut Record) {
     };
     let member_names = members.iter().map(|m| m.native_id.as_str()).collect::<Vec<_>>().join(", ");
     let title = non_empty_str(map.get("title"));
-    let action = map.get("action").and_then(Value::as_str).map(str::to_string);
+    let action = map.get("action").and_then(Lite::as_str).map(str::to_string);
     let quoted = |t: &Option<String>| t.as_deref().map(|t| format!(" \"{t}\"")).unwrap_or_default();
     let (kind, text) = match action.as_deref() {
         Some("create_group") => {
@@ -535,7 +547,7 @@ fn service(map: &Map<String, Value>, record: &mut Record) {
                 "phone_call" | "group_call" => map
                     .get("duration_seconds")
                     .or_else(|| map.get("duration"))
-                    .and_then(Value::as_u64)
+                    .and_then(Lite::as_u64)
                     .map(|s| format!(" ({s} s)")),
                 _ => None,
             };
@@ -563,7 +575,7 @@ mod tests {
     fn hex_escapes_are_repaired_inside_strings_only() {
         let fixed = repair_hex_escapes(br#"{"t": "a\x0Bb \\x41 \"\x1f"}"#).unwrap();
         assert_eq!(fixed, br#"{"t": "a\u000Bb \\x41 \"\u001f"}"#.to_vec());
-        let v: Value = serde_json::from_slice(&fixed).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&fixed).unwrap();
         assert_eq!(v["t"], "a\u{b}b \\x41 \"\u{1f}");
         assert_eq!(repair_hex_escapes(br#"{"t": "\\x41"}"#), None);
         assert_eq!(repair_hex_escapes(br#"{"t": "plain"}"#), None);

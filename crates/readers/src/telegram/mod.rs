@@ -67,6 +67,9 @@ use std::io::Read;
 
 use jiff::tz::TimeZone;
 use serde_json::Value;
+
+use crate::json_scan::lite::Lite;
+use crate::json_scan::push_decimal;
 use trove_model::{AccountRef, ConversationRef, Locator};
 
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, media};
@@ -448,7 +451,7 @@ impl Reader<'_> {
         match key {
             "id" => {
                 meta.seen_id = true;
-                meta.id = message::id_text(&value);
+                meta.id = message::id_text_value(&value);
             }
             "name" => {
                 meta.seen_name = true;
@@ -508,15 +511,19 @@ impl Reader<'_> {
         let mut first = true;
         let mut j = 0usize;
         while w.next_item(&mut first)? {
-            let path = format!("{prefix}[{j}]");
             match w.capture(max)? {
                 Captured::Value(offset, bytes) => {
+                    let mut json_path = String::with_capacity(prefix.len() + 12);
+                    json_path.push_str(&prefix);
+                    json_path.push('[');
+                    push_decimal(&mut json_path, j);
+                    json_path.push(']');
                     let locator = Locator {
                         entry: doc.entry.clone(),
                         offset,
                         length: bytes.len() as u64,
                         line: None,
-                        json_path: Some(path.clone()),
+                        json_path: Some(json_path),
                     };
                     match message::parse(&bytes, &chat, locator) {
                         Ok(record) => {
@@ -524,11 +531,14 @@ impl Reader<'_> {
                         }
                         Err((inner, reason)) => {
                             let at = offset + inner as u64;
+                            // The path went into the locator; rebuilt for the rare skip.
+                            let path = format!("{prefix}[{j}]");
                             skip_to(self.sink, &doc.display, at, format!("{path}: {reason}"));
                         }
                     }
                 }
                 Captured::TooLarge(offset, len) => {
+                    let path = format!("{prefix}[{j}]");
                     let reason = format!(
                         "{path} is {len} bytes, over the limit of {max} bytes (max_record_bytes); \
                          passed over"
@@ -566,7 +576,7 @@ impl Reader<'_> {
         let Some(id) = map.get("user_id").and_then(message::id_text) else {
             return Ok(());
         };
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("");
+        let text = |key: &str| map.get(key).and_then(Lite::as_str).map(str::trim).unwrap_or("");
         let full = format!("{} {}", text("first_name"), text("last_name")).trim().to_string();
         let handle = text("username").trim_start_matches('@');
         self.sink.account(AccountRef {

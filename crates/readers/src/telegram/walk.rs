@@ -246,7 +246,8 @@ impl<R: Read> Walker<R> {
             ));
         };
         let start = self.offset();
-        let mut out = keep.then(Vec::new);
+        // Room for a typical message up front: growing from one byte reallocates.
+        let mut out = keep.then(|| Vec::with_capacity(max.min(1024)));
         self.stack.clear();
         let mut in_string = false;
         match first {

@@ -16,8 +16,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
-use trove_model::{AccountRef, Record};
-use trove_readers::{Input, ReadOptions, Sink, Skip, Stop, detect_named};
+use trove_readers::{CountingSink, Input, ReadOptions, detect_named};
 
 /// How the grown file is made from the fixture file.
 #[derive(Clone, Copy, Debug)]
@@ -202,31 +201,6 @@ impl ReaderFigure {
     /// Throughput in MB/s (10^6 bytes).
     pub fn mb_per_second(&self) -> f64 {
         self.bytes as f64 / 1e6 / self.seconds.max(1e-9)
-    }
-}
-
-/// Counts what a reader produces; keeps nothing.
-#[derive(Default)]
-struct CountingSink {
-    records: u64,
-    skips: u64,
-    first_skip: Option<String>,
-}
-
-impl Sink for CountingSink {
-    fn record(&mut self, record: Record) -> Result<(), Stop> {
-        std::hint::black_box(&record);
-        self.records += 1;
-        Ok(())
-    }
-
-    fn skip(&mut self, skip: Skip) {
-        self.skips += 1;
-        self.first_skip.get_or_insert(format!("{}: {}", skip.file, skip.reason));
-    }
-
-    fn account(&mut self, account: AccountRef) {
-        std::hint::black_box(account);
     }
 }
 

@@ -8,32 +8,7 @@
 
 use std::time::Instant;
 
-use trove_model::{AccountRef, Record};
-use trove_readers::{ColumnMap, Input, ReadOptions, Sink, Skip, Stop, detect_named};
-
-#[derive(Default)]
-struct Counting {
-    records: u64,
-    skips: u64,
-    first_skip: Option<String>,
-}
-
-impl Sink for Counting {
-    fn record(&mut self, record: Record) -> Result<(), Stop> {
-        std::hint::black_box(&record);
-        self.records += 1;
-        Ok(())
-    }
-
-    fn skip(&mut self, skip: Skip) {
-        self.skips += 1;
-        self.first_skip.get_or_insert(format!("{}: {}", skip.file, skip.reason));
-    }
-
-    fn account(&mut self, account: AccountRef) {
-        std::hint::black_box(account);
-    }
-}
+use trove_readers::{ColumnMap, CountingSink, Input, ReadOptions, detect_named};
 
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
@@ -56,7 +31,7 @@ fn main() -> Result<(), String> {
     for _ in 0..repeat {
         let input = Input::open(std::path::Path::new(&path)).map_err(|e| e.to_string())?;
         let bytes: u64 = input.entries().iter().map(|e| e.size).sum();
-        let mut sink = Counting::default();
+        let mut sink = CountingSink::default();
         let started = Instant::now();
         reader.read(&input, &options, &mut sink).map_err(|e| e.to_string())?;
         let seconds = started.elapsed().as_secs_f64();

@@ -99,6 +99,32 @@ impl Sink for VecSink {
     }
 }
 
+/// A sink that counts and keeps nothing; for timing a reader alone.
+#[derive(Debug, Default)]
+pub struct CountingSink {
+    /// Records read.
+    pub records: u64,
+    /// Records skipped.
+    pub skips: u64,
+    /// The first skip, as `file: reason`.
+    pub first_skip: Option<String>,
+}
+
+impl Sink for CountingSink {
+    fn record(&mut self, record: Record) -> Result<(), Stop> {
+        std::hint::black_box(&record);
+        self.records += 1;
+        Ok(())
+    }
+    fn skip(&mut self, skip: Skip) {
+        self.skips += 1;
+        self.first_skip.get_or_insert_with(|| format!("{}: {}", skip.file, skip.reason));
+    }
+    fn account(&mut self, account: AccountRef) {
+        std::hint::black_box(account);
+    }
+}
+
 /// One export format.
 pub trait Format: Sync {
     /// The `--format` name (`twitter`, `csv`, ...).

@@ -822,7 +822,7 @@ pub(crate) mod lite {
             Err(_) => serde_json::from_slice::<Lite<'_>>(bytes),
         };
         match parsed {
-            Err(e) if e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR) => {
+            Err(e) if is_raw_marker(&e) => {
                 serde_json::from_slice::<Value>(bytes).map(Lite::from_value)
             }
             other => other,
@@ -837,14 +837,18 @@ pub(crate) mod lite {
         }
         match serde_json::from_slice::<Lite<'_>>(bytes) {
             Ok(Lite::Object(map)) => Ok(map),
-            Err(e) if !(e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR)) => Err(e),
+            Err(e) if !is_raw_marker(&e) => Err(e),
             // Other values (and the marker) get `Map`'s own answer.
-            _ => serde_json::from_slice::<serde_json::Map<String, Value>>(bytes).map(|map| {
-                LiteMap(
-                    map.into_iter().map(|(k, v)| (Cow::Owned(k), Lite::from_value(v))).collect(),
-                )
-            }),
+            _ => serde_json::from_slice::<serde_json::Map<String, Value>>(bytes).map(owned_map),
         }
+    }
+
+    fn is_raw_marker(e: &serde_json::Error) -> bool {
+        e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR)
+    }
+
+    fn owned_map(map: serde_json::Map<String, Value>) -> LiteMap<'static> {
+        LiteMap(map.into_iter().map(|(k, v)| (Cow::Owned(k), Lite::from_value(v))).collect())
     }
 
     /// [`map_from_slice`] for text (whose strings then need no second
@@ -852,12 +856,8 @@ pub(crate) mod lite {
     pub(crate) fn map_from_str(text: &str) -> Result<LiteMap<'_>, serde_json::Error> {
         match serde_json::from_str::<Lite<'_>>(text) {
             Ok(Lite::Object(map)) => Ok(map),
-            Err(e) if !(e.is_data() && e.to_string().starts_with(RAW_TOKEN_ERROR)) => Err(e),
-            _ => serde_json::from_str::<serde_json::Map<String, Value>>(text).map(|map| {
-                LiteMap(
-                    map.into_iter().map(|(k, v)| (Cow::Owned(k), Lite::from_value(v))).collect(),
-                )
-            }),
+            Err(e) if !is_raw_marker(&e) => Err(e),
+            _ => serde_json::from_str::<serde_json::Map<String, Value>>(text).map(owned_map),
         }
     }
 

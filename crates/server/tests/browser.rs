@@ -272,7 +272,12 @@ async fn a_reporter_searches_refines_reads_and_charts() {
     client.close().await.expect("close");
 }
 
+/// Submits a form and waits for the page it leads to. Every form here posts
+/// and redirects, often back to the same URL, so waiting on the URL alone
+/// can read the old page: the old document is marked and the wait ends once
+/// a document without the mark has loaded.
 async fn submit(client: &Client, form: &str) {
+    client.execute("window.troveOldPage = true", vec![]).await.expect("mark the page");
     client
         .find(Locator::Css(&format!("{form} button[type=submit]")))
         .await
@@ -280,6 +285,18 @@ async fn submit(client: &Client, form: &str) {
         .click()
         .await
         .expect("submit");
+    let started = Instant::now();
+    loop {
+        let state = client
+            .execute("return window.troveOldPage === true ? 'old' : document.readyState", vec![])
+            .await
+            .ok();
+        if state.as_ref().and_then(Value::as_str) == Some("complete") {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{form} never loaded a new page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn fill(client: &Client, field: &str, text: &str) {

@@ -126,6 +126,35 @@ impl Store {
                 source: rusqlite::Error::InvalidQuery,
             });
         }
+        if current == schema::MIGRATIONS.len() {
+            return Ok(());
+        }
+        // A migration that rebuilds a table drops the old one, which other
+        // tables' foreign keys point at; SQLite's procedure for that is to
+        // switch the checks off (possible only outside a transaction) and
+        // check the whole database before switching them back on.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .context(|| "pausing foreign keys for migration".into())?;
+        let migrated = self.apply_migrations(current);
+        let checked = migrated.and_then(|()| self.foreign_key_problems());
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON")
+            .context(|| "restoring foreign keys after migration".into())?;
+        match checked? {
+            0 => Ok(()),
+            problems => Err(StoreError {
+                context: format!(
+                    "{}: {problems} broken reference(s) after migrating to schema {}",
+                    self.path.display(),
+                    schema::MIGRATIONS.len()
+                ),
+                source: rusqlite::Error::InvalidQuery,
+            }),
+        }
+    }
+
+    fn apply_migrations(&mut self, current: usize) -> Result<(), StoreError> {
         for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(current) {
             let version = index + 1;
             let tx = self.conn.transaction().context(|| format!("migration {version}"))?;
@@ -135,6 +164,19 @@ impl Store {
             tx.commit().context(|| format!("committing migration {version}"))?;
         }
         Ok(())
+    }
+
+    fn foreign_key_problems(&self) -> Result<usize, StoreError> {
+        let mut check = self
+            .conn
+            .prepare("PRAGMA foreign_key_check")
+            .context(|| "checking references after migration".into())?;
+        let mut rows = check.query([]).context(|| "checking references after migration".into())?;
+        let mut problems = 0;
+        while rows.next().context(|| "checking references after migration".into())?.is_some() {
+            problems += 1;
+        }
+        Ok(problems)
     }
 
     /// The number of committed runs that changed the case; the index

@@ -187,12 +187,52 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX IF EXISTS messages_sender;
     "#,
+    // 6: `key` loses its column `UNIQUE` constraint for a named unique
+    // index. A constraint's index cannot be dropped, so a bulk run had to
+    // insert every key into it at random places; a named index can be
+    // dropped like the others and built once, sorted, at commit (the run
+    // de-duplicates in memory meanwhile). SQLite cannot alter a constraint:
+    // the table is rebuilt, with foreign keys off (see `Store::migrate`).
+    r#"
+    CREATE TABLE messages_new (
+        id              INTEGER PRIMARY KEY,
+        key             INTEGER NOT NULL,
+        kind            TEXT NOT NULL,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        native_id       TEXT,
+        sender_id       INTEGER REFERENCES accounts(id),
+        sent_at         INTEGER NOT NULL,
+        ts_original     TEXT NOT NULL,
+        ts_basis        TEXT NOT NULL,
+        ts_zone         TEXT,
+        text            TEXT NOT NULL,
+        reply_to        TEXT,
+        extra           TEXT,
+        source_id       INTEGER NOT NULL REFERENCES sources(id),
+        entry           TEXT,
+        offset          INTEGER NOT NULL,
+        length          INTEGER NOT NULL,
+        line            INTEGER,
+        json_path       TEXT
+    );
+    INSERT INTO messages_new SELECT id, key, kind, conversation_id, native_id, sender_id,
+        sent_at, ts_original, ts_basis, ts_zone, text, reply_to, extra, source_id, entry,
+        offset, length, line, json_path FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_new RENAME TO messages;
+    CREATE UNIQUE INDEX messages_key ON messages(key);
+    CREATE INDEX messages_conversation_time ON messages(conversation_id, sent_at, id);
+    CREATE INDEX messages_sender_time ON messages(sender_id, sent_at);
+    "#,
 ];
 
 /// The secondary indexes on `messages` (as the migrations create them). A
 /// bulk run into an empty case drops them and builds them once at commit,
-/// which is much cheaper than maintaining them row by row.
+/// which is much cheaper than maintaining them row by row. Without
+/// `messages_key` the run itself must refuse duplicate keys (see
+/// `RunWriter::message`).
 pub const MESSAGE_INDEXES: &[(&str, &str)] = &[
+    ("messages_key", "CREATE UNIQUE INDEX messages_key ON messages(key)"),
     (
         "messages_conversation_time",
         "CREATE INDEX messages_conversation_time ON messages(conversation_id, sent_at, id)",

@@ -184,6 +184,57 @@ fn a_case_at_schema_1_is_migrated() {
     assert!(store.persons().expect("persons").is_empty());
 }
 
+#[test]
+fn a_case_at_schema_5_keeps_its_messages_and_references_through_the_table_rebuild() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in &schema::MIGRATIONS[..5] {
+            conn.execute_batch(sql).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", 5).expect("version");
+        conn.execute_batch(
+            "INSERT INTO runs(id, started_at, command) VALUES (1, 't', 'ingest');
+             INSERT INTO sources(id, path, sha256, size, format, reader_version, ingested_at, run_id)
+                 VALUES (1, 'a.csv', 'ab', 1, 'csv', 1, 't', 1);
+             INSERT INTO conversations(id, platform, native_id) VALUES (1, 'transcript', 'c');
+             INSERT INTO accounts(id, platform, native_id) VALUES (1, 'transcript', 'alice');
+             INSERT INTO messages(id, key, kind, conversation_id, sender_id, sent_at, ts_original,
+                     ts_basis, text, source_id, offset, length)
+                 VALUES (7, 70, 'message', 1, 1, 1000, 't', 'utc', 'hello', 1, 0, 5),
+                        (8, 80, 'message', 1, 1, 2000, 't', 'utc', 'again', 1, 5, 5);
+             INSERT INTO translations(message_id, lang, text, source_id, offset, length)
+                 VALUES (8, 'en', 'once more', 1, 0, 9);",
+        )
+        .expect("old rows");
+    }
+    let store = Store::open(&path).expect("migrate");
+    assert_eq!(store.version().expect("version"), schema_version());
+    let again = store.message_by_key(80).expect("read").expect("kept");
+    assert_eq!((again.row, again.text.as_str()), (8, "again"), "rows keep their ids");
+    let translated = store.translated_texts().expect("translations");
+    assert_eq!(translated.get(&8).map(String::as_str), Some("once more"));
+    let foreign_keys: i64 =
+        store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(foreign_keys, 1, "foreign keys are checked again after migrating");
+    let duplicate = store.conn().execute(
+        "INSERT INTO messages(key, kind, conversation_id, sent_at, ts_original, ts_basis, text,
+             source_id, offset, length) VALUES (80, 'message', 1, 0, 't', 'utc', 'x', 1, 0, 1)",
+        [],
+    );
+    assert!(duplicate.is_err(), "keys stay unique");
+}
+
+#[test]
+fn a_bulk_run_refuses_a_key_it_already_wrote() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let summary = ingest_one(&mut store, &[1, 2, 1, 3, 2]);
+    assert_eq!((summary.messages_added, summary.duplicates), (3, 2));
+    assert_eq!(store.stats().expect("stats").messages, 3);
+}
+
 fn message_indexes(store: &Store) -> Vec<String> {
     let mut statement = store
         .conn()
@@ -200,7 +251,7 @@ fn message_indexes(store: &Store) -> Vec<String> {
 fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("case.db")).expect("open");
-    let all = vec!["messages_conversation_time", "messages_sender_time"];
+    let all = vec!["messages_conversation_time", "messages_key", "messages_sender_time"];
     assert_eq!(message_indexes(&store), all);
     drop(store.begin_run("abandoned", "now").expect("run"));
     assert_eq!(message_indexes(&store), all, "a rolled-back bulk run restores the indexes");

@@ -1,6 +1,6 @@
 //! Writing one ingest run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -141,6 +141,9 @@ pub struct RunWriter<'s> {
     /// The case was empty: secondary indexes were dropped and are built at
     /// commit (a rollback restores them with everything else).
     bulk: bool,
+    /// In a bulk run, the keys written so far: with `messages_key` dropped,
+    /// the run itself tells duplicates apart.
+    bulk_keys: HashSet<i64, foldhash::fast::FixedState>,
 }
 
 impl Store {
@@ -156,6 +159,7 @@ impl Store {
             accounts: HashMap::new(),
             committed: false,
             bulk: false,
+            bulk_keys: HashSet::default(),
         };
         let empty: bool = conn
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| r.get(0))
@@ -344,6 +348,9 @@ impl RunWriter<'_> {
     /// Inserts a message or event; `None` when its key is already in the
     /// case (a duplicate).
     pub fn message(&mut self, m: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
+        if self.bulk && !self.bulk_keys.insert(m.key) {
+            return Ok(None);
+        }
         let extra = if m.extra.is_empty() {
             None
         } else {

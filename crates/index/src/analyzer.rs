@@ -43,9 +43,10 @@ struct Stemmers {
     arabic: Stemmer,
 }
 
-/// Stems remembered per tokenizer: chat vocabulary is Zipf-distributed, so
-/// a small memo answers almost every word without running the stemmer.
-const STEM_CACHE_ENTRIES: usize = 1 << 16;
+/// Words remembered per tokenizer: chat vocabulary is Zipf-distributed, so
+/// a small memo answers almost every word without folding or stemming it
+/// (folding a non-ASCII word costs as much as finding it in the text).
+const MEMO_ENTRIES: usize = 1 << 16;
 
 /// The tantivy tokenizer doing the whole analysis.
 pub struct TroveTokenizer {
@@ -54,8 +55,16 @@ pub struct TroveTokenizer {
     /// `used` are this text's.
     tokens: Vec<Token>,
     used: usize,
-    stems: HashMap<Box<str>, Box<str>, foldhash::fast::RandomState>,
+    /// Words as written, with their folded form and stem.
+    memo: HashMap<Box<str>, Analysed, foldhash::fast::RandomState>,
     folded: String,
+}
+
+/// What analysis makes of one word as written.
+struct Analysed {
+    folded: Box<str>,
+    /// `None` when the word is its own stem.
+    stem: Option<Box<str>>,
 }
 
 impl Clone for TroveTokenizer {
@@ -64,7 +73,7 @@ impl Clone for TroveTokenizer {
             stemmers: Arc::clone(&self.stemmers),
             tokens: Vec::new(),
             used: 0,
-            stems: HashMap::default(),
+            memo: HashMap::default(),
             folded: String::new(),
         }
     }
@@ -80,7 +89,7 @@ impl Default for TroveTokenizer {
             }),
             tokens: Vec::new(),
             used: 0,
-            stems: HashMap::default(),
+            memo: HashMap::default(),
             folded: String::new(),
         }
     }
@@ -203,54 +212,68 @@ fn slot<'t>(
 impl TroveTokenizer {
     fn analyse(&mut self, text: &str) {
         self.used = 0;
-        // Most chat text is ASCII, where UAX #29 reduces to a few byte
-        // rules; the general segmenter costs several times more per word.
-        if text.is_ascii() {
-            self.analyse_words(AsciiWords { text, at: 0 });
+        // Most chat text is in a few scripts, where UAX #29 reduces to a
+        // few rules; the general segmenter costs several times more per
+        // word.
+        if simple_text(text) {
+            self.analyse_words(SimpleWords { text, at: 0 });
         } else {
             self.analyse_words(text.unicode_word_indices());
         }
     }
 
     fn analyse_words<'t>(&mut self, words: impl Iterator<Item = (usize, &'t str)>) {
-        let folded = &mut self.folded;
-        let pieces = words.flat_map(|(start, word)| {
-            word.split('.').scan(start, |at, piece| {
-                let here = *at;
-                *at += piece.len() + 1;
-                Some((here, piece))
-            })
-        });
-        for (position, (start, word)) in pieces.filter(|(_, p)| !p.is_empty()).enumerate() {
-            fold(word, folded);
-            if folded.is_empty() || folded.len() > MAX_WORD_BYTES {
+        let mut position = 0;
+        for (start, word) in words {
+            if !word.as_bytes().contains(&b'.') {
+                self.analyse_piece(start, word, position);
+                position += 1;
                 continue;
             }
-            let at = (start, start + word.len(), position);
-            if let Some(stem) = self.stems.get(folded.as_str()) {
-                push_word(&mut self.tokens, &mut self.used, at, stem, folded);
-                continue;
+            let mut at = start;
+            for piece in word.split('.') {
+                if !piece.is_empty() {
+                    self.analyse_piece(at, piece, position);
+                    position += 1;
+                }
+                at += piece.len() + 1;
             }
-            if self.stems.len() >= STEM_CACHE_ENTRIES {
-                self.stems.clear();
-            }
-            let stem: Box<str> = self.stemmers.stem(folded).into();
-            push_word(&mut self.tokens, &mut self.used, at, &stem, folded);
-            self.stems.insert(folded.as_str().into(), stem);
         }
+    }
+
+    /// Writes the tokens of one word (a piece between full stops) found at
+    /// byte `start`.
+    fn analyse_piece(&mut self, start: usize, word: &str, position: usize) {
+        let at = (start, start + word.len(), position);
+        if let Some(known) = self.memo.get(word) {
+            push_word(&mut self.tokens, &mut self.used, at, known.stem.as_deref(), &known.folded);
+            return;
+        }
+        let folded = &mut self.folded;
+        fold(word, folded);
+        if folded.is_empty() || folded.len() > MAX_WORD_BYTES {
+            return;
+        }
+        let stem = self.stemmers.stem(folded);
+        let stem = (*stem != **folded).then(|| Box::<str>::from(stem));
+        push_word(&mut self.tokens, &mut self.used, at, stem.as_deref(), folded);
+        if self.memo.len() >= MEMO_ENTRIES {
+            self.memo.clear();
+        }
+        self.memo.insert(word.into(), Analysed { folded: folded.as_str().into(), stem });
     }
 }
 
-/// Writes a word's tokens: its stem where that differs from the exact
-/// form, then the marked exact form. `at` is start, end and position.
+/// Writes a word's tokens: its stem (`None` when the word is its own
+/// stem), then the marked exact form. `at` is start, end and position.
 fn push_word(
     tokens: &mut Vec<Token>,
     used: &mut usize,
     (start, end, position): (usize, usize, usize),
-    stem: &str,
+    stem: Option<&str>,
     folded: &str,
 ) {
-    if stem != folded {
+    if let Some(stem) = stem {
         slot(tokens, used, start, end, position).text.push_str(stem);
     }
     let exact = slot(tokens, used, start, end, position);
@@ -258,57 +281,178 @@ fn push_word(
     exact.text.push_str(folded);
 }
 
-/// UAX #29 words of an ASCII text, as `unicode_word_indices` finds them:
-/// runs of letters, digits and `_`, also joined across one `:`, `.` or `'`
-/// between letters (WB6/7) and one `,`, `;`, `.` or `'` between digits
-/// (WB11/12); a run of `_` alone is not a word.
-struct AsciiWords<'t> {
+/// How UAX #29 treats a character, for the characters [`SimpleWords`]
+/// handles itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// ALetter: joins letters and digits into words.
+    Letter,
+    /// Numeric.
+    Digit,
+    /// ExtendNumLet (`_`): joins, but is no word alone.
+    Connector,
+    /// MidLetter: joins two letters (`a:b`).
+    MidLetter,
+    /// MidNum: joins two digits (`1,000`).
+    MidNum,
+    /// MidNumLet or Single_Quote: joins two letters or two digits.
+    MidNumLet,
+    /// Anything else that only separates words (spaces, punctuation,
+    /// symbols, emoji).
+    Break,
+    /// Extend or ZWJ after an emoji or other separator: it belongs to that
+    /// character, so it separates too. After a letter it would join it, so
+    /// such a text is left to the general segmenter.
+    Extend,
+}
+
+#[inline]
+fn ascii_class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Connector,
+        b':' => Class::MidLetter,
+        b',' | b';' => Class::MidNum,
+        b'.' | b'\'' => Class::MidNumLet,
+        _ => Class::Break,
+    }
+}
+
+/// The class of a character of the common scripts of chat text (Latin,
+/// Greek, Cyrillic, typographic punctuation, symbols and emoji); `None` for
+/// anything else, which the general segmenter handles. A test checks every
+/// character classified here against `unicode-segmentation`.
+fn class_of(c: char) -> Option<Class> {
+    if c.is_ascii() {
+        return Some(ascii_class(c as u8));
+    }
+    let class = match c {
+        '\u{AA}' | '\u{B5}' | '\u{BA}' => Class::Letter,
+        '\u{B7}' | '\u{387}' => Class::MidLetter,
+        '\u{37E}' => Class::MidNum,
+        '\u{2018}' | '\u{2019}' | '\u{2024}' => Class::MidNumLet,
+        '\u{D7}' | '\u{F7}' => Class::Break,
+        '\u{C0}'..='\u{24F}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}' => Class::Letter,
+        // Greek is rare enough in chats to afford the property lookup.
+        '\u{370}'..='\u{3FF}' if c.is_alphabetic() => Class::Letter,
+        // Numbers and letters in their own right among the symbols: each
+        // is a word of its own to the segmenter.
+        '\u{B2}'
+        | '\u{B3}'
+        | '\u{B9}'
+        | '\u{BC}'..='\u{BE}'
+        | '\u{2776}'..='\u{2793}'
+        | '\u{1F100}'..='\u{1F1E5}' => return None,
+        '\u{FE0F}' | '\u{200D}' | '\u{20E3}' | '\u{1F3FB}'..='\u{1F3FF}' => Class::Extend,
+        '\u{A0}'..='\u{BF}'
+        | '\u{2000}'..='\u{200A}'
+        | '\u{2010}'..='\u{2017}'
+        | '\u{201A}'..='\u{2023}'
+        | '\u{2025}'..='\u{2027}'
+        | '\u{2030}'..='\u{203E}'
+        | '\u{20A0}'..='\u{20C0}'
+        | '\u{2190}'..='\u{23FF}'
+        | '\u{2500}'..='\u{27BF}'
+        | '\u{1F000}'..='\u{1FAFF}' => Class::Break,
+        _ => return None,
+    };
+    // Inside the separator ranges above but not separators: U+2027 is
+    // MidLetter, U+00AD (soft hyphen) Format, and the segmenter joins words
+    // across U+00B8 (cedilla).
+    match c {
+        '\u{2027}' | '\u{AD}' | '\u{B8}' => None,
+        _ => Some(class),
+    }
+}
+
+/// True when every character of `text` has a class and every Extend
+/// follows a separator: then [`SimpleWords`] finds exactly the words
+/// `unicode_word_indices` does.
+fn simple_text(text: &str) -> bool {
+    if text.is_ascii() {
+        return true;
+    }
+    let mut previous = Class::Break;
+    for c in text.chars() {
+        match class_of(c) {
+            None => return false,
+            Some(Class::Extend) if !matches!(previous, Class::Break | Class::Extend) => {
+                return false;
+            }
+            Some(class) => previous = class,
+        }
+    }
+    true
+}
+
+/// UAX #29 words of a [`simple_text`], as `unicode_word_indices` finds
+/// them: runs of letters, digits and `_`, also joined across one MidLetter
+/// or MidNumLet between letters (WB6/7) and one MidNum or MidNumLet between
+/// digits (WB11/12); a run of `_` alone is not a word.
+struct SimpleWords<'t> {
     text: &'t str,
     at: usize,
 }
 
-fn joins(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+impl SimpleWords<'_> {
+    /// The class and byte length of the character at `at`.
+    #[inline]
+    fn class_at(&self, at: usize) -> Option<(Class, usize)> {
+        let b = *self.text.as_bytes().get(at)?;
+        if b.is_ascii() {
+            return Some((ascii_class(b), 1));
+        }
+        let c = self.text.get(at..)?.chars().next()?;
+        Some((class_of(c).unwrap_or(Class::Break), c.len_utf8()))
+    }
 }
 
-impl<'t> Iterator for AsciiWords<'t> {
+fn joins(class: Class) -> bool {
+    matches!(class, Class::Letter | Class::Digit | Class::Connector)
+}
+
+impl<'t> Iterator for SimpleWords<'t> {
     type Item = (usize, &'t str);
 
     fn next(&mut self) -> Option<(usize, &'t str)> {
-        let bytes = self.text.as_bytes();
         loop {
-            while self.at < bytes.len() && !joins(bytes[self.at]) {
-                self.at += 1;
-            }
-            if self.at >= bytes.len() {
-                return None;
-            }
-            let start = self.at;
-            loop {
-                while self.at < bytes.len() && joins(bytes[self.at]) {
-                    self.at += 1;
+            let (mut last, mut length) = loop {
+                let (class, length) = self.class_at(self.at)?;
+                if joins(class) {
+                    break (class, length);
                 }
-                let (Some(&before), Some(&mid), Some(&after)) = (
-                    bytes.get(self.at.wrapping_sub(1)),
-                    bytes.get(self.at),
-                    bytes.get(self.at + 1),
-                ) else {
+                self.at += length;
+            };
+            let start = self.at;
+            let mut alphanumeric = false;
+            loop {
+                while joins(last) {
+                    alphanumeric |= last != Class::Connector;
+                    self.at += length;
+                    match self.class_at(self.at) {
+                        Some((class, n)) if joins(class) => (last, length) = (class, n),
+                        _ => break,
+                    }
+                }
+                let Some((mid, mid_length)) = self.class_at(self.at) else { break };
+                let Some((after, after_length)) = self.class_at(self.at + mid_length) else {
                     break;
                 };
-                let letters = before.is_ascii_alphabetic()
-                    && after.is_ascii_alphabetic()
-                    && matches!(mid, b':' | b'.' | b'\'');
-                let digits = before.is_ascii_digit()
-                    && after.is_ascii_digit()
-                    && matches!(mid, b',' | b';' | b'.' | b'\'');
+                let letters = last == Class::Letter
+                    && after == Class::Letter
+                    && matches!(mid, Class::MidLetter | Class::MidNumLet);
+                let digits = last == Class::Digit
+                    && after == Class::Digit
+                    && matches!(mid, Class::MidNum | Class::MidNumLet);
                 if !(letters || digits) {
                     break;
                 }
-                self.at += 1;
+                self.at += mid_length;
+                (last, length) = (after, after_length);
             }
-            let word = &self.text[start..self.at];
-            if word.bytes().any(|b| b.is_ascii_alphanumeric()) {
-                return Some((start, word));
+            if alphanumeric {
+                return self.text.get(start..self.at).map(|word| (start, word));
             }
         }
     }
@@ -391,21 +535,70 @@ mod tests {
         assert_eq!(words("密码错误").len(), 4);
     }
 
+    fn simple_words(text: &str) -> Vec<(usize, &str)> {
+        SimpleWords { text, at: 0 }.collect()
+    }
+
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
         #[test]
         fn ascii_words_match_the_unicode_segmenter(
             text in "[a-zA-Z0-9_:.',; \\-\"!\n]{0,40}"
         ) {
             let expected: Vec<(usize, &str)> = text.unicode_word_indices().collect();
-            let found: Vec<(usize, &str)> = AsciiWords { text: &text, at: 0 }.collect();
-            proptest::prop_assert_eq!(found, expected);
+            proptest::prop_assert_eq!(simple_words(&text), expected);
         }
+
+        #[test]
+        fn simple_words_match_the_unicode_segmenter(
+            text in "(?:[a-zA-Z0-9_:.',; \\-!\nàéßžŒπΏжЯё«»—…’‘·;\u{A0}€]|😀|👍🏽|❤\u{FE0F}|👩\u{200D}💻|🇺🇦){0,40}"
+        ) {
+            proptest::prop_assume!(simple_text(&text));
+            let expected: Vec<(usize, &str)> = text.unicode_word_indices().collect();
+            proptest::prop_assert_eq!(simple_words(&text), expected);
+        }
+    }
+
+    /// Every character given a class behaves as that class between two
+    /// letters and between two digits.
+    #[test]
+    fn every_classified_character_matches_the_unicode_segmenter() {
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for c in (0x80..=0x1FAFF).filter_map(char::from_u32) {
+            let Some(class) = class_of(c) else { continue };
+            for text in [format!("a{c}b"), format!("1{c}2"), format!("{c}"), format!("x {c} y")] {
+                if !simple_text(&text) {
+                    continue;
+                }
+                let expected: Vec<(usize, &str)> = text.unicode_word_indices().collect();
+                if simple_words(&text) != expected {
+                    wrong.push(format!("{:#X} as {class:?} in {text:?}", c as u32));
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(wrong, Vec::<String>::new());
+        assert!(checked > 3000, "{checked} texts checked");
+    }
+
+    #[test]
+    fn texts_outside_the_simple_scripts_go_to_the_general_segmenter() {
+        assert!(simple_text("Привет, мир! Ça va? 👍🏽"));
+        assert!(!simple_text("密码"), "Han");
+        assert!(!simple_text("e\u{301}"), "a combining accent joins its letter");
+        assert!(!simple_text("a\u{FE0F}"), "a variation selector after a letter");
+        let text = "Ça va — «привет», ёлка’s 1,5 € 😀";
+        assert!(simple_text(text));
+        let spans: Vec<&str> = words(text).iter().map(|w| &text[w.start..w.end]).collect();
+        assert_eq!(spans, vec!["Ça", "va", "привет", "ёлка’s", "1,5"]);
     }
 
     #[test]
     fn ascii_words_join_across_mid_letters_and_mid_numbers() {
         let text = "don't a:b 1,000.5 x.y _ __a a_1 1.a a.1 end.";
-        let found: Vec<&str> = AsciiWords { text, at: 0 }.map(|(_, w)| w).collect();
+        let found: Vec<&str> = simple_words(text).into_iter().map(|(_, w)| w).collect();
         assert_eq!(
             found,
             vec!["don't", "a:b", "1,000.5", "x.y", "__a", "a_1", "1", "a", "a", "1", "end"]

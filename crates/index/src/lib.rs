@@ -15,6 +15,7 @@
 pub mod analyzer;
 mod facets;
 mod lower;
+mod rows;
 mod snippet;
 
 use std::path::Path;
@@ -115,9 +116,13 @@ fn schema() -> (Schema, Fields) {
     let fast = NumericOptions::default().set_fast();
     let fast_indexed = NumericOptions::default().set_fast().set_indexed();
     let fields = Fields {
-        row: builder.add_u64_field("row", fast.set_indexed()),
+        // Not indexed: see `rows`.
+        row: builder.add_u64_field("row", fast.clone()),
         text: builder.add_text_field("text", text_options),
-        sent_at: builder.add_i64_field("sent_at", fast_indexed.clone()),
+        // Time filters are ranges, which tantivy answers from the fast
+        // column; indexing the field too would add a term per message (a
+        // million distinct terms at a million messages) for nothing.
+        sent_at: builder.add_i64_field("sent_at", fast.clone()),
         sender: builder.add_u64_field("sender", fast_indexed.clone()),
         conversation: builder.add_u64_field("conversation", fast_indexed),
         platform: builder.add_text_field("platform", STRING),
@@ -373,10 +378,16 @@ impl Writer {
         Ok(())
     }
 
-    /// Removes the document of message `row` (to add it again changed).
-    pub fn delete_row(&mut self, row: u64) {
-        let term = tantivy::Term::from_field_u64(self.fields.row, row);
-        self.pending.push(tantivy::indexer::UserOperation::Delete(term));
+    /// Removes the documents of messages `rows` (to add them again
+    /// changed). One call for all of them: each call reads the whole `row`
+    /// column of every segment at commit.
+    pub fn delete_rows(&mut self, rows: &[u64]) -> Result<(), IndexError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.flush()?;
+        self.inner.delete_query(Box::new(rows::RowSetQuery::new(rows.iter().copied())))?;
+        Ok(())
     }
 
     /// Removes every document (for a rebuild from the store).

@@ -227,9 +227,8 @@ impl Lowering<'_> {
             .resolver
             .annotated(filter.field, &filter.value)
             .map_err(|message| IndexError::Query { position: filter.position, message })?;
-        let row = self.fields.row;
         let set = |rows: Vec<u64>| -> Box<dyn TantivyQuery> {
-            Box::new(TermSetQuery::new(rows.into_iter().map(|id| Term::from_field_u64(row, id))))
+            Box::new(crate::rows::RowSetQuery::new(rows))
         };
         Ok(match found {
             Annotated::Rows(rows) if rows.is_empty() => {

@@ -186,10 +186,11 @@ impl<'r, 's> IngestSink<'r, 's> {
     pub fn reindex_translated(&mut self) -> Result<u64, IngestError> {
         self.translated.sort_unstable();
         self.translated.dedup();
+        let rows: Vec<u64> = self.translated.iter().map(|&row| row as u64).collect();
+        self.writer.delete_rows(&rows)?;
         for &row in &self.translated {
             let entry = self.run.index_entry(row)?;
             let text = searchable_text(&entry.text, &entry.extra.attachments);
-            self.writer.delete_row(row as u64);
             self.writer.add(&index_doc(
                 row,
                 &text,

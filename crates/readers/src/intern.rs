@@ -9,6 +9,10 @@ use std::sync::Arc;
 
 use trove_model::AccountRef;
 
+/// foldhash: several times cheaper than SipHash on short names, and seeded
+/// per process, so crafted input cannot aim for collisions.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// More distinct senders than this in one read and the cache starts over,
 /// so an input with a fresh name on every line cannot grow it without
 /// bound; the records come out the same either way.
@@ -17,7 +21,10 @@ const MAX_ACCOUNTS: usize = 16 * 1024;
 /// Accounts seen so far in one read, by platform id.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Accounts {
-    by_id: HashMap<Arc<str>, AccountRef>,
+    by_id: Map<Arc<str>, AccountRef>,
+    /// The account handed out last: consecutive records are often by one
+    /// sender, and comparing names is cheaper than hashing them.
+    last: Option<AccountRef>,
 }
 
 impl Accounts {
@@ -29,10 +36,20 @@ impl Accounts {
         display_name: Option<&str>,
         handle: Option<&str>,
     ) -> AccountRef {
-        if let Some(known) = self.by_id.get(native_id)
-            && known.display_name.as_deref() == display_name
-            && known.handle.as_deref() == handle
+        let same = |known: &AccountRef| {
+            *known.native_id == *native_id
+                && known.display_name.as_deref() == display_name
+                && known.handle.as_deref() == handle
+        };
+        if let Some(last) = &self.last
+            && same(last)
         {
+            return last.clone();
+        }
+        if let Some(known) = self.by_id.get(native_id)
+            && same(known)
+        {
+            self.last = Some(known.clone());
             return known.clone();
         }
         // A known id under new labels keeps its id string and takes the
@@ -50,6 +67,7 @@ impl Accounts {
             self.by_id.clear();
         }
         self.by_id.insert(id, account.clone());
+        self.last = Some(account.clone());
         account
     }
 
@@ -63,20 +81,31 @@ impl Accounts {
 /// repeat but are not accounts (conversation names, entries).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Strings {
-    known: HashMap<Arc<str>, ()>,
+    known: Map<Arc<str>, ()>,
+    /// The string handed out last, checked before hashing.
+    last: Option<Arc<str>>,
 }
 
 impl Strings {
     /// The shared copy of `text`.
     pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some((known, ())) = self.known.get_key_value(text) {
-            return Arc::clone(known);
+        if let Some(last) = &self.last
+            && **last == *text
+        {
+            return Arc::clone(last);
         }
-        if self.known.len() >= MAX_ACCOUNTS {
-            self.known.clear();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.known.insert(Arc::clone(&shared), ());
+        let shared = match self.known.get_key_value(text) {
+            Some((known, ())) => Arc::clone(known),
+            None => {
+                if self.known.len() >= MAX_ACCOUNTS {
+                    self.known.clear();
+                }
+                let shared: Arc<str> = Arc::from(text);
+                self.known.insert(Arc::clone(&shared), ());
+                shared
+            }
+        };
+        self.last = Some(Arc::clone(&shared));
         shared
     }
 }
@@ -88,6 +117,8 @@ pub(crate) struct Names {
     pub(crate) accounts: Accounts,
     /// Conversation names and the like.
     pub(crate) strings: Strings,
+    /// A buffer for putting a name together before it is looked up.
+    pub(crate) scratch: String,
 }
 
 #[cfg(test)]

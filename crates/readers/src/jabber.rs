@@ -603,25 +603,33 @@ fn record(
     let to_field = text_field(&object, "to");
     let from = from_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let to = to_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let room = to.filter(|t| is_room(t)).map(|t| bare(t).to_string());
+    let room = to.filter(|t| is_room(t)).map(bare);
     let from_room = from.is_some_and(is_room);
-    let sender_id = from.map(|f| if from_room { f } else { bare(f) }.to_string());
-    let recipient = to.map(|t| bare(t).to_string());
+    let sender_id = from.map(|f| if from_room { f } else { bare(f) });
+    let recipient = to.map(bare);
+    // Looked up by text, so a conversation seen before costs no copy; a
+    // pair's name is put together in a reused buffer.
     let conversation = if let Some(room) = room {
-        room
+        names.strings.get(room)
     } else if from_room {
-        from.map(|f| bare(f).to_string()).unwrap_or_default()
+        names.strings.get(from.map(bare).unwrap_or_default())
     } else {
-        match (&sender_id, &recipient) {
+        match (sender_id, recipient) {
             (Some(a), Some(b)) => {
                 let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                format!("{a} <-> {b}")
+                let mut pair = std::mem::take(&mut names.scratch);
+                pair.clear();
+                pair.push_str(a);
+                pair.push_str(" <-> ");
+                pair.push_str(b);
+                let shared = names.strings.get(&pair);
+                names.scratch = pair;
+                shared
             }
-            (Some(one), None) | (None, Some(one)) => one.clone(),
-            (None, None) => stem.to_string(),
+            (Some(one), None) | (None, Some(one)) => names.strings.get(one),
+            (None, None) => names.strings.get(stem),
         }
     };
-    let conversation = names.strings.get(&conversation);
     let resource = |jid: Option<&str>| jid.is_some_and(|j| j.contains('/'));
     let keep_raw = extra || body.is_none() || (resource(from) && !from_room) || resource(to);
     let kind = if body.is_some() {
@@ -636,10 +644,10 @@ fn record(
             native_id: Arc::clone(&conversation),
             name: Some(conversation),
         },
-        sender: sender_id.map(|id| names.accounts.id(&id)),
+        sender: sender_id.map(|id| names.accounts.id(id)),
         sent_at,
         text: body.unwrap_or_default(),
-        targets: recipient.map(|id| names.accounts.id(&id)).into_iter().collect(),
+        targets: recipient.map(|id| names.accounts.id(id)).into_iter().collect(),
         raw: keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned()),
         locator,
         ..Record::default()

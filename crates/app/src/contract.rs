@@ -267,7 +267,7 @@ impl MessageOutput {
             text: m.text.clone(),
             snippet: None,
             reply_to: m.reply_to.clone(),
-            targets: m.extra.targets.iter().map(|t| t.native_id.clone()).collect(),
+            targets: m.extra.targets.iter().map(|t| t.native_id.to_string()).collect(),
             reactions: m
                 .extra
                 .reactions

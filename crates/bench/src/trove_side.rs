@@ -240,7 +240,7 @@ impl Sink for IndexSink<'_> {
             sent_at_ms: record.sent_at.utc_ms,
             sender: Some(1),
             conversation: 1,
-            platform: &record.platform,
+            platform: record.platform,
             has_link: false,
             has_attachment: false,
             lang: None,

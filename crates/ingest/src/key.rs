@@ -20,7 +20,7 @@ pub fn record_key(record: &Record, occurrence: u32) -> i64 {
         RecordKind::Message => "message",
         RecordKind::Event(kind) => kind.as_str(),
     };
-    for part in [record.platform.as_str(), record.conversation.native_id.as_str(), kind] {
+    for part in [record.platform, &*record.conversation.native_id, kind] {
         hash.update(part.as_bytes());
         hash.update(SEPARATOR);
     }

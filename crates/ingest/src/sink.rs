@@ -221,9 +221,9 @@ impl<'r, 's> IngestSink<'r, 's> {
             _ => None,
         };
         let source = self.source_row(folder_entry.as_deref())?;
-        let conversation = self.run.conversation(&record.platform, &record.conversation, None)?;
+        let conversation = self.run.conversation(record.platform, &record.conversation, None)?;
         let sender = match &record.sender {
-            Some(account) => Some(self.run.account(&record.platform, account)?),
+            Some(account) => Some(self.run.account(record.platform, account)?),
             None => None,
         };
         let paired = self.run.translation(&trove_store::NewTranslation {
@@ -250,7 +250,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 reason: format!(
                     "translation: no original message at {:?} from {} in {}",
                     record.sent_at.original,
-                    record.sender.as_ref().map(|s| s.native_id.as_str()).unwrap_or("(nobody)"),
+                    record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("(nobody)"),
                     record.conversation.native_id
                 ),
             }),
@@ -262,14 +262,13 @@ impl<'r, 's> IngestSink<'r, 's> {
         if let Some(translating) = &self.translating {
             let (original_source, lang) = (translating.original_source, translating.lang.clone());
             if record.platform.is_empty() {
-                record.platform =
-                    self.current.as_ref().map(|c| c.platform).unwrap_or("unknown").to_string();
+                record.platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
             }
             return self.translate(record, original_source, &lang);
         }
         let platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
         if record.platform.is_empty() {
-            record.platform = platform.to_string();
+            record.platform = platform;
         }
         // For folder inputs the entry is the file inside the folder; it
         // names the source, and the locator then needs no entry.
@@ -281,13 +280,13 @@ impl<'r, 's> IngestSink<'r, 's> {
         let renamed_at = matches!(record.kind, RecordKind::Event(trove_model::EventKind::Rename))
             .then_some(record.sent_at.utc_ms);
         let conversation =
-            self.run.conversation(&record.platform, &record.conversation, renamed_at)?;
+            self.run.conversation(record.platform, &record.conversation, renamed_at)?;
         let sender = match &record.sender {
-            Some(account) => Some(self.run.account(&record.platform, account)?),
+            Some(account) => Some(self.run.account(record.platform, account)?),
             None => None,
         };
         for target in &record.targets {
-            self.run.account(&record.platform, target)?;
+            self.run.account(record.platform, target)?;
         }
         let key = if record.native_id.is_some() {
             key::record_key(&record, 0)
@@ -357,7 +356,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 record.sent_at.utc_ms,
                 sender,
                 conversation,
-                &record.platform,
+                record.platform,
                 &extra,
             ))?;
         } else {

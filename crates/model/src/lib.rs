@@ -48,4 +48,27 @@ pub mod platform {
     pub const ROCKETCHAT: &str = "rocketchat";
     /// IRC logs (irssi, weechat, ZNC).
     pub const IRC: &str = "irc";
+
+    /// Every platform name above.
+    pub const ALL: &[&str] = &[
+        TWITTER, TRANSCRIPT, TELEGRAM, WHATSAPP, SLACK, DISCORD, MESSENGER, INSTAGRAM, SIGNAL,
+        RSMF, MATRIX, JABBER, ROCKETCHAT, IRC,
+    ];
+
+    /// The constant for a stored platform name, so that records read back
+    /// from a case carry the same `&'static str` a reader gives them.
+    pub fn from_name(name: &str) -> Option<&'static str> {
+        ALL.iter().copied().find(|p| *p == name)
+    }
+
+    /// Deserializes a platform name as its constant; an unknown name is an
+    /// error rather than a leaked string.
+    pub(crate) fn deserialize<'de, D>(deserializer: D) -> Result<&'static str, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown platform `{name}`")))
+    }
 }

@@ -1,5 +1,7 @@
 //! One message or event as a reader found it.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
@@ -12,7 +14,8 @@ use crate::Timestamp;
 pub struct Locator {
     /// The member of a zip or folder the record was read from, when the
     /// source is a container (e.g. `data/direct-messages-group.js`).
-    pub entry: Option<String>,
+    /// Shared: every record of an entry names the same one.
+    pub entry: Option<Arc<str>>,
     /// Byte offset of the record within the (decompressed) entry or file.
     pub offset: u64,
     /// Length in bytes of the record's text in the source.
@@ -52,27 +55,30 @@ impl Locator {
 pub struct ConversationRef {
     /// The platform's own id for the conversation (for transcripts without
     /// one: the name, or the file name).
-    pub native_id: String,
+    pub native_id: Arc<str>,
     /// The conversation's name when the source states one.
-    pub name: Option<String>,
+    pub name: Option<Arc<str>>,
 }
 
 /// An account as a record names it: a platform id and whatever labels the
 /// source gave for it at that point.
+///
+/// The fields are shared strings so that a reader can name the same sender
+/// on many records for a reference count each, not an allocation each.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AccountRef {
     /// The platform's id for the account (a Twitter user id; for sources
     /// without ids, the name as written).
-    pub native_id: String,
+    pub native_id: Arc<str>,
     /// A display name, if the source states one.
-    pub display_name: Option<String>,
+    pub display_name: Option<Arc<str>>,
     /// A handle (@name), if the source states one.
-    pub handle: Option<String>,
+    pub handle: Option<Arc<str>>,
 }
 
 impl AccountRef {
     /// An account known only by its id.
-    pub fn id(native_id: impl Into<String>) -> AccountRef {
+    pub fn id(native_id: impl Into<Arc<str>>) -> AccountRef {
         AccountRef { native_id: native_id.into(), display_name: None, handle: None }
     }
 }
@@ -175,6 +181,11 @@ pub struct Edit {
     pub text: String,
 }
 
+/// `&'static str` under another name: serde's derive treats a field
+/// written as `&str` as borrowed from the input and would then only read
+/// records from `'static` data; the platform is looked up, not borrowed.
+type PlatformName = &'static str;
+
 /// One message or event, exactly as a reader found it.
 ///
 /// Build one with struct update syntax over `Record::default()` so that
@@ -183,8 +194,9 @@ pub struct Edit {
 pub struct Record {
     /// Message or event.
     pub kind: RecordKind,
-    /// Platform name (see [`crate::platform`]).
-    pub platform: String,
+    /// Platform name: one of the [`crate::platform`] constants.
+    #[serde(deserialize_with = "crate::platform::deserialize")]
+    pub platform: PlatformName,
     /// The conversation it belongs to.
     pub conversation: ConversationRef,
     /// The platform's id for it, when the format has one.
@@ -230,5 +242,46 @@ impl Record {
     /// True for a message, false for an event.
     pub fn is_message(&self) -> bool {
         matches!(self.kind, RecordKind::Message)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_strings_keep_the_json_shape_and_read_back() {
+        let record = Record {
+            platform: crate::platform::SLACK,
+            conversation: ConversationRef { native_id: "C1".into(), name: Some("general".into()) },
+            sender: Some(AccountRef {
+                native_id: "U1".into(),
+                display_name: Some("Ann".into()),
+                handle: None,
+            }),
+            locator: Locator {
+                entry: Some("general/2020-01-01.json".into()),
+                ..Locator::default()
+            },
+            ..Record::default()
+        };
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["platform"], "slack");
+        assert_eq!(json["conversation"]["native_id"], "C1");
+        assert_eq!(json["conversation"]["name"], "general");
+        assert_eq!(json["sender"]["display_name"], "Ann");
+        assert_eq!(json["locator"]["entry"], "general/2020-01-01.json");
+        let back: Record = serde_json::from_value(json).unwrap();
+        assert_eq!(back, record);
+    }
+
+    #[test]
+    fn an_unknown_platform_does_not_read_back() {
+        let mut json = serde_json::to_value(Record::default()).unwrap();
+        json["platform"] = "myspace".into();
+        let err = serde_json::from_value::<Record>(json).unwrap_err();
+        assert!(err.to_string().contains("unknown platform `myspace`"), "{err}");
+        assert_eq!(crate::platform::from_name("irc"), Some(crate::platform::IRC));
     }
 }

@@ -1,5 +1,7 @@
 //! Time as a source stated it.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// How the zone of a timestamp was known. Stored with every message so that a
@@ -52,8 +54,9 @@ pub struct Timestamp {
     pub original: String,
     /// How the zone was known.
     pub basis: TimeBasis,
-    /// The IANA zone asserted for a zone-less time, when one was.
-    pub zone: Option<String>,
+    /// The IANA zone asserted for a zone-less time, when one was. Shared:
+    /// a reader names the same zone on every timestamp it reads.
+    pub zone: Option<Arc<str>>,
 }
 
 impl Timestamp {

@@ -200,12 +200,16 @@ fn round_trip_through_the_rsmf_reader() {
             "{at}"
         );
         if let (Some(account), Some(id)) = (&r.sender, &m.sender_id) {
-            assert_eq!(account.native_id, format!("export.rsmf/{id}"), "{at}");
+            assert_eq!(&*account.native_id, format!("export.rsmf/{id}"), "{at}");
         }
-        assert_eq!(r.conversation.native_id, format!("export.rsmf/{}", m.conversation_id), "{at}");
         assert_eq!(
-            r.conversation.name,
-            Some(format!("{} ({})", m.conversation, m.platform)),
+            &*r.conversation.native_id,
+            format!("export.rsmf/{}", m.conversation_id),
+            "{at}"
+        );
+        assert_eq!(
+            r.conversation.name.as_deref(),
+            Some(format!("{} ({})", m.conversation, m.platform).as_str()),
             "{at}"
         );
         assert_eq!(r.sent_at.utc_ms, m.sent_at_ms, "{at}");

@@ -56,14 +56,14 @@
 //! (without terminator) and 1-based number.
 
 use std::io::{BufReader, Read};
+use std::sync::Arc;
 
 use jiff::civil::{Date, DateTime};
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
-use trove_model::{
-    AccountRef, ConversationRef, EventKind, Locator, Record, RecordKind, TimeBasis, Timestamp,
-};
+use trove_model::{ConversationRef, EventKind, Locator, Record, RecordKind, TimeBasis, Timestamp};
 
+use crate::intern::Accounts;
 use crate::template::lines::Lines;
 use crate::template::{file_stem, has_extension, sniff_members};
 use crate::transcript::shorten;
@@ -292,7 +292,8 @@ fn header_date(line: &str) -> Option<Date> {
             return Some(date);
         }
     }
-    let ts = crate::timefmt::parse_timestamp(&rest, &TimeZone::UTC, "UTC").ok()?;
+    let ts =
+        crate::timefmt::parse_timestamp(&rest, &TimeZone::UTC, &crate::timefmt::utc_name()).ok()?;
     let instant = jiff::Timestamp::from_millisecond(ts.utc_ms).ok()?;
     Some(instant.to_zoned_datetime(TimeZone::UTC).date())
 }
@@ -590,15 +591,16 @@ fn read_entry(
     sink: &mut dyn Sink,
 ) -> Result<(), ReadError> {
     let display = input.display_entry(name);
-    let entry = input.source_of(name).1;
+    let entry: Option<Arc<str>> = input.source_of(name).1.map(Arc::from);
     let parent = match input.kind() {
         InputKind::File => {
             input.path().parent().and_then(|p| p.file_name()).map(|f| f.to_string_lossy())
         }
         InputKind::Dir | InputKind::Zip => None,
     };
-    let channel = conversation_of(name, parent.as_deref());
+    let channel: Arc<str> = Arc::from(conversation_of(name, parent.as_deref()));
     let (zone, zone_name) = options.zone();
+    let mut accounts = Accounts::default();
     let mut calendar = Calendar { date: name_date(file_name(name)).map(|(d, _)| d), last: None };
     input.with_entry(name, |reader| {
         let mut lines =
@@ -676,20 +678,19 @@ fn read_entry(
                     continue;
                 }
             };
-            let nick = |n: &str| AccountRef::id(n);
             let (kind, sender, targets, body_text) = match body {
                 Body::Message { nick: n, text } | Body::Notice { nick: n, text } => {
-                    (RecordKind::Message, Some(nick(n)), Vec::new(), text.to_string())
+                    (RecordKind::Message, Some(accounts.id(n)), Vec::new(), text.to_string())
                 }
                 Body::Action { nick: n, rest } => {
-                    (RecordKind::Message, Some(nick(n)), Vec::new(), format!("* {rest}"))
+                    (RecordKind::Message, Some(accounts.id(n)), Vec::new(), format!("* {rest}"))
                 }
                 Body::Event(event) => {
                     let happening = classify(event);
                     (
                         RecordKind::Event(happening.kind),
-                        happening.sender.map(AccountRef::id),
-                        happening.targets.into_iter().map(AccountRef::id).collect(),
+                        happening.sender.map(|n| accounts.id(&n)),
+                        happening.targets.iter().map(|n| accounts.id(n)).collect(),
                         event.to_string(),
                     )
                 }
@@ -702,7 +703,7 @@ fn read_entry(
             };
             let record = Record {
                 kind,
-                platform: trove_model::platform::IRC.to_string(),
+                platform: trove_model::platform::IRC,
                 conversation: ConversationRef {
                     native_id: channel.clone(),
                     name: Some(channel.clone()),

@@ -61,10 +61,12 @@
 //! `$[N]` (N counts objects and broken chunks alike, from 0).
 
 use std::io::Read;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use trove_model::{AccountRef, ConversationRef, EventKind, Locator, Record, RecordKind};
+use trove_model::{ConversationRef, EventKind, Locator, Record, RecordKind};
 
+use crate::intern::Names;
 use crate::json_scan::{Window, error_offset, error_reason};
 use crate::template::{file_stem, has_extension, sniff_members};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
@@ -501,9 +503,10 @@ fn read_entry(
     sink: &mut dyn Sink,
 ) -> Result<(), ReadError> {
     let display = input.display_entry(name);
-    let entry = input.source_of(name).1;
+    let entry: Option<Arc<str>> = input.source_of(name).1.map(Arc::from);
     let stem = file_stem(name).to_string();
     let (zone, zone_name) = options.zone();
+    let mut names = Names::default();
     input.with_entry(name, |reader| {
         let mut scanner = Scanner::new(reader, &display, options.max_record_bytes);
         let mut index = 0u64;
@@ -552,7 +555,7 @@ fn read_entry(
                 line: None,
                 json_path: Some(path),
             };
-            match record(object, &bytes, locator, &stem, &zone, &zone_name) {
+            match record(object, &bytes, locator, &stem, (&zone, &zone_name), &mut names) {
                 Ok(record) => sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?,
                 Err(reason) => sink.skip(Skip {
                     file: display.clone(),
@@ -581,8 +584,8 @@ fn record(
     bytes: &[u8],
     locator: Locator,
     stem: &str,
-    zone: &jiff::tz::TimeZone,
-    zone_name: &str,
+    (zone, zone_name): (&jiff::tz::TimeZone, &Arc<str>),
+    names: &mut Names,
 ) -> Result<Record, String> {
     let ts = text_field(&object, "ts").ok_or("no `ts` (or it is not text)")?;
     let sent_at = timefmt::parse_timestamp(&ts, zone, zone_name)
@@ -600,22 +603,31 @@ fn record(
     let to_field = text_field(&object, "to");
     let from = from_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let to = to_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let room = to.filter(|t| is_room(t)).map(|t| bare(t).to_string());
+    let room = to.filter(|t| is_room(t)).map(bare);
     let from_room = from.is_some_and(is_room);
-    let sender_id = from.map(|f| if from_room { f } else { bare(f) }.to_string());
-    let recipient = to.map(|t| bare(t).to_string());
+    let sender_id = from.map(|f| if from_room { f } else { bare(f) });
+    let recipient = to.map(bare);
+    // Looked up by text, so a conversation seen before costs no copy; a
+    // pair's name is put together in a reused buffer.
     let conversation = if let Some(room) = room {
-        room
+        names.strings.get(room)
     } else if from_room {
-        from.map(|f| bare(f).to_string()).unwrap_or_default()
+        names.strings.get(from.map(bare).unwrap_or_default())
     } else {
-        match (&sender_id, &recipient) {
+        match (sender_id, recipient) {
             (Some(a), Some(b)) => {
                 let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                format!("{a} <-> {b}")
+                let mut pair = std::mem::take(&mut names.scratch);
+                pair.clear();
+                pair.push_str(a);
+                pair.push_str(" <-> ");
+                pair.push_str(b);
+                let shared = names.strings.get(&pair);
+                names.scratch = pair;
+                shared
             }
-            (Some(one), None) | (None, Some(one)) => one.clone(),
-            (None, None) => stem.to_string(),
+            (Some(one), None) | (None, Some(one)) => names.strings.get(one),
+            (None, None) => names.strings.get(stem),
         }
     };
     let resource = |jid: Option<&str>| jid.is_some_and(|j| j.contains('/'));
@@ -627,12 +639,15 @@ fn record(
     };
     Ok(Record {
         kind,
-        platform: trove_model::platform::JABBER.to_string(),
-        conversation: ConversationRef { native_id: conversation.clone(), name: Some(conversation) },
-        sender: sender_id.map(AccountRef::id),
+        platform: trove_model::platform::JABBER,
+        conversation: ConversationRef {
+            native_id: Arc::clone(&conversation),
+            name: Some(conversation),
+        },
+        sender: sender_id.map(|id| names.accounts.id(id)),
         sent_at,
         text: body.unwrap_or_default(),
-        targets: recipient.map(AccountRef::id).into_iter().collect(),
+        targets: recipient.map(|id| names.accounts.id(id)).into_iter().collect(),
         raw: keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned()),
         locator,
         ..Record::default()

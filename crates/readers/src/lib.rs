@@ -20,6 +20,7 @@ mod detect;
 pub mod discord;
 mod error;
 mod input;
+mod intern;
 pub mod irc;
 pub mod jabber;
 pub mod json_scan;

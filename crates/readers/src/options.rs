@@ -1,5 +1,7 @@
 //! What the user told the readers.
 
+use std::sync::Arc;
+
 use jiff::tz::TimeZone;
 
 /// Reader options from the command line. Every reader ignores what it does
@@ -49,10 +51,12 @@ impl Default for ReadOptions {
 
 impl ReadOptions {
     /// The zone for naive timestamps and its name (UTC when none asserted).
-    pub fn zone(&self) -> (TimeZone, String) {
+    /// A reader calls this once per read and hands the name to every
+    /// timestamp it makes, so each costs a reference count, not a copy.
+    pub fn zone(&self) -> (TimeZone, Arc<str>) {
         match (&self.tz, &self.tz_name) {
-            (Some(tz), Some(name)) => (tz.clone(), name.clone()),
-            _ => (TimeZone::UTC, "UTC".to_string()),
+            (Some(tz), Some(name)) => (tz.clone(), Arc::from(name.as_str())),
+            _ => (TimeZone::UTC, crate::timefmt::utc_name()),
         }
     }
 }

@@ -36,9 +36,17 @@
 //! gap's length, a time in a fold takes the earlier (pre-transition) offset.
 //! A leap second (`:60`) is read as `:59`; the original text keeps the `60`.
 
+use std::sync::{Arc, LazyLock};
+
 use jiff::civil::DateTime;
 use jiff::tz::{Offset, TimeZone};
 use trove_model::{TimeBasis, Timestamp};
+
+/// The name `UTC`, shared: parsing under UTC names it on every timestamp.
+pub(crate) fn utc_name() -> Arc<str> {
+    static UTC: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("UTC"));
+    Arc::clone(&UTC)
+}
 
 /// How to read an ambiguous numeric date such as `05/06/2015`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,7 +65,11 @@ pub enum DateOrder {
 ///
 /// The error is a short reason for a person, without the input text (the
 /// caller quotes it).
-pub fn parse_timestamp(text: &str, zone: &TimeZone, zone_name: &str) -> Result<Timestamp, String> {
+pub fn parse_timestamp(
+    text: &str,
+    zone: &TimeZone,
+    zone_name: &Arc<str>,
+) -> Result<Timestamp, String> {
     parse_inner(text, zone, zone_name, None)
 }
 
@@ -66,7 +78,7 @@ pub fn parse_timestamp(text: &str, zone: &TimeZone, zone_name: &str) -> Result<T
 pub fn parse_timestamp_with(
     text: &str,
     zone: &TimeZone,
-    zone_name: &str,
+    zone_name: &Arc<str>,
     order: DateOrder,
 ) -> Result<Timestamp, String> {
     parse_inner(text, zone, zone_name, Some(order))
@@ -149,7 +161,7 @@ pub fn naive_in_zone(
     civil: Civil,
     original: &str,
     zone: &TimeZone,
-    zone_name: &str,
+    zone_name: &Arc<str>,
 ) -> Result<(Timestamp, Option<Dst>), String> {
     let dt = civil_datetime(&civil)?;
     let ambiguous = zone.to_ambiguous_timestamp(dt);
@@ -163,7 +175,7 @@ pub fn naive_in_zone(
         utc_ms: instant.as_millisecond(),
         original: original.to_string(),
         basis: TimeBasis::AssertedZone,
-        zone: Some(zone_name.to_string()),
+        zone: Some(Arc::clone(zone_name)),
     };
     Ok((timestamp, dst))
 }
@@ -191,7 +203,7 @@ const UNRECOGNISED: &str = "not a recognised date/time (expected e.g. `2016-10-0
 fn parse_inner(
     text: &str,
     zone: &TimeZone,
-    zone_name: &str,
+    zone_name: &Arc<str>,
     order: Option<DateOrder>,
 ) -> Result<Timestamp, String> {
     parse_core(text, zone, zone_name, order).map_err(|failure| match failure {
@@ -207,7 +219,7 @@ fn parse_inner(
 pub(crate) fn try_parse(
     text: &str,
     zone: &TimeZone,
-    zone_name: &str,
+    zone_name: &Arc<str>,
     order: Option<DateOrder>,
 ) -> Option<Timestamp> {
     parse_core(text, zone, zone_name, order).ok()
@@ -223,7 +235,7 @@ enum Failure {
 fn parse_core(
     text: &str,
     zone: &TimeZone,
-    zone_name: &str,
+    zone_name: &Arc<str>,
     order: Option<DateOrder>,
 ) -> Result<Timestamp, Failure> {
     let trimmed = text.trim();
@@ -250,7 +262,7 @@ fn finish(
     stated: Stated,
     original: &str,
     zone: &TimeZone,
-    zone_name: &str,
+    zone_name: &Arc<str>,
 ) -> Result<Timestamp, String> {
     let dt = civil_datetime(&civil)?;
     let (instant, basis, zone_out) = match stated {
@@ -263,7 +275,7 @@ fn finish(
         Stated::Naive => (
             zone.to_ambiguous_timestamp(dt).compatible(),
             TimeBasis::AssertedZone,
-            Some(zone_name.to_string()),
+            Some(Arc::clone(zone_name)),
         ),
     };
     let instant = instant.map_err(|e| format!("time out of range: {e}"))?;
@@ -818,7 +830,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Timestamp {
-        match parse_timestamp(text, &ny(), "America/New_York") {
+        match parse_timestamp(text, &ny(), &"America/New_York".into()) {
             Ok(ts) => ts,
             Err(e) => panic!("`{text}` should parse: {e}"),
         }
@@ -877,7 +889,7 @@ mod tests {
 
     #[test]
     fn naive_in_utc_zone_records_the_zone_name() {
-        let ts = parse_timestamp("2016-10-07 14:30", &TimeZone::UTC, "UTC")
+        let ts = parse_timestamp("2016-10-07 14:30", &TimeZone::UTC, &"UTC".into())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ts.utc_ms, utc_ms("2016-10-07T14:30:00Z"));
         assert_eq!(ts.basis, TimeBasis::AssertedZone);
@@ -906,8 +918,8 @@ mod tests {
         assert_eq!(parse("1458208082.000002").utc_ms, 1_458_208_082_000);
         assert_eq!(parse("1465828200123").utc_ms, 1_465_828_200_123);
         assert_eq!(parse(" 1465828200123 ").original, "1465828200123");
-        assert!(parse_timestamp("12345", &TimeZone::UTC, "UTC").is_err());
-        assert!(parse_timestamp("14658282001", &TimeZone::UTC, "UTC").is_err());
+        assert!(parse_timestamp("12345", &TimeZone::UTC, &"UTC".into()).is_err());
+        assert!(parse_timestamp("14658282001", &TimeZone::UTC, &"UTC".into()).is_err());
     }
 
     #[test]
@@ -926,7 +938,7 @@ mod tests {
         // An explicit order decides ambiguous dates only.
         let ny = ny();
         let day_first = |t: &str| {
-            parse_timestamp_with(t, &ny, "America/New_York", DateOrder::DayFirst)
+            parse_timestamp_with(t, &ny, &"America/New_York".into(), DateOrder::DayFirst)
                 .map(|ts| ts.utc_ms)
                 .unwrap_or(i64::MIN)
         };
@@ -982,9 +994,12 @@ mod tests {
             "2016-10-07 14:30+99:00",
             "\u{fffd}\u{fffd}",
         ] {
-            assert!(parse_timestamp(text, &zone, "UTC").is_err(), "`{text}` should not parse");
+            assert!(
+                parse_timestamp(text, &zone, &"UTC".into()).is_err(),
+                "`{text}` should not parse"
+            );
         }
-        let err = parse_timestamp("yesterday", &zone, "UTC").err().unwrap_or_default();
+        let err = parse_timestamp("yesterday", &zone, &"UTC".into()).err().unwrap_or_default();
         assert!(err.contains("2016-10-07"), "{err}");
     }
 
@@ -995,8 +1010,8 @@ mod tests {
         assert_eq!(parse_zone("UTC").ok(), Some(TimeZone::UTC));
         assert_eq!(parse_zone("utc").ok(), Some(TimeZone::UTC));
         let plus2 = parse_zone("+02:00").unwrap_or(TimeZone::UTC);
-        let ts =
-            parse_timestamp("2016-10-07 14:30", &plus2, "+02:00").unwrap_or_else(|e| panic!("{e}"));
+        let ts = parse_timestamp("2016-10-07 14:30", &plus2, &"+02:00".into())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ts.utc_ms, utc_ms("2016-10-07T12:30:00Z"));
         assert!(parse_zone("-0530").is_ok());
         assert!(parse_zone("UTC+5").is_ok());

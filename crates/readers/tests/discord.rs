@@ -63,7 +63,7 @@ fn check_locators(root: &Path, sink: &VecSink) {
     let mut cache: HashMap<PathBuf, Vec<u8>> = HashMap::new();
     for record in &sink.records {
         let file = match &record.locator.entry {
-            Some(entry) => root.join(entry),
+            Some(entry) => root.join(&**entry),
             None => root.to_path_buf(),
         };
         let bytes = cache.entry(file.clone()).or_insert_with(|| std::fs::read(&file).unwrap());
@@ -124,7 +124,7 @@ fn messages() {
     let sink = export();
     let hello = by_id(&sink, HELLO);
     assert!(hello.locator.entry.as_deref().unwrap().ends_with(PART2_FILE));
-    assert_eq!(hello.conversation.native_id, GENERAL);
+    assert_eq!(&*hello.conversation.native_id, GENERAL);
     assert_eq!(hello.conversation.name.as_deref(), Some("Acme Corp / general"));
     // Content as written: no entity decoding, markdown kept.
     assert_eq!(
@@ -141,7 +141,7 @@ fn messages() {
     assert_eq!((edited.utc_ms, edited.basis), (1_712_041_530_250, TimeBasis::LocalWithOffset));
     let sender = hello.sender.as_ref().unwrap();
     assert_eq!(
-        (sender.native_id.as_str(), sender.display_name.as_deref(), sender.handle.as_deref()),
+        (&*sender.native_id, sender.display_name.as_deref(), sender.handle.as_deref()),
         ("800000000000000001", Some("Alice"), Some("alice"))
     );
     let attachment = &hello.attachments[0];
@@ -207,7 +207,7 @@ fn messages() {
     );
 
     let thread = by_text(&sink, "release on Friday?");
-    assert_eq!(thread.conversation.native_id, THREAD);
+    assert_eq!(&*thread.conversation.native_id, THREAD);
     assert_eq!(thread.conversation.name.as_deref(), Some("Acme Corp / Release plan"));
     assert_eq!(thread.thread.as_deref(), Some(THREAD));
     assert_eq!(hello.thread, None);
@@ -218,12 +218,12 @@ fn system_messages() {
     let sink = export();
     let join = by_id(&sink, "1224614294323200001");
     assert_eq!(join.kind, RecordKind::Event(EventKind::Join));
-    assert_eq!(join.targets[0].native_id, "800000000000000001");
+    assert_eq!(&*join.targets[0].native_id, "800000000000000001");
     assert_eq!(join.text, "Joined the server.");
 
     let rename = by_id(&sink, "1224644493312000005");
     assert_eq!(rename.kind, RecordKind::Event(EventKind::Rename));
-    assert_eq!(rename.conversation.native_id, GENERAL);
+    assert_eq!(&*rename.conversation.native_id, GENERAL);
     assert_eq!(rename.conversation.name.as_deref(), Some("Acme Corp / general-chat"));
 
     let pin = by_id(&sink, "1224645751603200006");
@@ -240,7 +240,8 @@ fn system_messages() {
     assert!(automod.raw.is_some());
 
     // The group DM, exported with --utc.
-    let dm: Vec<&Record> = sink.records.iter().filter(|r| r.conversation.native_id == DM).collect();
+    let dm: Vec<&Record> =
+        sink.records.iter().filter(|r| &*r.conversation.native_id == DM).collect();
     assert_eq!(dm.len(), 5);
     for r in &dm {
         assert_eq!(r.sent_at.basis, TimeBasis::Utc);
@@ -252,18 +253,18 @@ fn system_messages() {
     assert_eq!(dm[0].sent_at.utc_ms, 1_712_340_000_000);
     let added = by_text(&sink, "Added carol to the group.");
     assert_eq!(added.kind, RecordKind::Event(EventKind::Join));
-    assert_eq!(added.sender.as_ref().unwrap().native_id, "800000000000000001");
-    assert_eq!(added.targets[0].native_id, "800000000000000003");
+    assert_eq!(&*added.sender.as_ref().unwrap().native_id, "800000000000000001");
+    assert_eq!(&*added.targets[0].native_id, "800000000000000003");
     let call = by_text(&sink, "Started a call that lasted 12 minutes.");
     assert_eq!(call.kind, RecordKind::Event(EventKind::Other("Call".into())));
     let left = by_text(&sink, "Left the group.");
     assert_eq!(left.kind, RecordKind::Event(EventKind::Leave));
-    assert_eq!(left.sender.as_ref().unwrap().native_id, "800000000000000003");
-    assert_eq!(left.targets[0].native_id, "800000000000000003");
+    assert_eq!(&*left.sender.as_ref().unwrap().native_id, "800000000000000003");
+    assert_eq!(&*left.targets[0].native_id, "800000000000000003");
     let removed = by_text(&sink, "Removed bob_the_builder from the group.");
     assert_eq!(removed.kind, RecordKind::Event(EventKind::Leave));
-    assert_eq!(removed.sender.as_ref().unwrap().native_id, "800000000000000001");
-    assert_eq!(removed.targets[0].native_id, "800000000000000002");
+    assert_eq!(&*removed.sender.as_ref().unwrap().native_id, "800000000000000001");
+    assert_eq!(&*removed.targets[0].native_id, "800000000000000002");
     // Old-style names keep their discriminator; new-style ones ("0000")
     // are the handle alone.
     assert_eq!(removed.targets[0].handle.as_deref(), Some("bob_the_builder#4821"));
@@ -296,7 +297,7 @@ fn channel_after_messages_takes_a_second_pass() {
     assert!(sink.skips.is_empty(), "{:?}", sink.skips);
     assert_eq!(sink.records.len(), 2);
     for r in &sink.records {
-        assert_eq!(r.conversation.native_id, "740000000000000001");
+        assert_eq!(&*r.conversation.native_id, "740000000000000001");
         assert_eq!(r.conversation.name.as_deref(), Some("Acme Corp / ops"));
         assert_eq!(r.sent_at.basis, TimeBasis::LocalWithOffset);
     }
@@ -310,7 +311,7 @@ fn channel_after_messages_takes_a_second_pass() {
 fn a_file_without_channel_uses_the_id_in_its_name() {
     let sink = read(&inputs().join("edge")).unwrap();
     let orphan = by_text(&sink, "orphan");
-    assert_eq!(orphan.conversation.native_id, "750000000000000001");
+    assert_eq!(&*orphan.conversation.native_id, "750000000000000001");
     assert_eq!(orphan.sent_at.basis, TimeBasis::Utc);
     assert_eq!(orphan.sent_at.utc_ms, 1_712_397_600_000);
     assert_eq!(sink.skips.len(), 1);

@@ -28,11 +28,11 @@ fn ms(rfc3339: &str) -> i64 {
 }
 
 fn sender(record: &Record) -> &str {
-    record.sender.as_ref().map(|s| s.native_id.as_str()).unwrap_or("")
+    record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("")
 }
 
 fn targets(record: &Record) -> Vec<&str> {
-    record.targets.iter().map(|t| t.native_id.as_str()).collect()
+    record.targets.iter().map(|t| &*t.native_id).collect()
 }
 
 fn other(name: &str) -> RecordKind {
@@ -86,7 +86,7 @@ fn irssi_log_with_header_and_day_change() {
     assert_eq!(targets(&sink.records[0]), vec!["alice"]);
     for record in &sink.records {
         assert_eq!(record.platform, "irc");
-        assert_eq!(record.conversation.native_id, "#ubuntu");
+        assert_eq!(&*record.conversation.native_id, "#ubuntu");
         assert_eq!(record.conversation.name.as_deref(), Some("#ubuntu"));
         assert_eq!(record.sent_at.basis, TimeBasis::AssertedZone);
         assert_eq!(record.sent_at.zone.as_deref(), Some("UTC"));
@@ -148,7 +148,7 @@ fn znc_log_dated_by_its_name() {
         ]
     );
     assert_eq!(targets(&sink.records[3]), vec!["al"]);
-    assert_eq!(sink.records[0].conversation.native_id, "#chan");
+    assert_eq!(&*sink.records[0].conversation.native_id, "#chan");
     assert_eq!(sink.records[0].sent_at.utc_ms, ms("2016-05-03T09:57:12Z"));
     assert_eq!(sink.records[0].sent_at.original, "09:57:12");
 }
@@ -170,7 +170,7 @@ fn weechat_lines_carry_their_own_dates() {
             (&LEAVE, "rob", "rob (~bob@host-b.example.net) has quit (Ping timeout: 260 seconds)"),
         ]
     );
-    assert_eq!(sink.records[0].conversation.native_id, "irc.libera.#rust");
+    assert_eq!(&*sink.records[0].conversation.native_id, "irc.libera.#rust");
     assert_eq!(sink.records[4].sent_at.utc_ms, ms("2016-05-04T00:00:01Z"));
     assert_eq!(sink.records[4].sent_at.original, "2016-05-04 00:00:01");
 }
@@ -179,11 +179,8 @@ fn weechat_lines_carry_their_own_dates() {
 fn znc_folder_layout_and_midnight() {
     // ZNC keeps `#chan/YYYY-MM-DD.log`; ingest opens such a file on its own.
     let sink = read(&fixture("znc/#ops/2016-05-03.log"));
-    let got: Vec<(&str, i64)> = sink
-        .records
-        .iter()
-        .map(|r| (r.conversation.native_id.as_str(), r.sent_at.utc_ms))
-        .collect();
+    let got: Vec<(&str, i64)> =
+        sink.records.iter().map(|r| (&*r.conversation.native_id, r.sent_at.utc_ms)).collect();
     assert_eq!(
         got,
         vec![
@@ -203,7 +200,7 @@ fn bot_style_logs_and_unreadable_lines() {
     assert_eq!(sink.records.len(), 3);
     assert_eq!(sink.records[1].kind, other("nick"));
     assert_eq!(targets(&sink.records[1]), vec!["bobby"]);
-    assert_eq!(sink.records[0].conversation.native_id, "ubuntu-bot");
+    assert_eq!(&*sink.records[0].conversation.native_id, "ubuntu-bot");
     assert_eq!(sink.skips.len(), 1);
     assert_eq!(sink.skips[0].offset as usize, text.find("this line").unwrap());
     assert!(
@@ -274,7 +271,7 @@ fn a_named_folder_reads_every_log_and_reports_the_undatable_one() {
     let sink = read(&fixture(""));
     assert_eq!(sink.records.len(), 19 + 7 + 6 + 3 + 3 + 2);
     let ops: Vec<&Record> =
-        sink.records.iter().filter(|r| r.conversation.native_id == "#ops").collect();
+        sink.records.iter().filter(|r| &*r.conversation.native_id == "#ops").collect();
     assert_eq!(ops.len(), 3);
     assert_eq!(ops[0].locator.entry.as_deref(), Some("znc/#ops/2016-05-03.log"));
     let reasons: Vec<&str> = sink.skips.iter().map(|s| s.reason.as_str()).collect();

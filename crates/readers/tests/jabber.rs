@@ -31,11 +31,11 @@ fn ms(rfc3339: &str) -> i64 {
 }
 
 fn sender(record: &Record) -> &str {
-    record.sender.as_ref().map(|s| s.native_id.as_str()).unwrap_or("")
+    record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("")
 }
 
 fn recipient(record: &Record) -> &str {
-    record.targets.first().map(|s| s.native_id.as_str()).unwrap_or("")
+    record.targets.first().map(|s| &*s.native_id).unwrap_or("")
 }
 
 fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
@@ -58,7 +58,7 @@ fn glued_objects() {
     assert_eq!(first.platform, "jabber");
     assert_eq!(first.text, "привет, ты тут?");
     assert_eq!((sender(first), recipient(first)), (ALPHA, BETA));
-    assert_eq!(first.conversation.native_id, PAIR);
+    assert_eq!(&*first.conversation.native_id, PAIR);
     assert_eq!(first.conversation.name.as_deref(), Some(PAIR));
     assert_eq!(first.native_id, None);
     assert_eq!(first.raw, None);
@@ -72,7 +72,7 @@ fn glued_objects() {
     assert_eq!(reply.text, "тут. что с \"сервером\"?\nвторая строка");
     assert_eq!((sender(reply), recipient(reply)), (BETA, ALPHA));
     // Either direction is the same conversation.
-    assert_eq!(reply.conversation.native_id, PAIR);
+    assert_eq!(&*reply.conversation.native_id, PAIR);
 
     // A resource names a client, not a person: dropped from the id, kept in raw.
     let resource = &sink.records[2];
@@ -83,7 +83,7 @@ fn glued_objects() {
     // The same nick on another server is another account and another chat.
     let other = &sink.records[3];
     assert_eq!(sender(other), "alpha@other.example");
-    assert_eq!(other.conversation.native_id, "alpha@other.example <-> beta@q3example.onion");
+    assert_eq!(&*other.conversation.native_id, "alpha@other.example <-> beta@q3example.onion");
 
     // Glued `}{`, with an extra key kept in raw.
     let glued = &sink.records[4];
@@ -139,16 +139,16 @@ fn comma_separated_with_group_chats() {
     assert_eq!(sink.records[0].sent_at.utc_ms, ms("2021-01-30T23:59:59.999Z"));
     assert_eq!(sink.records[1].sent_at.utc_ms, ms("2021-01-31T00:00:00Z"));
     assert_eq!(
-        sink.records[0].conversation.native_id,
+        &*sink.records[0].conversation.native_id,
         "delta@jabber.example <-> gamma@jabber.example"
     );
     // To a conference server: the room is the conversation.
     let to_room = &sink.records[2];
-    assert_eq!(to_room.conversation.native_id, "ops@conference.jabber.example");
+    assert_eq!(&*to_room.conversation.native_id, "ops@conference.jabber.example");
     assert_eq!(sender(to_room), "gamma@jabber.example");
     // From inside the room: the occupant JID names the sender.
     let from_room = &sink.records[3];
-    assert_eq!(from_room.conversation.native_id, "ops@conference.jabber.example");
+    assert_eq!(&*from_room.conversation.native_id, "ops@conference.jabber.example");
     assert_eq!(sender(from_room), "ops@conference.jabber.example/delta");
     assert_eq!(from_room.raw, None);
 }

@@ -39,7 +39,7 @@ fn by_id<'a>(sink: &'a VecSink, id: &str) -> &'a Record {
 }
 
 fn sender(record: &Record) -> &str {
-    record.sender.as_ref().map(|s| s.native_id.as_str()).unwrap_or("")
+    record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("")
 }
 
 const ROOM: &str = "!kXyQvBnOpsRoom:matrix.example.org";
@@ -83,7 +83,7 @@ fn every_event_in_order() {
     assert_eq!(got, expected.iter().map(|(id, k)| (*id, k)).collect::<Vec<_>>());
     for (i, record) in sink.records.iter().enumerate() {
         assert_eq!(record.platform, "matrix");
-        assert_eq!(record.conversation.native_id, ROOM);
+        assert_eq!(&*record.conversation.native_id, ROOM);
         assert_eq!(record.conversation.name.as_deref(), Some("Ops Room"));
         assert_eq!(record.sent_at.basis, TimeBasis::Utc);
         assert_eq!(record.locator.json_path.as_deref(), Some(format!("$.messages[{i}]").as_str()));
@@ -92,7 +92,7 @@ fn every_event_in_order() {
     // Only Matrix ids are accounts: Element wrote `room_creator` as a
     // display name.
     assert_eq!(sink.accounts.len(), 1);
-    assert_eq!(sink.accounts[0].native_id, BEN);
+    assert_eq!(&*sink.accounts[0].native_id, BEN);
 }
 
 #[test]
@@ -213,18 +213,18 @@ fn membership_and_room_state() {
     let join = by_id(&sink, "$join_ada");
     assert_eq!(join.text, "Ada (@ada:matrix.example.org) joined");
     assert_eq!(join.targets.len(), 1);
-    assert_eq!(join.targets[0].native_id, ADA);
+    assert_eq!(&*join.targets[0].native_id, ADA);
     assert_eq!(join.targets[0].display_name.as_deref(), Some("Ada"));
     let invite = by_id(&sink, "$invite_ben");
     assert_eq!(sender(invite), ADA);
-    assert_eq!(invite.targets[0].native_id, BEN);
+    assert_eq!(&*invite.targets[0].native_id, BEN);
     assert_eq!(invite.text, "@ada:matrix.example.org invited Ben (@ben:chat.example.net)");
     assert_eq!(by_id(&sink, "$join_ben").text, "Ben (@ben:chat.example.net) joined");
     let leave = by_id(&sink, "$leave_ben");
     assert_eq!((leave.text.as_str(), sender(leave)), ("@ben:chat.example.net left", BEN));
     let ban = by_id(&sink, "$ban1");
     assert_eq!(ban.text, "@ada:matrix.example.org banned @spam:evil.example: spam");
-    assert_eq!(ban.targets[0].native_id, "@spam:evil.example");
+    assert_eq!(&*ban.targets[0].native_id, "@spam:evil.example");
     let rename = by_id(&sink, "$name01");
     assert_eq!(rename.text, "Ops Room");
     assert_eq!(rename.conversation.name.as_deref(), Some("Ops Room"));
@@ -288,7 +288,7 @@ fn a_bare_array_of_events() {
     assert_eq!(sink.records[0].text, "bot says hi");
     assert_eq!(sink.records[0].raw, None);
     assert_eq!(sink.records[0].sent_at.utc_ms, 1_600_000_000_123);
-    assert_eq!(sink.records[0].conversation.native_id, "!bare:example.org");
+    assert_eq!(&*sink.records[0].conversation.native_id, "!bare:example.org");
     assert_eq!(sink.records[0].conversation.name, None);
     assert_eq!(sink.records[1].locator.json_path.as_deref(), Some("$[1]"));
     // A location's coordinates live only in the raw event.
@@ -305,7 +305,7 @@ fn damaged_events_are_skipped_with_offsets() {
     assert_eq!(ids, vec!["$d1", "$d4", "$d5"]);
     // The header came after the array, yet names the conversation.
     for record in &sink.records {
-        assert_eq!(record.conversation.native_id, "Damaged Room");
+        assert_eq!(&*record.conversation.native_id, "Damaged Room");
         assert_eq!(record.conversation.name.as_deref(), Some("Damaged Room"));
     }
     let d4 = &sink.records[1];

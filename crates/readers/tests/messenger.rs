@@ -40,7 +40,7 @@ fn read(format: &dyn Format, path: &Path) -> Result<VecSink, ReadError> {
 }
 
 fn sender(record: &Record) -> Option<&str> {
-    record.sender.as_ref().map(|s| s.native_id.as_str())
+    record.sender.as_ref().map(|s| &*s.native_id)
 }
 
 fn ms(rfc3339: &str) -> i64 {
@@ -51,7 +51,7 @@ fn ms(rfc3339: &str) -> i64 {
 /// single file `root` when the locator has no entry).
 fn slice(root: &Path, record: &Record) -> Vec<u8> {
     let file = match &record.locator.entry {
-        Some(entry) => root.join(entry),
+        Some(entry) => root.join(&**entry),
         None => root.to_path_buf(),
     };
     let bytes = std::fs::read(file).unwrap();
@@ -104,7 +104,7 @@ fn chat_miner_instagram_sample_matches_its_target() {
         assert_eq!(record.platform, "instagram");
         assert!(record.is_message());
         // No thread_path or title in this fixture: the file name keys it.
-        assert_eq!(record.conversation.native_id, "test_export");
+        assert_eq!(&*record.conversation.native_id, "test_export");
         assert_eq!(record.conversation.name, None);
         assert_eq!(record.locator.entry, None);
     }
@@ -178,10 +178,8 @@ fn facebook_export_folder() {
 
     // File order: thread folders by name, parts by number, messages as
     // exported (newest first); then E2EE files.
-    let summary: Vec<(&str, i64, Option<&str>)> = records
-        .iter()
-        .map(|r| (r.conversation.native_id.as_str(), r.sent_at.utc_ms, sender(r)))
-        .collect();
+    let summary: Vec<(&str, i64, Option<&str>)> =
+        records.iter().map(|r| (&*r.conversation.native_id, r.sent_at.utc_ms, sender(r))).collect();
     assert_eq!(
         summary,
         vec![
@@ -227,7 +225,7 @@ fn facebook_export_folder() {
     ));
 
     // Participants are told as accounts, once each, names repaired.
-    let accounts: Vec<&str> = sink.accounts.iter().map(|a| a.native_id.as_str()).collect();
+    let accounts: Vec<&str> = sink.accounts.iter().map(|a| &*a.native_id).collect();
     assert_eq!(
         accounts,
         [
@@ -257,9 +255,10 @@ fn group_membership_calls_and_unknown_types() {
     let gang: Vec<&Record> = sink
         .records
         .iter()
-        .filter(|r| r.conversation.native_id == "inbox/thegang_9876543210")
+        .filter(|r| &*r.conversation.native_id == "inbox/thegang_9876543210")
         .collect();
-    let targets = |r: &Record| r.targets.iter().map(|t| t.native_id.clone()).collect::<Vec<_>>();
+    let targets =
+        |r: &Record| r.targets.iter().map(|t| t.native_id.to_string()).collect::<Vec<_>>();
     assert_eq!(gang[0].kind, RecordKind::Event(EventKind::Leave));
     assert_eq!(gang[0].text, "Carol removed Dan from the group.");
     assert_eq!(targets(gang[0]), ["Dan"]);
@@ -286,7 +285,7 @@ fn messages_media_reactions_and_mojibake() {
     let zoe: Vec<&Record> = sink
         .records
         .iter()
-        .filter(|r| r.conversation.native_id == "inbox/zoesmith_1234567890")
+        .filter(|r| &*r.conversation.native_id == "inbox/zoesmith_1234567890")
         .collect();
     assert_eq!(zoe.len(), 9);
 
@@ -360,7 +359,7 @@ fn e2ee_conversation_files() {
     let e2ee: Vec<&Record> = sink
         .records
         .iter()
-        .filter(|r| r.conversation.native_id == "encrypted/bobjones_42")
+        .filter(|r| &*r.conversation.native_id == "encrypted/bobjones_42")
         .collect();
     assert_eq!(e2ee.len(), 2);
     assert_eq!(e2ee[0].text, "Photo from the trip — ça va?");
@@ -416,7 +415,7 @@ fn instagram_export() {
     let r = &sink.records;
     assert_eq!(r.len(), 3);
     assert!(r.iter().all(|r| r.platform == "instagram"
-        && r.conversation.native_id == "inbox/john_17841400000000000"
+        && &*r.conversation.native_id == "inbox/john_17841400000000000"
         && r.conversation.name.as_deref() == Some("Jöhn Doe")));
     assert_eq!(r[0].attachments[0].size, Some(8));
     assert_eq!(r[1].urls[0].url, "https://www.instagram.com/p/ABC123/");
@@ -452,7 +451,7 @@ fn a_truncated_single_file_gives_its_first_messages_and_an_error() {
     assert_eq!(sink.records.len(), 1);
     assert_eq!(sink.records[0].text, "I was written before the cut");
     assert_eq!(
-        sink.records[0].conversation.native_id,
+        &*sink.records[0].conversation.native_id,
         dir.path().file_name().unwrap().to_string_lossy()
     );
 }
@@ -537,7 +536,7 @@ fn oversized_messages_are_skipped_not_buffered() {
         assert!(skip.reason.starts_with("$.messages["), "{}", skip.reason);
     }
     // The header still names the thread.
-    assert!(sink.records.iter().all(|r| r.conversation.native_id == "inbox/zoesmith_1234567890"));
+    assert!(sink.records.iter().all(|r| &*r.conversation.native_id == "inbox/zoesmith_1234567890"));
 }
 
 #[test]

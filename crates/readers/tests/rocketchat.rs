@@ -54,7 +54,7 @@ fn check_locators(root: &Path, sink: &VecSink) {
     let mut cache: HashMap<PathBuf, Vec<u8>> = HashMap::new();
     for record in &sink.records {
         let file = match &record.locator.entry {
-            Some(entry) => root.join(entry),
+            Some(entry) => root.join(&**entry),
             None => root.to_path_buf(),
         };
         let bytes = cache.entry(file.clone()).or_insert_with(|| std::fs::read(&file).unwrap());
@@ -99,7 +99,7 @@ fn dump_counts_locators_and_skips() {
 
     // users.json labels, told to the sink.
     assert_eq!(sink.accounts.len(), 3);
-    let alice = sink.accounts.iter().find(|a| a.native_id == ALICE).unwrap();
+    let alice = sink.accounts.iter().find(|a| &*a.native_id == ALICE).unwrap();
     assert_eq!(alice.display_name.as_deref(), Some("Alice Archer"));
     assert_eq!(alice.handle.as_deref(), Some("alice"));
 }
@@ -112,14 +112,14 @@ fn messages() {
     assert!(plain.locator.entry.as_deref().unwrap().ends_with("GENERAL/2020-09-24.json"));
     assert_eq!(plain.locator.json_path.as_deref(), Some("$.messages[1]"));
     assert_eq!(plain.text, "Привет всем! Check https://example.org/q3 &amp; more");
-    assert_eq!(plain.conversation.native_id, "GENERAL");
+    assert_eq!(&*plain.conversation.native_id, "GENERAL");
     assert_eq!(plain.conversation.name.as_deref(), Some("general"));
     assert_eq!(plain.sent_at.utc_ms, 1_600_934_700_000);
     assert_eq!(plain.sent_at.basis, TimeBasis::Utc);
     assert_eq!(plain.sent_at.original, "2020-09-24T08:05:00.000Z");
     let sender = plain.sender.as_ref().unwrap();
     assert_eq!(
-        (sender.native_id.as_str(), sender.display_name.as_deref(), sender.handle.as_deref()),
+        (&*sender.native_id, sender.display_name.as_deref(), sender.handle.as_deref()),
         (ALICE, Some("Alice Archer"), Some("alice"))
     );
     assert_eq!(plain.urls.len(), 1);
@@ -173,7 +173,7 @@ fn messages() {
     let bot = by_id(&sink, "B0tMsg00000000001");
     let sender = bot.sender.as_ref().unwrap();
     assert_eq!(
-        (sender.native_id.as_str(), sender.display_name.as_deref(), sender.handle.as_deref()),
+        (&*sender.native_id, sender.display_name.as_deref(), sender.handle.as_deref()),
         ("rocket.cat", Some("Deploy Bot"), Some("rocket.cat"))
     );
     assert_eq!(bot.text, "Build 42 passed\nall green");
@@ -187,10 +187,10 @@ fn messages() {
 
     // Rooms: private by fname, DMs by their members.
     let ops = by_id(&sink, "0psMsg0000000001a");
-    assert_eq!(ops.conversation.native_id, OPS);
+    assert_eq!(&*ops.conversation.native_id, OPS);
     assert_eq!(ops.conversation.name.as_deref(), Some("Ops Team"));
     let dm = by_id(&sink, "Dm00000000000001a");
-    assert_eq!(dm.conversation.native_id, format!("{ALICE}{BOB}"));
+    assert_eq!(&*dm.conversation.native_id, format!("{ALICE}{BOB}"));
     assert_eq!(dm.conversation.name.as_deref(), Some("alice, bob"));
     assert_eq!(dm.locator.json_path.as_deref(), Some("$[0]"));
 }
@@ -200,25 +200,25 @@ fn system_messages_and_history() {
     let sink = read(&dump()).unwrap();
     let join = by_id(&sink, "J0in000000000000a");
     assert_eq!(join.kind, RecordKind::Event(EventKind::Join));
-    assert_eq!(join.sender.as_ref().unwrap().native_id, ALICE);
-    assert_eq!(join.targets[0].native_id, ALICE);
+    assert_eq!(&*join.sender.as_ref().unwrap().native_id, ALICE);
+    assert_eq!(&*join.targets[0].native_id, ALICE);
     let added = by_id(&sink, "Add3dUser0000001a");
     assert_eq!(added.kind, RecordKind::Event(EventKind::Join));
-    assert_eq!(added.sender.as_ref().unwrap().native_id, ALICE);
-    assert_eq!(added.targets[0].native_id, CAROL);
+    assert_eq!(&*added.sender.as_ref().unwrap().native_id, ALICE);
+    assert_eq!(&*added.targets[0].native_id, CAROL);
     assert_eq!(added.targets[0].handle.as_deref(), Some("carol"));
     let left = by_id(&sink, "L3ft0000000000001");
     assert_eq!(left.kind, RecordKind::Event(EventKind::Leave));
-    assert_eq!(left.targets[0].native_id, CAROL);
+    assert_eq!(&*left.targets[0].native_id, CAROL);
     let removed = by_id(&sink, "R3m0v3d0000000001");
     assert_eq!(removed.kind, RecordKind::Event(EventKind::Leave));
-    assert_eq!(removed.sender.as_ref().unwrap().native_id, ALICE);
-    assert_eq!(removed.targets[0].native_id, BOB);
+    assert_eq!(&*removed.sender.as_ref().unwrap().native_id, ALICE);
+    assert_eq!(&*removed.targets[0].native_id, BOB);
     assert_eq!(removed.targets[0].display_name.as_deref(), Some("Bob Baker"));
     let renamed = by_id(&sink, "R3nam3d0000000001");
     assert_eq!(renamed.kind, RecordKind::Event(EventKind::Rename));
     assert_eq!(renamed.conversation.name.as_deref(), Some("general-chat"));
-    assert_eq!(renamed.conversation.native_id, "GENERAL");
+    assert_eq!(&*renamed.conversation.native_id, "GENERAL");
     let topic = by_id(&sink, "T0p1c000000000001");
     assert_eq!(topic.kind, RecordKind::Event(EventKind::Other("room_changed_topic".into())));
     assert_eq!(topic.text, "Q3 planning");

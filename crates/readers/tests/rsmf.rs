@@ -46,7 +46,7 @@ fn ms(rfc3339: &str) -> i64 {
 }
 
 fn sender(record: &Record) -> Option<&str> {
-    record.sender.as_ref().map(|s| s.native_id.as_str())
+    record.sender.as_ref().map(|s| &*s.native_id)
 }
 
 fn reasons(sink: &VecSink) -> Vec<&str> {
@@ -147,7 +147,7 @@ fn sample1_participant_without_id() {
     assert_eq!(r.native_id.as_deref(), Some("1"));
     assert_eq!(sender(r), Some("Sample1/rsmf_manifest.json/1"));
     assert_eq!(r.sender.as_ref().unwrap().display_name, None);
-    assert_eq!(r.conversation.native_id, "Sample1/rsmf_manifest.json/1");
+    assert_eq!(&*r.conversation.native_id, "Sample1/rsmf_manifest.json/1");
     assert_eq!(r.conversation.name.as_deref(), Some("C1 (skype)"));
     assert_eq!(r.text, "");
     // Zone-less: computed as if UTC, but marked unknown.
@@ -208,7 +208,7 @@ fn sample3_mail_with_an_extra_attachment() {
         assert_eq!(r.text, "This is body text.");
         assert_eq!(r.native_id.as_deref(), Some("1"));
         assert_eq!(sender(r), Some(format!("{file}/1").as_str()));
-        assert_eq!(r.conversation.native_id, format!("{file}/1"));
+        assert_eq!(&*r.conversation.native_id, format!("{file}/1"));
         assert_eq!(r.conversation.name.as_deref(), Some("C1 (skype)"));
         assert_eq!(r.sent_at.utc_ms, ms("2013-01-10T15:53:00Z"));
         assert_eq!(r.sent_at.basis, TimeBasis::UnknownZone);
@@ -282,7 +282,7 @@ fn the_samples_folder_as_a_production() {
             (
                 r.locator.entry.as_deref(),
                 r.locator.json_path.as_deref().unwrap(),
-                r.conversation.native_id.as_str(),
+                &*r.conversation.native_id,
             )
         })
         .collect();
@@ -384,10 +384,10 @@ fn handmade_production_every_event_type_and_field() {
     );
     // The event collection id namespaces the ids.
     assert_eq!(sender(&r[0]), Some("acme-slack-general-2023/P1"));
-    assert_eq!(r[0].conversation.native_id, "acme-slack-general-2023/C1");
+    assert_eq!(&*r[0].conversation.native_id, "acme-slack-general-2023/C1");
     assert_eq!(r[0].conversation.name.as_deref(), Some("#general (slack)"));
     assert_eq!(r[8].conversation.name.as_deref(), Some("C2 (sms)"));
-    assert_eq!(r[11].conversation.native_id, "acme-slack-general-2023/C3");
+    assert_eq!(&*r[11].conversation.native_id, "acme-slack-general-2023/C3");
     assert_eq!(r[11].conversation.name, None);
     assert_eq!(r[11].sender.as_ref().unwrap().display_name, None);
 
@@ -455,7 +455,7 @@ fn handmade_production_every_event_type_and_field() {
     // Join / leave: the participant is the one who came or went.
     assert_eq!(r[3].text, "Bot joined");
     assert_eq!(
-        r[3].targets.iter().map(|t| t.native_id.as_str()).collect::<Vec<_>>(),
+        r[3].targets.iter().map(|t| &*t.native_id).collect::<Vec<_>>(),
         ["acme-slack-general-2023/P3"]
     );
     assert_eq!(r[4].text, "Ana left #general");
@@ -476,7 +476,7 @@ fn handmade_production_every_event_type_and_field() {
     let accounts: Vec<(&str, Option<&str>, Option<&str>)> = sink
         .accounts
         .iter()
-        .map(|a| (a.native_id.as_str(), a.display_name.as_deref(), a.handle.as_deref()))
+        .map(|a| (&*a.native_id, a.display_name.as_deref(), a.handle.as_deref()))
         .collect();
     assert_eq!(
         accounts,
@@ -620,7 +620,7 @@ fn sniffing() {
     let sink = read(&zip).unwrap();
     assert_eq!(sink.records.len(), 1);
     assert_eq!(sink.records[0].locator.entry.as_deref(), Some("vol1/0001.rsmf"));
-    assert_eq!(sink.records[0].conversation.native_id, "0001.rsmf/1");
+    assert_eq!(&*sink.records[0].conversation.native_id, "0001.rsmf/1");
     assert!(
         sink.skips[0].file.ends_with("production.zip!vol1/0001.rsmf"),
         "{}",

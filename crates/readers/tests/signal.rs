@@ -42,7 +42,7 @@ fn ms(rfc3339: &str) -> i64 {
 }
 
 fn sender(record: &Record) -> Option<&str> {
-    record.sender.as_ref().map(|a| a.native_id.as_str())
+    record.sender.as_ref().map(|a| &*a.native_id)
 }
 
 fn slice<'a>(bytes: &'a [u8], record: &Record) -> &'a [u8] {
@@ -81,7 +81,7 @@ fn chat_miner_fixture() {
         assert_eq!(record.sent_at.zone.as_deref(), Some("UTC"));
         assert_eq!(sender(record), expected["author"].as_str());
         assert_eq!(record.text.replace('\n', " "), expected["message"].as_str().unwrap());
-        assert_eq!(record.conversation.native_id, "test_export");
+        assert_eq!(&*record.conversation.native_id, "test_export");
         assert_eq!(record.platform, "signal");
         assert_eq!(record.native_id, None);
     }
@@ -104,10 +104,10 @@ fn signal_export_folder_reads_data_json_where_present() {
     assert!(sink.skips.is_empty(), "{:?}", sink.skips);
     let mut counts: Vec<(String, Option<String>, usize)> = Vec::new();
     for r in &sink.records {
-        let entry = r.locator.entry.clone();
+        let entry = r.locator.entry.as_deref().map(str::to_string);
         match counts.last_mut() {
-            Some((conv, e, n)) if *conv == r.conversation.native_id && *e == entry => *n += 1,
-            _ => counts.push((r.conversation.native_id.clone(), entry, 1)),
+            Some((conv, e, n)) if **conv == *r.conversation.native_id && *e == entry => *n += 1,
+            _ => counts.push((r.conversation.native_id.to_string(), entry, 1)),
         }
     }
     assert_eq!(
@@ -135,7 +135,7 @@ fn signal_export_folder_reads_data_json_where_present() {
 fn data_json_fields() {
     let sink = read(&fixture("signal-export"));
     let aya: Vec<&Record> =
-        sink.records.iter().filter(|r| r.conversation.native_id == "Aya").collect();
+        sink.records.iter().filter(|r| &*r.conversation.native_id == "Aya").collect();
     assert_eq!(aya.len(), 8);
     for r in &aya {
         assert_eq!(r.conversation.name.as_deref(), Some("Aya"));
@@ -224,7 +224,7 @@ fn markdown_agrees_with_data_json() {
         assert_eq!(m.sent_at.basis, TimeBasis::AssertedZone);
     }
     assert_eq!(md.records[0].sent_at.original, "2019-05-29 15:04:00");
-    assert_eq!(md.records[0].conversation.native_id, "Aya");
+    assert_eq!(&*md.records[0].conversation.native_id, "Aya");
     // What only data.json knows: calls and earlier versions.
     assert!(md.records[4].is_message());
     assert!(md.records[5].edits.is_empty());
@@ -308,7 +308,7 @@ fn without_locators(records: &[Record]) -> Vec<Record> {
 fn a_conversation_folder_on_its_own() {
     let sink = read(&fixture("signal-export/Aya"));
     assert_eq!(sink.records.len(), 8);
-    assert!(sink.records.iter().all(|r| r.conversation.native_id == "Aya"));
+    assert!(sink.records.iter().all(|r| &*r.conversation.native_id == "Aya"));
     assert_eq!(sink.records[0].locator.entry.as_deref(), Some("data.json"));
     assert_eq!(sink.records[2].attachments[0].size, Some(32));
     // The sticker folder sits above the input: not looked up.
@@ -321,7 +321,7 @@ fn old_index_md() {
     let texts: Vec<(&str, &str)> =
         sink.records.iter().map(|r| (sender(r).unwrap(), r.text.as_str())).collect();
     assert_eq!(texts, vec![("Eve", "Happy new year"), ("Me", "You too\nand many more")]);
-    assert_eq!(sink.records[0].conversation.native_id, "Old");
+    assert_eq!(&*sink.records[0].conversation.native_id, "Old");
     assert_eq!(sink.records[1].sent_at.utc_ms, ms("2018-01-02T10:01:00Z"));
 }
 
@@ -332,7 +332,7 @@ fn sigtop_text() {
     let r = &sink.records;
     assert_eq!(r.len(), 5, "{:#?}", sink.skips);
     for record in r {
-        assert_eq!(record.conversation.native_id, "+15550101");
+        assert_eq!(&*record.conversation.native_id, "+15550101");
         assert_eq!(record.conversation.name.as_deref(), Some("Bob"));
     }
     // Outgoing, with an attachment whose size sigtop states.

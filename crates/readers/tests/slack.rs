@@ -44,7 +44,7 @@ fn sniff(path: &Path) -> Confidence {
 fn by_ts<'a>(sink: &'a VecSink, conversation: &str, ts: &str) -> &'a Record {
     sink.records
         .iter()
-        .find(|r| r.conversation.native_id == conversation && r.native_id.as_deref() == Some(ts))
+        .find(|r| &*r.conversation.native_id == conversation && r.native_id.as_deref() == Some(ts))
         .unwrap_or_else(|| panic!("no record {conversation}/{ts}"))
 }
 
@@ -65,7 +65,7 @@ fn check_locators(path: &Path, sink: &VecSink) {
     let input = Input::open(path).unwrap();
     let mut cache: HashMap<String, Vec<u8>> = HashMap::new();
     for record in &sink.records {
-        let entry = record.locator.entry.clone().unwrap();
+        let entry = record.locator.entry.as_deref().unwrap().to_string();
         let bytes = cache.entry(entry.clone()).or_insert_with(|| entry_bytes(&input, &entry));
         let start = record.locator.offset as usize;
         let slice = &bytes[start..start + record.locator.length as usize];
@@ -106,18 +106,18 @@ fn sample_reads_every_message() {
         assert_eq!(r.sent_at.basis, TimeBasis::Utc);
         assert_eq!(Some(r.sent_at.original.as_str()), r.native_id.as_deref());
         let name = r.conversation.name.as_deref().unwrap();
-        match r.conversation.native_id.as_str() {
+        match &*r.conversation.native_id {
             "C0JGLMMNX" => assert_eq!(name, "enrique"),
             "C0JL6CGQ2" => assert_eq!(name, "traveling-sailor"),
             other => panic!("unexpected conversation {other}"),
         }
     }
     assert_eq!(sink.accounts.len(), 4);
-    let hamza = sink.accounts.iter().find(|a| a.native_id == "U0BMQB6JE").unwrap();
+    let hamza = sink.accounts.iter().find(|a| &*a.native_id == "U0BMQB6JE").unwrap();
     assert_eq!(hamza.display_name.as_deref(), Some("hamza"));
     assert_eq!(hamza.handle.as_deref(), Some("hamza"));
     // An empty display_name falls back to the real name.
-    let hannibal = sink.accounts.iter().find(|a| a.native_id == "U0BMM2FEH").unwrap();
+    let hannibal = sink.accounts.iter().find(|a| &*a.native_id == "U0BMM2FEH").unwrap();
     assert_eq!(hannibal.display_name.as_deref(), Some("heroeshannibal"));
     check_locators(&sample(), &sink);
 }
@@ -150,7 +150,7 @@ fn sample_fields() {
     // `&gt;` decoded once; mention markup kept as written.
     let quote = by_ts(&sink, "C0JGLMMNX", "1458228721.000002");
     assert!(quote.text.starts_with(">\"Essentially what I'm getting"), "{}", quote.text);
-    assert_eq!(quote.sender.as_ref().unwrap().native_id, "U0BMM2FEH");
+    assert_eq!(&*quote.sender.as_ref().unwrap().native_id, "U0BMM2FEH");
     let first = by_ts(&sink, "C0JGLMMNX", "1452837352.000006");
     assert_eq!(
         first.text,
@@ -159,7 +159,7 @@ fn sample_fields() {
     assert_eq!(first.sent_at.utc_ms, 1_452_837_352_000);
     let sender = first.sender.as_ref().unwrap();
     assert_eq!(
-        (sender.native_id.as_str(), sender.display_name.as_deref(), sender.handle.as_deref()),
+        (&*sender.native_id, sender.display_name.as_deref(), sender.handle.as_deref()),
         ("U0BMQB6JE", Some("hamza"), Some("hamza"))
     );
 
@@ -178,7 +178,7 @@ fn sample_fields() {
     assert_eq!(bot.native_id.as_deref(), Some("1459154014.000018"));
     assert_eq!(bot.reactions[0].sender_id, "U0BMYT2FL");
     assert_eq!(bot.reactions[0].key, "botman");
-    assert_eq!(bot.sender.as_ref().unwrap().native_id, "B0JL6RASU");
+    assert_eq!(&*bot.sender.as_ref().unwrap().native_id, "B0JL6RASU");
     assert_eq!(
         bot.text,
         "[enrique:master] 1 new commit by hfaran:\n\
@@ -211,24 +211,24 @@ fn sample_fields() {
 
     // file_comment has no `user`: the commenter is the sender.
     let comment = by_ts(&sink, "C0JL6CGQ2", "1459106048.000018");
-    assert_eq!(comment.sender.as_ref().unwrap().native_id, "U0BMS113R");
+    assert_eq!(&*comment.sender.as_ref().unwrap().native_id, "U0BMS113R");
     assert_eq!(comment.attachments[0].name, "10_cities.js");
 
     // Joins: the inviter initiates, the joiner is the target.
     let join = by_ts(&sink, "C0JGLMMNX", "1452837318.000003");
     assert_eq!(join.kind, RecordKind::Event(EventKind::Join));
-    assert_eq!(join.sender.as_ref().unwrap().native_id, "U0BMQB6JE");
-    assert_eq!(join.targets[0].native_id, "U0BMYT2FL");
+    assert_eq!(&*join.sender.as_ref().unwrap().native_id, "U0BMQB6JE");
+    assert_eq!(&*join.targets[0].native_id, "U0BMYT2FL");
     assert_eq!(join.text, "<@U0BMYT2FL> has joined the channel");
     let self_join = by_ts(&sink, "C0JGLMMNX", "1452837318.000002");
-    assert_eq!(self_join.sender.as_ref().unwrap().native_id, "U0BMQB6JE");
-    assert_eq!(self_join.targets[0].native_id, "U0BMQB6JE");
+    assert_eq!(&*self_join.sender.as_ref().unwrap().native_id, "U0BMQB6JE");
+    assert_eq!(&*self_join.targets[0].native_id, "U0BMQB6JE");
 
     // bot_add is kept as an event with its raw JSON.
     let add = by_ts(&sink, "C0JGLMMNX", "1452988746.000017");
     assert_eq!(add.kind, RecordKind::Event(EventKind::Other("bot_add".into())));
     assert!(add.raw.as_deref().unwrap().contains("B0JL6RASU"));
-    assert_eq!(add.sender.as_ref().unwrap().native_id, "U0BMQB6JE");
+    assert_eq!(&*add.sender.as_ref().unwrap().native_id, "U0BMQB6JE");
 }
 
 #[test]
@@ -243,7 +243,12 @@ fn handmade_export() {
     let mut conversations: Vec<(String, Option<String>)> = sink
         .records
         .iter()
-        .map(|r| (r.conversation.native_id.clone(), r.conversation.name.clone()))
+        .map(|r| {
+            (
+                r.conversation.native_id.to_string(),
+                r.conversation.name.as_deref().map(str::to_string),
+            )
+        })
         .collect();
     conversations.sort();
     conversations.dedup();
@@ -330,7 +335,7 @@ fn handmade_export() {
     let bot = by_ts(&sink, "C01GENERAL", "1551409200.000500");
     let sender = bot.sender.as_ref().unwrap();
     assert_eq!(
-        (sender.native_id.as_str(), sender.display_name.as_deref()),
+        (&*sender.native_id, sender.display_name.as_deref()),
         ("B01BOT", Some("deploy-bot"))
     );
     assert_eq!(bot.text, "Deploy finished\nbuild #42\nAll green <3");
@@ -340,8 +345,8 @@ fn handmade_export() {
     // Events.
     let join = by_ts(&sink, "C01GENERAL", "1551398460.000200");
     assert_eq!(join.kind, RecordKind::Event(EventKind::Join));
-    assert_eq!(join.sender.as_ref().unwrap().native_id, "U01ALICE");
-    assert_eq!(join.targets[0].native_id, "U02BOB");
+    assert_eq!(&*join.sender.as_ref().unwrap().native_id, "U01ALICE");
+    assert_eq!(&*join.targets[0].native_id, "U02BOB");
     assert_eq!(join.targets[0].display_name.as_deref(), Some("Bob Baker"));
     let topic = by_ts(&sink, "C01GENERAL", "1551412800.000600");
     assert_eq!(topic.kind, RecordKind::Event(EventKind::Other("channel_topic".into())));
@@ -354,10 +359,10 @@ fn handmade_export() {
     let rename = by_ts(&sink, "C01GENERAL", "1551546000.000300");
     assert_eq!(rename.kind, RecordKind::Event(EventKind::Rename));
     assert_eq!(rename.conversation.name.as_deref(), Some("general"));
-    assert_eq!(rename.conversation.native_id, "C01GENERAL");
+    assert_eq!(&*rename.conversation.native_id, "C01GENERAL");
     let leave = by_ts(&sink, "C01GENERAL", "1551549600.000400");
     assert_eq!(leave.kind, RecordKind::Event(EventKind::Leave));
-    assert_eq!(leave.targets[0].native_id, "U03CAROL");
+    assert_eq!(&*leave.targets[0].native_id, "U03CAROL");
     let odd = by_ts(&sink, "C01GENERAL", "1551564000.000800");
     assert_eq!(odd.kind, RecordKind::Event(EventKind::Other("desktop_notification".into())));
     assert!(odd.raw.is_some());
@@ -374,7 +379,7 @@ fn handmade_export() {
     let ghost = by_ts(&sink, "C01GENERAL", "1551556800.000600");
     let sender = ghost.sender.as_ref().unwrap();
     assert_eq!(
-        (sender.native_id.as_str(), sender.display_name.as_deref(), sender.handle.as_deref()),
+        (&*sender.native_id, sender.display_name.as_deref(), sender.handle.as_deref()),
         ("U09GHOST", Some("casper"), Some("ghost"))
     );
     // Enterprise Grid ids start with W; blocks are kept raw.
@@ -492,12 +497,12 @@ fn a_lone_day_file_is_its_folder_s_channel() {
     assert_eq!(sink.records.len(), 8);
     assert!(sink.skips.is_empty());
     for r in &sink.records {
-        assert_eq!(r.conversation.native_id, "general");
+        assert_eq!(&*r.conversation.native_id, "general");
         assert_eq!(r.locator.entry, None);
     }
     // Without users.json only ids are known (and embedded profiles).
     let reply = &sink.records[0];
-    assert_eq!(reply.sender.as_ref().unwrap().native_id, "U02BOB");
+    assert_eq!(&*reply.sender.as_ref().unwrap().native_id, "U02BOB");
     assert_eq!(reply.sender.as_ref().unwrap().display_name, None);
     let bytes = std::fs::read(&path).unwrap();
     let l = &reply.locator;
@@ -542,7 +547,7 @@ fn broken_metadata_is_reported_and_the_messages_still_read() {
     let sink = read(&root).unwrap();
     assert_eq!(sink.records.len(), 1);
     let r = &sink.records[0];
-    assert_eq!(r.conversation.native_id, "general");
+    assert_eq!(&*r.conversation.native_id, "general");
     assert_eq!(r.sender.as_ref().unwrap().handle.as_deref(), Some("ann"));
     let reasons: Vec<String> =
         sink.skips.iter().map(|s| format!("{}@{}: {}", s.file, s.offset, s.reason)).collect();

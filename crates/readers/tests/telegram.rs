@@ -49,11 +49,11 @@ fn offset_of(error: &ReadError) -> Option<u64> {
 }
 
 fn sender(record: &Record) -> Option<&str> {
-    record.sender.as_ref().map(|a| a.native_id.as_str())
+    record.sender.as_ref().map(|a| &*a.native_id)
 }
 
 fn targets(record: &Record) -> Vec<&str> {
-    record.targets.iter().map(|t| t.native_id.as_str()).collect()
+    record.targets.iter().map(|t| &*t.native_id).collect()
 }
 
 fn by_id<'a>(sink: &'a VecSink, id: &str) -> &'a Record {
@@ -114,7 +114,7 @@ fn chat_miner_single_export() {
     check_chat_miner(&sink);
     for (j, record) in sink.records.iter().enumerate() {
         // No id and no name: the conversation is named after the file.
-        assert_eq!(record.conversation.native_id, "test_single_export");
+        assert_eq!(&*record.conversation.native_id, "test_single_export");
         assert_eq!(record.conversation.name, None);
         assert_eq!(record.locator.json_path.as_deref(), Some(format!("$.messages[{j}]").as_str()));
         assert_eq!(record.locator.entry, None);
@@ -137,7 +137,7 @@ fn chat_miner_single_export() {
     for input in [export.clone(), export.join("result.json")] {
         let sink = read(&input);
         assert_eq!(sink.records.len(), 2);
-        assert_eq!(sink.records[0].conversation.native_id, "ChatExport_2018-12-06");
+        assert_eq!(&*sink.records[0].conversation.native_id, "ChatExport_2018-12-06");
     }
 }
 
@@ -148,7 +148,7 @@ fn chat_miner_batch_export() {
     check_chat_miner(&sink);
     for (j, record) in sink.records.iter().enumerate() {
         // No chat id: the chat's name stands in.
-        assert_eq!(record.conversation.native_id, "Chatname");
+        assert_eq!(&*record.conversation.native_id, "Chatname");
         assert_eq!(record.conversation.name.as_deref(), Some("Chatname"));
         let path = format!("$.chats.list[0].messages[{j}]");
         assert_eq!(record.locator.json_path.as_deref(), Some(path.as_str()));
@@ -170,7 +170,7 @@ fn single_chat_export_every_field() {
     assert_eq!(sink.records.len(), 25, "{:#?}", sink.skips);
     for record in &sink.records {
         assert_eq!(record.platform, "telegram");
-        assert_eq!(record.conversation.native_id, "1234567890");
+        assert_eq!(&*record.conversation.native_id, "1234567890");
         assert_eq!(record.locator.entry.as_deref(), Some("result.json"));
     }
     check_locators(&folder.join("result.json"), &sink);
@@ -365,7 +365,7 @@ fn full_account_export() {
         .iter()
         .map(|r| {
             (
-                r.conversation.native_id.as_str(),
+                &*r.conversation.native_id,
                 r.conversation.name.as_deref(),
                 r.native_id.as_deref(),
                 r.locator.json_path.as_deref().unwrap(),
@@ -430,7 +430,7 @@ fn old_export_local_times_in_the_asserted_zone() {
     for r in &sink.records {
         assert_eq!(r.sent_at.basis, TimeBasis::AssertedZone);
         assert_eq!(r.sent_at.zone.as_deref(), Some("America/New_York"));
-        assert_eq!(r.conversation.native_id, "42");
+        assert_eq!(&*r.conversation.native_id, "42");
     }
     // Bare numeric from_id (before 2021) is kept as written.
     assert_eq!(sender(&sink.records[0]), Some("4242"));
@@ -638,7 +638,7 @@ fn big_export_streams_with_progress() {
     Telegram.read(&Input::open(&path).unwrap(), &ReadOptions::default(), &mut sink).unwrap();
     assert_eq!(sink.records, 40_000);
     let last = sink.last.unwrap();
-    assert_eq!(last.conversation.native_id, "1019");
+    assert_eq!(&*last.conversation.native_id, "1019");
     assert_eq!(last.text, "message 1999 of chat 19 https://example.org/1999");
     assert_eq!(last.locator.json_path.as_deref(), Some("$.chats.list[19].messages[1999]"));
     let mb = bytes.len() as u64 >> 20;

@@ -32,7 +32,7 @@ fn ms(rfc3339: &str) -> i64 {
 }
 
 fn sender(record: &Record) -> &str {
-    record.sender.as_ref().map(|s| s.native_id.as_str()).unwrap_or("")
+    record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("")
 }
 
 fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
@@ -72,7 +72,7 @@ fn separator_mode_keeps_pasted_logs_inside_their_message() {
     let first = &sink.records[0];
     assert!(first.is_message());
     assert_eq!(first.platform, "transcript");
-    assert_eq!(first.conversation.native_id, "blackbasta");
+    assert_eq!(&*first.conversation.native_id, "blackbasta");
     assert_eq!(first.sent_at.original, "2023-09-18 17:43:18");
     assert_eq!(first.sent_at.utc_ms, ms("2023-09-18T17:43:18Z"));
     assert_eq!(first.sent_at.basis, TimeBasis::AssertedZone);
@@ -215,7 +215,7 @@ fn a_conversation_placeholder() {
     let got: Vec<(&str, &str, &str)> = sink
         .records
         .iter()
-        .map(|r| (r.conversation.native_id.as_str(), sender(r), r.text.as_str()))
+        .map(|r| (&*r.conversation.native_id, sender(r), r.text.as_str()))
         .collect();
     assert_eq!(got, vec![("general", "alice", "hi all"), ("ops", "bob", "deploying")]);
 }

@@ -50,11 +50,11 @@ fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn name_of(account: &Option<trove_model::AccountRef>) -> Option<&str> {
-    account.as_ref().map(|a| a.native_id.as_str())
+    account.as_ref().map(|a| &*a.native_id)
 }
 
 fn targets(record: &Record) -> Vec<&str> {
-    record.targets.iter().map(|t| t.native_id.as_str()).collect()
+    record.targets.iter().map(|t| &*t.native_id).collect()
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn wikileaks_transcript_times_across_dst() {
         assert_eq!(record.sent_at.basis, TimeBasis::AssertedZone);
         assert_eq!(record.sent_at.zone.as_deref(), Some("America/New_York"));
         assert_eq!(record.platform, "transcript");
-        assert_eq!(record.conversation.native_id, "wikileaks_dm");
+        assert_eq!(&*record.conversation.native_id, "wikileaks_dm");
         assert_eq!(record.locator.entry, None);
         assert_eq!(record.locator.json_path, None);
     }
@@ -92,7 +92,7 @@ fn wikileaks_transcript_texts_and_senders() {
     assert!(welcome.is_message());
     assert_eq!(welcome.text, "Welcome, Harry. Read the \"rules\" first:\n1. no names\n2. no dates");
     let sender = welcome.sender.as_ref().unwrap();
-    assert_eq!(sender.native_id, "Emma");
+    assert_eq!(&*sender.native_id, "Emma");
     assert_eq!(sender.display_name.as_deref(), Some("Emma"));
     assert_eq!(welcome.native_id, None);
     assert_eq!(sink.records[3].text, "Clock check, it's 3am now");
@@ -124,7 +124,7 @@ fn system_rows_become_events() {
     let renamed = &sink.records[4];
     assert_eq!(name_of(&renamed.sender), Some("Emma"));
     assert_eq!(renamed.conversation.name.as_deref(), Some("Task Force"));
-    assert_eq!(renamed.conversation.native_id, "wikileaks_dm");
+    assert_eq!(&*renamed.conversation.native_id, "wikileaks_dm");
     assert!(renamed.targets.is_empty());
 
     let left = &sink.records[6];
@@ -204,10 +204,10 @@ fn auto_detects_columns_without_a_map() {
     assert_eq!(first.text, "hello there");
     assert_eq!(first.sent_at.basis, TimeBasis::Utc);
     assert_eq!(first.sent_at.utc_ms, ms("2016-10-07T14:30:05Z"));
-    assert_eq!(first.conversation.native_id, "ops");
+    assert_eq!(&*first.conversation.native_id, "ops");
     assert_eq!(first.reply_to, None);
     let sender = first.sender.as_ref().unwrap();
-    assert_eq!(sender.native_id, "u1");
+    assert_eq!(&*sender.native_id, "u1");
     assert_eq!(sender.display_name.as_deref(), Some("Emma"));
     assert_eq!(second.text, "hi, Emma");
     assert_eq!(second.sent_at.utc_ms, 1_475_850_700_000);
@@ -276,9 +276,9 @@ fn jsonl_with_nested_mapping() {
     let [first, second, naive] = &sink.records[..] else { panic!("{:?}", sink.records) };
     assert_eq!(first.text, "hello");
     assert_eq!(first.native_id.as_deref(), Some("1"));
-    assert_eq!(first.sender.as_ref().unwrap().native_id, "u1");
+    assert_eq!(&*first.sender.as_ref().unwrap().native_id, "u1");
     assert_eq!(first.sender.as_ref().unwrap().display_name.as_deref(), Some("emma"));
-    assert_eq!(first.conversation.native_id, "nested");
+    assert_eq!(&*first.conversation.native_id, "nested");
     assert_eq!(first.locator.offset, 0);
     assert_eq!(first.locator.line, Some(1));
     assert_eq!(first.locator.json_path, None);
@@ -289,8 +289,8 @@ fn jsonl_with_nested_mapping() {
     let slice = &bytes[second.locator.offset as usize..][..second.locator.length as usize];
     assert!(slice.starts_with(b"{\"id\": 2") && slice.ends_with(b"\"reply\": 1}"));
     assert_eq!(naive.text, "naive");
-    assert_eq!(naive.sender.as_ref().unwrap().native_id, "emma");
-    assert_eq!(naive.conversation.native_id, "ops");
+    assert_eq!(&*naive.sender.as_ref().unwrap().native_id, "emma");
+    assert_eq!(&*naive.conversation.native_id, "ops");
     assert_eq!(naive.sent_at.utc_ms, ms("2016-10-07T18:35:00Z"));
     assert_eq!(naive.sent_at.basis, TimeBasis::AssertedZone);
     assert_eq!(naive.locator.line, Some(7));
@@ -516,7 +516,7 @@ fn folders_read_every_matching_member() {
     write_temp(&dir, "notes.txt", b"not a transcript");
     let sink = read(&Csv, dir.path(), &ReadOptions::default()).unwrap();
     let conversations: Vec<&str> =
-        sink.records.iter().map(|r| r.conversation.native_id.as_str()).collect();
+        sink.records.iter().map(|r| &*r.conversation.native_id).collect();
     assert_eq!(conversations, vec!["one", "two"]);
     let err = read(&Jsonl, dir.path(), &ReadOptions::default()).unwrap_err().to_string();
     assert!(err.contains("no member ends in .jsonl or .ndjson"), "{err}");
@@ -540,7 +540,7 @@ fn zip_members_are_named_in_locators_and_skips() {
     Csv.read(&input, &ReadOptions::default(), &mut sink).unwrap();
     assert_eq!(sink.records.len(), 1);
     let record = &sink.records[0];
-    assert_eq!(record.conversation.native_id, "chat");
+    assert_eq!(&*record.conversation.native_id, "chat");
     assert_eq!(record.locator.entry.as_deref(), Some("dump/chat.csv"));
     assert_eq!(record.locator.render(), "dump/chat.csv@10+13:L2");
     assert_eq!(
@@ -676,8 +676,8 @@ proptest! {
     #[test]
     fn timestamps_never_panic(text in "\\PC{0,40}", digits in "[0-9 :/.,APMZT+-]{0,30}") {
         let zone = timefmt::parse_zone("Europe/Berlin").unwrap();
-        let _ = timefmt::parse_timestamp(&text, &zone, "Europe/Berlin");
-        let _ = timefmt::parse_timestamp(&digits, &zone, "Europe/Berlin");
+        let _ = timefmt::parse_timestamp(&text, &zone, &"Europe/Berlin".into());
+        let _ = timefmt::parse_timestamp(&digits, &zone, &"Europe/Berlin".into());
         let _ = timefmt::parse_zone(&text);
     }
 
@@ -689,7 +689,7 @@ proptest! {
         let zone = timefmt::parse_zone("America/New_York").unwrap();
         let sep = if space { ' ' } else { 'T' };
         let text = format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}");
-        let ts = timefmt::parse_timestamp(&text, &zone, "America/New_York").unwrap();
+        let ts = timefmt::parse_timestamp(&text, &zone, &"America/New_York".into()).unwrap();
         let dt = jiff::civil::DateTime::new(year, month, day, hour, minute, second, 0).unwrap();
         let expected = zone.to_ambiguous_timestamp(dt).compatible().unwrap();
         prop_assert_eq!(ts.utc_ms, expected.as_millisecond());

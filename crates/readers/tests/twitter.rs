@@ -64,7 +64,7 @@ fn event_kind(kind: &ExpectedKind) -> RecordKind {
 }
 
 fn ids(accounts: &[trove_model::AccountRef]) -> Vec<&str> {
-    accounts.iter().map(|a| a.native_id.as_str()).collect()
+    accounts.iter().map(|a| &*a.native_id).collect()
 }
 
 /// Compares every record with the ground truth, field by field.
@@ -89,7 +89,7 @@ fn check_truth(archive: &Archive, truth: &[&Expected], sink: &VecSink, side_file
                 assert!(messages.insert(id, record).is_none(), "message {id} read twice");
             }
             RecordKind::Event(_) => {
-                let key = (record.conversation.native_id.as_str(), record.sent_at.utc_ms);
+                let key = (&*record.conversation.native_id, record.sent_at.utc_ms);
                 assert!(events.insert(key, record).is_none(), "event {key:?} read twice");
             }
         }
@@ -104,11 +104,8 @@ fn check_truth(archive: &Archive, truth: &[&Expected], sink: &VecSink, side_file
         };
         let Some(record) = record else { panic!("missing {expected:?}") };
         assert_eq!(record.kind, event_kind(&expected.kind), "{expected:?}");
-        assert_eq!(record.conversation.native_id, expected.conversation_id);
-        assert_eq!(
-            record.sender.as_ref().map(|s| s.native_id.as_str()),
-            expected.sender_id.as_deref()
-        );
+        assert_eq!(&*record.conversation.native_id, expected.conversation_id);
+        assert_eq!(record.sender.as_ref().map(|s| &*s.native_id), expected.sender_id.as_deref());
         assert_eq!(record.sent_at.utc_ms, expected.created_at_ms);
         assert_eq!(record.sent_at.original, expected.created_at);
         assert_eq!(record.reactions.len(), expected.reactions);
@@ -144,7 +141,7 @@ fn check_truth(archive: &Archive, truth: &[&Expected], sink: &VecSink, side_file
                 );
             }
             assert!(!record.text.is_empty());
-            assert_eq!(record.conversation.name, expected.name);
+            assert_eq!(record.conversation.name.as_deref(), expected.name.as_deref());
             if let ExpectedKind::Other(name) = &expected.kind {
                 assert!(record.raw.as_deref().unwrap().contains(name.as_str()));
             }
@@ -153,7 +150,7 @@ fn check_truth(archive: &Archive, truth: &[&Expected], sink: &VecSink, side_file
     if owner_known {
         assert_eq!(sink.accounts.len(), 1);
         let owner = &sink.accounts[0];
-        assert_eq!(owner.native_id, archive.owner.id);
+        assert_eq!(&*owner.native_id, archive.owner.id);
         assert_eq!(owner.handle.as_deref(), Some(archive.owner.handle.as_str()));
         assert_eq!(owner.display_name.as_deref(), Some(archive.owner.display_name.as_str()));
     }
@@ -172,10 +169,10 @@ fn check_locators(archive: &Archive, truth: &[&Expected], sink: &VecSink, input:
     for record in &sink.records {
         let expected = match &record.native_id {
             Some(id) if record.is_message() => by_id[id.as_str()],
-            _ => by_time[&(record.conversation.native_id.as_str(), record.sent_at.utc_ms)],
+            _ => by_time[&(&*record.conversation.native_id, record.sent_at.utc_ms)],
         };
         let locator = &record.locator;
-        assert_eq!(locator.entry, input.source_of(&expected.file).1);
+        assert_eq!(locator.entry.as_deref(), input.source_of(&expected.file).1.as_deref());
         assert!(locator.json_path.as_deref().unwrap().starts_with("$["));
         assert!(locator.json_path.as_deref().unwrap().contains("].dmConversation.messages["));
         let bytes = archive.file(&expected.file).unwrap();

@@ -53,11 +53,11 @@ fn ms(rfc3339: &str) -> i64 {
 }
 
 fn sender(record: &Record) -> Option<&str> {
-    record.sender.as_ref().map(|a| a.native_id.as_str())
+    record.sender.as_ref().map(|a| &*a.native_id)
 }
 
 fn targets(record: &Record) -> Vec<&str> {
-    record.targets.iter().map(|t| t.native_id.as_str()).collect()
+    record.targets.iter().map(|t| &*t.native_id).collect()
 }
 
 fn other(code: &str) -> RecordKind {
@@ -116,7 +116,7 @@ fn pustur_ios_chat_txt() {
     // A bare `_chat.txt` is named after the folder it sits in.
     for record in r {
         assert_eq!(record.platform, "whatsapp");
-        assert_eq!(record.conversation.native_id, PUSTUR);
+        assert_eq!(&*record.conversation.native_id, PUSTUR);
         assert_eq!(record.locator.entry, None);
         assert_eq!(record.sent_at.basis, TimeBasis::AssertedZone);
         assert_eq!(record.sent_at.zone.as_deref(), Some("Europe/Zurich"));
@@ -242,7 +242,7 @@ fn pustur_zip_with_media_and_macosx() {
             (&zipped.text, &zipped.sent_at, &zipped.sender),
             (&bare.text, &bare.sent_at, &bare.sender)
         );
-        assert_eq!(zipped.conversation.native_id, "whatsapp-chat-parser-example");
+        assert_eq!(&*zipped.conversation.native_id, "whatsapp-chat-parser-example");
     }
     let files: Vec<(&str, &str, Option<u64>)> = sink
         .records
@@ -297,7 +297,7 @@ fn pustur_older_example_with_lrm() {
     // Zone not asserted: UTC.
     assert_eq!(r[3].sent_at.utc_ms, ms("2019-06-20T15:58:57Z"));
     assert_eq!(r[3].sent_at.zone.as_deref(), Some("UTC"));
-    assert_eq!(r[0].conversation.native_id, "_chat_2019_inner_example");
+    assert_eq!(&*r[0].conversation.native_id, "_chat_2019_inner_example");
     let three = r.iter().find(|r| r.text.starts_with("A dinner")).unwrap();
     assert_eq!(
         three.text,
@@ -373,7 +373,7 @@ fn chat_miner_styles_agree_with_target() {
         // Every style proves its order (a number over 12, or a four-digit
         // year first): no record carries a date-order note.
         assert!(sink.records.iter().all(|r| r.raw.is_none()), "{file}");
-        assert_eq!(sink.records[0].conversation.native_id, file.trim_end_matches(".txt"));
+        assert_eq!(&*sink.records[0].conversation.native_id, file.trim_end_matches(".txt"));
     }
 }
 
@@ -391,7 +391,7 @@ fn android_handmade_every_marker() {
     assert_eq!(r.len(), 22);
     check_locators(&source, r);
     for record in r {
-        assert_eq!(record.conversation.native_id, "Family Group");
+        assert_eq!(&*record.conversation.native_id, "Family Group");
     }
 
     // The BOM is not part of the first record.
@@ -535,7 +535,7 @@ fn ios_zip_handmade() {
     assert_eq!(r.len(), 13);
     check_locators(&chat, r);
     for record in r {
-        assert_eq!(record.conversation.native_id, "Trip 2024");
+        assert_eq!(&*record.conversation.native_id, "Trip 2024");
         assert_eq!(record.locator.entry.as_deref(), Some("_chat.txt"));
         assert!(!record.text.contains('\r'));
     }
@@ -608,7 +608,7 @@ fn folder_export_sizes_from_the_listing() {
     let sink = read_ok(&root, &ReadOptions::default());
     assert_eq!(sink.records.len(), 1);
     let r = &sink.records[0];
-    assert_eq!(r.conversation.native_id, "Old Friends");
+    assert_eq!(&*r.conversation.native_id, "Old Friends");
     assert_eq!(r.locator.entry.as_deref(), Some("WhatsApp Chat - Old Friends/_chat.txt"));
     assert_eq!(
         (r.attachments[0].reference.as_str(), r.attachments[0].size),

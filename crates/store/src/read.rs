@@ -69,7 +69,7 @@ impl StoredMessage {
     /// Where the message sits in its source.
     pub fn locator(&self) -> trove_model::Locator {
         trove_model::Locator {
-            entry: self.entry.clone(),
+            entry: self.entry.as_deref().map(std::sync::Arc::from),
             offset: self.offset,
             length: self.length,
             line: self.line,

@@ -249,7 +249,7 @@ impl RunWriter<'_> {
         let cached = self
             .conversations
             .get(platform)
-            .and_then(|by_id| by_id.get(conversation.native_id.as_str()))
+            .and_then(|by_id| by_id.get(&*conversation.native_id))
             .copied();
         let (id, named) = match cached {
             Some(found) => found,
@@ -270,7 +270,7 @@ impl RunWriter<'_> {
                 self.conversations
                     .entry(platform.to_string())
                     .or_default()
-                    .insert(conversation.native_id.clone(), (id, named));
+                    .insert(conversation.native_id.to_string(), (id, named));
                 (id, named)
             }
         };
@@ -293,7 +293,7 @@ impl RunWriter<'_> {
         if let Some(entry) = self
             .conversations
             .get_mut(platform)
-            .and_then(|by_id| by_id.get_mut(&conversation.native_id))
+            .and_then(|by_id| by_id.get_mut(&*conversation.native_id))
         {
             entry.1 = true;
         }
@@ -304,11 +304,12 @@ impl RunWriter<'_> {
     /// in missing ones (the newest label wins).
     pub fn account(&mut self, platform: &str, account: &AccountRef) -> Result<i64, StoreError> {
         if let Some(cached) =
-            self.accounts.get(platform).and_then(|by_id| by_id.get(account.native_id.as_str()))
+            self.accounts.get(platform).and_then(|by_id| by_id.get(&*account.native_id))
         {
             let unchanged = (account.display_name.is_none()
-                || account.display_name == cached.display_name)
-                && (account.handle.is_none() || account.handle == cached.handle);
+                || account.display_name.as_deref() == cached.display_name.as_deref())
+                && (account.handle.is_none()
+                    || account.handle.as_deref() == cached.handle.as_deref());
             if unchanged {
                 return Ok(cached.id);
             }
@@ -330,16 +331,21 @@ impl RunWriter<'_> {
             })
             .context(|| format!("recording account {}", account.native_id))?;
         let by_id = self.accounts.entry(platform.to_string()).or_default();
-        let previous = by_id.remove(account.native_id.as_str());
+        let previous = by_id.remove(&*account.native_id);
         by_id.insert(
-            account.native_id.clone(),
+            account.native_id.to_string(),
             CachedAccount {
                 id,
                 display_name: account
                     .display_name
-                    .clone()
+                    .as_deref()
+                    .map(str::to_string)
                     .or_else(|| previous.as_ref().and_then(|p| p.display_name.clone())),
-                handle: account.handle.clone().or_else(|| previous.and_then(|p| p.handle)),
+                handle: account
+                    .handle
+                    .as_deref()
+                    .map(str::to_string)
+                    .or_else(|| previous.and_then(|p| p.handle)),
             },
         );
         Ok(id)

@@ -35,10 +35,13 @@
 
 pub(crate) mod stream;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::io::Read;
+use std::sync::Arc;
 
+use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use trove_model::{
@@ -46,6 +49,7 @@ use trove_model::{
     TimeBasis, Timestamp, UrlRef,
 };
 
+use crate::intern::Accounts;
 use crate::json_scan::fingerprint;
 use crate::json_scan::{error_offset, error_reason};
 use crate::media;
@@ -170,7 +174,9 @@ impl Format for Discord {
                 "no DiscordChatExporter JSON files (*.json) found",
             ));
         }
-        let mut reader = Reader { input, options, sink, seen: HashMap::new(), files: Vec::new() };
+        let shared = Shared { zone: options.zone(), accounts: Accounts::default() };
+        let mut reader =
+            Reader { input, options, sink, seen: HashMap::new(), files: Vec::new(), shared };
         for name in &files {
             if !single {
                 let head = input.head(name, HEAD).unwrap_or_default();
@@ -356,12 +362,21 @@ struct Reader<'a> {
     seen: HashMap<String, Seen>,
     /// Display names of the files read so far, indexed by `Seen::file`.
     files: Vec<String>,
+    /// What every message of the read shares: zone and senders.
+    shared: Shared,
+}
+
+/// What the records of one read share rather than copy.
+struct Shared {
+    /// `options.zone()`, looked up once rather than per timestamp.
+    zone: (TimeZone, Arc<str>),
+    accounts: Accounts,
 }
 
 /// Per-file state while walking one document.
 struct FileState {
     display: String,
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     file_index: usize,
     guild: Option<GuildJson>,
     channel: Option<Channel>,
@@ -401,7 +416,7 @@ impl Reader<'_> {
         self.files.push(display.clone());
         let mut state = FileState {
             display: display.clone(),
-            entry: self.input.source_of(name).1,
+            entry: self.input.source_of(name).1.map(Arc::from),
             file_index,
             guild: None,
             channel: None,
@@ -582,7 +597,10 @@ impl Reader<'_> {
             .is_some_and(|k| k.ends_with("Thread"))
             .then(|| channel.id.0.clone());
         Channel {
-            conversation: ConversationRef { native_id: channel.id.0, name },
+            conversation: ConversationRef {
+                native_id: Arc::from(channel.id.0),
+                name: name.map(Arc::from),
+            },
             guild_name,
             thread,
         }
@@ -608,7 +626,7 @@ impl Reader<'_> {
             format!("no readable `channel`: messages filed under conversation `{id}`"),
         );
         Channel {
-            conversation: ConversationRef { native_id: id, name: None },
+            conversation: ConversationRef { native_id: Arc::from(id), name: None },
             guild_name: state.guild.as_ref().and_then(|g| g.name.clone()),
             thread: None,
         }
@@ -671,7 +689,7 @@ impl Reader<'_> {
             json_path: Some(json_path.clone()),
         };
         let raw = std::str::from_utf8(bytes).unwrap_or_default();
-        let record = match build(m, raw, channel, self.options, locator) {
+        let record = match build(m, raw, channel, &mut self.shared, locator) {
             Ok(record) => record,
             Err(reason) => {
                 self.skip(&state.display, offset, format!("{json_path}: {reason}"));
@@ -723,9 +741,8 @@ impl Reader<'_> {
 
 /// A DCE timestamp: `Z` and `+00:00` (DCE's `--utc`) are UTC instants, other
 /// offsets local times with their offset.
-fn timestamp(text: &str, options: &ReadOptions) -> Result<Timestamp, String> {
-    let (zone, zone_name) = options.zone();
-    let mut t = parse_timestamp(text, &zone, &zone_name)
+fn timestamp(text: &str, (zone, zone_name): &(TimeZone, Arc<str>)) -> Result<Timestamp, String> {
+    let mut t = parse_timestamp(text, zone, zone_name)
         .map_err(|e| format!("unreadable timestamp `{text}`: {e}"))?;
     let trimmed = text.trim_end();
     if t.basis == TimeBasis::LocalWithOffset
@@ -736,13 +753,15 @@ fn timestamp(text: &str, options: &ReadOptions) -> Result<Timestamp, String> {
     Ok(t)
 }
 
-fn account(user: UserJson) -> AccountRef {
-    let handle = user.name.clone().map(|name| match user.discriminator.as_deref() {
-        Some(d) if !d.is_empty() && d.bytes().any(|b| b != b'0') => format!("{name}#{d}"),
-        _ => name,
+fn account(user: &UserJson, accounts: &mut Accounts) -> AccountRef {
+    let handle = user.name.as_deref().map(|name| match user.discriminator.as_deref() {
+        Some(d) if !d.is_empty() && d.bytes().any(|b| b != b'0') => {
+            Cow::Owned(format!("{name}#{d}"))
+        }
+        _ => Cow::Borrowed(name),
     });
-    let display_name = user.nickname.filter(|n| !n.is_empty()).or(user.name);
-    AccountRef { native_id: user.id.0, display_name, handle }
+    let display_name = user.nickname.as_deref().filter(|n| !n.is_empty()).or(user.name.as_deref());
+    accounts.get(&user.id.0, display_name, handle.as_deref())
 }
 
 fn attachment(a: AttachmentJson) -> Attachment {
@@ -781,14 +800,14 @@ fn build(
     m: MessageJson,
     raw: &str,
     channel: &Channel,
-    options: &ReadOptions,
+    shared: &mut Shared,
     locator: Locator,
 ) -> Result<Record, String> {
     let kind_name = m.kind.clone().unwrap_or_else(|| "Default".to_string());
-    let sent_at = timestamp(&m.timestamp, options)?;
+    let sent_at = timestamp(&m.timestamp, &shared.zone)?;
     // A message with an unreadable edit time is still a message.
-    let edited_at = m.timestamp_edited.as_deref().and_then(|t| timestamp(t, options).ok());
-    let sender = m.author.map(account);
+    let edited_at = m.timestamp_edited.as_deref().and_then(|t| timestamp(t, &shared.zone).ok());
+    let sender = m.author.as_ref().map(|user| account(user, &mut shared.accounts));
     let mut text = m.content.unwrap_or_default();
     let mut keep_raw = false;
     let mut conversation = channel.conversation.clone();
@@ -880,7 +899,8 @@ fn build(
         keep_raw = true;
     }
 
-    let mentions: Vec<AccountRef> = m.mentions.into_iter().map(account).collect();
+    let mentions: Vec<AccountRef> =
+        m.mentions.iter().map(|user| account(user, &mut shared.accounts)).collect();
     let has_content = !text.trim().is_empty() || !attachments.is_empty();
     let (kind, targets) = match kind_name.as_str() {
         "Default" | "Reply" | "19" | "0" => (RecordKind::Message, Vec::new()),
@@ -901,8 +921,8 @@ fn build(
                 .filter(|n| !n.is_empty());
             if let Some(new_name) = new_name {
                 conversation.name = Some(match &channel.guild_name {
-                    Some(g) => format!("{g} / {new_name}"),
-                    None => new_name.to_string(),
+                    Some(g) => Arc::from(format!("{g} / {new_name}")),
+                    None => Arc::from(new_name),
                 });
             } else {
                 keep_raw = true;
@@ -925,7 +945,7 @@ fn build(
 
     Ok(Record {
         kind,
-        platform: trove_model::platform::DISCORD.to_string(),
+        platform: trove_model::platform::DISCORD,
         conversation,
         native_id: Some(m.id.0),
         sender,
@@ -970,7 +990,7 @@ mod tests {
 
     #[test]
     fn utc_offsets() {
-        let o = ReadOptions::default();
+        let o = ReadOptions::default().zone();
         assert_eq!(timestamp("2024-05-01T12:00:00.000+00:00", &o).unwrap().basis, TimeBasis::Utc);
         assert_eq!(timestamp("2024-05-01T12:00:00Z", &o).unwrap().basis, TimeBasis::Utc);
         let t = timestamp("2024-05-01T14:00:00.123+02:00", &o).unwrap();

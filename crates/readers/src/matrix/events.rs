@@ -2,11 +2,12 @@
 //! redactions) that are folded into their targets.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
+use crate::intern::{Accounts, Names};
 use crate::json_scan::lite::{Lite, LiteMap};
 use trove_model::{
-    AccountRef, Attachment, ConversationRef, Edit, EventKind, Locator, Reaction, Record,
-    RecordKind, Timestamp,
+    Attachment, ConversationRef, Edit, EventKind, Locator, Reaction, Record, RecordKind, Timestamp,
 };
 
 /// An edit of an earlier event (`rel_type: m.replace`).
@@ -164,10 +165,12 @@ impl Relations {
 /// What every record of one file shares.
 pub(super) struct Context<'a> {
     /// The conversation when an event names no `room_id`.
-    pub conversation: &'a str,
+    pub conversation: Arc<str>,
     /// The room's name from the export header.
-    pub room_name: Option<&'a str>,
+    pub room_name: Option<Arc<str>>,
     pub relations: &'a Relations,
+    /// Rooms and senders named so far, shared across records.
+    pub names: Names,
 }
 
 /// Builds the record for one event, or says why it cannot be read.
@@ -175,7 +178,7 @@ pub(super) fn record(
     event: &LiteMap<'_>,
     json: &[u8],
     locator: Locator,
-    cx: &Context<'_>,
+    cx: &mut Context<'_>,
 ) -> Result<Record, String> {
     let sent_at = timestamp(event)?;
     let kind = str_at(event, "type").unwrap_or("");
@@ -184,15 +187,19 @@ pub(super) fn record(
     let empty = LiteMap::default();
     let content = obj_at(event, "content").unwrap_or(&empty);
     let relation = relation(content);
-    let room = id_at(event, "room_id").unwrap_or_else(|| cx.conversation.to_string());
+    let room = match event.get("room_id") {
+        Some(Lite::String(s)) if !s.is_empty() => cx.names.strings.get(s),
+        Some(Lite::Number(n)) => cx.names.strings.get(&n.to_string()),
+        _ => Arc::clone(&cx.conversation),
+    };
     let redacted = obj_at(event, "unsigned").is_some_and(|u| u.contains_key("redacted_because"))
         || cx.relations.is_redacted(&native_id);
     let mut record = Record {
         kind: RecordKind::Message,
-        platform: trove_model::platform::MATRIX.to_string(),
-        conversation: ConversationRef { native_id: room, name: cx.room_name.map(str::to_string) },
+        platform: trove_model::platform::MATRIX,
+        conversation: ConversationRef { native_id: room, name: cx.room_name.clone() },
         native_id: native_id.clone(),
-        sender: sender_id.map(AccountRef::id),
+        sender: sender_id.map(|id| cx.names.accounts.id(id)),
         sent_at,
         locator,
         deleted: redacted,
@@ -218,11 +225,13 @@ pub(super) fn record(
             record.text = format!("deleted {}{reason}", target.as_deref().unwrap_or("an event"));
             record.reply_to = target;
         }
-        "m.room.member" => member(&mut record, event, content, sender_id),
+        "m.room.member" => {
+            member(&mut record, event, content, sender_id, &mut cx.names.accounts);
+        }
         "m.room.name" => {
             record.kind = RecordKind::Event(EventKind::Rename);
             let name = str_at(content, "name").unwrap_or("").to_string();
-            record.conversation.name = Some(name.clone());
+            record.conversation.name = Some(Arc::from(name.as_str()));
             record.text = name;
         }
         "m.room.topic" => {
@@ -298,7 +307,7 @@ fn message(
     }
     if let Some(versions) = relations.edits.get(&id) {
         // Only the original sender may edit (Matrix ignores other edits).
-        let original_sender = record.sender.as_ref().map(|s| s.native_id.as_str());
+        let original_sender = record.sender.as_ref().map(|s| &*s.native_id);
         let mut versions: Vec<&Version> = versions
             .iter()
             .filter(|v| v.sender.as_deref() == original_sender)
@@ -339,7 +348,13 @@ fn strip_reply_fallback(body: &str) -> &str {
     rest.strip_prefix('\n').unwrap_or(rest)
 }
 
-fn member(record: &mut Record, event: &LiteMap<'_>, content: &LiteMap<'_>, sender: Option<&str>) {
+fn member(
+    record: &mut Record,
+    event: &LiteMap<'_>,
+    content: &LiteMap<'_>,
+    sender: Option<&str>,
+    accounts: &mut Accounts,
+) {
     let membership = str_at(content, "membership").unwrap_or("");
     let previous = obj_at(event, "unsigned")
         .and_then(|u| obj_at(u, "prev_content"))
@@ -373,8 +388,7 @@ fn member(record: &mut Record, event: &LiteMap<'_>, content: &LiteMap<'_>, sende
     };
     record.kind = kind;
     record.text = text;
-    record.targets =
-        vec![AccountRef { native_id: target_id.to_string(), display_name, handle: None }];
+    record.targets = vec![accounts.get(target_id, display_name.as_deref(), None)];
 }
 
 #[cfg(test)]

@@ -68,11 +68,12 @@
 mod events;
 mod scan;
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use memchr::memmem::Finder;
 use trove_model::{AccountRef, Locator};
 
+use crate::intern::Names;
 use crate::json_scan::lite::{self, Lite};
 use crate::json_scan::{error_offset, error_reason};
 use crate::template::{file_stem, has_extension, sniff_members};
@@ -242,7 +243,7 @@ impl Visitor for Learn {
 struct Emit<'a> {
     sink: &'a mut dyn Sink,
     display: String,
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     cx: Context<'a>,
     next_progress: u64,
 }
@@ -270,7 +271,7 @@ impl Visitor for Emit<'_> {
             line: None,
             json_path: Some(path.to_string()),
         };
-        match events::record(&event, bytes, locator, &self.cx) {
+        match events::record(&event, bytes, locator, &mut self.cx) {
             Ok(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
             Err(reason) => {
                 self.problem(offset, format!("{path}: {reason}"));
@@ -313,7 +314,7 @@ fn read_entry(
     }
     let Learn { header, relations } = learn;
     for account in &header.accounts {
-        sink.account(AccountRef::id(account.clone()));
+        sink.account(AccountRef::id(account.as_str()));
     }
     let conversation = header
         .room_id
@@ -324,11 +325,12 @@ fn read_entry(
     let mut emit = Emit {
         sink,
         display: display.clone(),
-        entry: input.source_of(name).1,
+        entry: input.source_of(name).1.map(Arc::from),
         cx: Context {
-            conversation: &conversation,
-            room_name: header.room_name.as_deref(),
+            conversation: Arc::from(conversation),
+            room_name: header.room_name.as_deref().map(Arc::from),
             relations: &relations,
+            names: Names::default(),
         },
         next_progress: PROGRESS_STEP,
     };

@@ -16,6 +16,7 @@ use trove_model::{
     Timestamp, UrlRef,
 };
 
+use crate::intern::Accounts;
 use crate::json_scan::error_reason;
 
 /// Repairs Meta's mojibake: DYI JSON writes every UTF-8 byte of a string as
@@ -42,13 +43,13 @@ fn repaired(text: &str) -> String {
 
 /// A name as an account: DYI gives no ids, so the (repaired) display name
 /// is the id as well.
-pub(super) fn named(name: String) -> AccountRef {
-    AccountRef { native_id: name.clone(), display_name: Some(name), handle: None }
+pub(super) fn named(name: &str, accounts: &mut Accounts) -> AccountRef {
+    accounts.get(name, Some(name), None)
 }
 
 /// What translating one message needs to know.
 pub(super) struct Context<'a> {
-    pub platform: &'a str,
+    pub platform: &'static str,
     pub conversation: &'a ConversationRef,
     /// Container members by name, with their sizes.
     pub sizes: &'a HashMap<String, u64>,
@@ -56,6 +57,8 @@ pub(super) struct Context<'a> {
     /// every ancestor of the thread file, since the export root is not
     /// marked.
     pub roots: &'a [String],
+    /// Senders named so far in this thread, shared across its records.
+    pub accounts: Accounts,
 }
 
 /// Keys whose meaning is fully carried by the record; any other key keeps
@@ -92,7 +95,7 @@ fn is_false_flag(key: &str) -> bool {
 }
 
 /// Translates the message object `raw`. `Err` is the reason for a skip.
-pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Record, String> {
+pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result<Record, String> {
     let map = lite::map_from_str(raw)
         .map_err(|e| format!("not a message object: {}", error_reason(&e)))?;
     let mut keep_raw = map.keys().any(|k| {
@@ -101,7 +104,7 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
         !mapped && !idle_flag
     });
 
-    let sender = string(&map, &["sender_name", "senderName"])?.map(repaired);
+    let sender = string(&map, &["sender_name", "senderName"])?.map(repair_mojibake);
     let sent_at = timestamp(&map)?;
     let text = string(&map, &["content", "text"])?.map(repaired).unwrap_or_default();
     let kind = string(&map, &["type"])?;
@@ -175,17 +178,17 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
                 Lite::String(name) => Some(name.as_ref()),
                 other => other.get("name").and_then(Lite::as_str),
             })
-            .map(|name| named(repaired(name)))
+            .map(|name| named(&repair_mojibake(name), &mut cx.accounts))
             .collect(),
         Some(_) => return Err("`users` is not a list".to_string()),
     };
 
     let mut record = Record {
         kind: RecordKind::Message,
-        platform: cx.platform.to_string(),
+        platform: cx.platform,
         conversation: cx.conversation.clone(),
         native_id: None,
-        sender: sender.map(named),
+        sender: sender.map(|name| named(&name, &mut cx.accounts)),
         sent_at,
         text,
         reactions,
@@ -203,7 +206,7 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Rec
             record.kind = RecordKind::Event(if join { EventKind::Join } else { EventKind::Leave });
             if record.text.is_empty() {
                 // Exports localise the sentence; this one is only a fallback.
-                let whom: Vec<&str> = users.iter().map(|u| u.native_id.as_str()).collect();
+                let whom: Vec<&str> = users.iter().map(|u| &*u.native_id).collect();
                 let verb = if join { "added" } else { "removed" };
                 record.text = match &record.sender {
                     Some(by) => format!("{} {verb} {}", by.native_id, whom.join(", ")),

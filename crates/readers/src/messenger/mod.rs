@@ -57,13 +57,16 @@ pub(crate) mod scan;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 use serde_json::Value;
-use trove_model::{ConversationRef, Locator};
+use trove_model::{AccountRef, ConversationRef, Locator};
+
+use crate::intern::Accounts;
 
 use crate::json_scan::error_reason;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
-use message::{Context, named};
+use message::Context;
 use scan::{Captured, ObjectScanner};
 
 pub use message::repair_mojibake;
@@ -517,21 +520,28 @@ impl<'a> Reader<'a> {
         }
         for participant in header.participants {
             if self.accounts.insert(participant.clone()) {
-                self.sink.account(named(participant));
+                self.sink.account(AccountRef {
+                    native_id: Arc::from(participant.as_str()),
+                    display_name: Some(Arc::from(participant)),
+                    handle: None,
+                });
             }
         }
         let conversation = ConversationRef {
-            native_id: header.thread_path.unwrap_or_else(|| fallback_thread_id(input, name)),
-            name: header.title,
+            native_id: Arc::from(
+                header.thread_path.unwrap_or_else(|| fallback_thread_id(input, name)),
+            ),
+            name: header.title.map(Arc::from),
         };
         let roots = if *input.kind() == InputKind::File { Vec::new() } else { roots(name) };
-        let cx = Context {
+        let mut cx = Context {
             platform: self.platform,
             conversation: &conversation,
             sizes: &self.sizes,
             roots: &roots,
+            accounts: Accounts::default(),
         };
-        let locator_entry = input.source_of(name).1;
+        let locator_entry: Option<Arc<str>> = input.source_of(name).1.map(Arc::from);
         let sink = &mut *self.sink;
         input.with_entry(name, |reader| {
             let mut scanner = ObjectScanner::new(reader, display.clone());
@@ -569,7 +579,7 @@ impl<'a> Reader<'a> {
                         line: None,
                         json_path: Some(json_path),
                     };
-                    match message::parse(text, &cx, locator) {
+                    match message::parse(text, &mut cx, locator) {
                         Ok(record) => {
                             sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?
                         }

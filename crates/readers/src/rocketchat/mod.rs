@@ -38,8 +38,12 @@
 //!   named after the file id), its path and size are used instead.
 
 use crate::json_scan::fingerprint;
+use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -51,6 +55,7 @@ use trove_model::{
 use crate::discord::stream::{
     Id, Size, Value, Walk, file_name, has_key, list, trim_head, walk_docs, zip_top,
 };
+use crate::intern::Names;
 use crate::json_scan::{error_offset, error_reason};
 use crate::timefmt::parse_timestamp;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
@@ -155,6 +160,8 @@ impl Format for RocketChat {
             uploads: HashMap::new(),
             seen: HashMap::new(),
             files: Vec::new(),
+            zone: options.zone(),
+            names: RefCell::new(Names::default()),
         };
         reader.run()
     }
@@ -301,7 +308,7 @@ struct Reader<'a> {
     options: &'a ReadOptions,
     sink: &'a mut dyn Sink,
     /// Room id → name.
-    rooms: HashMap<String, String>,
+    rooms: HashMap<String, Arc<str>>,
     /// User id → (display name, username).
     users: HashMap<String, (Option<String>, Option<String>)>,
     ids_by_username: HashMap<String, String>,
@@ -310,12 +317,18 @@ struct Reader<'a> {
     seen: HashMap<String, Seen>,
     /// Display names of the files read so far, indexed by `Seen::file`.
     files: Vec<String>,
+    /// `options.zone()`, looked up once rather than per timestamp.
+    zone: (TimeZone, Arc<str>),
+    /// Rooms and senders named so far, shared across records. In a cell
+    /// because the lookups happen in `&self` helpers; every borrow ends
+    /// within the helper that takes it.
+    names: RefCell<Names>,
 }
 
 /// What a message file's records share.
 struct FileCx {
     display: String,
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     index: usize,
 }
 
@@ -401,7 +414,7 @@ impl Reader<'_> {
                 .find(|n| !n.is_empty())
                 .or_else(|| (!room.usernames.is_empty()).then(|| room.usernames.join(", ")));
             if let Some(name) = name {
-                reader.rooms.insert(room.id.0, name);
+                reader.rooms.insert(room.id.0, Arc::from(name));
             }
         })
     }
@@ -414,9 +427,9 @@ impl Reader<'_> {
                 reader.ids_by_username.insert(username.clone(), user.id.0.clone());
             }
             reader.sink.account(AccountRef {
-                native_id: user.id.0.clone(),
-                display_name: display_name.clone(),
-                handle: username.clone(),
+                native_id: Arc::from(user.id.0.as_str()),
+                display_name: display_name.as_deref().map(Arc::from),
+                handle: username.as_deref().map(Arc::from),
             });
             reader.users.insert(user.id.0, (display_name, username));
         })
@@ -446,7 +459,7 @@ impl Reader<'_> {
         let display = input.display_entry(name);
         let cx = FileCx {
             display: display.clone(),
-            entry: input.source_of(name).1,
+            entry: input.source_of(name).1.map(Arc::from),
             index: self.files.len(),
         };
         self.files.push(display.clone());
@@ -558,25 +571,27 @@ impl Reader<'_> {
 
     /// An account named by username only (`au`/`ru` targets, reactions).
     fn by_username(&self, username: &str) -> AccountRef {
+        let mut names = self.names.borrow_mut();
         match self.ids_by_username.get(username) {
-            Some(id) => AccountRef {
-                native_id: id.clone(),
-                display_name: self.users.get(id).and_then(|u| u.0.clone()),
-                handle: Some(username.to_string()),
-            },
-            None => AccountRef {
-                native_id: username.to_string(),
-                display_name: None,
-                handle: Some(username.to_string()),
-            },
+            Some(id) => names.accounts.get(
+                id,
+                self.users.get(id).and_then(|u| u.0.as_deref()),
+                Some(username),
+            ),
+            None => names.accounts.get(username, None, Some(username)),
         }
+    }
+
+    /// The platform id `by_username` gives.
+    fn id_of_username(&self, username: &str) -> String {
+        self.ids_by_username.get(username).cloned().unwrap_or_else(|| username.to_string())
     }
 
     fn sender(&self, u: UserRefJson, alias: Option<String>) -> Option<AccountRef> {
         let known = u.id.as_ref().and_then(|id| self.users.get(&id.0));
         let native_id = u.id.map(|id| id.0).or_else(|| {
             let username = u.username.as_deref()?;
-            Some(self.by_username(username).native_id)
+            Some(self.id_of_username(username))
         })?;
         let display_name = alias
             .filter(|a| !a.is_empty())
@@ -584,7 +599,11 @@ impl Reader<'_> {
             .or_else(|| known.and_then(|k| k.0.clone()));
         let handle =
             u.username.filter(|n| !n.is_empty()).or_else(|| known.and_then(|k| k.1.clone()));
-        Some(AccountRef { native_id, display_name, handle })
+        Some(self.names.borrow_mut().accounts.get(
+            &native_id,
+            display_name.as_deref(),
+            handle.as_deref(),
+        ))
     }
 
     /// Translates one message document. `Err` is a reason for a skip.
@@ -592,11 +611,13 @@ impl Reader<'_> {
         let id = m.id.0;
         let rid = m.rid.map(|r| r.0).ok_or("message has no `rid` (room id)")?;
         let ts = m.ts.ok_or("message has no `ts`")?;
-        let sent_at = rocket_time(ts, self.options)?;
+        let sent_at = rocket_time(ts, &self.zone)?;
         // An unreadable edit time does not lose the message.
-        let edited_at = m.edited_at.and_then(|t| rocket_time(t, self.options).ok());
-        let conversation =
-            ConversationRef { native_id: rid.clone(), name: self.rooms.get(&rid).cloned() };
+        let edited_at = m.edited_at.and_then(|t| rocket_time(t, &self.zone).ok());
+        let conversation = ConversationRef {
+            native_id: self.names.borrow_mut().strings.get(&rid),
+            name: self.rooms.get(&rid).cloned(),
+        };
         let sender = m.u.and_then(|u| self.sender(u, m.alias));
         let mut text = m.msg.unwrap_or_default();
         let mut keep_raw = false;
@@ -709,7 +730,7 @@ impl Reader<'_> {
         for (emoji, r) in m.reactions.unwrap_or_default() {
             for username in r.usernames {
                 reactions.push(Reaction {
-                    sender_id: self.by_username(&username).native_id,
+                    sender_id: self.id_of_username(&username),
                     key: emoji.clone(),
                     at: None,
                     native_id: None,
@@ -748,7 +769,7 @@ impl Reader<'_> {
                     if text.trim().is_empty() {
                         keep_raw = true;
                     } else {
-                        conversation.name = Some(text.trim().to_string());
+                        conversation.name = Some(Arc::from(text.trim()));
                     }
                     (RecordKind::Event(EventKind::Rename), Vec::new())
                 }
@@ -761,7 +782,7 @@ impl Reader<'_> {
 
         Ok(Record {
             kind,
-            platform: trove_model::platform::ROCKETCHAT.to_string(),
+            platform: trove_model::platform::ROCKETCHAT,
             conversation,
             native_id: Some(id),
             sender,
@@ -836,13 +857,12 @@ fn quoted_id(link: &str) -> Option<String> {
 /// A Rocket.Chat time: an ISO string, or mongo's `{"$date": ...}` holding
 /// epoch milliseconds (a number or `{"$numberLong": "..."}`) or an ISO
 /// string. The original is the inner value as written.
-fn rocket_time(raw: &RawValue, options: &ReadOptions) -> Result<Timestamp, String> {
+fn rocket_time(raw: &RawValue, zone: &(TimeZone, Arc<str>)) -> Result<Timestamp, String> {
     let text = raw.get().trim();
     if text.starts_with('"') {
         let s: String = serde_json::from_str(text)
             .map_err(|e| format!("unreadable time: {}", error_reason(&e)))?;
-        let (zone, zone_name) = options.zone();
-        return parse_timestamp(&s, &zone, &zone_name)
+        return parse_timestamp(&s, &zone.0, &zone.1)
             .map_err(|e| format!("unreadable time `{s}`: {e}"));
     }
     if text.starts_with('{') {
@@ -853,7 +873,7 @@ fn rocket_time(raw: &RawValue, options: &ReadOptions) -> Result<Timestamp, Strin
         }
         let inner: Date<'_> = serde_json::from_str(text)
             .map_err(|_| format!("unreadable time {text}: expected {{\"$date\": ...}}"))?;
-        return rocket_time(inner.date, options);
+        return rocket_time(inner.date, zone);
     }
     let ms: i64 = text.parse().map_err(|_| format!("unreadable time {text}"))?;
     // jiff's range: years -9999..=9999.
@@ -883,7 +903,7 @@ mod tests {
 
     #[test]
     fn times() {
-        let o = ReadOptions::default();
+        let o = ReadOptions::default().zone();
         let t = rocket_time(&raw("\"2020-09-24T20:20:04.571Z\""), &o).unwrap();
         assert_eq!(
             (t.utc_ms, t.original.as_str()),

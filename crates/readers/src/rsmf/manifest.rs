@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -42,7 +43,7 @@ pub(super) struct Cx<'a> {
     /// The outer file as named in skips about the e-mail.
     pub outer_display: String,
     /// `Locator::entry` for its records.
-    pub locator_entry: Option<String>,
+    pub locator_entry: Option<std::sync::Arc<str>>,
     /// Prepended to JSON paths: the members passed through to reach the
     /// manifest (`rsmf.zip!rsmf_manifest.json!`), empty when the manifest
     /// is the entry itself.
@@ -433,7 +434,7 @@ struct Events<'a> {
     count: u64,
     /// `options.zone()`, looked up once rather than per timestamp.
     zone: jiff::tz::TimeZone,
-    zone_name: String,
+    zone_name: Arc<str>,
     /// The last timestamp text and what it gave: consecutive events often
     /// share a time (minute-resolution exports), and parsing is pure.
     last_stamp: Option<(String, Timestamp)>,
@@ -561,9 +562,11 @@ impl Events<'_> {
     fn account(&self, id: &str) -> Option<AccountRef> {
         let declared = self.declared.participants.get(id);
         Some(AccountRef {
-            native_id: format!("{}/{id}", self.scope),
-            display_name: declared.and_then(|p| p.display.clone()),
-            handle: declared.and_then(|p| p.account_id.clone().or_else(|| p.email.clone())),
+            native_id: Arc::from(format!("{}/{id}", self.scope)),
+            display_name: declared.and_then(|p| p.display.as_deref()).map(Arc::from),
+            handle: declared
+                .and_then(|p| p.account_id.as_deref().or(p.email.as_deref()))
+                .map(Arc::from),
         })
     }
 
@@ -650,7 +653,10 @@ impl Events<'_> {
                 _ => c.display.clone(),
             }
         });
-        ConversationRef { native_id: format!("{}/{id}", self.scope), name }
+        ConversationRef {
+            native_id: Arc::from(format!("{}/{id}", self.scope)),
+            name: name.map(Arc::from),
+        }
     }
 
     fn timestamp(&mut self, text: &str) -> Result<Timestamp, String> {
@@ -875,7 +881,7 @@ impl Events<'_> {
                     for pid in who {
                         let account = self.participant(pid, path, problems);
                         reactions.push(Reaction {
-                            sender_id: account.native_id,
+                            sender_id: account.native_id.to_string(),
                             key: value.to_string(),
                             at: None,
                             native_id: None,
@@ -976,7 +982,7 @@ impl Events<'_> {
         let who = || {
             sender
                 .as_ref()
-                .map(|s| s.display_name.clone().unwrap_or_else(|| s.native_id.clone()))
+                .map(|s| s.display_name.as_deref().unwrap_or(&s.native_id).to_string())
                 .unwrap_or_else(|| "someone".to_string())
         };
         let (kind, targets) = match &*kind {
@@ -1009,7 +1015,7 @@ impl Events<'_> {
         };
         Ok(Record {
             kind,
-            platform: trove_model::platform::RSMF.to_string(),
+            platform: trove_model::platform::RSMF,
             conversation,
             native_id,
             sender,

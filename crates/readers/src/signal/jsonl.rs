@@ -129,7 +129,7 @@ fn record(
     };
     Ok(Record {
         kind,
-        platform: trove_model::platform::SIGNAL.to_string(),
+        platform: trove_model::platform::SIGNAL,
         conversation: ctx.conversation.clone(),
         sender: text(map, "sender").and_then(|s| ctx.account(&s)),
         sent_at,

@@ -285,7 +285,7 @@ fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<(), Read
     });
     let record = Record {
         kind: RecordKind::Message,
-        platform: trove_model::platform::SIGNAL.to_string(),
+        platform: trove_model::platform::SIGNAL,
         conversation: ctx.conversation.clone(),
         sender: ctx.account(&p.sender),
         sent_at,

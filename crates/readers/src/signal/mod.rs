@@ -52,10 +52,14 @@ mod lines;
 mod markdown;
 mod sigtop;
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use jiff::tz::TimeZone;
 use serde_json::Value;
 use trove_model::{AccountRef, ConversationRef, Locator, Record, Timestamp};
 
+use crate::intern::Accounts;
 use crate::media::{self, Located};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
 
@@ -130,13 +134,14 @@ impl Format for Signal {
             };
             let ctx = Ctx {
                 display: input.display_entry(&name),
-                entry: input.source_of(&name).1,
+                entry: input.source_of(&name).1.map(Arc::from),
                 conversation: conversation_of(input, &name),
                 folder,
                 input,
                 zone: zone.clone(),
-                zone_name: zone_name.clone(),
+                zone_name: Arc::clone(&zone_name),
                 max: options.max_record_bytes,
+                accounts: RefCell::new(Accounts::default()),
             };
             match kind {
                 Kind::Markdown => markdown::read(input, &name, &ctx, sink)?,
@@ -337,7 +342,8 @@ fn conversation_of(input: &Input, name: &str) -> ConversationRef {
             }
         }
     };
-    ConversationRef { native_id: chat.clone(), name: Some(chat) }
+    let chat: Arc<str> = Arc::from(chat);
+    ConversationRef { native_id: Arc::clone(&chat), name: Some(chat) }
 }
 
 /// What every record of one entry shares.
@@ -346,14 +352,18 @@ pub(super) struct Ctx<'m> {
     /// The entry as named in errors and skips.
     display: String,
     /// The locator's entry.
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     conversation: ConversationRef,
     /// Folder of the entry inside the input, with a trailing `/` (or "").
     folder: String,
     input: &'m Input,
     zone: TimeZone,
-    zone_name: String,
+    zone_name: Arc<str>,
     max: usize,
+    /// Senders named so far in this entry, shared across its records. In
+    /// a cell because the readers hold the context shared; each borrow
+    /// ends within the call that takes it.
+    accounts: RefCell<Accounts>,
 }
 
 impl Ctx<'_> {
@@ -385,11 +395,7 @@ impl Ctx<'_> {
         if name.is_empty() || name == "No-Sender" {
             return None;
         }
-        Some(AccountRef {
-            native_id: name.to_string(),
-            display_name: Some(name.to_string()),
-            handle: None,
-        })
+        Some(self.accounts.borrow_mut().get(name, Some(name), None))
     }
 
     /// The file at `path` (relative to the entry's folder, as

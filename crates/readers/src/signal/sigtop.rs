@@ -27,6 +27,7 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
+use std::sync::Arc;
 
 use serde_json::json;
 use trove_model::{
@@ -109,13 +110,10 @@ fn recipient(text: &str) -> (String, Option<String>) {
     (text.to_string(), None)
 }
 
-fn account(text: &str) -> AccountRef {
+fn account(text: &str, ctx: &Ctx<'_>) -> AccountRef {
     let (name, detail) = recipient(text);
-    AccountRef {
-        native_id: detail.unwrap_or_else(|| name.clone()),
-        display_name: Some(name),
-        handle: None,
-    }
+    let id = detail.as_deref().unwrap_or(&name);
+    ctx.accounts.borrow_mut().get(id, Some(&name), None)
 }
 
 /// Reads one sigtop text file.
@@ -138,8 +136,8 @@ pub(super) fn read(
                 let text = line.text.get("Conversation: ".len()..).unwrap_or("");
                 let (name, detail) = recipient(text);
                 ctx.conversation = ConversationRef {
-                    native_id: detail.unwrap_or_else(|| name.clone()),
-                    name: Some(name),
+                    native_id: Arc::from(detail.unwrap_or_else(|| name.clone())),
+                    name: Some(Arc::from(name)),
                 };
             }
             Some(line) => {
@@ -257,7 +255,7 @@ fn block<R: BufRead>(
 
 fn time(text: &str) -> Result<Timestamp, String> {
     // Times carry their offset, so the asserted zone never applies.
-    timefmt::parse_timestamp(text, &jiff::tz::TimeZone::UTC, "UTC")
+    timefmt::parse_timestamp(text, &jiff::tz::TimeZone::UTC, &timefmt::utc_name())
         .map(|mut t| {
             t.original = text.to_string();
             t
@@ -340,7 +338,7 @@ fn message(
         (None, Some(r)) => time(r)?,
         (None, None) => return Err("no `Sent:` or `Received:` time".to_string()),
     };
-    let sender = get("From").map(account);
+    let sender = get("From").map(|who| account(who, ctx));
     let attachments =
         fields.iter().filter(|(k, _)| k == "Attachment").map(|(_, v)| attachment(v)).collect();
     let reactions = fields
@@ -348,7 +346,7 @@ fn message(
         .filter(|(k, _)| k == "Reaction")
         .filter_map(|(_, v)| v.split_once(" from "))
         .map(|(emoji, who)| Reaction {
-            sender_id: account(who).native_id,
+            sender_id: recipient(who).1.unwrap_or_else(|| who.to_string()),
             key: emoji.to_string(),
             at: None,
             native_id: None,
@@ -359,7 +357,7 @@ fn message(
             "incoming" | "outgoing" => RecordKind::Message,
             other => RecordKind::Event(EventKind::Other(other.to_string())),
         },
-        platform: trove_model::platform::SIGNAL.to_string(),
+        platform: trove_model::platform::SIGNAL,
         conversation: ctx.conversation.clone(),
         sender,
         sent_at,

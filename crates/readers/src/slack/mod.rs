@@ -38,7 +38,9 @@
 //! - Joins, leaves, renames, topics and other system subtypes are events;
 //!   unknown subtypes are kept as events with their raw JSON.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -48,6 +50,7 @@ use trove_model::{
 };
 
 use crate::discord::stream::{Size, file_name, list, trim_head, zip_top};
+use crate::intern::Accounts;
 use crate::json_scan::{JsonScanner, Mode, ScanOptions, error_offset, error_reason};
 use crate::timefmt::parse_timestamp;
 use crate::twitter::decode_entities;
@@ -163,6 +166,7 @@ impl Format for Slack {
             users: HashMap::new(),
             conversations: HashMap::new(),
             saved_files: HashMap::new(),
+            accounts: RefCell::new(Accounts::default()),
         };
         reader.run()
     }
@@ -321,12 +325,16 @@ struct Reader<'a> {
     conversations: HashMap<String, ConversationRef>,
     /// File id → (entry name, size) for files saved into the export.
     saved_files: HashMap<String, (String, u64)>,
+    /// Senders named so far, shared across records. In a cell because the
+    /// lookups happen in `&self` helpers; every borrow ends within the
+    /// helper that takes it.
+    accounts: RefCell<Accounts>,
 }
 
 /// What a day file's records share.
 struct Day<'a> {
     display: &'a str,
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     conversation: &'a ConversationRef,
 }
 
@@ -386,7 +394,8 @@ impl Reader<'_> {
         }
         for (folder, name) in &days {
             let conversation = self.conversations.get(folder).cloned().unwrap_or_else(|| {
-                ConversationRef { native_id: folder.clone(), name: Some(folder.clone()) }
+                let folder: Arc<str> = Arc::from(folder.as_str());
+                ConversationRef { native_id: Arc::clone(&folder), name: Some(folder) }
             });
             self.day_file(name, &conversation, single)?;
         }
@@ -414,9 +423,9 @@ impl Reader<'_> {
             .map(str::to_string);
             let handle = user.name.filter(|n| !n.is_empty());
             reader.sink.account(AccountRef {
-                native_id: user.id.clone(),
-                display_name: display_name.clone(),
-                handle: handle.clone(),
+                native_id: Arc::from(user.id.as_str()),
+                display_name: display_name.as_deref().map(Arc::from),
+                handle: handle.as_deref().map(Arc::from),
             });
             reader.users.insert(user.id, Person { display_name, handle });
             Ok(())
@@ -433,7 +442,10 @@ impl Reader<'_> {
                 )
             })?;
             let name = c.name.filter(|n| !n.is_empty());
-            let conversation = ConversationRef { native_id: c.id.clone(), name: name.clone() };
+            let conversation = ConversationRef {
+                native_id: Arc::from(c.id.as_str()),
+                name: name.as_deref().map(Arc::from),
+            };
             // Channel folders carry the name, DM folders the id.
             if let Some(name) = name {
                 reader.conversations.insert(name, conversation.clone());
@@ -495,7 +507,8 @@ impl Reader<'_> {
     ) -> Result<(), ReadError> {
         let input = self.input;
         let display = input.display_entry(name);
-        let day = Day { display: &display, entry: input.source_of(name).1, conversation };
+        let day =
+            Day { display: &display, entry: input.source_of(name).1.map(Arc::from), conversation };
         let scan = ScanOptions {
             mode: Mode::Array,
             assignment_prefix: false,
@@ -576,15 +589,12 @@ impl Reader<'_> {
                 .into_iter()
                 .flatten()
                 .find(|n| !n.trim().is_empty())
-                .map(str::to_string)
         });
-        AccountRef {
-            native_id: id.to_string(),
-            display_name: person.and_then(|p| p.display_name.clone()).or(embedded),
-            handle: person
-                .and_then(|p| p.handle.clone())
-                .or_else(|| profile.and_then(|p| p.name.clone())),
-        }
+        let display_name = person.and_then(|p| p.display_name.as_deref()).or(embedded);
+        let handle = person
+            .and_then(|p| p.handle.as_deref())
+            .or_else(|| profile.and_then(|p| p.name.as_deref()));
+        self.accounts.borrow_mut().get(id, display_name, handle)
     }
 
     /// Translates one message object. `Err` is a reason for a skip.
@@ -608,14 +618,15 @@ impl Reader<'_> {
         let bot = m.bot_id.is_some() && (subtype == "bot_message" || m.user.is_none());
         let mut sender = match (&m.user, &m.bot_id) {
             (Some(user), _) if !bot => Some(self.account(user, m.user_profile.as_ref())),
-            (_, Some(bot_id)) => Some(AccountRef {
-                native_id: bot_id.clone(),
-                display_name: m
-                    .username
-                    .clone()
-                    .or_else(|| m.bot_profile.as_ref().and_then(|b| b.name.clone())),
-                handle: None,
-            }),
+            (_, Some(bot_id)) => Some(
+                self.accounts.borrow_mut().get(
+                    bot_id,
+                    m.username
+                        .as_deref()
+                        .or_else(|| m.bot_profile.as_ref().and_then(|b| b.name.as_deref())),
+                    None,
+                ),
+            ),
             (Some(user), None) => Some(self.account(user, m.user_profile.as_ref())),
             (None, None) => None,
         };
@@ -688,7 +699,7 @@ impl Reader<'_> {
                 }
                 "channel_name" | "group_name" => {
                     if let Some(name) = m.name.as_ref().filter(|n| !n.is_empty()) {
-                        conversation.name = Some(name.clone());
+                        conversation.name = Some(Arc::from(name.as_str()));
                     } else {
                         keep_raw = true;
                     }
@@ -703,7 +714,7 @@ impl Reader<'_> {
 
         Ok(Record {
             kind,
-            platform: trove_model::platform::SLACK.to_string(),
+            platform: trove_model::platform::SLACK,
             conversation,
             native_id: Some(ts),
             sender,
@@ -770,7 +781,7 @@ fn raw_text(raw: &RawValue) -> Option<String> {
 
 /// A Slack `ts`: epoch seconds with a 6-digit sequence, a UTC instant.
 fn slack_time(ts: &str) -> Result<Timestamp, String> {
-    let t = parse_timestamp(ts, &jiff::tz::TimeZone::UTC, "UTC")
+    let t = parse_timestamp(ts, &jiff::tz::TimeZone::UTC, &crate::timefmt::utc_name())
         .map_err(|e| format!("unreadable ts `{ts}`: {e}"))?;
     if t.basis != trove_model::TimeBasis::Utc {
         return Err(format!("ts `{ts}` is not a Unix epoch"));

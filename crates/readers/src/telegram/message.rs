@@ -1,5 +1,10 @@
 //! One Telegram message object to a [`Record`].
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use crate::intern::Accounts;
 use crate::json_scan::lite::{self, Lite, LiteMap};
 use jiff::tz::TimeZone;
 use trove_model::{
@@ -57,7 +62,11 @@ pub(super) struct Chat<'a> {
     /// Zone asserted for zone-less times, and its name.
     pub zone: &'a TimeZone,
     /// Name of `zone`.
-    pub zone_name: &'a str,
+    pub zone_name: &'a Arc<str>,
+    /// Senders named so far in this chat, shared across its records. In a
+    /// cell because the chat is shared with every parse; each borrow ends
+    /// within the call that takes it.
+    pub accounts: RefCell<Accounts>,
 }
 
 /// Why a message could not be read: a byte offset within the message's
@@ -98,7 +107,7 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
 
     let mut record = Record {
         kind: RecordKind::Message,
-        platform: trove_model::platform::TELEGRAM.to_string(),
+        platform: trove_model::platform::TELEGRAM,
         conversation: chat.conversation.clone(),
         native_id: id,
         sent_at,
@@ -112,14 +121,14 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     };
 
     if kind == "service" {
-        service(&map, &mut record);
+        service(&map, &mut record, chat);
         // The action's own fields (titles, member names, durations) stay
         // whole for the reader of the evidence.
         record.raw = Some(raw_text());
         return Ok(record);
     }
 
-    record.sender = account(&map, "from_id", "from");
+    record.sender = account(&map, "from_id", "from", chat);
     record.forwarded_from = name_or_id(&map, "forwarded_from", "forwarded_from_id")
         .or_else(|| non_empty_str(map.get("saved_from")));
     let cross_chat_reply = match map.get("reply_to_peer_id").and_then(id_text) {
@@ -307,17 +316,24 @@ fn shorten(text: &str) -> String {
 /// April 2021) labelled with the name in `name_key` (`null` for deleted
 /// accounts). Without an id the name is the id, as for every source that
 /// names people only.
-fn account(map: &LiteMap<'_>, id_key: &str, name_key: &str) -> Option<AccountRef> {
-    let name = non_empty_str(map.get(name_key));
-    match (map.get(id_key).and_then(id_text), name) {
-        (Some(id), name) => Some(AccountRef { native_id: id, display_name: name, handle: None }),
-        (None, Some(name)) => Some(named(name)),
+fn account(map: &LiteMap<'_>, id_key: &str, name_key: &str, chat: &Chat<'_>) -> Option<AccountRef> {
+    let name = map.get(name_key).and_then(Lite::as_str).filter(|s| !s.is_empty());
+    // The common case, a text id, is looked up without a copy.
+    let id: Option<Cow<'_, str>> = match map.get(id_key) {
+        Some(Lite::String(s)) if !s.trim().is_empty() => Some(Cow::Borrowed(s.as_ref())),
+        Some(other) => id_text(other).map(Cow::Owned),
+        None => None,
+    };
+    let mut accounts = chat.accounts.borrow_mut();
+    match (id, name) {
+        (Some(id), name) => Some(accounts.get(&id, name, None)),
+        (None, Some(name)) => Some(accounts.get(name, Some(name), None)),
         (None, None) => None,
     }
 }
 
-fn named(name: String) -> AccountRef {
-    AccountRef { native_id: name.clone(), display_name: Some(name), handle: None }
+fn named(name: &str, chat: &Chat<'_>) -> AccountRef {
+    chat.accounts.borrow_mut().get(name, Some(name), None)
 }
 
 fn name_or_id(map: &LiteMap<'_>, name_key: &str, id_key: &str) -> Option<String> {
@@ -457,7 +473,7 @@ fn reactions(map: &LiteMap<'_>, chat: &Chat<'_>) -> (Vec<Reaction>, bool) {
         }
         for who in recent {
             let Lite::Object(who) = who else { continue };
-            let Some(sender) = account(who, "from_id", "from") else {
+            let Some(sender) = account(who, "from_id", "from", chat) else {
                 anonymous = true;
                 continue;
             };
@@ -469,7 +485,7 @@ fn reactions(map: &LiteMap<'_>, chat: &Chat<'_>) -> (Vec<Reaction>, bool) {
                     who.get("date").and_then(Lite::as_str).and_then(|d| local_time(d, chat).ok())
                 });
             out.push(Reaction {
-                sender_id: sender.native_id,
+                sender_id: sender.native_id.to_string(),
                 key: key.clone(),
                 at,
                 native_id: None,
@@ -480,22 +496,22 @@ fn reactions(map: &LiteMap<'_>, chat: &Chat<'_>) -> (Vec<Reaction>, bool) {
 }
 
 /// Fills in an event from a service message's `action`.
-fn service(map: &LiteMap<'_>, record: &mut Record) {
-    let actor = account(map, "actor_id", "actor");
+fn service(map: &LiteMap<'_>, record: &mut Record, chat: &Chat<'_>) {
+    let actor = account(map, "actor_id", "actor", chat);
     let who = actor
         .as_ref()
-        .map(|a| a.display_name.clone().unwrap_or_else(|| a.native_id.clone()))
+        .map(|a| a.display_name.as_deref().unwrap_or(&a.native_id).to_string())
         .unwrap_or_else(|| "someone".to_string());
     let members: Vec<AccountRef> = match map.get("members") {
         Some(Lite::Array(list)) => list
             .iter()
             .filter_map(|m| m.as_str())
             .filter(|m| !m.is_empty())
-            .map(|m| named(m.to_string()))
+            .map(|m| named(m, chat))
             .collect(),
         _ => Vec::new(),
     };
-    let member_names = members.iter().map(|m| m.native_id.as_str()).collect::<Vec<_>>().join(", ");
+    let member_names = members.iter().map(|m| &*m.native_id).collect::<Vec<_>>().join(", ");
     let title = non_empty_str(map.get("title"));
     let action = map.get("action").and_then(Lite::as_str).map(str::to_string);
     let quoted = |t: &Option<String>| t.as_deref().map(|t| format!(" \"{t}\"")).unwrap_or_default();
@@ -522,7 +538,7 @@ fn service(map: &LiteMap<'_>, record: &mut Record) {
             // Members are names only; someone removing just themselves left,
             // and is then named by the actor's id.
             let actor_name = actor.as_ref().and_then(|a| a.display_name.as_deref());
-            if matches!(members.as_slice(), [only] if Some(only.native_id.as_str()) == actor_name) {
+            if matches!(members.as_slice(), [only] if Some(&*only.native_id) == actor_name) {
                 record.targets = actor.iter().cloned().collect();
                 (EventKind::Leave, format!("{who} left"))
             } else {
@@ -532,7 +548,7 @@ fn service(map: &LiteMap<'_>, record: &mut Record) {
         }
         Some("edit_group_title") => {
             if title.is_some() {
-                record.conversation.name = title.clone();
+                record.conversation.name = title.as_deref().map(Arc::from);
             }
             (EventKind::Rename, format!("{who} renamed the group to{}", quoted(&title)))
         }

@@ -62,12 +62,15 @@
 mod message;
 mod walk;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
+use crate::intern::Accounts;
 use crate::json_scan::lite::Lite;
 use crate::json_scan::push_decimal;
 use trove_model::{AccountRef, ConversationRef, Locator};
@@ -248,8 +251,10 @@ impl ChatMeta {
 
     fn conversation(&self, fallback: impl FnOnce() -> String) -> ConversationRef {
         ConversationRef {
-            native_id: self.id.clone().or_else(|| self.name.clone()).unwrap_or_else(fallback),
-            name: self.name.clone(),
+            native_id: Arc::from(
+                self.id.clone().or_else(|| self.name.clone()).unwrap_or_else(fallback),
+            ),
+            name: self.name.as_deref().map(Arc::from),
         }
     }
 }
@@ -259,7 +264,7 @@ struct Doc<'d> {
     /// The entry, as named in errors and skips.
     display: String,
     /// The locator's entry.
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     /// Folder of the entry inside the input, with a trailing `/` (or "").
     base: String,
     /// Conversation id of a top-level chat without `id` or `name`.
@@ -283,7 +288,7 @@ struct Reader<'a> {
     options: &'a ReadOptions,
     sink: &'a mut dyn Sink,
     zone: TimeZone,
-    zone_name: String,
+    zone_name: Arc<str>,
 }
 
 type W<'r> = Walker<&'r mut dyn Read>;
@@ -312,7 +317,7 @@ impl Reader<'_> {
         };
         let mut doc = Doc {
             display: display.clone(),
-            entry: input.source_of(name).1,
+            entry: input.source_of(name).1.map(Arc::from),
             fallback: fallback_id(input, name),
             base,
             only,
@@ -506,6 +511,7 @@ impl Reader<'_> {
             media: &files,
             zone: &self.zone,
             zone_name: &self.zone_name,
+            accounts: RefCell::new(Accounts::default()),
         };
         let max = self.options.max_record_bytes;
         let mut first = true;
@@ -582,13 +588,13 @@ impl Reader<'_> {
         self.sink.account(AccountRef {
             // The form `from_id` uses for users, so the owner matches their
             // own messages.
-            native_id: if id.bytes().all(|b| b.is_ascii_digit()) {
+            native_id: Arc::from(if id.bytes().all(|b| b.is_ascii_digit()) {
                 format!("user{id}")
             } else {
                 id
-            },
-            display_name: (!full.is_empty()).then_some(full),
-            handle: (!handle.is_empty()).then(|| handle.to_string()),
+            }),
+            display_name: (!full.is_empty()).then(|| Arc::from(full)),
+            handle: (!handle.is_empty()).then(|| Arc::from(handle)),
         });
         Ok(())
     }

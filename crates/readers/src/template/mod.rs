@@ -59,11 +59,13 @@
 pub(crate) mod lines;
 
 use std::io::{BufReader, Read};
+use std::sync::Arc;
 
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
-use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
+use trove_model::{ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
 
+use crate::intern::Names;
 use crate::timefmt::{self, DateOrder};
 use crate::transcript::shorten;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
@@ -242,7 +244,7 @@ struct Captures<'l> {
 struct Clock {
     format: Option<String>,
     zone: TimeZone,
-    zone_name: String,
+    zone_name: Arc<str>,
     order: Option<DateOrder>,
 }
 
@@ -582,9 +584,11 @@ struct EntryReader<'a> {
 /// Mutable state of one entry.
 struct State<'a> {
     display: String,
-    entry: Option<String>,
+    entry: Option<Arc<str>>,
     stem: String,
     max: usize,
+    /// Conversations and senders named so far, shared across records.
+    names: Names,
     template: &'a str,
     pending: Option<Pending>,
     orphans: Option<Orphans>,
@@ -597,9 +601,10 @@ impl EntryReader<'_> {
         self.input.with_entry(self.name, |reader| {
             let mut state = State {
                 display: display.clone(),
-                entry: self.input.source_of(self.name).1,
+                entry: self.input.source_of(self.name).1.map(Arc::from),
                 stem: file_stem(self.name).to_string(),
                 max: self.max,
+                names: Names::default(),
                 template: &self.template.source,
                 pending: None,
                 orphans: None,
@@ -779,19 +784,19 @@ impl State<'_> {
             sink.skip(Skip { file: self.display.clone(), offset: pending.offset, reason });
             return Ok(());
         }
-        let conversation = pending.conversation.unwrap_or_else(|| self.stem.clone());
+        let conversation =
+            self.names.strings.get(pending.conversation.as_deref().unwrap_or(&self.stem));
         let record = Record {
             kind: RecordKind::Message,
-            platform: trove_model::platform::TRANSCRIPT.to_string(),
+            platform: trove_model::platform::TRANSCRIPT,
             conversation: ConversationRef {
-                native_id: conversation.clone(),
+                native_id: Arc::clone(&conversation),
                 name: Some(conversation),
             },
-            sender: pending.sender.map(|name| AccountRef {
-                native_id: name.clone(),
-                display_name: Some(name),
-                handle: None,
-            }),
+            sender: pending
+                .sender
+                .as_deref()
+                .map(|name| self.names.accounts.get(name, Some(name), None)),
             sent_at: pending.sent_at,
             text: pending.text,
             locator: Locator {
@@ -817,7 +822,7 @@ mod tests {
         Clock {
             format: format.map(str::to_string),
             zone: TimeZone::UTC,
-            zone_name: "UTC".to_string(),
+            zone_name: Arc::from("UTC"),
             order: None,
         }
     }

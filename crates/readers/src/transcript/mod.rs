@@ -62,10 +62,14 @@ mod events;
 mod jsonl;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Read;
+use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind};
+
+use crate::intern::{Accounts, Names};
 
 use crate::{
     ColumnMap, Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt,
@@ -372,12 +376,16 @@ pub(crate) struct Context<'o> {
     /// The entry as named in messages and skips.
     pub display: String,
     /// The locator's entry (zip member), if any.
-    pub entry: Option<String>,
+    pub entry: Option<Arc<str>>,
     /// The conversation when no column names one: the file stem.
     pub stem: String,
     zone: TimeZone,
-    zone_name: String,
+    zone_name: Arc<str>,
     event_senders: &'o [String],
+    /// Conversations and senders named so far, shared across rows. In a
+    /// cell because rows are built through `&self`; each borrow ends within
+    /// `record`.
+    names: RefCell<Names>,
 }
 
 impl<'o> Context<'o> {
@@ -390,11 +398,12 @@ impl<'o> Context<'o> {
         };
         Context {
             display: input.display_entry(name),
-            entry: input.source_of(name).1,
+            entry: input.source_of(name).1.map(Arc::from),
             stem: stem.to_string(),
             zone,
             zone_name,
             event_senders: &options.event_senders,
+            names: RefCell::new(Names::default()),
         }
     }
 
@@ -421,8 +430,10 @@ impl<'o> Context<'o> {
         };
         let sender_name = row.take_trimmed(Field::Sender);
         let sender_id = row.take_trimmed(Field::SenderId);
-        let conversation =
-            row.take_trimmed(Field::Conversation).unwrap_or_else(|| self.stem.clone());
+        let mut names = self.names.borrow_mut();
+        let conversation = names
+            .strings
+            .get(row.take_trimmed(Field::Conversation).as_deref().unwrap_or(&self.stem));
         let locator = Locator {
             entry: self.entry.clone(),
             offset: place.offset,
@@ -436,9 +447,9 @@ impl<'o> Context<'o> {
         });
         let mut record = Record {
             kind: RecordKind::Message,
-            platform: trove_model::platform::TRANSCRIPT.to_string(),
+            platform: trove_model::platform::TRANSCRIPT,
             conversation: ConversationRef {
-                native_id: conversation.clone(),
+                native_id: Arc::clone(&conversation),
                 name: Some(conversation),
             },
             native_id: row.take_trimmed(Field::Id),
@@ -457,17 +468,16 @@ impl<'o> Context<'o> {
         if is_event {
             let event = events::parse_event(&record.text);
             record.kind = RecordKind::Event(event.kind);
-            record.sender = event.sender.map(named);
-            record.targets = event.targets.into_iter().map(named).collect();
-            if event.name.is_some() {
-                record.conversation.name = event.name;
+            record.sender = event.sender.map(|name| named(&name, &mut names.accounts));
+            record.targets =
+                event.targets.iter().map(|name| named(name, &mut names.accounts)).collect();
+            if let Some(name) = event.name {
+                record.conversation.name = Some(Arc::from(name));
             }
         } else {
             record.sender = match (sender_id, sender_name) {
-                (Some(id), name) => {
-                    Some(AccountRef { native_id: id, display_name: name, handle: None })
-                }
-                (None, Some(name)) => Some(named(name)),
+                (Some(id), name) => Some(names.accounts.get(&id, name.as_deref(), None)),
+                (None, Some(name)) => Some(named(&name, &mut names.accounts)),
                 (None, None) => None,
             };
         }
@@ -476,8 +486,8 @@ impl<'o> Context<'o> {
 }
 
 /// An account known only by the name a transcript writes.
-fn named(name: String) -> AccountRef {
-    AccountRef { native_id: name.clone(), display_name: Some(name), handle: None }
+fn named(name: &str, accounts: &mut Accounts) -> AccountRef {
+    accounts.get(name, Some(name), None)
 }
 
 /// Quotes at most 80 characters of untrusted text in a message.

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
@@ -127,7 +128,7 @@ struct GroupEvent {
 
 /// What the reader knows while translating one conversation's events.
 pub(super) struct Context<'a> {
-    pub conversation_id: &'a str,
+    pub conversation_id: Arc<str>,
     /// The archive owner's id, the target of `joinConversation`.
     pub owner: Option<&'a str>,
     /// Local media copies by file name (`<messageId>-<name>`).
@@ -190,10 +191,10 @@ fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, Str
         .collect();
     let record = Record {
         kind: RecordKind::Message,
-        platform: trove_model::platform::TWITTER.to_string(),
-        conversation: ConversationRef { native_id: cx.conversation_id.to_string(), name: None },
+        platform: trove_model::platform::TWITTER,
+        conversation: ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None },
         native_id: Some(m.id.0.clone()),
-        sender: Some(AccountRef::id(m.sender_id.0)),
+        sender: Some(AccountRef::id(m.sender_id.0.as_str())),
         sent_at,
         text,
         reply_to: None,
@@ -222,7 +223,7 @@ fn group_event(
     let initiator = e.initiating_user_id.map(|id| id.0);
     let users: Vec<String> = e.user_ids.into_iter().map(|id| id.0).collect();
     let mut conversation =
-        ConversationRef { native_id: cx.conversation_id.to_string(), name: None };
+        ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None };
     let mut keep_raw = false;
     let (kind, sender, targets, text) = match key {
         "participantsJoin" => {
@@ -253,13 +254,13 @@ fn group_event(
                 Some(by) => format!("{by} renamed the conversation to \"{name}\""),
                 None => format!("the conversation was renamed to \"{name}\""),
             };
-            conversation.name = Some(name);
+            conversation.name = Some(Arc::from(name));
             (EventKind::Rename, initiator, Vec::new(), text)
         }
     };
     Ok(Record {
         kind: RecordKind::Event(kind),
-        platform: trove_model::platform::TWITTER.to_string(),
+        platform: trove_model::platform::TWITTER,
         conversation,
         native_id: e.id.map(|id| id.0),
         sender: sender.map(AccountRef::id),
@@ -298,10 +299,10 @@ fn unknown_event(
     };
     Ok(Record {
         kind: RecordKind::Event(EventKind::Other(key.to_string())),
-        platform: trove_model::platform::TWITTER.to_string(),
-        conversation: ConversationRef { native_id: cx.conversation_id.to_string(), name: None },
+        platform: trove_model::platform::TWITTER,
+        conversation: ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None },
         native_id: e.id.map(|id| id.0),
-        sender: e.initiating_user_id.map(|id| AccountRef::id(id.0)),
+        sender: e.initiating_user_id.map(|id| AccountRef::id(id.0.as_str())),
         sent_at,
         text,
         reply_to: None,
@@ -356,7 +357,7 @@ mod tests {
     use super::*;
 
     fn cx(media: &HashMap<String, Located>) -> Context<'_> {
-        Context { conversation_id: "740503092278366208", owner: Some("42"), media }
+        Context { conversation_id: Arc::from("740503092278366208"), owner: Some("42"), media }
     }
 
     fn parse_ok(raw: &str) -> Parsed {

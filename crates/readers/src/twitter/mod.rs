@@ -17,6 +17,7 @@ mod events;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -326,9 +327,9 @@ impl<'a> Reader<'a> {
         };
         let owner = manifest.user_info.and_then(|u| {
             Some(AccountRef {
-                native_id: u.account_id?.0,
-                handle: u.user_name,
-                display_name: u.display_name,
+                native_id: Arc::from(u.account_id?.0),
+                handle: u.user_name.map(Arc::from),
+                display_name: u.display_name.map(Arc::from),
             })
         });
         let mut dm_files = None;
@@ -376,7 +377,7 @@ impl<'a> Reader<'a> {
             (a, m) => a.or(m),
         };
         if let Some(owner) = owner {
-            self.owner = Some(owner.native_id.clone());
+            self.owner = Some(owner.native_id.to_string());
             self.sink.account(owner);
         }
     }
@@ -394,9 +395,9 @@ impl<'a> Reader<'a> {
             };
         match serde_json::from_slice::<AccountElement>(&bytes) {
             Ok(AccountElement { account: Some(a) }) => Some(AccountRef {
-                native_id: a.account_id?.0,
-                handle: a.username,
-                display_name: a.account_display_name,
+                native_id: Arc::from(a.account_id?.0),
+                handle: a.username.map(Arc::from),
+                display_name: a.account_display_name.map(Arc::from),
             }),
             Ok(_) => None,
             Err(e) => {
@@ -456,7 +457,7 @@ impl<'a> Reader<'a> {
     fn dm_file(&mut self, name: &str) -> Result<(), ReadError> {
         let input = self.input;
         let display = input.display_entry(name);
-        let locator_entry = input.source_of(name).1;
+        let locator_entry: Option<Arc<str>> = input.source_of(name).1.map(Arc::from);
         let file_index = self.files.len();
         self.files.push(display.clone());
         let scan = ScanOptions::js_array(self.options.max_record_bytes);
@@ -481,7 +482,7 @@ impl<'a> Reader<'a> {
     fn conversation(
         &mut self,
         file: usize,
-        locator_entry: &Option<String>,
+        locator_entry: &Option<Arc<str>>,
         index: usize,
         offset: u64,
         bytes: &[u8],
@@ -506,7 +507,7 @@ impl<'a> Reader<'a> {
         // Field by field, not through `&mut self` methods: `cx` keeps
         // borrowing the owner and media while the sink and tables change.
         let cx = Context {
-            conversation_id: &conversation.id.0,
+            conversation_id: Arc::from(conversation.id.0.as_str()),
             owner: self.owner.as_deref(),
             media: &self.media,
         };

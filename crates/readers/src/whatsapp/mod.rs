@@ -90,8 +90,10 @@ mod content;
 pub(crate) mod header;
 mod lines;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use trove_model::{
@@ -99,6 +101,7 @@ use trove_model::{
     UrlRef,
 };
 
+use crate::intern::Accounts;
 use crate::media::{self, Located};
 use crate::timefmt::{self, DateOrder};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
@@ -512,8 +515,8 @@ fn scan(reader: &mut dyn Read, display: &str) -> Result<Scan, ReadError> {
 /// Everything the second pass needs besides the lines.
 struct Chat<'a> {
     display: String,
-    entry: Option<String>,
-    conversation: String,
+    entry: Option<Arc<str>>,
+    conversation: Arc<str>,
     shape: Shape,
     order: DateOrder,
     basis: Basis,
@@ -522,8 +525,12 @@ struct Chat<'a> {
     input: &'a Input,
     folder: &'a str,
     zone: jiff::tz::TimeZone,
-    zone_name: String,
+    zone_name: Arc<str>,
     max: usize,
+    /// Authors named so far, shared across records. In a cell because the
+    /// chat is shared with every record's builder; each borrow ends within
+    /// `named`.
+    accounts: RefCell<Accounts>,
 }
 
 /// A message being collected: its header line and continuation lines.
@@ -586,8 +593,8 @@ fn read_chat(
     let (order, basis) = resolve_order(stats, options, &display)?;
     let (zone, zone_name) = options.zone();
     let chat = Chat {
-        entry: input.source_of(name).1,
-        conversation: conversation_id(input, name),
+        entry: input.source_of(name).1.map(Arc::from),
+        conversation: Arc::from(conversation_id(input, name)),
         shape: stats.shape,
         order,
         basis,
@@ -598,6 +605,7 @@ fn read_chat(
         zone_name,
         max: options.max_record_bytes,
         display,
+        accounts: RefCell::new(Accounts::default()),
     };
     input.with_entry(name, |reader| emit(reader, &chat, sink))
 }
@@ -743,22 +751,25 @@ fn flush(
             let sender = event.actor.clone().or_else(|| {
                 let author = content::person(author?);
                 let notice = event.kind == EventKind::Other("encryption_notice".into());
-                (!notice && author != chat.conversation).then_some(author)
+                (!notice && *author != *chat.conversation).then_some(author)
             });
             Record {
                 kind: RecordKind::Event(event.kind),
-                sender: sender.map(named),
+                sender: sender.map(|name| named(&name, chat)),
                 text: content::trim_marks(text).to_string(),
-                targets: event.targets.into_iter().map(named).collect(),
+                targets: event.targets.iter().map(|name| named(name, chat)).collect(),
                 conversation: ConversationRef {
-                    native_id: chat.conversation.clone(),
-                    name: Some(event.name.unwrap_or_else(|| chat.conversation.clone())),
+                    native_id: Arc::clone(&chat.conversation),
+                    name: Some(match event.name {
+                        Some(name) => Arc::from(name),
+                        None => Arc::clone(&chat.conversation),
+                    }),
                 },
                 ..Record::default()
             }
         }
     };
-    record.platform = trove_model::platform::WHATSAPP.to_string();
+    record.platform = trove_model::platform::WHATSAPP;
     record.sent_at = sent_at;
     record.locator = locator;
     if !raw.is_empty() {
@@ -801,10 +812,10 @@ fn message(
     Record {
         kind: RecordKind::Message,
         conversation: ConversationRef {
-            native_id: chat.conversation.clone(),
-            name: Some(chat.conversation.clone()),
+            native_id: Arc::clone(&chat.conversation),
+            name: Some(Arc::clone(&chat.conversation)),
         },
-        sender: author.map(|a| named(content::person(a))),
+        sender: author.map(|a| named(&content::person_ref(a), chat)),
         deleted: content::is_deleted(text),
         urls: content::urls(text).into_iter().map(|url| UrlRef { url, expanded: None }).collect(),
         attachments,
@@ -814,8 +825,8 @@ fn message(
 }
 
 /// An account known only by the name (or phone number) the export writes.
-fn named(name: String) -> AccountRef {
-    AccountRef { native_id: name.clone(), display_name: Some(name), handle: None }
+fn named(name: &str, chat: &Chat<'_>) -> AccountRef {
+    chat.accounts.borrow_mut().get(name, Some(name), None)
 }
 
 /// The header's wall-clock time in the asserted zone, with the header text

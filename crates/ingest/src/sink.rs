@@ -30,6 +30,8 @@ pub(crate) struct IngestSink<'r, 's> {
     current: Option<CurrentInput>,
     /// Source rows by file on disk.
     sources: HashMap<PathBuf, i64>,
+    /// The entry (within the current input) and source row last looked up.
+    last_source: Option<(Option<String>, i64)>,
     summary: RunSummary,
     skipped: Vec<Skip>,
     error: Option<IngestError>,
@@ -120,6 +122,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             interrupted,
             current: None,
             sources: HashMap::new(),
+            last_source: None,
             summary: RunSummary::default(),
             skipped: Vec::new(),
             error: None,
@@ -141,6 +144,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             reader_version: format.version(),
         });
         self.occurrences.clear();
+        self.last_source = None;
     }
 
     pub fn take_error(&mut self) -> Option<IngestError> {
@@ -153,6 +157,19 @@ impl<'r, 's> IngestSink<'r, 's> {
 
     /// The source row for the file holding `entry`, hashing it on first sight.
     fn source_row(&mut self, entry: Option<&str>) -> Result<i64, IngestError> {
+        // Records come file by file: the last answer is almost always the
+        // one wanted, without building and hashing the file's path.
+        if let Some((last_entry, row)) = &self.last_source
+            && last_entry.as_deref() == entry
+        {
+            return Ok(*row);
+        }
+        let row = self.find_source_row(entry)?;
+        self.last_source = Some((entry.map(String::from), row));
+        Ok(row)
+    }
+
+    fn find_source_row(&mut self, entry: Option<&str>) -> Result<i64, IngestError> {
         let Some(current) = &self.current else {
             return Err(IngestError::Read(trove_readers::ReadError::invalid("", None, "no input")));
         };

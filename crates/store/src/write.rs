@@ -133,10 +133,10 @@ pub struct RunWriter<'s> {
     run_id: i64,
     /// Conversation rows by platform, then native id; `true` once the row
     /// has a name (so ordinary records need not try to name it again).
-    conversations: HashMap<String, HashMap<String, (i64, bool)>>,
+    conversations: Map<String, Map<String, (i64, bool)>>,
     /// Account rows by platform, then native id, with the labels last
     /// written (so unchanged labels cost no statement).
-    accounts: HashMap<String, HashMap<String, CachedAccount>>,
+    accounts: Map<String, Map<String, CachedAccount>>,
     committed: bool,
     /// The case was empty: secondary indexes were dropped and are built at
     /// commit (a rollback restores them with everything else).
@@ -144,7 +144,19 @@ pub struct RunWriter<'s> {
     /// In a bulk run, the keys written so far: with `messages_key` dropped,
     /// the run itself tells duplicates apart.
     bulk_keys: HashSet<i64, foldhash::fast::FixedState>,
+    /// The message insert, prepared once: looking a cached statement up by
+    /// its text cost more than binding its parameters.
+    insert: Option<rusqlite::Statement<'s>>,
 }
+
+/// The run's lookup tables, hashed with foldhash: they are consulted for
+/// every record, and SipHash cost more than the lookups.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+const INSERT_MESSAGE: &str = "INSERT OR IGNORE INTO messages(key, kind, conversation_id, native_id,
+    sender_id, sent_at, ts_original, ts_basis, ts_zone, text, reply_to, extra, source_id, entry,
+    offset, length, line, json_path)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
 impl Store {
     /// Starts a run. Holds the database's write lock until commit or drop.
@@ -155,11 +167,12 @@ impl Store {
         let mut writer = RunWriter {
             conn,
             run_id: 0,
-            conversations: HashMap::new(),
-            accounts: HashMap::new(),
+            conversations: Map::default(),
+            accounts: Map::default(),
             committed: false,
             bulk: false,
             bulk_keys: HashSet::default(),
+            insert: None,
         };
         let empty: bool = conn
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| r.get(0))
@@ -362,36 +375,35 @@ impl RunWriter<'_> {
         } else {
             Some(serde_json::to_string(m.extra).unwrap_or_default())
         };
-        let changed = self
-            .conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO messages(key, kind, conversation_id, native_id, sender_id, sent_at,
-                    ts_original, ts_basis, ts_zone, text, reply_to, extra, source_id, entry, offset,
-                    length, line, json_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    m.key,
-                    m.kind,
-                    m.conversation,
-                    m.native_id,
-                    m.sender,
-                    m.sent_at_ms,
-                    m.ts_original,
-                    m.ts_basis,
-                    m.ts_zone,
-                    m.text,
-                    m.reply_to,
-                    extra,
-                    m.source,
-                    m.locator.entry,
-                    m.locator.offset as i64,
-                    m.locator.length as i64,
-                    m.locator.line.map(|l| l as i64),
-                    m.locator.json_path,
-                ])
-            })
+        let insert = match &mut self.insert {
+            Some(insert) => insert,
+            None => self.insert.insert(
+                self.conn
+                    .prepare(INSERT_MESSAGE)
+                    .context(|| "preparing the message insert".into())?,
+            ),
+        };
+        let changed = insert
+            .execute(params![
+                m.key,
+                m.kind,
+                m.conversation,
+                m.native_id,
+                m.sender,
+                m.sent_at_ms,
+                m.ts_original,
+                m.ts_basis,
+                m.ts_zone,
+                m.text,
+                m.reply_to,
+                extra,
+                m.source,
+                m.locator.entry,
+                m.locator.offset as i64,
+                m.locator.length as i64,
+                m.locator.line.map(|l| l as i64),
+                m.locator.json_path,
+            ])
             .context(|| format!("storing message {}", m.native_id.unwrap_or("(no id)")))?;
         Ok((changed == 1).then(|| self.conn.last_insert_rowid()))
     }

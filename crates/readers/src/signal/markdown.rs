@@ -17,7 +17,7 @@ use std::io::BufReader;
 use serde_json::json;
 use trove_model::{Attachment, Reaction, Record, RecordKind};
 
-use super::lines::{Line, Lines};
+use super::lines::{LineRef, Lines};
 use super::{Ctx, emit, kind_of_file};
 use crate::media::Located;
 use crate::{ReadError, Sink};
@@ -96,10 +96,10 @@ pub(super) fn read(
         let mut pending: Option<Pending> = None;
         let mut stray_reported = false;
         let mut next_progress = super::PROGRESS_STEP;
-        while let Some(line) = lines.next_line().map_err(|e| ReadError::io(&ctx.display, e))? {
-            if lines.offset() >= next_progress {
-                sink.progress(lines.offset());
-                next_progress = lines.offset() + super::PROGRESS_STEP;
+        while let Some(line) = lines.next_ref().map_err(|e| ReadError::io(&ctx.display, e))? {
+            if line.consumed >= next_progress {
+                sink.progress(line.consumed);
+                next_progress = line.consumed + super::PROGRESS_STEP;
             }
             if line.too_long {
                 // Its first bytes still tell whether it starts a message.
@@ -184,7 +184,7 @@ pub(super) fn read(
     })
 }
 
-fn push(p: &mut Pending, line: Line, max: usize) {
+fn push(p: &mut Pending, line: LineRef<'_>, max: usize) {
     if p.too_large {
         return;
     }

@@ -342,7 +342,7 @@ impl Scan {
         stats.count += 1;
         if let Some((a, b)) = header.day_month() {
             let stamp = || {
-                String::from_utf8_lossy(
+                lines::text(
                     line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]),
                 )
                 .into_owned()
@@ -366,7 +366,7 @@ impl Scan {
         if let Some(at) = memchr::memmem::find(body, b": ")
             && at <= MAX_AUTHOR
         {
-            let name = String::from_utf8_lossy(&body[..at]);
+            let name = lines::text(&body[..at]);
             let author = content::person_ref(&name);
             let known =
                 self.authors.len() < MAX_AUTHORS || self.authors.contains_key(author.as_ref());
@@ -692,7 +692,7 @@ fn flush(
     }
     let bytes = p.bytes.get(..p.keep).unwrap_or(&p.bytes);
     let stamp_bytes = bytes.get(p.header.stamp.0..p.header.stamp.1).unwrap_or(&[]);
-    let stamp = String::from_utf8_lossy(stamp_bytes);
+    let stamp = lines::text(stamp_bytes);
     let (sent_at, dst) = match timestamp(&p.header, &stamp, chat) {
         Ok(found) => found,
         Err(e) => {
@@ -703,7 +703,7 @@ fn flush(
             return Ok(());
         }
     };
-    let body = String::from_utf8_lossy(bytes.get(p.header.body..).unwrap_or(&[]));
+    let body = lines::text(bytes.get(p.header.body..).unwrap_or(&[]));
     let locator = Locator {
         entry: chat.entry.clone(),
         offset: p.offset,

@@ -773,7 +773,9 @@ fn flush(
     record.sent_at = sent_at;
     record.locator = locator;
     if !raw.is_empty() {
-        record.raw = Some(Value::Object(raw).to_string());
+        // The map serialized directly: the same bytes as `Value`'s
+        // `Display`, without going through a `fmt::Formatter`.
+        record.raw = serde_json::to_string(&raw).ok();
     }
     sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
 }

@@ -433,6 +433,14 @@ pub(crate) fn attachments(text: &str) -> Vec<FileRef> {
     let mut found = Vec::new();
     for raw_line in text.split('\n') {
         let line = trim_marks(raw_line);
+        // Every form below has a `<`, ends in `omitted` or ends in `)`; the
+        // plain line (nearly all of them) is passed over without trying each.
+        if memchr::memchr(b'<', line.as_bytes()).is_none()
+            && !line.ends_with("omitted")
+            && !line.ends_with(')')
+        {
+            continue;
+        }
         if line == "<Media omitted>" {
             found.push(FileRef { name: line.to_string(), kind: None, file: false });
             continue;

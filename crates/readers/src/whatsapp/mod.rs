@@ -342,10 +342,8 @@ impl Scan {
         stats.count += 1;
         if let Some((a, b)) = header.day_month() {
             let stamp = || {
-                lines::text(
-                    line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]),
-                )
-                .into_owned()
+                lines::text(line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]))
+                    .into_owned()
             };
             if stats.day_first.is_none() && (13..=31).contains(&a) && b <= 12 {
                 stats.day_first = Some((line.number, line.offset, stamp()));

@@ -1,5 +1,6 @@
 //! Lines of a text entry with their offsets, for the line formats.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 /// One line, without its `\n` and without a `\r` before it.
@@ -15,6 +16,23 @@ pub(super) struct Line {
     pub length: u64,
     /// The line was longer than the limit; it was walked over unread.
     pub too_long: bool,
+}
+
+/// [`Line`] borrowing its text from the reader's buffer, for a caller
+/// that copies what it keeps anyway: no `String` per line.
+pub(super) struct LineRef<'a> {
+    /// Byte offset of the line's first byte in the entry.
+    pub offset: u64,
+    /// 1-based line number.
+    pub number: u64,
+    /// As [`Line::text`].
+    pub text: Cow<'a, str>,
+    /// Length in bytes of the line in the entry, without `\r\n`/`\n`.
+    pub length: u64,
+    /// The line was longer than the limit; it was walked over unread.
+    pub too_long: bool,
+    /// Bytes consumed once this line is read (the reader's offset then).
+    pub consumed: u64,
 }
 
 /// How much of a line over the limit is kept (enough to tell a header).
@@ -44,10 +62,18 @@ impl<R: BufRead> Lines<R> {
 
     /// The next line.
     pub(super) fn next_line(&mut self) -> io::Result<Option<Line>> {
-        self.read_line()
+        Ok(self.next_ref()?.map(|l| Line {
+            offset: l.offset,
+            number: l.number,
+            text: l.text.into_owned(),
+            length: l.length,
+            too_long: l.too_long,
+        }))
     }
 
-    fn read_line(&mut self) -> io::Result<Option<Line>> {
+    /// The next line, its text borrowed from the reader when it is valid
+    /// UTF-8 (nearly always).
+    pub(super) fn next_ref(&mut self) -> io::Result<Option<LineRef<'_>>> {
         if !self.started {
             self.started = true;
             let head = loop {
@@ -114,8 +140,20 @@ impl<R: BufRead> Lines<R> {
                 bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
             }
         }
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        Ok(Some(Line { offset: start, number: self.number, text, length, too_long }))
+        // `from_utf8` checks ASCII a word at a time; the lossy decoder goes
+        // byte by byte, so it only runs on the rare invalid line.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        Ok(Some(LineRef {
+            offset: start,
+            number: self.number,
+            text,
+            length,
+            too_long,
+            consumed: self.offset,
+        }))
     }
 }
 

@@ -170,7 +170,11 @@ impl Cur<'_> {
     }
 
     fn marks(&mut self) {
-        while let Some((c, len)) = self.char() {
+        // Every line starts here and nearly all start with ASCII, which is
+        // never a mark: no decoding for them.
+        while self.peek().is_some_and(|b| b >= 0x80)
+            && let Some((c, len)) = self.char()
+        {
             if !is_mark(c) {
                 break;
             }
@@ -179,6 +183,17 @@ impl Cur<'_> {
     }
 
     fn space(&mut self) -> bool {
+        // ASCII first, without decoding: `is_space` allows only ' ' and
+        // '\t' from it.
+        match self.peek() {
+            Some(b' ' | b'\t') => {
+                self.i += 1;
+                return true;
+            }
+            Some(b) if b < 0x80 => return false,
+            None => return false,
+            Some(_) => {}
+        }
         match self.char() {
             Some((c, len)) if is_space(c) => {
                 self.i += len;

@@ -342,10 +342,8 @@ impl Scan {
         stats.count += 1;
         if let Some((a, b)) = header.day_month() {
             let stamp = || {
-                String::from_utf8_lossy(
-                    line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]),
-                )
-                .into_owned()
+                lines::text(line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]))
+                    .into_owned()
             };
             if stats.day_first.is_none() && (13..=31).contains(&a) && b <= 12 {
                 stats.day_first = Some((line.number, line.offset, stamp()));
@@ -366,7 +364,7 @@ impl Scan {
         if let Some(at) = memchr::memmem::find(body, b": ")
             && at <= MAX_AUTHOR
         {
-            let name = String::from_utf8_lossy(&body[..at]);
+            let name = lines::text(&body[..at]);
             let author = content::person_ref(&name);
             let known =
                 self.authors.len() < MAX_AUTHORS || self.authors.contains_key(author.as_ref());
@@ -692,7 +690,7 @@ fn flush(
     }
     let bytes = p.bytes.get(..p.keep).unwrap_or(&p.bytes);
     let stamp_bytes = bytes.get(p.header.stamp.0..p.header.stamp.1).unwrap_or(&[]);
-    let stamp = String::from_utf8_lossy(stamp_bytes);
+    let stamp = lines::text(stamp_bytes);
     let (sent_at, dst) = match timestamp(&p.header, &stamp, chat) {
         Ok(found) => found,
         Err(e) => {
@@ -703,7 +701,7 @@ fn flush(
             return Ok(());
         }
     };
-    let body = String::from_utf8_lossy(bytes.get(p.header.body..).unwrap_or(&[]));
+    let body = lines::text(bytes.get(p.header.body..).unwrap_or(&[]));
     let locator = Locator {
         entry: chat.entry.clone(),
         offset: p.offset,
@@ -773,7 +771,9 @@ fn flush(
     record.sent_at = sent_at;
     record.locator = locator;
     if !raw.is_empty() {
-        record.raw = Some(Value::Object(raw).to_string());
+        // The map serialized directly: the same bytes as `Value`'s
+        // `Display`, without going through a `fmt::Formatter`.
+        record.raw = serde_json::to_string(&raw).ok();
     }
     sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
 }

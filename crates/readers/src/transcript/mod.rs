@@ -353,10 +353,28 @@ impl<'r> Row<'r> {
 
     /// A trimmed, non-empty value as an owned string.
     fn take_trimmed(&mut self, field: Field) -> Option<String> {
-        self.take(field).and_then(|v| {
-            let trimmed = v.trim();
-            (!trimmed.is_empty()).then(|| trimmed.to_string())
-        })
+        self.take_trimmed_cow(field).map(Cow::into_owned)
+    }
+
+    /// A trimmed, non-empty value, still borrowed when it was: names are
+    /// interned, so copying them first would be an allocation per row.
+    fn take_trimmed_cow(&mut self, field: Field) -> Option<Cow<'r, str>> {
+        match self.take(field)? {
+            Cow::Borrowed(value) => {
+                let trimmed = value.trim();
+                (!trimmed.is_empty()).then_some(Cow::Borrowed(trimmed))
+            }
+            Cow::Owned(value) => {
+                let trimmed = value.trim();
+                if trimmed.is_empty() {
+                    None
+                } else if trimmed.len() == value.len() {
+                    Some(Cow::Owned(value))
+                } else {
+                    Some(Cow::Owned(trimmed.to_string()))
+                }
+            }
+        }
     }
 }
 
@@ -428,12 +446,12 @@ impl<'o> Context<'o> {
             }
             _ => return Err(format!("line {line}: no timestamp")),
         };
-        let sender_name = row.take_trimmed(Field::Sender);
-        let sender_id = row.take_trimmed(Field::SenderId);
+        let sender_name = row.take_trimmed_cow(Field::Sender);
+        let sender_id = row.take_trimmed_cow(Field::SenderId);
         let mut names = self.names.borrow_mut();
         let conversation = names
             .strings
-            .get(row.take_trimmed(Field::Conversation).as_deref().unwrap_or(&self.stem));
+            .get(row.take_trimmed_cow(Field::Conversation).as_deref().unwrap_or(&self.stem));
         let locator = Locator {
             entry: self.entry.clone(),
             offset: place.offset,
@@ -488,6 +506,15 @@ impl<'o> Context<'o> {
 /// An account known only by the name a transcript writes.
 fn named(name: &str, accounts: &mut Accounts) -> AccountRef {
     accounts.get(name, Some(name), None)
+}
+
+/// `String::from_utf8_lossy`, with std's faster validation for the usual
+/// valid line (the lossy decoder walks even valid text chunk by chunk).
+pub(crate) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Quotes at most 80 characters of untrusted text in a message.

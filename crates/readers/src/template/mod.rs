@@ -67,7 +67,7 @@ use trove_model::{ConversationRef, Locator, Record, RecordKind, TimeBasis, Times
 
 use crate::intern::Names;
 use crate::timefmt::{self, DateOrder};
-use crate::transcript::shorten;
+use crate::transcript::{lossy, shorten};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use lines::Lines;
 
@@ -504,10 +504,13 @@ impl Compiled {
             match literal {
                 Some((len, finder)) => {
                     let limit = rest.len().min(window + len);
-                    finder
-                        .find_iter(&rest.as_bytes()[..limit])
-                        .take_while(|&k| k <= window)
-                        .for_each(&mut keep);
+                    each_start(finder, &rest.as_bytes()[..limit], |k| {
+                        if k > window {
+                            return Some(());
+                        }
+                        keep(k);
+                        None
+                    });
                 }
                 None => {
                     (1..=rest.len().min(window))
@@ -525,11 +528,14 @@ impl Compiled {
         match literal {
             Some((len, finder)) => {
                 let limit = rest.len().min(window + len);
-                for end in finder.find_iter(&rest.as_bytes()[..limit]).take_while(|&k| k <= window)
-                {
-                    if let Some(answer) = attempt(end, caps, budget) {
-                        return answer;
+                let found = each_start(finder, &rest.as_bytes()[..limit], |end| {
+                    if end > window {
+                        return Some(false);
                     }
+                    attempt(end, caps, budget)
+                });
+                if let Some(answer) = found {
+                    return answer;
                 }
             }
             // Touching placeholders are only allowed after a formatted
@@ -544,6 +550,23 @@ impl Compiled {
             }
         }
         false
+    }
+}
+
+/// Calls `f` with each start of the literal in `hay`, as
+/// [`memchr::memmem::Finder::find_iter`] finds them (left to right, not
+/// overlapping), until it answers. A one-byte literal (the usual space or
+/// colon) is found by a plain scan: the windows are a few dozen bytes, too
+/// short for a vectorised search's setup to pay for itself.
+fn each_start<T>(
+    finder: &memchr::memmem::Finder<'_>,
+    hay: &[u8],
+    mut f: impl FnMut(usize) -> Option<T>,
+) -> Option<T> {
+    if let &[byte] = finder.needle() {
+        hay.iter().enumerate().filter(|&(_, &b)| b == byte).find_map(|(k, _)| f(k))
+    } else {
+        finder.find_iter(hay).find_map(f)
     }
 }
 
@@ -622,7 +645,7 @@ impl EntryReader<'_> {
                     state.too_long(&line, sink);
                     continue;
                 }
-                let text = String::from_utf8_lossy(line.bytes);
+                let text = lossy(line.bytes);
                 let text = text.as_ref();
                 let blank = text.trim().is_empty();
                 if first_line.is_none() && !blank {

@@ -457,6 +457,13 @@ impl Compiled {
             return self.match_from(index + 1, line, pos + used, clock, check_ts, caps, budget);
         }
         let window = if field == Field::Ts { TS_WINDOW } else { NAME_WINDOW };
+        // Every candidate `{ts}` lies within the window and every time has a
+        // digit: most body lines have none there and are refused at once,
+        // not end by end.
+        if field == Field::Ts && check_ts && !rest.bytes().take(window).any(|b| b.is_ascii_digit())
+        {
+            return false;
+        }
         // Tries one end of the field's text: `Some(answer)` ends the search.
         let attempt = |end: usize, caps: &mut Captures<'l>, budget: &mut u32| {
             let trimmed = rest.get(..end)?.trim();
@@ -666,7 +673,7 @@ impl EntryReader<'_> {
                     continue;
                 }
                 match &mut state.pending {
-                    Some(pending) => pending.push(text, &line, self.max),
+                    Some(pending) => pending.push(text, blank, &line, self.max),
                     None if blank => {}
                     None => state.orphan(&line),
                 }
@@ -713,11 +720,12 @@ impl EntryReader<'_> {
 }
 
 impl Pending {
-    fn push(&mut self, text: &str, line: &lines::Line<'_>, max: usize) {
+    /// Adds a body line; `blank`: it is only whitespace (the caller knows).
+    fn push(&mut self, text: &str, blank: bool, line: &lines::Line<'_>, max: usize) {
         if self.broken.is_some() {
             return;
         }
-        if text.trim().is_empty() {
+        if blank {
             self.blank_tail.push('\n');
             self.blank_tail.push_str(text);
         } else {

@@ -866,10 +866,15 @@ pub(crate) mod lite {
         serde_json::from_slice::<Value>(bytes).map(Lite::from_value)
     }
 
-    /// [`from_slice`] for text.
-    #[cfg(test)]
+    /// [`from_slice`] for text (whose strings then need no second UTF-8
+    /// check).
     pub(crate) fn from_str(text: &str) -> Result<Lite<'_>, serde_json::Error> {
-        from_slice(text.as_bytes())
+        match serde_json::from_str::<Lite<'_>>(text) {
+            Err(e) if is_raw_marker(&e) => {
+                serde_json::from_str::<Value>(text).map(Lite::from_value)
+            }
+            other => other,
+        }
     }
 
     impl<'de> Deserialize<'de> for Lite<'de> {

@@ -67,7 +67,7 @@ use trove_model::{ConversationRef, Locator, Record, RecordKind, TimeBasis, Times
 
 use crate::intern::Names;
 use crate::timefmt::{self, DateOrder};
-use crate::transcript::shorten;
+use crate::transcript::{lossy, shorten};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use lines::Lines;
 
@@ -457,6 +457,13 @@ impl Compiled {
             return self.match_from(index + 1, line, pos + used, clock, check_ts, caps, budget);
         }
         let window = if field == Field::Ts { TS_WINDOW } else { NAME_WINDOW };
+        // Every candidate `{ts}` lies within the window and every time has a
+        // digit: most body lines have none there and are refused at once,
+        // not end by end.
+        if field == Field::Ts && check_ts && !rest.bytes().take(window).any(|b| b.is_ascii_digit())
+        {
+            return false;
+        }
         // Tries one end of the field's text: `Some(answer)` ends the search.
         let attempt = |end: usize, caps: &mut Captures<'l>, budget: &mut u32| {
             let trimmed = rest.get(..end)?.trim();
@@ -504,10 +511,13 @@ impl Compiled {
             match literal {
                 Some((len, finder)) => {
                     let limit = rest.len().min(window + len);
-                    finder
-                        .find_iter(&rest.as_bytes()[..limit])
-                        .take_while(|&k| k <= window)
-                        .for_each(&mut keep);
+                    each_start(finder, &rest.as_bytes()[..limit], |k| {
+                        if k > window {
+                            return Some(());
+                        }
+                        keep(k);
+                        None
+                    });
                 }
                 None => {
                     (1..=rest.len().min(window))
@@ -525,11 +535,14 @@ impl Compiled {
         match literal {
             Some((len, finder)) => {
                 let limit = rest.len().min(window + len);
-                for end in finder.find_iter(&rest.as_bytes()[..limit]).take_while(|&k| k <= window)
-                {
-                    if let Some(answer) = attempt(end, caps, budget) {
-                        return answer;
+                let found = each_start(finder, &rest.as_bytes()[..limit], |end| {
+                    if end > window {
+                        return Some(false);
                     }
+                    attempt(end, caps, budget)
+                });
+                if let Some(answer) = found {
+                    return answer;
                 }
             }
             // Touching placeholders are only allowed after a formatted
@@ -544,6 +557,23 @@ impl Compiled {
             }
         }
         false
+    }
+}
+
+/// Calls `f` with each start of the literal in `hay`, as
+/// [`memchr::memmem::Finder::find_iter`] finds them (left to right, not
+/// overlapping), until it answers. A one-byte literal (the usual space or
+/// colon) is found by a plain scan: the windows are a few dozen bytes, too
+/// short for a vectorised search's setup to pay for itself.
+fn each_start<T>(
+    finder: &memchr::memmem::Finder<'_>,
+    hay: &[u8],
+    mut f: impl FnMut(usize) -> Option<T>,
+) -> Option<T> {
+    if let &[byte] = finder.needle() {
+        hay.iter().enumerate().filter(|&(_, &b)| b == byte).find_map(|(k, _)| f(k))
+    } else {
+        finder.find_iter(hay).find_map(f)
     }
 }
 
@@ -622,7 +652,7 @@ impl EntryReader<'_> {
                     state.too_long(&line, sink);
                     continue;
                 }
-                let text = String::from_utf8_lossy(line.bytes);
+                let text = lossy(line.bytes);
                 let text = text.as_ref();
                 let blank = text.trim().is_empty();
                 if first_line.is_none() && !blank {
@@ -643,7 +673,7 @@ impl EntryReader<'_> {
                     continue;
                 }
                 match &mut state.pending {
-                    Some(pending) => pending.push(text, &line, self.max),
+                    Some(pending) => pending.push(text, blank, &line, self.max),
                     None if blank => {}
                     None => state.orphan(&line),
                 }
@@ -690,11 +720,12 @@ impl EntryReader<'_> {
 }
 
 impl Pending {
-    fn push(&mut self, text: &str, line: &lines::Line<'_>, max: usize) {
+    /// Adds a body line; `blank`: it is only whitespace (the caller knows).
+    fn push(&mut self, text: &str, blank: bool, line: &lines::Line<'_>, max: usize) {
         if self.broken.is_some() {
             return;
         }
-        if text.trim().is_empty() {
+        if blank {
             self.blank_tail.push('\n');
             self.blank_tail.push_str(text);
         } else {

@@ -10,6 +10,8 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use serde_json::{Map, Value};
 
+use crate::json_scan::lite::{self, Lite, LiteMap};
+
 use super::{Columns, Context, FIELDS, Place, Row, has_extension, read_head, resolve, single_file};
 use crate::{Confidence, Input, ReadError, ReadOptions, Sink};
 
@@ -156,9 +158,11 @@ pub(super) fn read_entry(
                 continue;
             }
             let place = Place { offset, length: bytes.len() as u64, line };
-            let text = String::from_utf8_lossy(bytes);
-            let object = match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(object)) => object,
+            let text = super::lossy(bytes);
+            // Read borrowed: a full `Value` per line costs an allocation per
+            // key and string, and most of them are never looked at.
+            let object = match lite::from_str(&text) {
+                Ok(Lite::Object(object)) => object,
                 Ok(_) => {
                     ctx.skip(sink, offset, format!("line {line}: not a JSON object"));
                     continue;
@@ -172,7 +176,8 @@ pub(super) fn read_entry(
                 Some(found) => found,
                 None => {
                     let mut keys = Keys::default();
-                    keys.add_object(&object);
+                    // The same sorted, merged map a `Value` would have been.
+                    keys.add_object(&object.to_map());
                     let columns =
                         resolve(&keys.names(), &options.map, &ctx.display, offset, "key")?;
                     resolved.insert((columns, keys))
@@ -209,7 +214,7 @@ fn sample_keys(head: &[u8], complete: bool, keys: &mut Keys) {
 }
 
 /// The fields of one object, by the resolved keys.
-fn row_of<'v>(object: &'v Map<String, Value>, columns: &Columns, keys: &Keys) -> Row<'v> {
+fn row_of<'v>(object: &'v LiteMap<'_>, columns: &Columns, keys: &Keys) -> Row<'v> {
     let mut row = Row::default();
     for field in FIELDS {
         let Some(key) = columns[field.index()].and_then(|i| keys.keys.get(i)) else {
@@ -222,26 +227,27 @@ fn row_of<'v>(object: &'v Map<String, Value>, columns: &Columns, keys: &Keys) ->
     row
 }
 
-fn lookup<'v>(object: &'v Map<String, Value>, path: &[String]) -> Option<&'v Value> {
+fn lookup<'v, 'a>(object: &'v LiteMap<'a>, path: &[String]) -> Option<&'v Lite<'a>> {
     let (first, rest) = path.split_first()?;
     let value = object.get(first)?;
     if rest.is_empty() {
         return Some(value);
     }
     match value {
-        Value::Object(inner) => lookup(inner, rest),
+        Lite::Object(inner) => lookup(inner, rest),
         _ => None,
     }
 }
 
 /// A JSON value as field text: strings as they are, numbers and booleans
-/// as written, `null` as absent, arrays and objects as compact JSON.
-fn as_text(value: &Value) -> Option<Cow<'_, str>> {
+/// as written, `null` as absent, arrays and objects as compact JSON (as a
+/// `Value` prints them: `Lite`'s `Display` goes through one).
+fn as_text<'v>(value: &'v Lite<'_>) -> Option<Cow<'v, str>> {
     match value {
-        Value::Null => None,
-        Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        Lite::Null => None,
+        Lite::String(s) => Some(Cow::Borrowed(s)),
+        Lite::Number(n) => Some(Cow::Owned(n.to_string())),
+        Lite::Bool(b) => Some(Cow::Owned(b.to_string())),
         other => Some(Cow::Owned(other.to_string())),
     }
 }

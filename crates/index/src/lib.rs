@@ -386,8 +386,7 @@ impl Writer {
             return Ok(());
         }
         self.flush()?;
-        self.inner.delete_query(Box::new(rows::RowSetQuery::new(rows.iter().copied())))?;
-        Ok(())
+        delete_rows(&self.inner, rows)
     }
 
     /// Removes every document (for a rebuild from the store).
@@ -419,7 +418,21 @@ impl Writer {
     }
 }
 
+fn delete_rows(writer: &IndexWriter, rows: &[u64]) -> Result<(), IndexError> {
+    writer.delete_query(Box::new(rows::RowSetQuery::new(rows.iter().copied())))?;
+    Ok(())
+}
+
 impl PreparedWriter {
+    /// Removes the documents of messages `rows`, in the commit that follows
+    /// (see [`Writer::delete_rows`]).
+    pub fn delete_rows(&mut self, rows: &[u64]) -> Result<(), IndexError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        delete_rows(&self.inner, rows)
+    }
+
     /// Makes everything prepared visible atomically, recording `payload`.
     pub fn commit(mut self, payload: &str) -> Result<(), IndexError> {
         // Nothing was added since `prepare`: this second preparation only

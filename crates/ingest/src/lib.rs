@@ -20,7 +20,7 @@ use std::sync::atomic::AtomicBool;
 
 use trove_index::{CaseIndex, IndexError};
 use trove_readers::{ReadError, ReadOptions, Skip};
-use trove_store::{RunSummary, Store, StoreError};
+use trove_store::{Committed, RunSummary, Store, StoreError};
 
 pub use key::{parse_id, record_key, render_id};
 pub use media::stored_path;
@@ -213,8 +213,7 @@ pub fn ingest(
     report.translations_added = sink.reindex_translated()?;
     report.media_files = sink.media.hashed();
     report.media_copied = sink.media.copied;
-    let (summary, skipped, sources) = sink.finish();
-    report.summary = summary;
+    let (mut summary, skipped, sources) = sink.finish();
     report.skipped = unrecognised;
     report.skipped.extend(skipped);
     report.sources = sources;
@@ -222,15 +221,19 @@ pub fn ingest(
     // (building its secondary indexes): the two slowest steps of a large
     // run, on different cores. The index becomes visible only after the
     // store has committed, stamped with the store's new generation.
-    let (generation, prepared) = std::thread::scope(|scope| {
+    let (committed, prepared) = std::thread::scope(|scope| {
         let preparing = scope.spawn(move || writer.prepare());
-        let generation = run.commit(&summary, &now());
-        (generation, preparing.join())
+        let committed = run.commit(&mut summary, &now());
+        (committed, preparing.join())
     });
-    let prepared = prepared.map_err(|_| {
+    let mut prepared = prepared.map_err(|_| {
         IndexError::internal("preparing the index commit: an indexing thread panicked")
     })??;
-    let generation = generation?;
+    let Committed { generation, dropped } = committed?;
+    report.summary = summary;
+    // Records the store found repeated at commit were indexed as they came.
+    let dropped: Vec<u64> = dropped.iter().map(|&row| row as u64).collect();
+    prepared.delete_rows(&dropped)?;
     prepared.commit(&generation.to_string())?;
     index.reload()?;
     report.generation = generation;

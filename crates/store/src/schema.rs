@@ -226,13 +226,17 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// The index that keeps message keys unique (one of [`MESSAGE_INDEXES`]).
+pub const KEY_INDEX: (&str, &str) =
+    ("messages_key", "CREATE UNIQUE INDEX messages_key ON messages(key)");
+
 /// The secondary indexes on `messages` (as the migrations create them). A
 /// bulk run into an empty case drops them and builds them once at commit,
 /// which is much cheaper than maintaining them row by row. Without
-/// `messages_key` the run itself must refuse duplicate keys (see
-/// `RunWriter::message`).
+/// `messages_key` the run cannot refuse a repeated key as it comes; its
+/// commit removes repeats (see `RunWriter::commit`).
 pub const MESSAGE_INDEXES: &[(&str, &str)] = &[
-    ("messages_key", "CREATE UNIQUE INDEX messages_key ON messages(key)"),
+    KEY_INDEX,
     (
         "messages_conversation_time",
         "CREATE INDEX messages_conversation_time ON messages(conversation_id, sent_at, id)",

@@ -51,7 +51,7 @@ fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
             None => summary.duplicates += 1,
         }
     }
-    run.commit(&summary, "now").expect("commit");
+    run.commit(&mut summary, "now").expect("commit");
     summary
 }
 
@@ -135,7 +135,7 @@ fn the_latest_rename_names_a_conversation() {
     run.conversation("p", &named("later rename"), Some(200)).expect("c");
     run.conversation("p", &named("earlier rename"), Some(100)).expect("c");
     run.conversation("p", &named("stated again"), None).expect("c");
-    run.commit(&RunSummary::default(), "now").expect("commit");
+    run.commit(&mut RunSummary::default(), "now").expect("commit");
     let conversations = store.conversations().expect("list");
     assert_eq!(conversations[0].name.as_deref(), Some("later rename"));
 }
@@ -149,7 +149,7 @@ fn merged_accounts_answer_to_the_person_name() {
         let a = run.account("twitter", &AccountRef::id("38512725")).expect("a");
         let b = run.account("telegram", &AccountRef::id("user42")).expect("b");
         let c = run.account("slack", &AccountRef::id("U1")).expect("c");
-        run.commit(&RunSummary::default(), "now").expect("commit");
+        run.commit(&mut RunSummary::default(), "now").expect("commit");
         (a, b, c)
     };
     let person = store.merge_accounts(a, b, "Julian", "same phone number", "now").expect("merge");
@@ -224,6 +224,48 @@ fn a_case_at_schema_5_keeps_its_messages_and_references_through_the_table_rebuil
         [],
     );
     assert!(duplicate.is_err(), "keys stay unique");
+}
+
+#[test]
+fn a_bulk_run_removes_repeated_keys_at_commit_keeping_the_first_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let extra = Extra::default();
+    let mut run = store.begin_run("test", "now").expect("run");
+    let source = run
+        .source(
+            &NewSource { path: "a.csv", sha256: "ab", size: 1, format: "csv", reader_version: 1 },
+            "now",
+        )
+        .expect("source");
+    let conversation = run
+        .conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }, None)
+        .expect("conv");
+    let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
+    let mut rows = Vec::new();
+    let mut summary = RunSummary::default();
+    for (key, kind) in [(1, "message"), (2, "join"), (1, "message"), (2, "join"), (1, "message")] {
+        let mut message = new_message(key, conversation, sender, source, &extra);
+        message.kind = kind;
+        let row = run.message(&message).expect("insert").expect("a bulk run defers the check");
+        rows.push(row);
+        if kind == "message" {
+            summary.messages_added += 1;
+        } else {
+            summary.events_added += 1;
+        }
+    }
+    let committed = run.commit(&mut summary, "now").expect("commit");
+    assert_eq!(committed.dropped, vec![rows[2], rows[3], rows[4]], "the later copies go");
+    assert_eq!((summary.messages_added, summary.events_added, summary.duplicates), (1, 1, 3));
+    assert_eq!(store.stats().expect("stats").messages, 1);
+    assert_eq!(store.message_by_key(1).expect("read").expect("kept").row, rows[0]);
+    let duplicate = store.conn().execute(
+        "INSERT INTO messages(key, kind, conversation_id, sent_at, ts_original, ts_basis, text,
+             source_id, offset, length) VALUES (1, 'message', ?1, 0, 't', 'utc', 'x', ?2, 0, 1)",
+        [conversation, source],
+    );
+    assert!(duplicate.is_err(), "the rebuilt messages_key holds keys unique");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Writing one ingest run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,7 @@ use trove_model::{
     AccountRef, Attachment, ConversationRef, Edit, Locator, Reaction, Timestamp, UrlRef,
 };
 
+use crate::schema::KEY_INDEX;
 use crate::{Context, Store, StoreError};
 
 /// A source file as the run found it.
@@ -139,11 +140,10 @@ pub struct RunWriter<'s> {
     accounts: Map<String, Map<String, CachedAccount>>,
     committed: bool,
     /// The case was empty: secondary indexes were dropped and are built at
-    /// commit (a rollback restores them with everything else).
+    /// commit (a rollback restores them with everything else). Without
+    /// `messages_key` the run cannot refuse a repeated key as it comes:
+    /// commit finds and removes repeats instead (see [`Committed`]).
     bulk: bool,
-    /// In a bulk run, the keys written so far: with `messages_key` dropped,
-    /// the run itself tells duplicates apart.
-    bulk_keys: HashSet<i64, foldhash::fast::FixedState>,
     /// The message insert, prepared once: looking a cached statement up by
     /// its text cost more than binding its parameters.
     insert: Option<rusqlite::Statement<'s>>,
@@ -171,7 +171,6 @@ impl Store {
             accounts: Map::default(),
             committed: false,
             bulk: false,
-            bulk_keys: HashSet::default(),
             insert: None,
         };
         let empty: bool = conn
@@ -365,11 +364,9 @@ impl RunWriter<'_> {
     }
 
     /// Inserts a message or event; `None` when its key is already in the
-    /// case (a duplicate).
+    /// case (a duplicate). In a bulk run a key repeated within the run is
+    /// only found at commit, which removes the later copy.
     pub fn message(&mut self, m: &NewMessage<'_>) -> Result<Option<i64>, StoreError> {
-        if self.bulk && !self.bulk_keys.insert(m.key) {
-            return Ok(None);
-        }
         let extra = if m.extra.is_empty() {
             None
         } else {
@@ -408,11 +405,18 @@ impl RunWriter<'_> {
         Ok((changed == 1).then(|| self.conn.last_insert_rowid()))
     }
 
-    /// Commits the run and returns the case's new generation.
-    pub fn commit(mut self, summary: &RunSummary, now: &str) -> Result<u64, StoreError> {
+    /// Commits the run. In a bulk run, records whose key repeats an earlier
+    /// record of the run are removed first and `summary` counts them as
+    /// duplicates; [`Committed::dropped`] lists their rows, which the
+    /// caller's index must drop too.
+    pub fn commit(mut self, summary: &mut RunSummary, now: &str) -> Result<Committed, StoreError> {
+        let mut dropped = Vec::new();
         if self.bulk {
+            dropped = self.build_key_index(summary)?;
             for (name, sql) in crate::schema::MESSAGE_INDEXES {
-                self.conn.execute_batch(sql).context(|| format!("building index {name}"))?;
+                if *name != KEY_INDEX.0 {
+                    self.conn.execute_batch(sql).context(|| format!("building index {name}"))?;
+                }
             }
         }
         self.conn
@@ -440,8 +444,61 @@ impl RunWriter<'_> {
             .context(|| "bumping the case generation".into())?;
         self.conn.execute_batch("COMMIT").context(|| "committing the ingest".into())?;
         self.committed = true;
-        Ok(generation as u64)
+        Ok(Committed { generation: generation as u64, dropped })
     }
+
+    /// Builds the unique `messages_key` a bulk run deferred. Building it
+    /// fails only if the run wrote a key twice (overlapping exports read
+    /// together); then the later copies go, counted as duplicates, and it
+    /// is built again. Returns the rows removed.
+    fn build_key_index(&self, summary: &mut RunSummary) -> Result<Vec<i64>, StoreError> {
+        let (name, sql) = KEY_INDEX;
+        match self.conn.execute_batch(sql) {
+            Ok(()) => return Ok(Vec::new()),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {}
+            Err(source) => {
+                return Err(StoreError { context: format!("building index {name}"), source });
+            }
+        }
+        let mut removed = Vec::new();
+        {
+            let mut statement = self
+                .conn
+                .prepare(
+                    "DELETE FROM messages WHERE id IN (
+                         SELECT id FROM (
+                             SELECT id, key = lag(key) OVER (ORDER BY key, id) AS repeated
+                             FROM messages)
+                         WHERE repeated)
+                     RETURNING id, kind",
+                )
+                .context(|| "finding keys the run wrote twice".into())?;
+            let mut rows = statement.query([]).context(|| "removing repeated keys".into())?;
+            while let Some(row) = rows.next().context(|| "removing repeated keys".into())? {
+                let id: i64 = row.get(0).context(|| "reading a repeated row".into())?;
+                let kind: String = row.get(1).context(|| "reading a repeated row".into())?;
+                if kind == "message" {
+                    summary.messages_added = summary.messages_added.saturating_sub(1);
+                } else {
+                    summary.events_added = summary.events_added.saturating_sub(1);
+                }
+                summary.duplicates += 1;
+                removed.push(id);
+            }
+        }
+        self.conn.execute_batch(sql).context(|| format!("building index {name}"))?;
+        Ok(removed)
+    }
+}
+
+/// What [`RunWriter::commit`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    /// The case's new generation.
+    pub generation: u64,
+    /// Rows written by the run and removed at commit as duplicates of an
+    /// earlier record of the same run.
+    pub dropped: Vec<i64>,
 }
 
 impl Drop for RunWriter<'_> {

@@ -79,6 +79,50 @@ fn a_transcript_with_mapping_zone_and_event_sender() {
 }
 
 #[test]
+fn overlapping_exports_read_in_one_run_into_a_new_case_store_each_record_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exports = dir.path().join("exports");
+    std::fs::create_dir(&exports).expect("mkdir");
+    // Both exports name the chat, as exports of one chat do; records
+    // without platform ids are then the same by content.
+    let mut lines = TRANSCRIPT.lines();
+    let header = lines.next().expect("header");
+    let first: String = std::iter::once(format!("{header},chat\n"))
+        .chain(lines.map(|l| format!("{l},ops\n")))
+        .collect();
+    let second =
+        format!("{first}\"One more thing: the printer is fixed.\",2016-10-06 10:00,Harry,ops\n");
+    std::fs::write(exports.join("first.csv"), &first).expect("write");
+    std::fs::write(exports.join("second.csv"), second).expect("write");
+    let case = dir.path().join("case");
+    let ingest = json(&trove(&[
+        "ingest",
+        s(&exports),
+        "--case",
+        s(&case),
+        "--json",
+        "--map",
+        "text=text,sent_at=date,sender=user,conversation=chat",
+        "--tz",
+        "Europe/Berlin",
+        "--event-sender",
+        "system",
+    ]));
+    assert_eq!(ingest["sources"], 2);
+    assert_eq!(
+        (ingest["messages_added"].as_u64(), ingest["events_added"].as_u64()),
+        (Some(11), Some(3))
+    );
+    assert_eq!(ingest["duplicates"], 13, "the second export repeats the first's 13 records");
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!((stats["messages"].as_u64(), stats["events"].as_u64()), (Some(11), Some(3)));
+    let search = json(&trove(&["search", "--case", s(&case), "--json", "printed timeline"]));
+    assert_eq!(search["total"], 1, "a repeated record is not searchable twice");
+    let fixed = json(&trove(&["search", "--case", s(&case), "--json", "printer"]));
+    assert_eq!(fixed["total"], 1);
+}
+
+#[test]
 fn reingesting_reports_duplicates_and_verify_sees_a_modified_source() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (case, _) = ingest_transcript(dir.path());

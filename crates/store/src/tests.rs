@@ -297,8 +297,12 @@ fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
     assert_eq!(message_indexes(&store), all);
     drop(store.begin_run("abandoned", "now").expect("run"));
     assert_eq!(message_indexes(&store), all, "a rolled-back bulk run restores the indexes");
+    let cache: i64 = store.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(cache, -CACHE_KIB, "and the usual cache");
     ingest_one(&mut store, &[1, 2, 3]);
     assert_eq!(message_indexes(&store), all, "a committed bulk run rebuilds them");
+    let cache: i64 = store.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(cache, -CACHE_KIB, "the bulk run's smaller cache is undone");
     let middle = store.message_by_key(2).expect("read").expect("present");
     assert_eq!(store.context(&middle, 1).expect("context").0.len(), 1);
 }

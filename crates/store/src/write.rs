@@ -181,6 +181,8 @@ impl Store {
                 conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))
                     .context(|| format!("deferring index {name}"))?;
             }
+            crate::set_cache_kib(conn, crate::BULK_CACHE_KIB)
+                .context(|| "shrinking the cache for a bulk run".into())?;
             writer.bulk = true;
         }
         conn.execute(
@@ -444,7 +446,17 @@ impl RunWriter<'_> {
             .context(|| "bumping the case generation".into())?;
         self.conn.execute_batch("COMMIT").context(|| "committing the ingest".into())?;
         self.committed = true;
+        self.restore_cache()?;
         Ok(Committed { generation: generation as u64, dropped })
+    }
+
+    /// Gives the connection its usual cache back after a bulk run.
+    fn restore_cache(&self) -> Result<(), StoreError> {
+        if self.bulk {
+            crate::set_cache_kib(self.conn, crate::CACHE_KIB)
+                .context(|| "restoring the cache after a bulk run".into())?;
+        }
+        Ok(())
     }
 
     /// Builds the unique `messages_key` a bulk run deferred. Building it
@@ -507,6 +519,7 @@ impl Drop for RunWriter<'_> {
             // Nothing of an unfinished run may remain; an error here means
             // the transaction is already gone.
             let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.restore_cache();
         }
     }
 }

@@ -15,6 +15,7 @@
 pub mod analyzer;
 mod facets;
 mod lower;
+mod merges;
 mod rows;
 mod snippet;
 
@@ -215,6 +216,7 @@ impl CaseIndex {
     /// A writer using about `heap_bytes` of memory across `threads` threads.
     pub fn writer(&self, threads: usize, heap_bytes: usize) -> Result<Writer, IndexError> {
         let inner = self.index.writer_with_num_threads(threads.max(1), heap_bytes)?;
+        inner.set_merge_policy(Box::new(merges::BoundedMerges::default()));
         Ok(Writer { inner, fields: self.fields, pending: Vec::with_capacity(BATCH_DOCS) })
     }
 

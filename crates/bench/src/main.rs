@@ -60,6 +60,10 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use corpus::{ArchiveFormat, Corpus};
+
+/// The allocator the `trove` binary uses, so the figures are its figures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use report::{Results, kind_stats};
 
 /// Marks a folder as made by trove-bench, so a rerun may clear what it made.

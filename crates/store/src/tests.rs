@@ -30,8 +30,8 @@ fn new_message<'a>(
     }
 }
 
-fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
-    let extra = Extra::default();
+/// A run with one source, conversation and account: the run and their rows.
+fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
     let mut run = store.begin_run("test", "2026-01-01T00:00:00Z").expect("run");
     let source = run
         .source(
@@ -43,6 +43,12 @@ fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
         .conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }, None)
         .expect("conv");
     let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
+    (run, source, conversation, sender)
+}
+
+fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
+    let extra = Extra::default();
+    let (mut run, source, conversation, sender) = begin_with_rows(store);
     let mut summary = RunSummary::default();
     for &key in keys {
         match run.message(&new_message(key, conversation, sender, source, &extra)).expect("insert")
@@ -82,17 +88,7 @@ fn a_dropped_run_leaves_nothing() {
     let mut store = Store::open(&dir.path().join("case.db")).expect("open");
     {
         let extra = Extra::default();
-        let mut run = store.begin_run("test", "now").expect("run");
-        let source = run
-            .source(
-                &NewSource { path: "a", sha256: "x", size: 1, format: "csv", reader_version: 1 },
-                "now",
-            )
-            .expect("source");
-        let c = run
-            .conversation("p", &ConversationRef { native_id: "c".into(), name: None }, None)
-            .expect("c");
-        let a = run.account("p", &AccountRef::id("a")).expect("a");
+        let (mut run, source, c, a) = begin_with_rows(&mut store);
         run.message(&new_message(7, c, a, source, &extra)).expect("insert");
     }
     let stats = store.stats().expect("stats");
@@ -231,17 +227,7 @@ fn a_bulk_run_removes_repeated_keys_at_commit_keeping_the_first_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("case.db")).expect("open");
     let extra = Extra::default();
-    let mut run = store.begin_run("test", "now").expect("run");
-    let source = run
-        .source(
-            &NewSource { path: "a.csv", sha256: "ab", size: 1, format: "csv", reader_version: 1 },
-            "now",
-        )
-        .expect("source");
-    let conversation = run
-        .conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }, None)
-        .expect("conv");
-    let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
+    let (mut run, source, conversation, sender) = begin_with_rows(&mut store);
     let mut rows = Vec::new();
     let mut summary = RunSummary::default();
     for (key, kind) in [(1, "message"), (2, "join"), (1, "message"), (2, "join"), (1, "message")] {

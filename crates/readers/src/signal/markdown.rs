@@ -79,9 +79,9 @@ pub(super) fn header_civil(date: &str) -> Option<Civil> {
         return None;
     }
     let num = |at: usize, len: usize| {
-        b.get(at..at + len)?.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
+        b.get(at..at + len)?
+            .iter()
+            .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
     };
     // The time starts after `, ` or ` `.
     let t = if b.get(10) == Some(&b',') { 12 } else { 11 };
@@ -499,6 +499,40 @@ fn trailing_missing(t: &str) -> Option<(&str, Decoration)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The in-place header time is what the general parser reads from
+        /// the same text, ", " made " " as the old path did, error or not.
+        #[test]
+        fn header_civil_agrees_with_parse_timestamp(
+            digits in proptest::collection::vec(0u32..100, 7),
+            comma in any::<bool>(),
+            seconds in any::<bool>(),
+            zone in prop::sample::select(vec!["UTC", "Europe/Berlin", "America/New_York"]),
+        ) {
+            let date = format!(
+                "{:02}{:02}-{:02}-{:02}{}{:02}:{:02}{}",
+                digits[0], digits[1], digits[2], digits[3],
+                if comma { ", " } else { " " },
+                digits[4], digits[5],
+                if seconds { format!(":{:02}", digits[6]) } else { String::new() },
+            );
+            let tz = crate::timefmt::parse_zone(zone).map_err(TestCaseError::fail)?;
+            let name: std::sync::Arc<str> = std::sync::Arc::from(zone);
+            let civil = header_civil(&date);
+            prop_assert!(civil.is_some(), "{date}");
+            let fast = civil.map(|c| {
+                crate::timefmt::naive_in_zone(c, &date, &tz, &name).map(|(t, _)| t)
+            });
+            let slow = crate::timefmt::parse_timestamp(&date.replacen(", ", " ", 1), &tz, &name)
+                .map(|mut t| {
+                    t.original = date.clone();
+                    t
+                });
+            prop_assert_eq!(fast, Some(slow));
+        }
+    }
 
     #[test]
     fn headers() {

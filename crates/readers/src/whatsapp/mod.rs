@@ -87,6 +87,7 @@
 //!   messages, 10,000 with media) and silently lose their oldest part.
 
 mod content;
+mod fixed;
 pub(crate) mod header;
 mod lines;
 
@@ -310,12 +311,16 @@ struct ShapeStats {
     second_decreases: u64,
 }
 
+/// Author names and how often each signed a header. Only looked up, never
+/// listed; foldhash because every header line is hashed in the first pass.
+type Authors = HashMap<String, u64, foldhash::fast::RandomState>;
+
 /// What the first pass learns.
 #[derive(Default)]
 struct Scan {
     shapes: Vec<ShapeStats>,
     /// Names seen before `": "` in header lines.
-    authors: HashMap<String, u64>,
+    authors: Authors,
     /// Some non-blank byte was seen.
     nonblank: bool,
 }
@@ -518,7 +523,7 @@ struct Chat<'a> {
     shape: Shape,
     order: DateOrder,
     basis: Basis,
-    authors: &'a HashMap<String, u64>,
+    authors: &'a Authors,
     /// Where files attached to messages are looked for.
     input: &'a Input,
     folder: &'a str,
@@ -529,6 +534,8 @@ struct Chat<'a> {
     /// chat is shared with every record's builder; each borrow ends within
     /// `named`.
     accounts: RefCell<Accounts>,
+    /// Attached files looked up so far (same cell rule).
+    found: RefCell<media::Found>,
 }
 
 /// A message being collected: its header line and continuation lines.
@@ -604,6 +611,7 @@ fn read_chat(
         max: options.max_record_bytes,
         display,
         accounts: RefCell::new(Accounts::default()),
+        found: RefCell::new(media::Found::default()),
     };
     input.with_entry(name, |reader| emit(reader, &chat, sink))
 }
@@ -796,8 +804,11 @@ fn message(
     let attachments = content::attachments(text)
         .into_iter()
         .map(|found| {
-            let listed =
-                if found.file { media::locate(chat.input, chat.folder, &found.name) } else { None };
+            let listed = if found.file {
+                chat.found.borrow_mut().locate(chat.input, chat.folder, &found.name)
+            } else {
+                None
+            };
             let (entry, size) = Located::split(listed);
             Attachment {
                 reference: entry.clone().unwrap_or_else(|| found.name.clone()),

@@ -368,20 +368,33 @@ fn iso_fast(bytes: &[u8]) -> Iso {
 /// the same `zone_suffix` on the same rest, so it would refuse the text as
 /// well; asking it costs several times the fast path.
 fn iso_fast_inner(bytes: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
+    if bytes.len() == 10 {
+        return Some(Ok((iso_date(bytes)?, Stated::Naive)));
+    }
+    let (civil, pos) = iso_date_time(bytes)?;
+    iso_tail(civil, &bytes[pos..])
+}
+
+/// The `YYYY-MM-DD` of the fast path.
+fn iso_date(bytes: &[u8]) -> Option<Civil> {
     if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
     let year = two(bytes, 0)? * 100 + two(bytes, 2)?;
-    let mut civil = Civil {
+    Some(Civil {
         year: i32::try_from(year).ok()?,
         month: two(bytes, 5)?,
         day: two(bytes, 8)?,
         ..Civil::default()
-    };
-    if bytes.len() == 10 {
-        return Some(Ok((civil, Stated::Naive)));
-    }
-    if !matches!(bytes[10], b'T' | b't' | b' ') || bytes.get(13) != Some(&b':') {
+    })
+}
+
+/// The fast path's date and time, `YYYY-MM-DD[Tt ]HH:MM[:SS[.fff]]`, and
+/// where they end. Only the bytes before that end are looked at, and the
+/// one after it: see [`IsoHead`].
+fn iso_date_time(bytes: &[u8]) -> Option<(Civil, usize)> {
+    let mut civil = iso_date(bytes)?;
+    if !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) || bytes.get(13) != Some(&b':') {
         return None;
     }
     civil.hour = two(bytes, 11)?;
@@ -396,14 +409,83 @@ fn iso_fast_inner(bytes: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
             pos += 1 + used;
         }
     }
-    let mut cur = Cursor { s: &bytes[pos..], i: 0 };
+    Some((civil, pos))
+}
+
+/// What follows the fast path's date and time: a zone, or the refusal
+/// described at [`iso_fast_inner`], or `None` for the general parser.
+fn iso_tail(civil: Civil, tail: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
+    // After ASCII spaces and then an ASCII byte other than `+`/`-`, both
+    // tries below read the same word (maybe empty) and decide on it alone:
+    // refused unless it is a zone word or AM/PM. Nearly every candidate
+    // `{ts}` too long to be a time ends here, after one look at its word.
+    if let Some(at) = tail.iter().position(|b| !b.is_ascii_whitespace())
+        && tail[at] < 0x80
+        && !matches!(tail[at], b'+' | b'-')
+    {
+        let word = Cursor { s: tail, i: at }.word();
+        let zone = [&b"z"[..], b"utc", b"gmt"].iter().any(|z| word.eq_ignore_ascii_case(z));
+        if !zone && meridiem(word).is_none() {
+            return Some(Err(()));
+        }
+    }
+    let mut cur = Cursor { s: tail, i: 0 };
     match cur.zone_suffix() {
         Some(stated) => cur.at_end().then_some(Ok((civil, stated))),
         None => {
-            let mut probe = Cursor { s: &bytes[pos..], i: 0 };
+            let mut probe = Cursor { s: tail, i: 0 };
             probe.spaces();
             meridiem(probe.word()).is_none().then_some(Err(()))
         }
+    }
+}
+
+/// The date and time at the start of a text, read once for a caller that
+/// tries many texts starting there (a line template tries each candidate
+/// end of `{ts}`, longest first, and most share `2020-03-02 10:13:40`).
+pub(crate) struct IsoHead<'a> {
+    /// The text the head was read from.
+    text: &'a str,
+    civil: Civil,
+    /// Length of the date and time.
+    len: usize,
+}
+
+impl<'a> IsoHead<'a> {
+    /// The head of `text` (which should start where the candidates do),
+    /// when it has the fast path's form.
+    pub(crate) fn read(text: &'a str) -> Option<IsoHead<'a>> {
+        let (civil, len) = iso_date_time(text.as_bytes())?;
+        Some(IsoHead { text, civil, len })
+    }
+
+    /// [`try_parse`] of `trimmed` (already trimmed), when it starts at the
+    /// same byte as the head's text and runs to the head's end or past it;
+    /// `None` when the head does not apply and `try_parse` must decide.
+    ///
+    /// Same answer: such a text starts with four digits and a `-`, so it
+    /// is no epoch, and the fast path reads the same date and time from
+    /// the same bytes (the head's end was found with the byte after it in
+    /// view, which this text also holds), leaving the same tail.
+    pub(crate) fn try_parse(
+        &self,
+        trimmed: &str,
+        zone: &TimeZone,
+        zone_name: &Arc<str>,
+        order: Option<DateOrder>,
+    ) -> Option<Option<Timestamp>> {
+        if !std::ptr::eq(trimmed.as_ptr(), self.text.as_ptr()) || trimmed.len() < self.len {
+            return None;
+        }
+        let (civil, stated) = match iso_tail(self.civil, trimmed.as_bytes().get(self.len..)?) {
+            Some(Ok(parsed)) => parsed,
+            Some(Err(())) => return Some(None),
+            None => match general(trimmed, order) {
+                Some(parsed) => parsed,
+                None => return Some(None),
+            },
+        };
+        Some(finish(civil, stated, trimmed, zone, zone_name).ok())
     }
 }
 

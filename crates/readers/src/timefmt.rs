@@ -873,6 +873,43 @@ fn general(text: &str, order: Option<DateOrder>) -> Option<(Civil, Stated)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Texts that start like an ISO date and time and go on with what a
+    /// line template's `{ts}` candidates go on with.
+    fn iso_like() -> impl Strategy<Value = String> {
+        let part = prop::sample::select(vec![
+            "2020", "0000", "9999", "-", "03", "13", "00", "29", "31", " ", "T", "t", ":", "40",
+            "60", "59", ".", ",", "5", "123", " Z", "z", " UTC", "gmt", "+02:00", "-0530", "+2",
+            " PM", "am", "p.m.", " bob:", "x", "\u{a0}", "\u{202f}", "\t", "é", "utc+99",
+        ]);
+        prop::collection::vec(part, 0..16).prop_map(|parts| {
+            let tail: String = parts.concat();
+            format!("2020-03-02 10:13{tail}")
+        })
+    }
+
+    proptest! {
+        /// Every trimmed prefix of a text that [`IsoHead`] answers for gets
+        /// [`try_parse`]'s answer.
+        #[test]
+        fn iso_head_agrees_with_try_parse(
+            text in iso_like(),
+            order in prop::sample::select(vec![None, Some(DateOrder::DayFirst)]),
+            zone in prop::sample::select(vec!["UTC", "Europe/Berlin"]),
+        ) {
+            let tz = parse_zone(zone).map_err(TestCaseError::fail)?;
+            let name: Arc<str> = Arc::from(zone);
+            let start = text.trim_start();
+            let Some(head) = IsoHead::read(start) else { return Ok(()) };
+            for end in (1..=start.len()).filter(|&k| start.is_char_boundary(k)) {
+                let trimmed = start[..end].trim();
+                if let Some(fast) = head.try_parse(trimmed, &tz, &name, order) {
+                    prop_assert_eq!(fast, try_parse(trimmed, &tz, &name, order), "{:?}", trimmed);
+                }
+            }
+        }
+    }
 
     #[test]
     fn iso_refusals_are_refused_by_the_general_parser_too() {

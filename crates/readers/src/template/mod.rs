@@ -974,6 +974,21 @@ mod tests {
         assert!(c.parse("17:43").unwrap_err().contains("year, month and day"));
     }
 
+    proptest::proptest! {
+        /// The plain scan finds what `find_iter` finds, in order.
+        #[test]
+        fn each_start_agrees_with_find_iter(hay in "[a: ]{0,40}", needle in "[a: ]{1,6}") {
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let mut seen = Vec::new();
+            each_start::<()>(&finder, hay.as_bytes(), |k| {
+                seen.push(k);
+                None
+            });
+            let want: Vec<usize> = finder.find_iter(hay.as_bytes()).collect();
+            proptest::prop_assert_eq!(seen, want);
+        }
+    }
+
     #[test]
     fn names() {
         assert_eq!(file_stem("a/b/chat.log.txt"), "chat.log");

@@ -366,7 +366,7 @@ impl Scan {
             stats.prev = Some((a, b, year));
         }
         let body = line_bytes.get(header.body..).unwrap_or(&[]);
-        if let Some(at) = memchr::memmem::find(body, b": ")
+        if let Some(at) = content::find(body, b": ")
             && at <= MAX_AUTHOR
         {
             let name = lines::text(&body[..at]);

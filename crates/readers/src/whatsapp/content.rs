@@ -106,9 +106,9 @@ impl SystemEvent {
 /// Splits `line` at the first `phrase`; the actor before it must be a
 /// plausible name (non-empty, without `": "`, which only a message has).
 fn actor<'a>(line: &'a str, phrase: &str) -> Option<(&'a str, &'a str)> {
-    // A byte search rather than `split_once`: building a `str` searcher
-    // for each of the thirty phrases cost more than reading the line.
-    let at = find(line.as_bytes(), phrase.as_bytes())?;
+    // memmem rather than `split_once`: building a `str` searcher for each
+    // of the thirty phrases cost more than reading the line.
+    let at = memchr::memmem::find(line.as_bytes(), phrase.as_bytes())?;
     let (who, rest) = (line.get(..at)?, line.get(at + phrase.len()..)?);
     let who = who.trim();
     (!who.is_empty() && !who.contains(": ")).then_some((who, rest))

@@ -24,15 +24,17 @@ pub(super) enum Quick {
 }
 
 /// Two ASCII digits at `at`.
+#[inline]
 fn two(line: &[u8], at: usize) -> Option<u32> {
-    match (line.get(at), line.get(at + 1)) {
-        (Some(a @ b'0'..=b'9'), Some(b @ b'0'..=b'9')) => {
+    match *line.get(at..at.checked_add(2)?)? {
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
             Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))
         }
         _ => None,
     }
 }
 
+#[inline]
 fn digit_at(line: &[u8], at: usize) -> bool {
     line.get(at).is_some_and(u8::is_ascii_digit)
 }

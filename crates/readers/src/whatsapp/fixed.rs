@@ -96,11 +96,12 @@ fn fixed(line: &[u8]) -> Option<Header> {
     if digit_at(line, end) {
         return None;
     }
-    // What ends the header, and one optional space after it.
+    // What ends the header (`]` or ` -`), and one space after it, which
+    // is optional after `]` and, after ` -`, needed unless the line ends.
     let (body_sep, after) = if bracket {
         (BodySep::Bracket, (line.get(end) == Some(&b']')).then_some(end + 1)?)
     } else {
-        (BodySep::Dash, (line.get(end..end + 3) == Some(b" - ")).then_some(end + 3)?)
+        (BodySep::Dash, (line.get(end..end + 2) == Some(b" -")).then_some(end + 2)?)
     };
     let body = match line.get(after) {
         Some(b' ' | b'\t') => after + 1,

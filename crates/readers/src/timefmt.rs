@@ -415,19 +415,8 @@ fn iso_date_time(bytes: &[u8]) -> Option<(Civil, usize)> {
 /// What follows the fast path's date and time: a zone, or the refusal
 /// described at [`iso_fast_inner`], or `None` for the general parser.
 fn iso_tail(civil: Civil, tail: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
-    // After ASCII spaces and then an ASCII byte other than `+`/`-`, both
-    // tries below read the same word (maybe empty) and decide on it alone:
-    // refused unless it is a zone word or AM/PM. Nearly every candidate
-    // `{ts}` too long to be a time ends here, after one look at its word.
-    if let Some(at) = tail.iter().position(|b| !b.is_ascii_whitespace())
-        && tail[at] < 0x80
-        && !matches!(tail[at], b'+' | b'-')
-    {
-        let word = Cursor { s: tail, i: at }.word();
-        let zone = [&b"z"[..], b"utc", b"gmt"].iter().any(|z| word.eq_ignore_ascii_case(z));
-        if !zone && meridiem(word).is_none() {
-            return Some(Err(()));
-        }
+    if first_word_refuses(tail).is_some() {
+        return Some(Err(()));
     }
     let mut cur = Cursor { s: tail, i: 0 };
     match cur.zone_suffix() {
@@ -440,6 +429,24 @@ fn iso_tail(civil: Civil, tail: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
     }
 }
 
+/// After ASCII spaces and then an ASCII byte other than `+`/`-`, both tries
+/// of [`iso_tail`] read the same word (maybe empty) and decide on it alone:
+/// refused unless it is a zone word or AM/PM. Nearly every candidate `{ts}`
+/// too long to be a time ends here, after one look at its word. `Some`
+/// with where the word ends (at least one byte past `at`) when the tail
+/// is refused so.
+fn first_word_refuses(tail: &[u8]) -> Option<usize> {
+    let at = tail.iter().position(|b| !b.is_ascii_whitespace())?;
+    if tail[at] >= 0x80 || matches!(tail[at], b'+' | b'-') {
+        return None;
+    }
+    let word = Cursor { s: tail, i: at }.word();
+    let zone = [&b"z"[..], b"utc", b"gmt"].iter().any(|z| word.eq_ignore_ascii_case(z));
+    // A candidate must hold the byte at `at` too: without it the tail is
+    // only spaces.
+    (!zone && meridiem(word).is_none()).then_some(at + word.len().max(1))
+}
+
 /// The date and time at the start of a text, read once for a caller that
 /// tries many texts starting there (a line template tries each candidate
 /// end of `{ts}`, longest first, and most share `2020-03-02 10:13:40`).
@@ -449,6 +456,10 @@ pub(crate) struct IsoHead<'a> {
     civil: Civil,
     /// Length of the date and time.
     len: usize,
+    /// Where the word after them ends in `text`, when that word refuses
+    /// the tail ([`first_word_refuses`]): every candidate that holds the
+    /// whole word reads the same word and is refused the same.
+    refused_from: Option<usize>,
 }
 
 impl<'a> IsoHead<'a> {
@@ -456,7 +467,8 @@ impl<'a> IsoHead<'a> {
     /// when it has the fast path's form.
     pub(crate) fn read(text: &'a str) -> Option<IsoHead<'a>> {
         let (civil, len) = iso_date_time(text.as_bytes())?;
-        Some(IsoHead { text, civil, len })
+        let refused_from = first_word_refuses(text.as_bytes().get(len..)?).map(|end| len + end);
+        Some(IsoHead { text, civil, len, refused_from })
     }
 
     /// [`try_parse`] of `trimmed` (already trimmed), when it starts at the
@@ -476,6 +488,9 @@ impl<'a> IsoHead<'a> {
     ) -> Option<Option<Timestamp>> {
         if !std::ptr::eq(trimmed.as_ptr(), self.text.as_ptr()) || trimmed.len() < self.len {
             return None;
+        }
+        if self.refused_from.is_some_and(|end| trimmed.len() >= end) {
+            return Some(None);
         }
         let (civil, stated) = match iso_tail(self.civil, trimmed.as_bytes().get(self.len..)?) {
             Some(Ok(parsed)) => parsed,

@@ -436,13 +436,13 @@ fn decode(full: &str) -> Body {
     }
     if body.sticker.is_none()
         && let Some(t) = rest.strip_suffix(" ))")
-        && let Some(start) = t.rfind("\n(( ")
+        && let Some(start) = rfind(t, "\n(( ")
     {
         body.sticker = Some((t.get(start + 4..).unwrap_or("").to_string(), None));
         rest = t.get(..start).unwrap_or("");
     }
     if let Some(t) = rest.strip_suffix(" -)")
-        && let Some(start) = t.rfind("\n(- ")
+        && let Some(start) = rfind(t, "\n(- ")
     {
         let list = t.get(start + 4..).unwrap_or("");
         body.reactions = list
@@ -466,10 +466,19 @@ fn decode(full: &str) -> Body {
     body
 }
 
+/// `hay.rfind(needle)`, by the needle's first byte: `str::rfind` builds a
+/// two-way searcher on every call, which cost more than these short
+/// searches from the end.
+fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    let first = *needle.as_bytes().first()?;
+    memchr::memrchr_iter(first, hay.as_bytes())
+        .find(|&at| hay.as_bytes().get(at..).is_some_and(|h| h.starts_with(needle.as_bytes())))
+}
+
 /// `... [name](./path)` or `... ![name](./path)` at the end of `t`.
 fn trailing_link(t: &str) -> Option<(&str, Decoration)> {
     let inner = t.strip_suffix(')')?;
-    let split = inner.rfind("](")?;
+    let split = rfind(inner, "](")?;
     let path = inner.get(split + 2..)?;
     if !(path.starts_with("./") || path.starts_with("../")) || path.contains(char::is_whitespace) {
         return None;
@@ -548,6 +557,13 @@ mod tests {
         assert!(header("[29.05.19, 15:04:00] Aya: x").is_none());
         assert!(header("[2019-05-29T15:04:00] Aya: x").is_none());
         assert!(header("2019-05-29 15:04:00 Aya: x").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn rfind_agrees_with_str_rfind(hay in "[a\\](\n( -]{0,30}", needle in prop::sample::select(vec!["](", "\n(( ", "\n(- ", "a"])) {
+            prop_assert_eq!(rfind(&hay, needle), hay.rfind(needle));
+        }
     }
 
     #[test]

@@ -63,7 +63,7 @@ use std::sync::Arc;
 
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
-use trove_model::{ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
+use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
 
 use crate::intern::Names;
 use crate::timefmt::{self, DateOrder, IsoHead};
@@ -626,8 +626,11 @@ struct Pending {
     /// End offset of the last non-blank line so far.
     end: u64,
     sent_at: Timestamp,
-    sender: Option<String>,
-    conversation: Option<String>,
+    /// Looked up when the header is read, while its text is at hand: no
+    /// copy of the name per message.
+    sender: Option<AccountRef>,
+    conversation: Arc<str>,
+    /// The text so far, in the entry's reused buffer (see `State::spare`).
     text: String,
     /// Blank lines after the last non-blank one, kept in case more text
     /// follows.
@@ -665,6 +668,8 @@ struct State<'a> {
     pending: Option<Pending>,
     orphans: Option<Orphans>,
     emitted: u64,
+    /// The last message's text buffer, reused for the next one.
+    spare: String,
 }
 
 impl EntryReader<'_> {
@@ -681,6 +686,7 @@ impl EntryReader<'_> {
                 pending: None,
                 orphans: None,
                 emitted: 0,
+                spare: String::new(),
             };
             let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
             let mut first_line: Option<(u64, String)> = None;
@@ -797,9 +803,14 @@ impl State<'_> {
             line: line.number,
             end: line.offset + line.length,
             sent_at,
-            sender: caps.sender.map(str::to_string),
-            conversation: caps.conversation.map(str::to_string),
-            text: caps.text.to_string(),
+            sender: caps.sender.map(|name| self.names.accounts.get(name, Some(name), None)),
+            conversation: self.names.strings.get(caps.conversation.unwrap_or(&self.stem)),
+            text: {
+                let mut text = std::mem::take(&mut self.spare);
+                text.clear();
+                text.push_str(caps.text);
+                text
+            },
             blank_tail: String::new(),
             broken: None,
         });
@@ -857,8 +868,7 @@ impl State<'_> {
             sink.skip(Skip { file: self.display.clone(), offset: pending.offset, reason });
             return Ok(());
         }
-        let conversation =
-            self.names.strings.get(pending.conversation.as_deref().unwrap_or(&self.stem));
+        let conversation = pending.conversation;
         let record = Record {
             kind: RecordKind::Message,
             platform: trove_model::platform::TRANSCRIPT,
@@ -866,12 +876,11 @@ impl State<'_> {
                 native_id: Arc::clone(&conversation),
                 name: Some(conversation),
             },
-            sender: pending
-                .sender
-                .as_deref()
-                .map(|name| self.names.accounts.get(name, Some(name), None)),
+            sender: pending.sender,
             sent_at: pending.sent_at,
-            text: pending.text,
+            // An exact copy; the buffer, grown line by line, is kept for
+            // the next message rather than reallocated for each.
+            text: pending.text.as_str().to_owned(),
             locator: Locator {
                 entry: self.entry.clone(),
                 offset: pending.offset,
@@ -881,6 +890,7 @@ impl State<'_> {
             },
             ..Record::default()
         };
+        self.spare = pending.text;
         self.emitted += 1;
         sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
     }

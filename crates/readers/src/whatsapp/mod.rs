@@ -625,6 +625,10 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
     let cap = chat.max.saturating_add(1);
     let mut buf = Vec::new();
     let mut pending: Option<Pending> = None;
+    // The last message's byte buffer, reused: a fresh copy of each header
+    // line, grown by its continuation lines, cost an allocation or more
+    // per message.
+    let mut spare: Vec<u8> = Vec::new();
     let mut orphans: Option<(u64, u64, u64)> = None;
     let mut last_ms: Option<i64> = None;
     let mut next_progress = PROGRESS_STEP;
@@ -636,14 +640,22 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
         match match_header(&buf).filter(|h| h.shape == chat.shape) {
             Some(header) => {
                 if let Some(done) = pending.take() {
-                    flush(done, chat, sink, &mut last_ms)?;
+                    flush(&done, chat, sink, &mut last_ms)?;
+                    spare = done.bytes;
                 }
                 let overflow = line.truncated || buf.len() > chat.max;
                 pending = Some(Pending {
                     header,
                     offset: line.offset,
                     line: line.number,
-                    bytes: if overflow { Vec::new() } else { buf.clone() },
+                    bytes: if overflow {
+                        Vec::new()
+                    } else {
+                        let mut bytes = std::mem::take(&mut spare);
+                        bytes.clear();
+                        bytes.extend_from_slice(&buf);
+                        bytes
+                    },
                     keep: buf.len(),
                     end: line.offset + line.len,
                     overflow,
@@ -660,7 +672,7 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
         }
     }
     if let Some(done) = pending.take() {
-        flush(done, chat, sink, &mut last_ms)?;
+        flush(&done, chat, sink, &mut last_ms)?;
     }
     if let Some((offset, number, count)) = orphans {
         sink.skip(Skip {
@@ -678,7 +690,7 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
 }
 
 fn flush(
-    p: Pending,
+    p: &Pending,
     chat: &Chat<'_>,
     sink: &mut dyn Sink,
     last_ms: &mut Option<i64>,

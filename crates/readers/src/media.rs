@@ -6,6 +6,7 @@
 //! Only plain relative paths inside the input are looked up: never an
 //! absolute path, a URL, or a path that climbs out of the export.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -107,6 +108,35 @@ pub fn locate(input: &Input, folder: &str, path: &str) -> Option<Located> {
             Some(Located { entry: candidate, size })
         }
     })
+}
+
+/// Most paths a [`Found`] remembers; past this it stops adding, so an
+/// export naming a fresh file on every message costs no more memory.
+const FOUND_MAX: usize = 4096;
+
+/// [`locate`]'s answers for one folder of one input, for readers that name
+/// the same file on many messages (stickers, a re-sent photo): asking
+/// again costs a search of the listing or, beside a single file, a `stat`.
+/// The input does not change while it is read, so a remembered answer is
+/// the answer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Found {
+    by_path: HashMap<String, Option<Located>, foldhash::fast::RandomState>,
+}
+
+impl Found {
+    /// [`locate`]`(input, folder, path)`; `input` and `folder` must be the
+    /// same on every call.
+    pub(crate) fn locate(&mut self, input: &Input, folder: &str, path: &str) -> Option<Located> {
+        if let Some(known) = self.by_path.get(path) {
+            return known.clone();
+        }
+        let found = locate(input, folder, path);
+        if self.by_path.len() < FOUND_MAX {
+            self.by_path.insert(path.to_string(), found.clone());
+        }
+        found
+    }
 }
 
 /// The size of the regular file at `relative` in the folder holding

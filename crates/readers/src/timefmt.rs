@@ -368,20 +368,33 @@ fn iso_fast(bytes: &[u8]) -> Iso {
 /// the same `zone_suffix` on the same rest, so it would refuse the text as
 /// well; asking it costs several times the fast path.
 fn iso_fast_inner(bytes: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
+    if bytes.len() == 10 {
+        return Some(Ok((iso_date(bytes)?, Stated::Naive)));
+    }
+    let (civil, pos) = iso_date_time(bytes)?;
+    iso_tail(civil, &bytes[pos..])
+}
+
+/// The `YYYY-MM-DD` of the fast path.
+fn iso_date(bytes: &[u8]) -> Option<Civil> {
     if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
     let year = two(bytes, 0)? * 100 + two(bytes, 2)?;
-    let mut civil = Civil {
+    Some(Civil {
         year: i32::try_from(year).ok()?,
         month: two(bytes, 5)?,
         day: two(bytes, 8)?,
         ..Civil::default()
-    };
-    if bytes.len() == 10 {
-        return Some(Ok((civil, Stated::Naive)));
-    }
-    if !matches!(bytes[10], b'T' | b't' | b' ') || bytes.get(13) != Some(&b':') {
+    })
+}
+
+/// The fast path's date and time, `YYYY-MM-DD[Tt ]HH:MM[:SS[.fff]]`, and
+/// where they end. Only the bytes before that end are looked at, and the
+/// one after it: see [`IsoHead`].
+fn iso_date_time(bytes: &[u8]) -> Option<(Civil, usize)> {
+    let mut civil = iso_date(bytes)?;
+    if !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) || bytes.get(13) != Some(&b':') {
         return None;
     }
     civil.hour = two(bytes, 11)?;
@@ -396,14 +409,98 @@ fn iso_fast_inner(bytes: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
             pos += 1 + used;
         }
     }
-    let mut cur = Cursor { s: &bytes[pos..], i: 0 };
+    Some((civil, pos))
+}
+
+/// What follows the fast path's date and time: a zone, or the refusal
+/// described at [`iso_fast_inner`], or `None` for the general parser.
+fn iso_tail(civil: Civil, tail: &[u8]) -> Option<Result<(Civil, Stated), ()>> {
+    if first_word_refuses(tail).is_some() {
+        return Some(Err(()));
+    }
+    let mut cur = Cursor { s: tail, i: 0 };
     match cur.zone_suffix() {
         Some(stated) => cur.at_end().then_some(Ok((civil, stated))),
         None => {
-            let mut probe = Cursor { s: &bytes[pos..], i: 0 };
+            let mut probe = Cursor { s: tail, i: 0 };
             probe.spaces();
             meridiem(probe.word()).is_none().then_some(Err(()))
         }
+    }
+}
+
+/// After ASCII spaces and then an ASCII byte other than `+`/`-`, both tries
+/// of [`iso_tail`] read the same word (maybe empty) and decide on it alone:
+/// refused unless it is a zone word or AM/PM. Nearly every candidate `{ts}`
+/// too long to be a time ends here, after one look at its word. `Some`
+/// with where the word ends (at least one byte past `at`) when the tail
+/// is refused so.
+fn first_word_refuses(tail: &[u8]) -> Option<usize> {
+    let at = tail.iter().position(|b| !b.is_ascii_whitespace())?;
+    if tail[at] >= 0x80 || matches!(tail[at], b'+' | b'-') {
+        return None;
+    }
+    let word = Cursor { s: tail, i: at }.word();
+    let zone = [&b"z"[..], b"utc", b"gmt"].iter().any(|z| word.eq_ignore_ascii_case(z));
+    // A candidate must hold the byte at `at` too: without it the tail is
+    // only spaces.
+    (!zone && meridiem(word).is_none()).then_some(at + word.len().max(1))
+}
+
+/// The date and time at the start of a text, read once for a caller that
+/// tries many texts starting there (a line template tries each candidate
+/// end of `{ts}`, longest first, and most share `2020-03-02 10:13:40`).
+pub(crate) struct IsoHead<'a> {
+    /// The text the head was read from.
+    text: &'a str,
+    civil: Civil,
+    /// Length of the date and time.
+    len: usize,
+    /// Where the word after them ends in `text`, when that word refuses
+    /// the tail ([`first_word_refuses`]): every candidate that holds the
+    /// whole word reads the same word and is refused the same.
+    refused_from: Option<usize>,
+}
+
+impl<'a> IsoHead<'a> {
+    /// The head of `text` (which should start where the candidates do),
+    /// when it has the fast path's form.
+    pub(crate) fn read(text: &'a str) -> Option<IsoHead<'a>> {
+        let (civil, len) = iso_date_time(text.as_bytes())?;
+        let refused_from = first_word_refuses(text.as_bytes().get(len..)?).map(|end| len + end);
+        Some(IsoHead { text, civil, len, refused_from })
+    }
+
+    /// [`try_parse`] of `trimmed` (already trimmed), when it starts at the
+    /// same byte as the head's text and runs to the head's end or past it;
+    /// `None` when the head does not apply and `try_parse` must decide.
+    ///
+    /// Same answer: such a text starts with four digits and a `-`, so it
+    /// is no epoch, and the fast path reads the same date and time from
+    /// the same bytes (the head's end was found with the byte after it in
+    /// view, which this text also holds), leaving the same tail.
+    pub(crate) fn try_parse(
+        &self,
+        trimmed: &str,
+        zone: &TimeZone,
+        zone_name: &Arc<str>,
+        order: Option<DateOrder>,
+    ) -> Option<Option<Timestamp>> {
+        if !std::ptr::eq(trimmed.as_ptr(), self.text.as_ptr()) || trimmed.len() < self.len {
+            return None;
+        }
+        if self.refused_from.is_some_and(|end| trimmed.len() >= end) {
+            return Some(None);
+        }
+        let (civil, stated) = match iso_tail(self.civil, trimmed.as_bytes().get(self.len..)?) {
+            Some(Ok(parsed)) => parsed,
+            Some(Err(())) => return Some(None),
+            None => match general(trimmed, order) {
+                Some(parsed) => parsed,
+                None => return Some(None),
+            },
+        };
+        Some(finish(civil, stated, trimmed, zone, zone_name).ok())
     }
 }
 
@@ -791,6 +888,43 @@ fn general(text: &str, order: Option<DateOrder>) -> Option<(Civil, Stated)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Texts that start like an ISO date and time and go on with what a
+    /// line template's `{ts}` candidates go on with.
+    fn iso_like() -> impl Strategy<Value = String> {
+        let part = prop::sample::select(vec![
+            "2020", "0000", "9999", "-", "03", "13", "00", "29", "31", " ", "T", "t", ":", "40",
+            "60", "59", ".", ",", "5", "123", " Z", "z", " UTC", "gmt", "+02:00", "-0530", "+2",
+            " PM", "am", "p.m.", " bob:", "x", "\u{a0}", "\u{202f}", "\t", "é", "utc+99",
+        ]);
+        prop::collection::vec(part, 0..16).prop_map(|parts| {
+            let tail: String = parts.concat();
+            format!("2020-03-02 10:13{tail}")
+        })
+    }
+
+    proptest! {
+        /// Every trimmed prefix of a text that [`IsoHead`] answers for gets
+        /// [`try_parse`]'s answer.
+        #[test]
+        fn iso_head_agrees_with_try_parse(
+            text in iso_like(),
+            order in prop::sample::select(vec![None, Some(DateOrder::DayFirst)]),
+            zone in prop::sample::select(vec!["UTC", "Europe/Berlin"]),
+        ) {
+            let tz = parse_zone(zone).map_err(TestCaseError::fail)?;
+            let name: Arc<str> = Arc::from(zone);
+            let start = text.trim_start();
+            let Some(head) = IsoHead::read(start) else { return Ok(()) };
+            for end in (1..=start.len()).filter(|&k| start.is_char_boundary(k)) {
+                let trimmed = start[..end].trim();
+                if let Some(fast) = head.try_parse(trimmed, &tz, &name, order) {
+                    prop_assert_eq!(fast, try_parse(trimmed, &tz, &name, order), "{:?}", trimmed);
+                }
+            }
+        }
+    }
 
     #[test]
     fn iso_refusals_are_refused_by_the_general_parser_too() {

@@ -19,6 +19,7 @@ use trove_model::{Attachment, Reaction, Record, RecordKind};
 use super::lines::{LineRef, Lines};
 use super::{Ctx, emit, kind_of_file};
 use crate::media::Located;
+use crate::timefmt::Civil;
 use crate::{ReadError, Sink};
 
 /// A message header: the date text, the sender, and the rest of the line.
@@ -68,6 +69,33 @@ fn is_header_date(b: &[u8]) -> bool {
         && time
 }
 
+/// The civil date and time of a header's date text, which [`header`] has
+/// checked to be `YYYY-MM-DD[,] HH:MM[:SS]`: read in place rather than
+/// through [`crate::timefmt::parse_timestamp`], which re-detects the form
+/// for every message. `None` for any other text.
+pub(super) fn header_civil(date: &str) -> Option<Civil> {
+    let b = date.as_bytes();
+    if !is_header_date(b) {
+        return None;
+    }
+    let num = |at: usize, len: usize| {
+        b.get(at..at + len)?
+            .iter()
+            .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    // The time starts after `, ` or ` `.
+    let t = if b.get(10) == Some(&b',') { 12 } else { 11 };
+    Some(Civil {
+        year: i32::try_from(num(0, 4)?).ok()?,
+        month: num(5, 2)?,
+        day: num(8, 2)?,
+        hour: num(t, 2)?,
+        minute: num(t + 3, 2)?,
+        second: if b.len() > t + 5 { num(t + 6, 2)? } else { 0 },
+        nanos: 0,
+    })
+}
+
 /// A message being collected.
 struct Pending {
     date: String,
@@ -96,9 +124,10 @@ pub(super) fn read(
     input.with_entry(name, |reader| {
         let mut lines = Lines::new(BufReader::with_capacity(256 * 1024, reader), ctx.max);
         let mut pending: Option<Pending> = None;
-        // The last message's text buffer, reused: growing a fresh one line
-        // by line cost a reallocation or two per message.
-        let mut spare = String::new();
+        // The last message's buffers, reused: growing a fresh text line by
+        // line cost a reallocation or two per message, and the date and
+        // sender an allocation each.
+        let mut spare = Spare::default();
         let mut stray_reported = false;
         let mut next_progress = super::PROGRESS_STEP;
         while let Some(line) = lines.next_ref().map_err(|e| ReadError::io(&ctx.display, e))? {
@@ -148,16 +177,12 @@ pub(super) fn read(
                 if let Some(p) = pending.take() {
                     spare = finish(p, ctx, sink)?;
                 }
+                let Spare { text, date, sender } = std::mem::take(&mut spare);
                 pending = Some(Pending {
-                    date: h.date.to_string(),
-                    sender: h.sender.to_string(),
+                    date: refill(date, h.date),
+                    sender: refill(sender, h.sender),
                     bytes: h.rest.len(),
-                    text: {
-                        let mut text = std::mem::take(&mut spare);
-                        text.clear();
-                        text.push_str(h.rest);
-                        text
-                    },
+                    text: refill(text, h.rest),
                     keep: h.rest.len(),
                     offset: line.offset,
                     line: line.number,
@@ -212,9 +237,30 @@ fn push(p: &mut Pending, line: LineRef<'_>, max: usize) {
     }
 }
 
+/// A finished message's strings, kept for the next one.
+#[derive(Default)]
+struct Spare {
+    text: String,
+    date: String,
+    sender: String,
+}
+
+impl Spare {
+    fn of(p: Pending) -> Spare {
+        Spare { text: p.text, date: p.date, sender: p.sender }
+    }
+}
+
+/// `buffer` holding just `text`.
+fn refill(mut buffer: String, text: &str) -> String {
+    buffer.clear();
+    buffer.push_str(text);
+    buffer
+}
+
 /// Turns a collected message into a record (or a skip); hands back the
-/// text buffer for the next message.
-fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<String, ReadError> {
+/// buffers for the next message.
+fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<Spare, ReadError> {
     if p.too_large {
         ctx.skip(
             sink,
@@ -225,68 +271,29 @@ fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<String, 
                 p.line, ctx.max
             ),
         );
-        return Ok(p.text);
+        return Ok(Spare::of(p));
     }
     // The export writes a blank line after each message.
     p.text.truncate(p.keep);
-    let date = if p.date.contains(", ") {
-        Cow::Owned(p.date.replacen(", ", " ", 1))
-    } else {
-        Cow::Borrowed(p.date.as_str())
+    let parsed = match header_civil(&p.date) {
+        Some(civil) => ctx.local_civil(civil, &p.date),
+        None => {
+            let date = if p.date.contains(", ") {
+                Cow::Owned(p.date.replacen(", ", " ", 1))
+            } else {
+                Cow::Borrowed(p.date.as_str())
+            };
+            ctx.local_time(&date, &p.date)
+        }
     };
-    let sent_at = match ctx.local_time(&date, &p.date) {
+    let sent_at = match parsed {
         Ok(t) => t,
         Err(e) => {
             ctx.skip(sink, p.offset, format!("line {}: {e}", p.line));
-            return Ok(p.text);
+            return Ok(Spare::of(p));
         }
     };
     let body = decode(&p.text);
-    let mut attachments = Vec::new();
-    for a in &body.attachments {
-        attachments.push(match a {
-            Decoration::File { name, path, image } => {
-                let (entry, size) = Located::split(ctx.locate(path));
-                Attachment {
-                    name: name.clone(),
-                    reference: path.clone(),
-                    kind: kind_of_file(path).or_else(|| image.then(|| "image".to_string())),
-                    size,
-                    sha256: None,
-                    entry,
-                }
-            }
-            Decoration::Missing(kind) => Attachment {
-                name: String::new(),
-                reference: String::new(),
-                kind: Some(kind.clone()),
-                size: None,
-                sha256: None,
-                entry: None,
-            },
-        });
-    }
-    if let Some((label, path)) = &body.sticker {
-        let (entry, size) = Located::split(path.as_deref().and_then(|p| ctx.locate(p)));
-        attachments.push(Attachment {
-            name: label.clone(),
-            reference: path.clone().unwrap_or_default(),
-            kind: Some("sticker".to_string()),
-            size,
-            sha256: None,
-            entry,
-        });
-    }
-    let reactions = body
-        .reactions
-        .iter()
-        .map(|(who, key)| Reaction {
-            sender_id: who.clone(),
-            key: key.clone(),
-            at: None,
-            native_id: None,
-        })
-        .collect();
     // Serialized straight from a struct: building a `Value` and formatting
     // it through `Display` cost more than the rest of the record. Same
     // bytes: the fields are in the order the `Value`'s sorted keys were.
@@ -304,6 +311,47 @@ fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<String, 
             .ok()
         })
         .flatten();
+    // The decoded parts move into the record (no copies).
+    let mut attachments = Vec::new();
+    for a in body.attachments {
+        attachments.push(match a {
+            Decoration::File { name, path, image } => {
+                let (entry, size) = Located::split(ctx.locate(&path));
+                Attachment {
+                    name,
+                    kind: kind_of_file(&path).or_else(|| image.then(|| "image".to_string())),
+                    reference: path,
+                    size,
+                    sha256: None,
+                    entry,
+                }
+            }
+            Decoration::Missing(kind) => Attachment {
+                name: String::new(),
+                reference: String::new(),
+                kind: Some(kind),
+                size: None,
+                sha256: None,
+                entry: None,
+            },
+        });
+    }
+    if let Some((label, path)) = body.sticker {
+        let (entry, size) = Located::split(path.as_deref().and_then(|p| ctx.locate(p)));
+        attachments.push(Attachment {
+            name: label,
+            reference: path.unwrap_or_default(),
+            kind: Some("sticker".to_string()),
+            size,
+            sha256: None,
+            entry,
+        });
+    }
+    let reactions = body
+        .reactions
+        .into_iter()
+        .map(|(sender_id, key)| Reaction { sender_id, key, at: None, native_id: None })
+        .collect();
     let record = Record {
         kind: RecordKind::Message,
         platform: trove_model::platform::SIGNAL,
@@ -319,7 +367,7 @@ fn finish(mut p: Pending, ctx: &Ctx<'_>, sink: &mut dyn Sink) -> Result<String, 
         ..Record::default()
     };
     emit(sink, record)?;
-    Ok(p.text)
+    Ok(Spare::of(p))
 }
 
 /// An attachment line item.
@@ -388,13 +436,13 @@ fn decode(full: &str) -> Body {
     }
     if body.sticker.is_none()
         && let Some(t) = rest.strip_suffix(" ))")
-        && let Some(start) = t.rfind("\n(( ")
+        && let Some(start) = rfind(t, "\n(( ")
     {
         body.sticker = Some((t.get(start + 4..).unwrap_or("").to_string(), None));
         rest = t.get(..start).unwrap_or("");
     }
     if let Some(t) = rest.strip_suffix(" -)")
-        && let Some(start) = t.rfind("\n(- ")
+        && let Some(start) = rfind(t, "\n(- ")
     {
         let list = t.get(start + 4..).unwrap_or("");
         body.reactions = list
@@ -418,10 +466,19 @@ fn decode(full: &str) -> Body {
     body
 }
 
+/// `hay.rfind(needle)`, by the needle's first byte: `str::rfind` builds a
+/// two-way searcher on every call, which cost more than these short
+/// searches from the end.
+fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    let first = *needle.as_bytes().first()?;
+    memchr::memrchr_iter(first, hay.as_bytes())
+        .find(|&at| hay.as_bytes().get(at..).is_some_and(|h| h.starts_with(needle.as_bytes())))
+}
+
 /// `... [name](./path)` or `... ![name](./path)` at the end of `t`.
 fn trailing_link(t: &str) -> Option<(&str, Decoration)> {
     let inner = t.strip_suffix(')')?;
-    let split = inner.rfind("](")?;
+    let split = rfind(inner, "](")?;
     let path = inner.get(split + 2..)?;
     if !(path.starts_with("./") || path.starts_with("../")) || path.contains(char::is_whitespace) {
         return None;
@@ -451,6 +508,40 @@ fn trailing_missing(t: &str) -> Option<(&str, Decoration)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The in-place header time is what the general parser reads from
+        /// the same text, ", " made " " as the old path did, error or not.
+        #[test]
+        fn header_civil_agrees_with_parse_timestamp(
+            digits in proptest::collection::vec(0u32..100, 7),
+            comma in any::<bool>(),
+            seconds in any::<bool>(),
+            zone in prop::sample::select(vec!["UTC", "Europe/Berlin", "America/New_York"]),
+        ) {
+            let date = format!(
+                "{:02}{:02}-{:02}-{:02}{}{:02}:{:02}{}",
+                digits[0], digits[1], digits[2], digits[3],
+                if comma { ", " } else { " " },
+                digits[4], digits[5],
+                if seconds { format!(":{:02}", digits[6]) } else { String::new() },
+            );
+            let tz = crate::timefmt::parse_zone(zone).map_err(TestCaseError::fail)?;
+            let name: std::sync::Arc<str> = std::sync::Arc::from(zone);
+            let civil = header_civil(&date);
+            prop_assert!(civil.is_some(), "{date}");
+            let fast = civil.map(|c| {
+                crate::timefmt::naive_in_zone(c, &date, &tz, &name).map(|(t, _)| t)
+            });
+            let slow = crate::timefmt::parse_timestamp(&date.replacen(", ", " ", 1), &tz, &name)
+                .map(|mut t| {
+                    t.original = date.clone();
+                    t
+                });
+            prop_assert_eq!(fast, Some(slow));
+        }
+    }
 
     #[test]
     fn headers() {
@@ -466,6 +557,13 @@ mod tests {
         assert!(header("[29.05.19, 15:04:00] Aya: x").is_none());
         assert!(header("[2019-05-29T15:04:00] Aya: x").is_none());
         assert!(header("2019-05-29 15:04:00 Aya: x").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn rfind_agrees_with_str_rfind(hay in "[a\\](\n( -]{0,30}", needle in prop::sample::select(vec!["](", "\n(( ", "\n(- ", "a"])) {
+            prop_assert_eq!(rfind(&hay, needle), hay.rfind(needle));
+        }
     }
 
     #[test]

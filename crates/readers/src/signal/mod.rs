@@ -142,6 +142,7 @@ impl Format for Signal {
                 zone_name: Arc::clone(&zone_name),
                 max: options.max_record_bytes,
                 accounts: RefCell::new(Accounts::default()),
+                found: RefCell::new(media::Found::default()),
             };
             match kind {
                 Kind::Markdown => markdown::read(input, &name, &ctx, sink)?,
@@ -364,6 +365,8 @@ pub(super) struct Ctx<'m> {
     /// a cell because the readers hold the context shared; each borrow
     /// ends within the call that takes it.
     accounts: RefCell<Accounts>,
+    /// Attachment files looked up so far in this entry (same cell rule).
+    found: RefCell<media::Found>,
 }
 
 impl Ctx<'_> {
@@ -388,6 +391,14 @@ impl Ctx<'_> {
             .map_err(|e| format!("cannot read date `{}`: {e}", original.escape_debug()))
     }
 
+    /// [`Ctx::local_time`] for a date and time already read into fields:
+    /// the same timestamp and the same error.
+    fn local_civil(&self, civil: timefmt::Civil, original: &str) -> Result<Timestamp, String> {
+        timefmt::naive_in_zone(civil, original, &self.zone, &self.zone_name)
+            .map(|(t, _)| t)
+            .map_err(|e| format!("cannot read date `{}`: {e}", original.escape_debug()))
+    }
+
     /// A sender or reactor as signal-export names them; its `No-Sender`
     /// placeholder is nobody.
     fn account(&self, name: &str) -> Option<AccountRef> {
@@ -402,7 +413,7 @@ impl Ctx<'_> {
     /// signal-export writes it: `./media/x.jpg`, `../exported_stickers/...`,
     /// spaces as `%20`), when the input holds it.
     fn locate(&self, path: &str) -> Option<Located> {
-        media::locate(self.input, &self.folder, path)
+        self.found.borrow_mut().locate(self.input, &self.folder, path)
     }
 }
 

@@ -63,10 +63,10 @@ use std::sync::Arc;
 
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
-use trove_model::{ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
+use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, TimeBasis, Timestamp};
 
 use crate::intern::Names;
-use crate::timefmt::{self, DateOrder};
+use crate::timefmt::{self, DateOrder, IsoHead};
 use crate::transcript::{lossy, shorten};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use lines::Lines;
@@ -275,6 +275,12 @@ impl Clock {
         }
     }
 
+    /// [`Clock::try_parse`] of a text that starts with `head` (without
+    /// `--ts-format`); `None` when the head does not apply to it.
+    fn try_parse_after(&self, head: &IsoHead<'_>, text: &str) -> Option<Option<Timestamp>> {
+        head.try_parse(text, &self.zone, &self.zone_name, self.order)
+    }
+
     /// A timestamp in `--ts-format` at the start of `text`, and its length.
     fn parse_prefix(&self, format: &str, text: &str) -> Option<(Timestamp, usize)> {
         let (tm, used) = BrokenDownTime::parse_prefix(format, text).ok()?;
@@ -464,21 +470,30 @@ impl Compiled {
         {
             return false;
         }
+        // The candidates all start where `rest` does: a date and time of
+        // the usual ISO form there is read once, not once per candidate.
+        let head = (field == Field::Ts && check_ts && clock.format.is_none())
+            .then(|| IsoHead::read(rest.trim_start()))
+            .flatten();
         // Tries one end of the field's text: `Some(answer)` ends the search.
         let attempt = |end: usize, caps: &mut Captures<'l>, budget: &mut u32| {
-            let trimmed = rest.get(..end)?.trim();
+            let trimmed = trim(rest.get(..end)?);
             if trimmed.is_empty() {
                 return None;
             }
             match field {
                 Field::Ts => {
                     if check_ts {
-                        // Every time has a digit; most text lines' words
-                        // have none, and need no parse to be refused.
-                        if !trimmed.bytes().any(|b| b.is_ascii_digit()) {
-                            return None;
-                        }
-                        caps.sent_at = Some(clock.try_parse(trimmed)?);
+                        let known =
+                            head.as_ref().and_then(|head| clock.try_parse_after(head, trimmed));
+                        let parsed = match known {
+                            Some(parsed) => parsed,
+                            // Every time has a digit; most text lines' words
+                            // have none, and need no parse to be refused.
+                            None if !trimmed.bytes().any(|b| b.is_ascii_digit()) => None,
+                            None => clock.try_parse(trimmed),
+                        };
+                        caps.sent_at = Some(parsed?);
                     }
                     caps.ts = trimmed;
                 }
@@ -560,20 +575,47 @@ impl Compiled {
     }
 }
 
+/// `text.trim()`, without its per-character walk when both ends are
+/// visible ASCII (the usual candidate), which no trim changes.
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// Calls `f` with each start of the literal in `hay`, as
 /// [`memchr::memmem::Finder::find_iter`] finds them (left to right, not
-/// overlapping), until it answers. A one-byte literal (the usual space or
-/// colon) is found by a plain scan: the windows are a few dozen bytes, too
-/// short for a vectorised search's setup to pay for itself.
+/// overlapping), until it answers. A literal of up to four bytes (the
+/// usual space, colon or `: `) is found by a plain scan: the windows are a
+/// few dozen bytes, too short for a vectorised search's setup to pay for
+/// itself.
 fn each_start<T>(
     finder: &memchr::memmem::Finder<'_>,
     hay: &[u8],
     mut f: impl FnMut(usize) -> Option<T>,
 ) -> Option<T> {
-    if let &[byte] = finder.needle() {
-        hay.iter().enumerate().filter(|&(_, &b)| b == byte).find_map(|(k, _)| f(k))
-    } else {
-        finder.find_iter(hay).find_map(f)
+    let needle = finder.needle();
+    match needle {
+        &[byte] => hay.iter().enumerate().filter(|&(_, &b)| b == byte).find_map(|(k, _)| f(k)),
+        [first, ..] if needle.len() <= 4 => {
+            let mut k = 0;
+            while let Some(at) = hay.get(k..) {
+                match at.iter().position(|b| b == first) {
+                    Some(skip) if at.get(skip..).is_some_and(|s| s.starts_with(needle)) => {
+                        if let Some(answer) = f(k + skip) {
+                            return Some(answer);
+                        }
+                        // Not overlapping: go on after this occurrence.
+                        k += skip + needle.len();
+                    }
+                    Some(skip) => k += skip + 1,
+                    None => return None,
+                }
+            }
+            None
+        }
+        _ => finder.find_iter(hay).find_map(f),
     }
 }
 
@@ -584,8 +626,11 @@ struct Pending {
     /// End offset of the last non-blank line so far.
     end: u64,
     sent_at: Timestamp,
-    sender: Option<String>,
-    conversation: Option<String>,
+    /// Looked up when the header is read, while its text is at hand: no
+    /// copy of the name per message.
+    sender: Option<AccountRef>,
+    conversation: Arc<str>,
+    /// The text so far, in the entry's reused buffer (see `State::spare`).
     text: String,
     /// Blank lines after the last non-blank one, kept in case more text
     /// follows.
@@ -623,6 +668,8 @@ struct State<'a> {
     pending: Option<Pending>,
     orphans: Option<Orphans>,
     emitted: u64,
+    /// The last message's text buffer, reused for the next one.
+    spare: String,
 }
 
 impl EntryReader<'_> {
@@ -639,6 +686,7 @@ impl EntryReader<'_> {
                 pending: None,
                 orphans: None,
                 emitted: 0,
+                spare: String::new(),
             };
             let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
             let mut first_line: Option<(u64, String)> = None;
@@ -755,9 +803,14 @@ impl State<'_> {
             line: line.number,
             end: line.offset + line.length,
             sent_at,
-            sender: caps.sender.map(str::to_string),
-            conversation: caps.conversation.map(str::to_string),
-            text: caps.text.to_string(),
+            sender: caps.sender.map(|name| self.names.accounts.get(name, Some(name), None)),
+            conversation: self.names.strings.get(caps.conversation.unwrap_or(&self.stem)),
+            text: {
+                let mut text = std::mem::take(&mut self.spare);
+                text.clear();
+                text.push_str(caps.text);
+                text
+            },
             blank_tail: String::new(),
             broken: None,
         });
@@ -815,8 +868,7 @@ impl State<'_> {
             sink.skip(Skip { file: self.display.clone(), offset: pending.offset, reason });
             return Ok(());
         }
-        let conversation =
-            self.names.strings.get(pending.conversation.as_deref().unwrap_or(&self.stem));
+        let conversation = pending.conversation;
         let record = Record {
             kind: RecordKind::Message,
             platform: trove_model::platform::TRANSCRIPT,
@@ -824,12 +876,11 @@ impl State<'_> {
                 native_id: Arc::clone(&conversation),
                 name: Some(conversation),
             },
-            sender: pending
-                .sender
-                .as_deref()
-                .map(|name| self.names.accounts.get(name, Some(name), None)),
+            sender: pending.sender,
             sent_at: pending.sent_at,
-            text: pending.text,
+            // An exact copy; the buffer, grown line by line, is kept for
+            // the next message rather than reallocated for each.
+            text: pending.text.as_str().to_owned(),
             locator: Locator {
                 entry: self.entry.clone(),
                 offset: pending.offset,
@@ -839,6 +890,7 @@ impl State<'_> {
             },
             ..Record::default()
         };
+        self.spare = pending.text;
         self.emitted += 1;
         sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
     }
@@ -930,6 +982,21 @@ mod tests {
         assert_eq!(c.parse("1695051798").unwrap().basis, TimeBasis::Utc);
         let c = clock(Some("%H:%M"));
         assert!(c.parse("17:43").unwrap_err().contains("year, month and day"));
+    }
+
+    proptest::proptest! {
+        /// The plain scan finds what `find_iter` finds, in order.
+        #[test]
+        fn each_start_agrees_with_find_iter(hay in "[a: ]{0,40}", needle in "[a: ]{1,6}") {
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let mut seen = Vec::new();
+            each_start::<()>(&finder, hay.as_bytes(), |k| {
+                seen.push(k);
+                None
+            });
+            let want: Vec<usize> = finder.find_iter(hay.as_bytes()).collect();
+            proptest::prop_assert_eq!(seen, want);
+        }
     }
 
     #[test]

@@ -383,10 +383,18 @@ fn contains_verb(text: &[u8]) -> bool {
     })
 }
 
+/// The first `needle` in `hay`, found by its first byte: message texts are
+/// short, and `memmem::find` builds a searcher on every call, which cost
+/// more than the search.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    memchr::memchr_iter(first, hay).find(|&at| hay.get(at..).is_some_and(|h| h.starts_with(needle)))
+}
+
 /// Placeholders of deleted messages (iOS adds a final `.`, dropped before
 /// comparing).
 pub(crate) fn is_deleted(text: &str) -> bool {
-    if text.len() > 200 || memchr::memmem::find(text.as_bytes(), b"delete").is_none() {
+    if text.len() > 200 || find(text.as_bytes(), b"delete").is_none() {
         return false;
     }
     let line = comparable(text);
@@ -435,6 +443,16 @@ const FILE_ATTACHED: &[&str] = &[" (file attached)", " (Datei angehängt)"];
 pub(crate) fn attachments(text: &str) -> Vec<FileRef> {
     let mut found = Vec::new();
     for raw_line in text.split('\n') {
+        // Most lines end in a visible ASCII byte other than the `d` of
+        // `omitted` or a `)`, and have no `<`: passed over untrimmed (an
+        // ASCII byte is never a mark, so trimming would keep it last).
+        let last =
+            raw_line.bytes().rev().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c));
+        if last.is_some_and(|b| b < 0x80 && b != b'd' && b != b')')
+            && memchr::memchr(b'<', raw_line.as_bytes()).is_none()
+        {
+            continue;
+        }
         let line = trim_marks(raw_line);
         // Every form below has a `<`, ends in `omitted` or ends in `)`; the
         // plain line (nearly all of them) is passed over without trying each.
@@ -571,7 +589,7 @@ pub(crate) fn poll(text: &str) -> Option<Value> {
 pub(crate) fn urls(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = text;
-    while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"http") {
+    while let Some(start) = find(rest.as_bytes(), b"http") {
         let candidate = &rest[start..];
         let end = candidate
             .find(|c: char| c.is_whitespace() || is_mark(c) || c == '<' || c == '>' || c == '"')

@@ -10,8 +10,11 @@
 //! date ending in `.`) a single space. What follows is the body:
 //! `Author: text` or a system text.
 //!
+//! The common fixed-width layouts take a fast path (`fixed.rs`) first.
 //! The matcher works on the original bytes so that every index it returns
 //! is an index into the line as written.
+
+use super::fixed::Quick;
 
 /// How a header separates itself from the body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -266,6 +269,15 @@ impl Cur<'_> {
 
 /// Matches a header at the start of `line` (without its line terminator).
 pub(crate) fn match_header(line: &[u8]) -> Option<Header> {
+    match super::fixed::quick(line) {
+        Quick::Header(header) => Some(header),
+        Quick::Not => None,
+        Quick::Unsure => match_header_slow(line),
+    }
+}
+
+/// [`match_header`] for every layout, with a cursor.
+pub(super) fn match_header_slow(line: &[u8]) -> Option<Header> {
     let mut c = Cur { s: line, i: 0 };
     c.marks();
     let bracket = c.eat(b'[');

@@ -87,6 +87,7 @@
 //!   messages, 10,000 with media) and silently lose their oldest part.
 
 mod content;
+mod fixed;
 pub(crate) mod header;
 mod lines;
 
@@ -310,12 +311,16 @@ struct ShapeStats {
     second_decreases: u64,
 }
 
+/// Author names and how often each signed a header. Only looked up, never
+/// listed; foldhash because every header line is hashed in the first pass.
+type Authors = HashMap<String, u64, foldhash::fast::RandomState>;
+
 /// What the first pass learns.
 #[derive(Default)]
 struct Scan {
     shapes: Vec<ShapeStats>,
     /// Names seen before `": "` in header lines.
-    authors: HashMap<String, u64>,
+    authors: Authors,
     /// Some non-blank byte was seen.
     nonblank: bool,
 }
@@ -361,7 +366,7 @@ impl Scan {
             stats.prev = Some((a, b, year));
         }
         let body = line_bytes.get(header.body..).unwrap_or(&[]);
-        if let Some(at) = memchr::memmem::find(body, b": ")
+        if let Some(at) = content::find(body, b": ")
             && at <= MAX_AUTHOR
         {
             let name = lines::text(&body[..at]);
@@ -518,7 +523,7 @@ struct Chat<'a> {
     shape: Shape,
     order: DateOrder,
     basis: Basis,
-    authors: &'a HashMap<String, u64>,
+    authors: &'a Authors,
     /// Where files attached to messages are looked for.
     input: &'a Input,
     folder: &'a str,
@@ -529,6 +534,8 @@ struct Chat<'a> {
     /// chat is shared with every record's builder; each borrow ends within
     /// `named`.
     accounts: RefCell<Accounts>,
+    /// Attached files looked up so far (same cell rule).
+    found: RefCell<media::Found>,
 }
 
 /// A message being collected: its header line and continuation lines.
@@ -604,6 +611,7 @@ fn read_chat(
         max: options.max_record_bytes,
         display,
         accounts: RefCell::new(Accounts::default()),
+        found: RefCell::new(media::Found::default()),
     };
     input.with_entry(name, |reader| emit(reader, &chat, sink))
 }
@@ -617,6 +625,10 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
     let cap = chat.max.saturating_add(1);
     let mut buf = Vec::new();
     let mut pending: Option<Pending> = None;
+    // The last message's byte buffer, reused: a fresh copy of each header
+    // line, grown by its continuation lines, cost an allocation or more
+    // per message.
+    let mut spare: Vec<u8> = Vec::new();
     let mut orphans: Option<(u64, u64, u64)> = None;
     let mut last_ms: Option<i64> = None;
     let mut next_progress = PROGRESS_STEP;
@@ -628,14 +640,22 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
         match match_header(&buf).filter(|h| h.shape == chat.shape) {
             Some(header) => {
                 if let Some(done) = pending.take() {
-                    flush(done, chat, sink, &mut last_ms)?;
+                    flush(&done, chat, sink, &mut last_ms)?;
+                    spare = done.bytes;
                 }
                 let overflow = line.truncated || buf.len() > chat.max;
                 pending = Some(Pending {
                     header,
                     offset: line.offset,
                     line: line.number,
-                    bytes: if overflow { Vec::new() } else { buf.clone() },
+                    bytes: if overflow {
+                        Vec::new()
+                    } else {
+                        let mut bytes = std::mem::take(&mut spare);
+                        bytes.clear();
+                        bytes.extend_from_slice(&buf);
+                        bytes
+                    },
                     keep: buf.len(),
                     end: line.offset + line.len,
                     overflow,
@@ -652,7 +672,7 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
         }
     }
     if let Some(done) = pending.take() {
-        flush(done, chat, sink, &mut last_ms)?;
+        flush(&done, chat, sink, &mut last_ms)?;
     }
     if let Some((offset, number, count)) = orphans {
         sink.skip(Skip {
@@ -670,7 +690,7 @@ fn emit(reader: &mut dyn Read, chat: &Chat<'_>, sink: &mut dyn Sink) -> Result<(
 }
 
 fn flush(
-    p: Pending,
+    p: &Pending,
     chat: &Chat<'_>,
     sink: &mut dyn Sink,
     last_ms: &mut Option<i64>,
@@ -796,8 +816,11 @@ fn message(
     let attachments = content::attachments(text)
         .into_iter()
         .map(|found| {
-            let listed =
-                if found.file { media::locate(chat.input, chat.folder, &found.name) } else { None };
+            let listed = if found.file {
+                chat.found.borrow_mut().locate(chat.input, chat.folder, &found.name)
+            } else {
+                None
+            };
             let (entry, size) = Located::split(listed);
             Attachment {
                 reference: entry.clone().unwrap_or_else(|| found.name.clone()),

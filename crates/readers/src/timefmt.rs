@@ -331,7 +331,8 @@ fn digits_value(bytes: &[u8]) -> Option<i64> {
 }
 
 /// Two ASCII digits at `at`.
-fn two(bytes: &[u8], at: usize) -> Option<u32> {
+#[inline]
+pub(crate) fn two(bytes: &[u8], at: usize) -> Option<u32> {
     match (bytes.get(at), bytes.get(at + 1)) {
         (Some(a @ b'0'..=b'9'), Some(b @ b'0'..=b'9')) => {
             Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))

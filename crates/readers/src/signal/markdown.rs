@@ -19,7 +19,7 @@ use trove_model::{Attachment, Reaction, Record, RecordKind};
 use super::lines::{LineRef, Lines};
 use super::{Ctx, emit, kind_of_file};
 use crate::media::Located;
-use crate::timefmt::Civil;
+use crate::timefmt::{Civil, two};
 use crate::{ReadError, Sink};
 
 /// A message header: the date text, the sender, and the rest of the line.
@@ -78,20 +78,15 @@ pub(super) fn header_civil(date: &str) -> Option<Civil> {
     if !is_header_date(b) {
         return None;
     }
-    let num = |at: usize, len: usize| {
-        b.get(at..at + len)?
-            .iter()
-            .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
-    };
     // The time starts after `, ` or ` `.
     let t = if b.get(10) == Some(&b',') { 12 } else { 11 };
     Some(Civil {
-        year: i32::try_from(num(0, 4)?).ok()?,
-        month: num(5, 2)?,
-        day: num(8, 2)?,
-        hour: num(t, 2)?,
-        minute: num(t + 3, 2)?,
-        second: if b.len() > t + 5 { num(t + 6, 2)? } else { 0 },
+        year: i32::try_from(two(b, 0)? * 100 + two(b, 2)?).ok()?,
+        month: two(b, 5)?,
+        day: two(b, 8)?,
+        hour: two(b, t)?,
+        minute: two(b, t + 3)?,
+        second: if b.len() > t + 5 { two(b, t + 6)? } else { 0 },
         nanos: 0,
     })
 }

@@ -12,6 +12,7 @@
 //! the general matcher.
 
 use super::header::{BodySep, Header, Shape};
+use crate::timefmt::two;
 
 /// What the fast path made of a line.
 pub(super) enum Quick {
@@ -21,17 +22,6 @@ pub(super) enum Quick {
     Not,
     /// Not one of the fixed layouts: ask the general matcher.
     Unsure,
-}
-
-/// Two ASCII digits at `at`.
-#[inline]
-fn two(line: &[u8], at: usize) -> Option<u32> {
-    match *line.get(at..at.checked_add(2)?)? {
-        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
-            Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))
-        }
-        _ => None,
-    }
 }
 
 #[inline]

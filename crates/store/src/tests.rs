@@ -281,14 +281,21 @@ fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
     let mut store = Store::open(&dir.path().join("case.db")).expect("open");
     let all = vec!["messages_conversation_time", "messages_key", "messages_sender_time"];
     assert_eq!(message_indexes(&store), all);
+    // cache_size, temp_store (2 = memory), threads
+    let settings = |store: &Store| -> (i64, i64, i64) {
+        let pragma = |name: &str| -> i64 {
+            store.conn().query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).expect("pragma")
+        };
+        (pragma("cache_size"), pragma("temp_store"), pragma("threads"))
+    };
+    let usual = (-CACHE_KIB, 2, 0);
+    assert_eq!(settings(&store), usual);
     drop(store.begin_run("abandoned", "now").expect("run"));
     assert_eq!(message_indexes(&store), all, "a rolled-back bulk run restores the indexes");
-    let cache: i64 = store.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).expect("pragma");
-    assert_eq!(cache, -CACHE_KIB, "and the usual cache");
+    assert_eq!(settings(&store), usual, "and the usual cache, in-memory temporary storage");
     ingest_one(&mut store, &[1, 2, 3]);
     assert_eq!(message_indexes(&store), all, "a committed bulk run rebuilds them");
-    let cache: i64 = store.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).expect("pragma");
-    assert_eq!(cache, -CACHE_KIB, "the bulk run's smaller cache is undone");
+    assert_eq!(settings(&store), usual, "the bulk run's cache and sort settings are undone");
     let middle = store.message_by_key(2).expect("read").expect("present");
     assert_eq!(store.context(&middle, 1).expect("context").0.len(), 1);
 }

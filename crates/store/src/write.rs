@@ -162,6 +162,20 @@ impl Store {
     /// Starts a run. Holds the database's write lock until commit or drop.
     pub fn begin_run(&mut self, command: &str, now: &str) -> Result<RunWriter<'_>, StoreError> {
         let conn = self.conn();
+        // A bulk run's index builds sort in temporary files, each run no
+        // bigger than the cache (see `INDEX_BUILD_CACHE_KIB`); kept in
+        // memory, SQLite sorts the whole table's entries at once, slower
+        // and with memory growing with the case. The setting cannot change
+        // inside a transaction, so it is chosen before, from a look at the
+        // case that the transaction then confirms; it holds no text (see
+        // README, "Everything trove writes"). `restore_settings` undoes it.
+        let likely_empty: bool = conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| r.get(0))
+            .context(|| "checking whether the case is empty".into())?;
+        if likely_empty {
+            conn.execute_batch("PRAGMA temp_store = FILE")
+                .context(|| "sorting in files for a bulk run".into())?;
+        }
         conn.execute_batch("BEGIN IMMEDIATE")
             .context(|| "starting the ingest transaction".into())?;
         let mut writer = RunWriter {
@@ -414,6 +428,11 @@ impl RunWriter<'_> {
     pub fn commit(mut self, summary: &mut RunSummary, now: &str) -> Result<Committed, StoreError> {
         let mut dropped = Vec::new();
         if self.bulk {
+            // The tantivy commit running beside this one is done before
+            // the first build is: a second sorting thread finds a free core.
+            crate::set_cache_kib(self.conn, crate::INDEX_BUILD_CACHE_KIB)
+                .and_then(|()| self.conn.execute_batch("PRAGMA threads = 2"))
+                .context(|| "preparing the index builds".into())?;
             dropped = self.build_key_index(summary)?;
             for (name, sql) in crate::schema::MESSAGE_INDEXES {
                 if *name != KEY_INDEX.0 {
@@ -446,17 +465,18 @@ impl RunWriter<'_> {
             .context(|| "bumping the case generation".into())?;
         self.conn.execute_batch("COMMIT").context(|| "committing the ingest".into())?;
         self.committed = true;
-        self.restore_cache()?;
+        self.restore_settings()?;
         Ok(Committed { generation: generation as u64, dropped })
     }
 
-    /// Gives the connection its usual cache back after a bulk run.
-    fn restore_cache(&self) -> Result<(), StoreError> {
-        if self.bulk {
-            crate::set_cache_kib(self.conn, crate::CACHE_KIB)
-                .context(|| "restoring the cache after a bulk run".into())?;
-        }
-        Ok(())
+    /// Gives the connection its usual cache and in-memory temporary
+    /// storage back after a run (a bulk run, or one that looked like it).
+    fn restore_settings(&self) -> Result<(), StoreError> {
+        crate::set_cache_kib(self.conn, crate::CACHE_KIB)
+            .and_then(|()| {
+                self.conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA threads = 0")
+            })
+            .context(|| "restoring the connection's settings after a run".into())
     }
 
     /// Builds the unique `messages_key` a bulk run deferred. Building it
@@ -519,7 +539,7 @@ impl Drop for RunWriter<'_> {
             // Nothing of an unfinished run may remain; an error here means
             // the transaction is already gone.
             let _ = self.conn.execute_batch("ROLLBACK");
-            let _ = self.restore_cache();
+            let _ = self.restore_settings();
         }
     }
 }

@@ -88,6 +88,12 @@ const BULK_CACHE_KIB: i64 = 32 * 1024;
 /// (measured at 1M messages: 0.6 s against 0.95 s per index).
 const INDEX_BUILD_CACHE_KIB: i64 = 4 * 1024;
 
+/// The write-ahead log: readers (the workbench) never wait for a writer.
+/// `synchronous = NORMAL` is durable enough with a WAL.
+fn use_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+}
+
 fn set_cache_kib(conn: &Connection, kib: i64) -> Result<(), rusqlite::Error> {
     conn.execute_batch(&format!("PRAGMA cache_size = -{kib}"))
 }
@@ -98,15 +104,16 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let display = path.display().to_string();
         let conn = Connection::open(path).context(|| format!("opening {display}"))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;
+        use_wal(&conn)
+            .and_then(|()| {
+                conn.execute_batch(
+                    "PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;
              PRAGMA temp_store = MEMORY;",
-        )
-        .and_then(|()| set_cache_kib(&conn, CACHE_KIB))
-        .context(|| format!("configuring {display}"))?;
+                )
+            })
+            .and_then(|()| set_cache_kib(&conn, CACHE_KIB))
+            .context(|| format!("configuring {display}"))?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)

@@ -281,14 +281,22 @@ fn a_bulk_run_builds_its_deferred_indexes_and_a_dropped_one_keeps_them() {
     let mut store = Store::open(&dir.path().join("case.db")).expect("open");
     let all = vec!["messages_conversation_time", "messages_key", "messages_sender_time"];
     assert_eq!(message_indexes(&store), all);
-    // cache_size, temp_store (2 = memory), threads
-    let settings = |store: &Store| -> (i64, i64, i64) {
+    // cache_size, temp_store (2 = memory), threads, journal_mode, synchronous (1 = normal)
+    let settings = |store: &Store| -> (i64, i64, i64, String, i64) {
         let pragma = |name: &str| -> i64 {
             store.conn().query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).expect("pragma")
         };
-        (pragma("cache_size"), pragma("temp_store"), pragma("threads"))
+        let journal: String =
+            store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma");
+        (
+            pragma("cache_size"),
+            pragma("temp_store"),
+            pragma("threads"),
+            journal,
+            pragma("synchronous"),
+        )
     };
-    let usual = (-CACHE_KIB, 2, 0);
+    let usual = (-CACHE_KIB, 2, 0, "wal".to_string(), 1);
     assert_eq!(settings(&store), usual);
     drop(store.begin_run("abandoned", "now").expect("run"));
     assert_eq!(message_indexes(&store), all, "a rolled-back bulk run restores the indexes");
@@ -388,4 +396,45 @@ fn redaction_rules_are_listed_in_order_and_a_removal_does_not_log_the_value() {
     assert!(store.remove_rule(b, ACTOR).expect("remove"));
     let log = store.annotation_log(10).expect("log");
     assert!(log.iter().all(|l| !l.detail.contains("secret-code")), "{log:?}");
+}
+
+fn journal_mode(conn: &rusqlite::Connection) -> String {
+    conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("pragma")
+}
+
+#[test]
+fn a_bulk_run_writes_through_a_rollback_journal_unless_the_case_is_open_elsewhere() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.db");
+    let mut store = Store::open(&path).expect("open");
+    {
+        let run = store.begin_run("bulk", "now").expect("run");
+        assert_eq!(journal_mode(run.conn()), "delete");
+        let synchronous: i64 =
+            run.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("pragma");
+        assert_eq!(synchronous, 2, "a rollback journal is synced fully");
+    }
+    assert_eq!(journal_mode(store.conn()), "wal", "a rolled-back run returns to the WAL");
+
+    // A reader (the workbench) holds the case: the run cannot take it off
+    // the WAL, and writes through it as any run does.
+    let reader = Store::open_read_only(&path).expect("reader");
+    assert_eq!(reader.stats().expect("stats").messages, 0);
+    {
+        let run = store.begin_run("bulk", "now").expect("run");
+        assert_eq!(journal_mode(run.conn()), "wal");
+    }
+    ingest_one(&mut store, &[1, 2, 3]);
+    assert_eq!(reader.stats().expect("stats").messages, 3, "the reader sees the commit");
+    drop(reader);
+
+    // Alone again, a bulk run into an empty case commits through the journal.
+    let path = dir.path().join("second.db");
+    let mut store = Store::open(&path).expect("open");
+    ingest_one(&mut store, &[4, 5]);
+    assert_eq!(journal_mode(store.conn()), "wal");
+    drop(store);
+    let store = Store::open(&path).expect("reopen");
+    assert_eq!(store.stats().expect("stats").messages, 2);
+    assert!(!dir.path().join("second.db-journal").exists(), "no journal is left behind");
 }

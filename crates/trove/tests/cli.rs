@@ -246,28 +246,18 @@ fn big_jsonl(path: &Path, messages: usize) {
     out.flush().expect("flush");
 }
 
-#[test]
-fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let jsonl = dir.path().join("big.jsonl");
-    let messages = 200_000;
-    big_jsonl(&jsonl, messages);
-    let case = dir.path().join("case");
-    // A first, complete run of something small, so the case has a state to keep.
-    let (small_case, _) = ingest_transcript(dir.path());
-    std::fs::rename(&small_case, &case).expect("move the case");
-
+/// Starts an ingest of `jsonl` into `case` and kills it once `growing`
+/// (the file its run writes to) passes 4 MB, not before.
+fn kill_ingest_once_writing(jsonl: &Path, case: &Path, growing: &Path) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_trove"))
-        .args(["ingest", s(&jsonl), "--case", s(&case), "--format", "jsonl"])
+        .args(["ingest", s(jsonl), "--case", s(case), "--format", "jsonl"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    // Kill it once it is visibly writing (its WAL grows), not before.
-    let wal = case.join("case.db-wal");
     let started = Instant::now();
     loop {
-        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        let size = std::fs::metadata(growing).map(|m| m.len()).unwrap_or(0);
         if size > 4 << 20 || started.elapsed() > Duration::from_secs(60) {
             break;
         }
@@ -279,6 +269,43 @@ fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
     );
     child.kill().expect("kill");
     child.wait().expect("reap");
+}
+
+#[test]
+fn a_killed_first_ingest_into_a_new_case_leaves_it_empty_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jsonl = dir.path().join("big.jsonl");
+    let messages = 200_000;
+    big_jsonl(&jsonl, messages);
+    let case = dir.path().join("case");
+    // The first run into a new case writes its pages straight into the
+    // database, behind a rollback journal.
+    kill_ingest_once_writing(&jsonl, &case, &case.join("case.db"));
+    assert!(case.join("case.db-journal").exists(), "killed mid-run, the journal is left hot");
+
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!(stats["messages"], 0, "the killed run left nothing");
+    assert!(!case.join("case.db-journal").exists(), "opening the case rolled the run back");
+    let rerun =
+        json(&trove(&["ingest", s(&jsonl), "--case", s(&case), "--json", "--format", "jsonl"]));
+    assert_eq!(rerun["messages_added"].as_u64(), Some(messages as u64));
+    let all = json(&trove(&["search", "--case", s(&case), "--json", "--", "-nothingmatchesthis"]));
+    assert_eq!(all["total"].as_u64(), Some(messages as u64));
+}
+
+#[test]
+fn a_killed_ingest_leaves_an_openable_case_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jsonl = dir.path().join("big.jsonl");
+    let messages = 200_000;
+    big_jsonl(&jsonl, messages);
+    let case = dir.path().join("case");
+    // A first, complete run of something small, so the case has a state to keep.
+    let (small_case, _) = ingest_transcript(dir.path());
+    std::fs::rename(&small_case, &case).expect("move the case");
+
+    // Into a case holding something, a run writes through the WAL.
+    kill_ingest_once_writing(&jsonl, &case, &case.join("case.db-wal"));
 
     let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
     assert_eq!(stats["messages"], 10, "the killed run left nothing, the earlier run everything");

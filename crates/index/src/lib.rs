@@ -346,7 +346,9 @@ impl Writer {
     /// Queues one message.
     pub fn add(&mut self, doc: &IndexDoc<'_>) -> Result<(), IndexError> {
         let f = &self.fields;
-        let mut d = TantivyDocument::default();
+        // The default document reserves 1 KB for its values; a message
+        // needs its text and a few numbers and short strings.
+        let mut d = TantivyDocument::with_capacity(doc.text.len() + 64);
         d.add_u64(f.row, doc.row);
         d.add_text(f.text, doc.text);
         d.add_i64(f.sent_at, doc.sent_at_ms);

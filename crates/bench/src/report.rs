@@ -94,8 +94,10 @@ pub struct Results {
     /// Load averages (1, 5, 15 min) when the bench started and ended: other
     /// work on the machine slows every figure down.
     pub load: (Option<String>, Option<String>),
-    /// trove's ingest.
+    /// trove's ingest: the median run when there were several.
     pub ingest: IngestFigures,
+    /// The rate of every ingest run, in the order they ran.
+    pub ingest_rates: Vec<f64>,
     /// The optional ingest breakdown.
     pub breakdown: Option<Breakdown>,
     /// trove's search phase.
@@ -152,10 +154,41 @@ fn ms(v: f64) -> String {
     }
 }
 
+fn rate(figures: &IngestFigures) -> f64 {
+    figures.messages_added as f64 / figures.seconds.max(1e-9)
+}
+
+/// The run of median rate (the slower middle one of an even count, so two
+/// runs are judged by the worse) and every run's rate in order; `None`
+/// without runs.
+pub fn median_run(runs: Vec<IngestFigures>) -> Option<(IngestFigures, Vec<f64>)> {
+    let rates: Vec<f64> = runs.iter().map(rate).collect();
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| rates[a].total_cmp(&rates[b]));
+    let median = *order.get((order.len().saturating_sub(1)) / 2)?;
+    let figures = runs.into_iter().nth(median)?;
+    Some((figures, rates))
+}
+
 impl Results {
     /// trove's ingest rate, messages per second.
     pub fn ingest_rate(&self) -> f64 {
-        self.ingest.messages_added as f64 / self.ingest.seconds.max(1e-9)
+        rate(&self.ingest)
+    }
+
+    /// " (median of N runs: min … max)" when the ingest ran more than once.
+    fn runs_note(&self) -> String {
+        if self.ingest_rates.len() < 2 {
+            return String::new();
+        }
+        let min = self.ingest_rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = self.ingest_rates.iter().copied().fold(0.0, f64::max);
+        format!(
+            " (median of {} runs; min {}, max {})",
+            self.ingest_rates.len(),
+            thousands(min),
+            thousands(max)
+        )
     }
 
     fn fts_kind(&self, kind: Kind) -> Option<&KindStats> {
@@ -181,7 +214,12 @@ impl Results {
         out.push(Verdict {
             target: format!("ingest >= {} msg/s at 1M", thousands(INGEST_RATE_TARGET)),
             pass: Some(rate >= INGEST_RATE_TARGET),
-            detail: format!("{} msg/s{}", thousands(rate), self.scale_note(SEARCH_SCALE)),
+            detail: format!(
+                "{} msg/s{}{}",
+                thousands(rate),
+                self.runs_note(),
+                self.scale_note(SEARCH_SCALE)
+            ),
         });
         let worst = |f: fn(&KindStats) -> f64| {
             self.trove.iter().map(|s| (f(s), s.kind)).max_by(|a, b| a.0.total_cmp(&b.0))
@@ -285,6 +323,15 @@ impl Results {
             self.ingest.commit_seconds,
             self.ingest.peak_rss_streaming.map(mb).unwrap_or_else(|| "-".into())
         );
+        if self.ingest_rates.len() > 1 {
+            let rates: Vec<String> = self.ingest_rates.iter().map(|&r| thousands(r)).collect();
+            let _ = writeln!(
+                s,
+                "    {} runs, each into a fresh case, msg/s: {}; the figures shown are the median run's",
+                rates.len(),
+                rates.join(", ")
+            );
+        }
         if let Some(c) = self.ingest.cpu_seconds.filter(|&c| c > 0.0) {
             let per_cpu = self.ingest.messages_added as f64 / c;
             let _ = writeln!(
@@ -428,6 +475,7 @@ impl Results {
                 "trove": {
                     "seconds": self.ingest.seconds,
                     "messages_per_second": self.ingest_rate(),
+                    "messages_per_second_each_run": self.ingest_rates,
                     "streaming_seconds": self.ingest.streaming_seconds,
                     "commit_seconds": self.ingest.commit_seconds,
                     "messages_added": self.ingest.messages_added,
@@ -469,5 +517,28 @@ impl Results {
                 "detail": v.detail,
             })).collect::<Vec<_>>(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seconds: f64) -> IngestFigures {
+        IngestFigures { seconds, messages_added: 1_000, ..IngestFigures::default() }
+    }
+
+    #[test]
+    fn the_median_run_is_chosen_by_rate_and_rates_keep_their_order() {
+        let (median, rates) = median_run(vec![run(1.0), run(4.0), run(2.0)]).unwrap();
+        assert_eq!(median.seconds, 2.0);
+        assert_eq!(rates, vec![1_000.0, 250.0, 500.0]);
+    }
+
+    #[test]
+    fn of_two_runs_the_slower_is_the_median() {
+        let (median, _) = median_run(vec![run(1.0), run(2.0)]).unwrap();
+        assert_eq!(median.seconds, 2.0);
+        assert!(median_run(Vec::new()).is_none());
     }
 }

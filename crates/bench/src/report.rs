@@ -75,7 +75,7 @@ pub fn kind_stats(samples: &[Sample]) -> Vec<KindStats> {
 }
 
 /// Everything one run measured.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Results {
     /// Messages generated.
     pub messages: u64,
@@ -207,13 +207,19 @@ impl Results {
         }
     }
 
+    /// A verdict only at the scale its target is stated at: a rate or a
+    /// peak measured at another size says nothing about that one.
+    fn judged(&self, scale: u64, pass: bool) -> Option<bool> {
+        (self.messages == scale).then_some(pass)
+    }
+
     /// The verdicts, one per target.
     pub fn verdicts(&self) -> Vec<Verdict> {
         let mut out = Vec::new();
         let rate = self.ingest_rate();
         out.push(Verdict {
             target: format!("ingest >= {} msg/s at 1M", thousands(INGEST_RATE_TARGET)),
-            pass: Some(rate >= INGEST_RATE_TARGET),
+            pass: self.judged(SEARCH_SCALE, rate >= INGEST_RATE_TARGET),
             detail: format!(
                 "{} msg/s{}{}",
                 thousands(rate),
@@ -232,7 +238,7 @@ impl Results {
             match worst(pick) {
                 Some((value, kind)) => out.push(Verdict {
                     target,
-                    pass: Some(value <= limit),
+                    pass: self.judged(SEARCH_SCALE, value <= limit),
                     detail: format!(
                         "worst {} ms ({}){}",
                         ms(value),
@@ -250,7 +256,7 @@ impl Results {
                 let ratio = f.p50 / t.p50.max(1e-9);
                 out.push(Verdict {
                     target,
-                    pass: Some(ratio >= FTS5_RATIO_TARGET),
+                    pass: self.judged(SEARCH_SCALE, ratio >= FTS5_RATIO_TARGET),
                     detail: format!(
                         "{ratio:.1}x (FTS5 {} ms / trove {} ms){}",
                         ms(f.p50),
@@ -265,7 +271,7 @@ impl Results {
         match self.ingest.peak_rss {
             Some(peak) => out.push(Verdict {
                 target,
-                pass: Some(peak <= PEAK_RSS_TARGET),
+                pass: self.judged(MEMORY_SCALE, peak <= PEAK_RSS_TARGET),
                 detail: format!(
                     "VmHWM {}{}{}",
                     mb(peak),
@@ -533,6 +539,22 @@ mod tests {
         let (median, rates) = median_run(vec![run(1.0), run(4.0), run(2.0)]).unwrap();
         assert_eq!(median.seconds, 2.0);
         assert_eq!(rates, vec![1_000.0, 250.0, 500.0]);
+    }
+
+    #[test]
+    fn a_target_is_judged_only_at_the_scale_it_is_stated_at() {
+        let at = |messages: u64| Results {
+            messages,
+            ingest: IngestFigures { peak_rss: Some(300_000_000), ..run(0.001) },
+            ..Results::default()
+        };
+        let verdicts = at(SEARCH_SCALE).verdicts();
+        assert_eq!(verdicts[0].pass, Some(true), "{:?}", verdicts[0]);
+        assert_eq!(verdicts.last().map(|v| v.pass), Some(None));
+        let verdicts = at(MEMORY_SCALE).verdicts();
+        assert_eq!(verdicts[0].pass, None, "{:?}", verdicts[0]);
+        assert!(verdicts[0].detail.contains("target stated at 1,000,000"), "{:?}", verdicts[0]);
+        assert_eq!(verdicts.last().map(|v| v.pass), Some(Some(true)));
     }
 
     #[test]

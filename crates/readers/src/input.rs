@@ -59,10 +59,12 @@ pub struct Input {
     kind: InputKind,
     entries: Vec<EntryInfo>,
     limits: Limits,
-    /// The zip's parsed central directory, kept so that reading many
-    /// entries does not re-parse it each time (which made a Slack export
-    /// of N day files cost O(N²)).
-    zip: Mutex<Option<ZipArchive>>,
+    /// The zip's parsed central directories, kept so that reading many
+    /// entries does not re-parse one each time (which made a Slack export
+    /// of N day files cost O(N²)). A pool, not one: a reader opens entries
+    /// while it reads another (a Twitter archive's media files during its
+    /// message file), and each nesting level needs an archive of its own.
+    zips: Mutex<Vec<ZipArchive>>,
 }
 
 type ZipArchive = zip::ZipArchive<BufReader<File>>;
@@ -89,7 +91,7 @@ impl Input {
             let size = meta.len();
             (InputKind::File, vec![EntryInfo { name, size, compressed_size: size }])
         };
-        Ok(Input { path: path.to_path_buf(), kind, entries, limits, zip: Mutex::new(None) })
+        Ok(Input { path: path.to_path_buf(), kind, entries, limits, zips: Mutex::new(Vec::new()) })
     }
 
     /// The path as given.
@@ -165,37 +167,21 @@ impl Input {
                 f(&mut reader)
             }
             InputKind::Zip => {
-                let open = || -> Result<ZipArchive, ReadError> {
-                    let file = File::open(&self.path).map_err(|e| ReadError::io(&display, e))?;
-                    zip::ZipArchive::new(BufReader::new(file))
-                        .map_err(|e| ReadError::invalid(&display, None, e.to_string()))
-                };
-                // A reader may open an entry while reading another: the
-                // cached archive is then busy and a fresh one serves.
-                let mut fresh;
-                let mut guard = self.zip.try_lock().ok();
-                let archive: &mut ZipArchive = match guard.as_deref_mut() {
-                    Some(cached) => {
-                        if cached.is_none() {
-                            *cached = Some(open()?);
-                        }
-                        match cached.as_mut() {
-                            Some(archive) => archive,
-                            None => return Err(ReadError::invalid(&display, None, "zip not open")),
-                        }
-                    }
+                let pooled = self.zips.lock().ok().and_then(|mut pool| pool.pop());
+                let mut archive = match pooled {
+                    Some(archive) => archive,
                     None => {
-                        fresh = open()?;
-                        &mut fresh
+                        let file =
+                            File::open(&self.path).map_err(|e| ReadError::io(&display, e))?;
+                        zip::ZipArchive::new(BufReader::new(file))
+                            .map_err(|e| ReadError::invalid(&display, None, e.to_string()))?
                     }
                 };
-                let entry = archive
-                    .by_name(name)
-                    .map_err(|e| ReadError::invalid(&display, None, e.to_string()))?;
-                let mut limited =
-                    SizeGuard { inner: entry, left: info.size, name: display.clone() };
-                let mut reader = BufReader::with_capacity(256 * 1024, &mut limited);
-                f(&mut reader)
+                let result = read_zip_entry(&mut archive, name, info.size, &display, f);
+                if let Ok(mut pool) = self.zips.lock() {
+                    pool.push(archive);
+                }
+                result
             }
         }
     }
@@ -235,6 +221,22 @@ impl Input {
             Ok(buf)
         })
     }
+}
+
+/// Reads entry `name` of an open archive through `f`, yielding at most
+/// `size` bytes (the size the zip declared).
+fn read_zip_entry<T>(
+    archive: &mut ZipArchive,
+    name: &str,
+    size: u64,
+    display: &str,
+    f: impl FnOnce(&mut dyn Read) -> Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    let entry =
+        archive.by_name(name).map_err(|e| ReadError::invalid(display, None, e.to_string()))?;
+    let mut limited = SizeGuard { inner: entry, left: size, name: display.to_string() };
+    let mut reader = BufReader::with_capacity(256 * 1024, &mut limited);
+    f(&mut reader)
 }
 
 fn check_size(info: &EntryInfo, limits: &Limits, display: &str) -> Result<(), ReadError> {
@@ -384,4 +386,57 @@ fn list_dir(root: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(input: &Input, name: &str) -> Result<String, ReadError> {
+        input.with_entry(name, |r| {
+            let mut text = String::new();
+            r.read_to_string(&mut text).map_err(|e| ReadError::io(name, e))?;
+            Ok(text)
+        })
+    }
+
+    fn pooled(input: &Input) -> usize {
+        input.zips.lock().map(|pool| pool.len()).unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn a_zip_directory_is_parsed_once_per_nesting_level_and_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("export.zip");
+        let entries = [("a.txt", "one"), ("b/c.txt", "two"), ("d.txt", "three")];
+        trove_testkit::zipfile::write_zip(&path, &entries).expect("write zip");
+        let input = Input::open(&path).expect("open");
+
+        // Reading an entry while reading another, two levels deep.
+        let nested = input
+            .with_entry("a.txt", |outer| {
+                let mut first = String::new();
+                outer.read_to_string(&mut first).map_err(|e| ReadError::io("a.txt", e))?;
+                let inner = input.with_entry("b/c.txt", |middle| {
+                    let mut second = String::new();
+                    middle.read_to_string(&mut second).map_err(|e| ReadError::io("b/c.txt", e))?;
+                    Ok(format!("{second}+{}", read_all(&input, "d.txt")?))
+                })?;
+                Ok(format!("{first}+{inner}"))
+            })
+            .expect("nested reads");
+        assert_eq!(nested, "one+two+three");
+        assert_eq!(pooled(&input), 3, "one archive per nesting level, all returned");
+
+        for _ in 0..100 {
+            assert_eq!(read_all(&input, "b/c.txt").expect("read"), "two");
+        }
+        assert_eq!(pooled(&input), 3, "sequential reads reuse a pooled archive");
+
+        let failed: Result<(), ReadError> =
+            input.with_entry("a.txt", |_| Err(ReadError::invalid("a.txt", None, "refused")));
+        assert!(failed.is_err());
+        assert_eq!(pooled(&input), 3, "a failed read gives its archive back");
+        assert_eq!(read_all(&input, "a.txt").expect("read after a failure"), "one");
+    }
 }

@@ -224,8 +224,11 @@ struct Reader<'a> {
     sink: &'a mut dyn Sink,
     owner: Option<String>,
     media: HashMap<String, Located>,
-    seen_messages: HashMap<IdKey, Seen>,
-    seen_events: HashSet<String>,
+    /// Keyed by a per-process random seed, so crafted ids cannot collide
+    /// on purpose; foldhash rather than SipHash, which cost 2.4% of a 1M
+    /// message ingest.
+    seen_messages: HashMap<IdKey, Seen, foldhash::fast::RandomState>,
+    seen_events: HashSet<String, foldhash::fast::RandomState>,
     /// Display names of the files read so far, indexed by `Seen::file`.
     files: Vec<String>,
 }
@@ -238,8 +241,8 @@ impl<'a> Reader<'a> {
             sink,
             owner: None,
             media: HashMap::new(),
-            seen_messages: HashMap::new(),
-            seen_events: HashSet::new(),
+            seen_messages: HashMap::default(),
+            seen_events: HashSet::default(),
             files: Vec::new(),
         }
     }

@@ -102,6 +102,12 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// Whether the benchmark holds the messages in memory (for the FTS5
+    /// load), which then count in the process's peak memory.
+    pub fn held_in_memory(&self) -> bool {
+        self.in_memory.is_some()
+    }
+
     /// Generates `messages` messages as `format` into `dir`, observing
     /// enough to draw `per_kind` queries of each kind.
     pub fn generate(

@@ -337,6 +337,7 @@ fn main() -> Result<()> {
         format: corpus.format.name(),
         archive: corpus.path.display().to_string(),
         archive_bytes: corpus.bytes,
+        corpus_in_memory: corpus.held_in_memory(),
         generate_seconds,
         queries_per_kind: args.queries_per_kind,
         cpus,

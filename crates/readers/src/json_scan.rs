@@ -43,19 +43,31 @@ pub struct ScanOptions {
     /// The largest element accepted. A larger one is an error at its start,
     /// raised before more than this many bytes are buffered.
     pub max_element_bytes: usize,
+    /// The reader option that sets `max_element_bytes`, named in the error.
+    pub limit_name: &'static str,
 }
 
 impl ScanOptions {
     /// A JSON array, optionally behind a JavaScript assignment: the layout of
     /// Twitter's `data/*.js` files.
     pub fn js_array(max_element_bytes: usize) -> ScanOptions {
-        ScanOptions { mode: Mode::Array, assignment_prefix: true, max_element_bytes }
+        ScanOptions {
+            mode: Mode::Array,
+            assignment_prefix: true,
+            max_element_bytes,
+            limit_name: "max_record_bytes",
+        }
     }
 
     /// Concatenated values, optionally behind a JavaScript assignment (e.g.
     /// `window.__THAR_CONFIG = { ... }`, which yields one object).
     pub fn js_values(max_element_bytes: usize) -> ScanOptions {
-        ScanOptions { mode: Mode::Concatenated, assignment_prefix: true, max_element_bytes }
+        ScanOptions {
+            mode: Mode::Concatenated,
+            assignment_prefix: true,
+            max_element_bytes,
+            limit_name: "max_record_bytes",
+        }
     }
 }
 
@@ -537,9 +549,8 @@ impl<R: Read> JsonScanner<R> {
         self.invalid(
             start,
             format!(
-                "the JSON value that starts here is larger than the limit of {} bytes \
-                 (max_record_bytes)",
-                self.options.max_element_bytes
+                "the JSON value that starts here is larger than the limit of {} bytes ({})",
+                self.options.max_element_bytes, self.options.limit_name
             ),
         )
     }
@@ -1172,6 +1183,7 @@ mod tests {
             mode: Mode::Concatenated,
             assignment_prefix: false,
             max_element_bytes: 100,
+            limit_name: "max_record_bytes",
         };
         let got = scan_with(b" {\"a\":1}\n{\"b\":2} ,, [3] 4 \"s\"", options.clone(), 3).unwrap();
         assert_eq!(texts(&got), vec![r#"{"a":1}"#, r#"{"b":2}"#, "[3]", "4", r#""s""#]);

@@ -21,6 +21,11 @@ pub struct ReadOptions {
     /// The largest single record (a line, a JSON element) a reader accepts
     /// before it reports a skip or an error instead of buffering more.
     pub max_record_bytes: usize,
+    /// The largest conversation held at once where a format writes all of
+    /// a conversation's messages inside one JSON value (a Twitter
+    /// `dmConversation`); each message still answers to `max_record_bytes`.
+    /// A group DM of 150,000 messages is about 70 MB.
+    pub max_conversation_bytes: usize,
     /// How to read ambiguous numeric dates (`--date-order`); `None` lets a
     /// reader decide from the whole file where it can (WhatsApp).
     pub date_order: Option<crate::timefmt::DateOrder>,
@@ -41,6 +46,7 @@ impl Default for ReadOptions {
             map: ColumnMap::default(),
             event_senders: Vec::new(),
             max_record_bytes: 64 * 1024 * 1024,
+            max_conversation_bytes: 1024 * 1024 * 1024,
             date_order: None,
             template: None,
             ts_format: None,

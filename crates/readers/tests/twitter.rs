@@ -626,16 +626,40 @@ fn hundred_megabyte_line() {
         }
         file.write_all(tail).unwrap();
     }
-    // Over the default 64 MiB record limit: an error at the element start.
+    // Over the default 64 MiB record limit: an error at the message's start
+    // (the conversation around it is within its own, larger limit).
     let err = read(&path).unwrap_err();
-    assert_eq!(offset_of(&err), Some(42), "{err}");
+    let message = head.windows(17).position(|w| w == br#"{"messageCreate":"#).unwrap() as u64;
+    assert_eq!(offset_of(&err), Some(message), "{err}");
     assert!(err.to_string().contains("larger than the limit"), "{err}");
+    assert!(err.to_string().contains("max_record_bytes"), "{err}");
+    assert!(err.to_string().contains("messages[0]"), "{err}");
 
     // With the limit raised, it is just a long message.
     let options = ReadOptions { max_record_bytes: 128 << 20, ..ReadOptions::default() };
     let sink = read_with(&path, &options).unwrap();
     assert_eq!(sink.records.len(), 1);
     assert_eq!(sink.records[0].text.len(), text_len);
+}
+
+#[test]
+fn a_conversation_is_limited_as_a_whole_and_each_message_as_a_record() {
+    // A group DM far larger than the record limit, of ordinary messages.
+    let archive = Builder::new(23).group_messages(2_000).groups(1).media(false).build();
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("big-group.zip");
+    archive.write_zip(&zip).unwrap();
+    let record_limit = ReadOptions { max_record_bytes: 16 * 1024, ..ReadOptions::default() };
+    let sink = read_with(&zip, &record_limit).unwrap();
+    let messages = sink.records.iter().filter(|r| r.kind == RecordKind::Message).count();
+    assert_eq!(messages, archive.messages().count(), "every message is read");
+    assert!(messages >= 2_000);
+
+    // The conversation over its own limit: one error naming that option.
+    let both = ReadOptions { max_conversation_bytes: 64 * 1024, ..record_limit };
+    let err = read_with(&zip, &both).unwrap_err();
+    assert!(err.to_string().contains("max_conversation_bytes"), "{err}");
+    assert!(err.to_string().contains("direct-messages-group.js"), "{err}");
 }
 
 #[test]

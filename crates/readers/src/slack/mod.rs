@@ -467,6 +467,7 @@ impl Reader<'_> {
             mode: Mode::Array,
             assignment_prefix: false,
             max_element_bytes: self.options.max_record_bytes,
+            limit_name: "max_record_bytes",
         };
         let result = input.with_entry(name, |reader| {
             let mut scanner = JsonScanner::new(reader, display.clone(), scan);
@@ -513,6 +514,7 @@ impl Reader<'_> {
             mode: Mode::Array,
             assignment_prefix: false,
             max_element_bytes: self.options.max_record_bytes,
+            limit_name: "max_record_bytes",
         };
         let mut read = 0usize;
         let result = input.with_entry(name, |reader| {

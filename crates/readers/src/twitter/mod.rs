@@ -463,7 +463,12 @@ impl<'a> Reader<'a> {
         let locator_entry: Option<Arc<str>> = input.source_of(name).1.map(Arc::from);
         let file_index = self.files.len();
         self.files.push(display.clone());
-        let scan = ScanOptions::js_array(self.options.max_record_bytes);
+        // A whole conversation is one element: it answers to the
+        // conversation limit, each of its messages to the record limit.
+        let mut scan = ScanOptions::js_array(
+            self.options.max_conversation_bytes.max(self.options.max_record_bytes),
+        );
+        scan.limit_name = "max_conversation_bytes";
         input.with_entry(name, |reader| {
             let mut scanner = JsonScanner::new(reader, display.clone(), scan);
             let mut index = 0usize;
@@ -522,6 +527,18 @@ impl<'a> Reader<'a> {
             let inner = if inner <= bytes.len() { inner } else { 0 };
             let at = offset + inner as u64;
             let json_path = format!("$[{index}].dmConversation.messages[{j}]");
+            if text.len() > self.options.max_record_bytes {
+                return Err(ReadError::invalid(
+                    &display,
+                    Some(at),
+                    format!(
+                        "{json_path}: the message that starts here ({} bytes) is larger than \
+                         the limit of {} bytes (max_record_bytes)",
+                        text.len(),
+                        self.options.max_record_bytes
+                    ),
+                ));
+            }
             let locator = Locator {
                 entry: locator_entry.clone(),
                 offset: at,

@@ -46,6 +46,19 @@ impl AppError {
             AppError::Query { .. } => {
                 Some("see `trove search --help` for the query language".into())
             }
+            AppError::Ingest(e) => {
+                // Readers name the limit a record broke; both are ingest options.
+                let shown = e.to_string();
+                ["max_record_bytes", "max_conversation_bytes"]
+                    .into_iter()
+                    .find(|limit| shown.contains(limit))
+                    .map(|limit| {
+                        format!(
+                            "if the input is genuine, raise the limit: `trove ingest --{} BYTES …`",
+                            limit.replace('_', "-")
+                        )
+                    })
+            }
             _ => None,
         }
     }

@@ -155,6 +155,14 @@ pub struct IngestArgs {
     /// CASE/media). Without it, only their names, sizes and hashes are recorded.
     #[arg(long)]
     pub copy_media: bool,
+    /// The largest single record a reader accepts (a line, a JSON object, one message), in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = trove_readers::ReadOptions::default().max_record_bytes)]
+    pub max_record_bytes: usize,
+    /// The largest conversation held in memory at once where an export writes a whole
+    /// conversation as one JSON value (Twitter's dmConversation), in bytes; never below
+    /// --max-record-bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = trove_readers::ReadOptions::default().max_conversation_bytes)]
+    pub max_conversation_bytes: usize,
 }
 
 /// Order of day and month in ambiguous numeric dates.

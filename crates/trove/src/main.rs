@@ -200,6 +200,8 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     template: args.template.clone(),
                     ts_format: args.ts_format.clone(),
                     separator: args.separator.clone(),
+                    max_record_bytes: args.max_record_bytes,
+                    max_conversation_bytes: args.max_conversation_bytes,
                     ..ReadOptions::default()
                 },
                 command: std::env::args().collect::<Vec<_>>().join(" "),

@@ -172,6 +172,52 @@ fn a_broken_zip_is_one_clear_error_and_writes_nothing() {
 }
 
 #[test]
+fn a_record_over_the_limit_names_the_option_that_raises_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = trove_testkit::twitter::Builder::new(5).group_messages(300).build();
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    let case = dir.path().join("case");
+
+    // (A conversation's limit is never below a record's.)
+    let out = trove(&[
+        "ingest",
+        s(&zip),
+        "--case",
+        s(&case),
+        "--max-record-bytes",
+        "2048",
+        "--max-conversation-bytes",
+        "4096",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("max_conversation_bytes"), "{stderr}");
+    assert!(stderr.contains("help: ") && stderr.contains("--max-conversation-bytes"), "{stderr}");
+
+    let out = trove(&["ingest", s(&zip), "--case", s(&case), "--max-record-bytes", "40"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("(max_record_bytes)") && stderr.contains("--max-record-bytes"),
+        "{stderr}"
+    );
+
+    // Within both limits the same archive ingests whole.
+    let done = json(&trove(&[
+        "ingest",
+        s(&zip),
+        "--case",
+        s(&case),
+        "--json",
+        "--max-record-bytes",
+        "65536",
+        "--max-conversation-bytes",
+        "67108864",
+    ]));
+    assert_eq!(done["messages_added"].as_u64(), Some(archive.messages().count() as u64));
+}
+
+#[test]
 fn an_escaping_zip_entry_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let zip = dir.path().join("evil.zip");

@@ -202,7 +202,6 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     separator: args.separator.clone(),
                     max_record_bytes: args.max_record_bytes,
                     max_conversation_bytes: args.max_conversation_bytes,
-                    ..ReadOptions::default()
                 },
                 command: std::env::args().collect::<Vec<_>>().join(" "),
                 translation: match (&args.translation_of, &args.lang) {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TRANSCRIPT, ingest_transcript, json, s, trove};
+use common::{TRANSCRIPT, ingest_transcript, json, s, trove, twitter_zip};
 
 use std::io::Write;
 use std::path::Path;
@@ -154,9 +154,7 @@ fn reingesting_reports_duplicates_and_verify_sees_a_modified_source() {
 #[test]
 fn a_broken_zip_is_one_clear_error_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let archive = trove_testkit::twitter::Builder::new(3).group_messages(500).build();
-    let zip = dir.path().join("archive.zip");
-    archive.write_zip(&zip).expect("zip");
+    let (zip, _) = twitter_zip(dir.path(), "archive.zip", 3, 500);
     let bytes = std::fs::read(&zip).expect("read");
     let truncated = dir.path().join("truncated.zip");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
@@ -174,9 +172,7 @@ fn a_broken_zip_is_one_clear_error_and_writes_nothing() {
 #[test]
 fn a_record_over_the_limit_names_the_option_that_raises_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let archive = trove_testkit::twitter::Builder::new(5).group_messages(300).build();
-    let zip = dir.path().join("archive.zip");
-    archive.write_zip(&zip).expect("zip");
+    let (zip, archive) = twitter_zip(dir.path(), "archive.zip", 5, 300);
     let case = dir.path().join("case");
 
     // (A conversation's limit is never below a record's.)
@@ -253,9 +249,7 @@ fn usage_errors_exit_2_with_help() {
 #[test]
 fn people_can_be_named_and_searched_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let archive = trove_testkit::twitter::Builder::new(5).group_messages(300).build();
-    let zip = dir.path().join("archive.zip");
-    archive.write_zip(&zip).expect("zip");
+    let (zip, archive) = twitter_zip(dir.path(), "archive.zip", 5, 300);
     let case = dir.path().join("case");
     json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json"]));
     let sender = archive.messages().next().and_then(|m| m.sender_id.clone()).expect("sender");
@@ -425,9 +419,7 @@ fn verify_flags_ids_that_run_backwards_and_ids_used_twice() {
 #[test]
 fn names_from_a_csv_file_on_ingest() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let archive = trove_testkit::twitter::Builder::new(6).group_messages(200).build();
-    let zip = dir.path().join("archive.zip");
-    archive.write_zip(&zip).expect("zip");
+    let (zip, archive) = twitter_zip(dir.path(), "archive.zip", 6, 200);
     let sender = archive.messages().next().and_then(|m| m.sender_id.clone()).expect("sender");
     let names = dir.path().join("names.csv");
     std::fs::write(&names, format!("id,name\n{sender},Julian A\nnot-an-id,Nobody\n"))
@@ -449,9 +441,7 @@ fn names_from_a_csv_file_on_ingest() {
 fn a_person_merged_across_platforms_answers_from() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (case, _) = ingest_transcript(dir.path());
-    let archive = trove_testkit::twitter::Builder::new(12).group_messages(300).build();
-    let zip = dir.path().join("archive.zip");
-    archive.write_zip(&zip).expect("zip");
+    let (zip, archive) = twitter_zip(dir.path(), "archive.zip", 12, 300);
     json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json"]));
     let sender = archive.messages().next().and_then(|m| m.sender_id.clone()).expect("sender");
     let tweets =

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, s, trove};
+use common::{json, s, trove, twitter_zip};
 
 use std::path::{Path, PathBuf};
 
@@ -15,9 +15,7 @@ fn fixture(relative: &str) -> PathBuf {
 #[test]
 fn twitter_telegram_whatsapp_and_slack_in_one_case_with_a_merged_person() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let archive = trove_testkit::twitter::Builder::new(21).group_messages(400).build();
-    let zip = dir.path().join("twitter.zip");
-    archive.write_zip(&zip).expect("zip");
+    let (zip, _) = twitter_zip(dir.path(), "twitter.zip", 21, 400);
     let case = dir.path().join("case");
     let inputs = [
         (zip.clone(), "twitter"),

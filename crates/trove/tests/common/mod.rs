@@ -30,6 +30,20 @@ pub fn s(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")
 }
 
+/// A generated Twitter archive of `group_messages` group messages (and the
+/// builder's default one-to-one ones), written as `dir/name`.
+pub fn twitter_zip(
+    dir: &Path,
+    name: &str,
+    seed: u64,
+    group_messages: usize,
+) -> (PathBuf, trove_testkit::twitter::Archive) {
+    let archive = trove_testkit::twitter::Builder::new(seed).group_messages(group_messages).build();
+    let zip = dir.join(name);
+    archive.write_zip(&zip).expect("write the zip");
+    (zip, archive)
+}
+
 /// The demo transcript.
 pub const TRANSCRIPT: &str = include_str!("../../demo/transcript.csv");
 

@@ -51,7 +51,7 @@ use trove_model::{
 
 use crate::discord::stream::{Size, file_name, list, trim_head, zip_top};
 use crate::intern::Accounts;
-use crate::json_scan::{JsonScanner, Mode, ScanOptions, error_offset, error_reason};
+use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
 use crate::timefmt::parse_timestamp;
 use crate::twitter::decode_entities;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
@@ -464,10 +464,8 @@ impl Reader<'_> {
         let input = self.input;
         let display = input.display_entry(name);
         let scan = ScanOptions {
-            mode: Mode::Array,
             assignment_prefix: false,
-            max_element_bytes: self.options.max_record_bytes,
-            limit_name: "max_record_bytes",
+            ..ScanOptions::js_array(self.options.max_record_bytes)
         };
         let result = input.with_entry(name, |reader| {
             let mut scanner = JsonScanner::new(reader, display.clone(), scan);
@@ -511,10 +509,8 @@ impl Reader<'_> {
         let day =
             Day { display: &display, entry: input.source_of(name).1.map(Arc::from), conversation };
         let scan = ScanOptions {
-            mode: Mode::Array,
             assignment_prefix: false,
-            max_element_bytes: self.options.max_record_bytes,
-            limit_name: "max_record_bytes",
+            ..ScanOptions::js_array(self.options.max_record_bytes)
         };
         let mut read = 0usize;
         let result = input.with_entry(name, |reader| {

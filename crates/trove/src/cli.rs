@@ -282,7 +282,13 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct AuthorArg {
     /// Your name, recorded with the change (default: $TROVE_AUTHOR, else $USER).
-    #[arg(long, env = "TROVE_AUTHOR", value_name = "NAME", global = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        env = "TROVE_AUTHOR",
+        value_name = "NAME",
+        global = true,
+        allow_hyphen_values = true
+    )]
     pub author: Option<String>,
 }
 
@@ -464,7 +470,12 @@ pub enum RedactAction {
         #[arg(long, value_name = "NAME_OR_ID", allow_hyphen_values = true)]
         person: Option<String>,
         /// The pseudonym (default: Participant N).
-        #[arg(long = "as", value_name = "PSEUDONYM", requires = "person", allow_hyphen_values = true)]
+        #[arg(
+            long = "as",
+            value_name = "PSEUDONYM",
+            requires = "person",
+            allow_hyphen_values = true
+        )]
         pseudonym: Option<String>,
         /// An exact string (case-insensitive), replaced with [redacted].
         #[arg(long, value_name = "S", allow_hyphen_values = true)]

@@ -160,8 +160,11 @@ impl<'a> FreshCase<'a> {
     fn note(dir: &'a Path) -> FreshCase<'a> {
         match std::fs::read_dir(dir) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => FreshCase::Absent(dir),
-            Ok(mut entries) if entries.next().is_none() => FreshCase::Empty(dir),
-            _ => FreshCase::Existing,
+            Ok(mut entries) => match entries.next() {
+                None => FreshCase::Empty(dir),
+                Some(_) => FreshCase::Existing,
+            },
+            Err(_) => FreshCase::Existing,
         }
     }
 

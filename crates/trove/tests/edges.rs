@@ -37,7 +37,7 @@ fn a_closed_stdout_ends_every_command_quietly() {
         vec!["stats", "--case", s(&case), "--json"],
         vec!["search", "--case", s(&case), "--limit", "3000", "--", ""],
         vec!["search", "--case", s(&case), "--limit", "3000", "--json", "--", ""],
-        vec!["show", "--case", s(&case), &id, "--context", "500"],
+        vec!["show", "--case", s(&case), id.as_str(), "--context", "500"],
         vec!["people", "--case", s(&case)],
         vec!["completions", "bash"],
         vec!["man"],
@@ -51,7 +51,15 @@ fn a_closed_stdout_ends_every_command_quietly() {
     // An export whose summary line finds the pipe closed still wrote its file.
     let csv = dir.path().join("all.csv");
     let out = with_stdout_closed(&[
-        "export", "--case", s(&case), "--format", "csv", "--out", s(&csv), "--query", "",
+        "export",
+        "--case",
+        s(&case),
+        "--format",
+        "csv",
+        "--out",
+        s(&csv),
+        "--query",
+        "",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -137,8 +145,7 @@ fn a_failed_first_ingest_leaves_no_case_behind() {
     std::fs::write(&garbage, [0u8, 159, 146, 150, 0, 1, 2, 3].repeat(100)).expect("write");
     let missing = dir.path().join("no-such-file.zip");
 
-    let failures: [&[&str]; 3] =
-        [&[s(&png)], &[s(&garbage), "--format", "csv"], &[s(&missing)]];
+    let failures: [&[&str]; 3] = [&[s(&png)], &[s(&garbage), "--format", "csv"], &[s(&missing)]];
     for (i, input) in failures.iter().enumerate() {
         // A case folder that does not exist yet, and one the user made empty.
         for existed in [false, true] {

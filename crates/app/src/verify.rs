@@ -3,9 +3,12 @@
 use crate::contract::{Finding, SourceFinding, VerifyOutput};
 use crate::{AppError, Case, render_id};
 
-/// Largest accepted gap between a Twitter message's `createdAt` and the
-/// time encoded in its snowflake id. Real archives stay within about 1.1 s.
-const SNOWFLAKE_TOLERANCE_MS: i64 = 2_000;
+/// Largest accepted disagreement between a message's time and its id:
+/// between a Twitter `createdAt` and the time in its snowflake, and between
+/// the order of times and the order of ids. Real snowflakes jitter around
+/// `createdAt` by about a second (seen up to 1.1 s), so two messages sent
+/// within this window may carry ids in either order.
+const TIME_TOLERANCE_MS: i64 = 2_000;
 
 impl Case {
     /// Re-hashes every source and runs the consistency checks. Findings
@@ -44,14 +47,14 @@ impl Case {
         }
 
         // Snowflake time and id order, conversation by conversation.
-        let mut previous: Option<(i64, u64, i64, String)> = None; // conversation, id, sent_at, native
+        let mut order = IdOrder::default();
         let findings = &mut out.findings;
         self.store.for_each_in_conversation_order(|key, platform, conversation, native_id, sent_at| {
             let Some(native_id) = native_id else { return };
             if platform == trove_model::platform::TWITTER
                 && let Some(encoded) = trove_readers::twitter::snowflake_ms(native_id) {
                     let delta = sent_at - encoded;
-                    if delta.abs() > SNOWFLAKE_TOLERANCE_MS {
+                    if delta.abs() > TIME_TOLERANCE_MS {
                         findings.push(Finding {
                             message_id: render_id(key),
                             native_id: Some(native_id.to_string()),
@@ -61,28 +64,28 @@ impl Case {
                                 crate::format_instant(sent_at),
                                 crate::format_instant(encoded),
                                 delta as f64 / 1000.0,
-                                SNOWFLAKE_TOLERANCE_MS / 1000
+                                TIME_TOLERANCE_MS / 1000
                             ),
                         });
                     }
                 }
             let Ok(numeric) = native_id.parse::<u64>() else {
-                previous = None;
+                order.reset();
                 return;
             };
-            if let Some((previous_conversation, previous_id, previous_at, previous_native)) = &previous
-                && *previous_conversation == conversation && sent_at > *previous_at && numeric < *previous_id {
-                    findings.push(Finding {
-                        message_id: render_id(key),
-                        native_id: Some(native_id.to_string()),
-                        check: "id_order".into(),
-                        detail: format!(
-                            "id {native_id} is smaller than {previous_native}, which was sent earlier ({})",
-                            crate::format_instant(*previous_at)
-                        ),
-                    });
-                }
-            previous = Some((conversation, numeric, sent_at, native_id.to_string()));
+            if let Some(earlier) = order.next(conversation, numeric, sent_at, native_id) {
+                findings.push(Finding {
+                    message_id: render_id(key),
+                    native_id: Some(native_id.to_string()),
+                    check: "id_order".into(),
+                    detail: format!(
+                        "id {native_id} is smaller than {}, which was sent more than {} s earlier ({})",
+                        earlier.native,
+                        TIME_TOLERANCE_MS / 1000,
+                        crate::format_instant(earlier.sent_at)
+                    ),
+                });
+            }
         })?;
 
         for (platform, native_id, keys) in self.store.duplicate_native_ids()? {
@@ -101,5 +104,80 @@ impl Case {
     /// True when verify found nothing.
     pub fn verify_is_clean(output: &VerifyOutput) -> bool {
         output.sources_changed == 0 && output.findings.is_empty()
+    }
+}
+
+/// One earlier message of the conversation being walked.
+struct Seen {
+    id: u64,
+    sent_at: i64,
+    native: String,
+}
+
+/// The `id_order` check over one conversation in time order: a message's
+/// id must not be smaller than that of the last message sent more than
+/// [`TIME_TOLERANCE_MS`] before it. Messages inside the window are held
+/// until they fall out of it; comparing with only the previous message
+/// would let jitter hide a real inversion one message later.
+#[derive(Default)]
+struct IdOrder {
+    conversation: Option<i64>,
+    window: std::collections::VecDeque<Seen>,
+    reference: Option<Seen>,
+}
+
+impl IdOrder {
+    /// Forgets everything: ids of another form broke the sequence.
+    fn reset(&mut self) {
+        self.conversation = None;
+        self.window.clear();
+        self.reference = None;
+    }
+
+    /// Takes the next message; returns the earlier message whose larger id
+    /// it contradicts, if any.
+    fn next(&mut self, conversation: i64, id: u64, sent_at: i64, native: &str) -> Option<&Seen> {
+        if self.conversation != Some(conversation) {
+            self.reset();
+            self.conversation = Some(conversation);
+        }
+        while self.window.front().is_some_and(|seen| sent_at - seen.sent_at > TIME_TOLERANCE_MS) {
+            self.reference = self.window.pop_front();
+        }
+        self.window.push_back(Seen { id, sent_at, native: native.to_string() });
+        self.reference.as_ref().filter(|earlier| id < earlier.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds (id, sent_at in ms) of one conversation; returns the ids flagged.
+    fn flagged(messages: &[(u64, i64)]) -> Vec<u64> {
+        let mut order = IdOrder::default();
+        messages
+            .iter()
+            .filter(|(id, at)| order.next(1, *id, *at, &id.to_string()).is_some())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    #[test]
+    fn ids_out_of_order_within_the_tolerance_are_no_finding() {
+        assert_eq!(flagged(&[(10, 0), (9, 1_500), (11, 1_900), (12, 5_000)]), Vec::<u64>::new());
+        // Exactly the tolerance apart is still inside it.
+        assert_eq!(flagged(&[(10, 0), (9, TIME_TOLERANCE_MS)]), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn ids_running_backwards_beyond_the_tolerance_are_flagged() {
+        assert_eq!(flagged(&[(10, 0), (9, TIME_TOLERANCE_MS + 1)]), vec![9]);
+        // A jittered neighbour does not hide an inversion against an older message.
+        assert_eq!(flagged(&[(10, 0), (8, 1_000), (9, 3_000)]), vec![9]);
+        // A new conversation starts afresh.
+        let mut order = IdOrder::default();
+        assert!(order.next(1, 10, 0, "10").is_none());
+        assert!(order.next(2, 5, 60_000, "5").is_none());
     }
 }

@@ -140,6 +140,114 @@ fn verify_flags_a_moved_timestamp_and_a_modified_source() {
     assert_eq!(report.source_findings[0].status, "missing");
 }
 
+/// Real snowflakes jitter around `createdAt` by about a second, so two
+/// messages sent within a second of each other may carry ids in either
+/// order: that is no finding. Messages a day apart on average would never
+/// show it, so the archive is packed into one day.
+#[test]
+fn verify_accepts_ids_jittered_around_their_times() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = Builder::new(12).group_messages(3_000).span_days(1).id_jitter_ms(1_000).build();
+    // The archive really has ids out of time order, or this test proves nothing.
+    let mut messages: Vec<_> = archive.messages().collect();
+    messages.sort_by_key(|m| (m.conversation_id.clone(), m.created_at_ms));
+    let inverted = messages
+        .windows(2)
+        .filter(|w| w[0].conversation_id == w[1].conversation_id)
+        .filter(|w| w[1].created_at_ms > w[0].created_at_ms)
+        .filter(|w| numeric_id(w[1]) < numeric_id(w[0]))
+        .count();
+    assert!(inverted >= 20, "only {inverted} inverted pairs");
+
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    let mut case = Case::open_or_create(&dir.path().join("case"), &mut ()).expect("case");
+    ingest(&mut case, &zip);
+    let report = case.verify().expect("verify");
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(Case::verify_is_clean(&report));
+}
+
+/// The jitter tolerance hides no tampering: a moved `createdAt`, an id
+/// older than the messages before it, an id used twice and a changed
+/// source are each still reported.
+#[test]
+fn verify_with_jittered_ids_still_catches_every_tampering() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = Builder::new(13)
+        .group_messages(3_000)
+        .span_days(1)
+        .id_jitter_ms(1_000)
+        .tamper_created_at(true)
+        .tamper_id_order(true)
+        .tamper_duplicate_id(true)
+        .build();
+    let moved = archive.tampered.clone().expect("a moved createdAt");
+    let backwards = archive.backwards_id.clone().expect("a backwards id");
+    let twice = archive.duplicated_id.clone().expect("an id used twice");
+    let zip = dir.path().join("archive.zip");
+    archive.write_zip(&zip).expect("zip");
+    let mut case = Case::open_or_create(&dir.path().join("case"), &mut ()).expect("case");
+    let output = ingest(&mut case, &zip);
+
+    // The reader keeps the first copy of an id and names the other.
+    let repeats: Vec<_> = output
+        .skipped
+        .iter()
+        .filter(|s| s.reason.contains(&format!("message {twice} repeats with different content")))
+        .collect();
+    assert_eq!(repeats.len(), 1, "{:#?}", output.skipped);
+
+    let report = case.verify().expect("verify");
+    let found = |check: &str| -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.check == check)
+            .filter_map(|f| f.native_id.clone())
+            .collect()
+    };
+    // The backwards id, and the moved message, which now sits three hours
+    // after messages with larger ids. The reused id is a group message's,
+    // older than its 1:1 neighbours: it (or the neighbour after it) is out
+    // of order too. Nothing else is.
+    let order = found("id_order");
+    assert!(order.contains(&backwards) && order.contains(&moved), "{:#?}", report.findings);
+    let reused_in: Vec<String> = archive
+        .messages()
+        .filter(|m| m.conversation_id.contains('-'))
+        .filter(|m| {
+            archive.messages().any(|o| {
+                o.conversation_id == m.conversation_id && o.id.as_deref() == Some(twice.as_str())
+            })
+        })
+        .filter_map(|m| m.id.clone())
+        .collect();
+    for id in &order {
+        assert!(*id == backwards || *id == moved || reused_in.contains(id), "{id} flagged");
+    }
+    let order = report.findings.iter().find(|f| f.check == "id_order").expect("id_order");
+    assert!(order.detail.contains("sent more than 2 s earlier"), "{}", order.detail);
+    // The copy kept (the 1:1 message, read first) carries a group message's
+    // id, so its time disagrees with its id as well.
+    let mut snowflake = found("snowflake_time");
+    snowflake.sort();
+    let mut expected = vec![moved.clone(), backwards.clone(), twice.clone()];
+    expected.sort();
+    assert_eq!(snowflake, expected, "{:#?}", report.findings);
+
+    let mut bytes = std::fs::read(&zip).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&zip, bytes).expect("write");
+    let report = case.verify().expect("verify");
+    assert_eq!((report.sources_ok, report.sources_changed), (0, 1));
+}
+
+fn numeric_id(message: &trove_testkit::twitter::Expected) -> u64 {
+    message.id.as_deref().and_then(|id| id.parse().ok()).expect("numeric id")
+}
+
 #[test]
 fn search_orders_pages_and_filters() {
     let dir = tempfile::tempdir().expect("tempdir");

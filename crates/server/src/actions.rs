@@ -13,22 +13,13 @@ use trove_app::{Case, NewRule};
 
 use crate::AppState;
 
-/// A fresh 128-bit token, hex; from the kernel's random source.
-pub fn new_token() -> String {
+/// A fresh 128-bit token, hex, from the operating system's random source.
+/// There is no fallback: a token a page could guess would let any site
+/// write to the case, so without randomness the workbench does not start.
+pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
-    let read = std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
-    if read.is_err() {
-        // No /dev/urandom: mix the clock and addresses; weaker, still unguessable by a
-        // page that cannot read ours.
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-            ^ (&bytes as *const _ as usize as u128);
-        bytes = seed.to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The submitted fields (a field may repeat: `id` for a selection).
@@ -236,9 +227,9 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_checked_with_origin() {
-        let token = new_token();
+        let token = new_token().expect("randomness");
         assert_eq!(token.len(), 32);
-        assert_ne!(token, new_token());
+        assert_ne!(token, new_token().expect("randomness"));
         let mut headers = HeaderMap::new();
         headers.insert("host", "127.0.0.1:8080".parse().expect("value"));
         assert!(same_origin(&headers, Some(&token), &token).is_ok());

@@ -37,8 +37,9 @@ pub struct AppState {
 
 /// The workbench's routes for `case`, with the security layer. `port` is
 /// the port it will be served on (for the `Host` check); `author` is
-/// recorded with what the workbench writes.
-pub fn router(case: Case, port: u16, author: &str) -> Router {
+/// recorded with what the workbench writes. Fails only when the operating
+/// system gives no randomness for the CSRF token.
+pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Error> {
     let name: Arc<str> = case
         .dir()
         .file_name()
@@ -48,10 +49,14 @@ pub fn router(case: Case, port: u16, author: &str) -> Router {
     let state = AppState {
         case: Arc::new(Mutex::new(case)),
         name,
-        csrf: actions::new_token().into(),
+        csrf: actions::new_token()
+            .map_err(|e| {
+                std::io::Error::other(format!("no randomness for the workbench's CSRF token: {e}"))
+            })?
+            .into(),
         author: author.into(),
     };
-    Router::new()
+    Ok(Router::new()
         .route("/", get(pages::overview))
         .route("/index.json", get(pages::overview_json))
         .route("/search", get(pages::search))
@@ -74,7 +79,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             security::Hosts::loopback(port),
             security::host,
-        ))
+        )))
 }
 
 /// Refuses addresses other than loopback ones.
@@ -107,7 +112,7 @@ pub fn serve(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let bound = listener.local_addr()?;
-        let app = router(case, bound.port(), author);
+        let app = router(case, bound.port(), author)?;
         ready(bound);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

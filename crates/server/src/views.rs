@@ -390,19 +390,13 @@ pub fn join_query(query: &str, term: &str) -> String {
     if query.is_empty() { term.to_string() } else { format!("{query} {term}") }
 }
 
+/// Bytes a query-string value keeps as they are: RFC 3986's unreserved.
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 /// Percent-encodes a query-string value.
 pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 #[derive(Template)]
@@ -493,7 +487,7 @@ mod tests {
 
     #[test]
     fn values_are_percent_encoded() {
-        assert_eq!(encode("from:\"Emmy B\" a&b=c/ü"), "from%3A%22Emmy+B%22+a%26b%3Dc%2F%C3%BC");
+        assert_eq!(encode("from:\"Emmy B\" a&b=c/ü"), "from%3A%22Emmy%20B%22%20a%26b%3Dc%2F%C3%BC");
     }
 
     #[test]

@@ -281,7 +281,7 @@ async fn hostile_content_is_text_on_every_page() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut case = build_case(dir.path());
     let collections = annotate_hostile(&mut case);
-    let app = trove_server::router(case, PORT, "tester");
+    let app = trove_server::router(case, PORT, "tester").expect("router");
 
     let search = json(&get(&app, "/search.json?q=password").await);
     assert!(search["total"].as_u64().unwrap_or(0) >= 12, "{search}");
@@ -370,7 +370,7 @@ async fn post(app: &axum::Router, form: &str, headers: &[(&str, &str)]) -> Reply
 #[tokio::test]
 async fn writes_need_the_pages_token_and_the_same_origin() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
     let search = json(&get(&app, "/search.json?q=password").await);
     let id = search["hits"][0]["id"].as_str().expect("id").to_string();
     let page = get(&app, &format!("/m/{id}")).await.body;
@@ -430,20 +430,13 @@ async fn writes_need_the_pages_token_and_the_same_origin() {
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[tokio::test]
 async fn every_page_has_a_json_twin() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
     let overview = json(&get(&app, "/index.json").await);
     assert_eq!(overview["stats"]["messages"], 23, "{overview}");
     assert!(overview["activity"]["months"].as_array().is_some_and(|m| !m.is_empty()));
@@ -526,7 +519,7 @@ async fn every_page_has_a_json_twin() {
 #[tokio::test]
 async fn facets_refine_and_zones_move_the_hours() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
     let search = json(&get(&app, "/search.json?q=password").await);
     let platforms = search["facets"]["platforms"].as_array().expect("platforms");
     let whatsapp = platforms.iter().find(|p| p["label"] == "whatsapp").expect("whatsapp facet");
@@ -538,7 +531,7 @@ async fn facets_refine_and_zones_move_the_hours() {
     assert_eq!(refined["total"], 2);
     // The HTML facet links to that refined query.
     let html = get(&app, "/search?q=password").await.body;
-    assert!(html.contains("/search?q=password+platform%3Awhatsapp"), "facet link");
+    assert!(html.contains("/search?q=password%20platform%3Awhatsapp"), "facet link");
 
     // Bob's message at 21:30 UTC is at 06:30 the next morning in Tokyo.
     let utc = json(&get(&app, "/p/Bob.json?tz=UTC").await);
@@ -562,7 +555,7 @@ async fn facets_refine_and_zones_move_the_hours() {
 #[tokio::test]
 async fn context_pages_around_a_permalink() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
     let hit = json(&get(&app, "/search.json?q=wiki").await)["hits"][0].clone();
     let id = hit["id"].as_str().expect("id");
     let page = get(&app, &format!("/m/{id}")).await;
@@ -578,7 +571,7 @@ async fn context_pages_around_a_permalink() {
 #[tokio::test]
 async fn foreign_hosts_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = trove_server::router(build_case(dir.path()), PORT, "tester");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
     for host in ["evil.example", "evil.example:8080", "127.0.0.1:9999", ""] {
         let reply = request(&app, "/", host, None).await;
         assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST, "Host: {host}");

@@ -1,27 +1,27 @@
 //! Decoding base64, to look inside what trove writes (RSMF e-mails).
 
 /// Decodes base64 as MIME writes it: every byte outside the alphabet (line
-/// breaks, padding, other text) is skipped.
+/// breaks, padding, other text) is skipped, and a dangling last character
+/// (which holds no whole byte) is dropped.
 pub fn decode(text: impl AsRef<[u8]>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for &b in text.as_ref() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
+    use base64::Engine as _;
+    let mut symbols: Vec<u8> = text
+        .as_ref()
+        .iter()
+        .copied()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .collect();
+    if symbols.len() % 4 == 1 {
+        symbols.pop();
     }
-    out
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    // Only alphabet symbols, in a length that holds whole bytes: cannot fail.
+    engine.decode(&symbols).unwrap_or_default()
 }
 
 #[cfg(test)]

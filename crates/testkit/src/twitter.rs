@@ -163,6 +163,13 @@ pub struct Archive {
     /// The id of the message whose `createdAt` was moved away from its
     /// snowflake, when [`Builder::tamper_created_at`] asked for one.
     pub tampered: Option<String>,
+    /// The id of the message given an id an hour older than its time (so
+    /// smaller than the ids before it), when [`Builder::tamper_id_order`]
+    /// asked for one.
+    pub backwards_id: Option<String>,
+    /// The id a 1:1 message reuses from a group message, when
+    /// [`Builder::tamper_duplicate_id`] asked for one.
+    pub duplicated_id: Option<String>,
     /// Ids of messages whose stored text holds `&amp;lt;` (a literal `&lt;`
     /// the user typed).
     pub double_escaped: Vec<String>,
@@ -236,6 +243,9 @@ pub struct Builder {
     trailing_semicolon: bool,
     unknown_event: bool,
     tamper: bool,
+    tamper_id_order: bool,
+    tamper_duplicate_id: bool,
+    id_jitter_ms: i64,
     media: bool,
     headers: bool,
     start_ms: i64,
@@ -263,6 +273,9 @@ impl Builder {
             trailing_semicolon: false,
             unknown_event: true,
             tamper: false,
+            tamper_id_order: false,
+            tamper_duplicate_id: false,
+            id_jitter_ms: 0,
             media: true,
             headers: true,
             // 2015-05-01T00:00:00Z
@@ -359,6 +372,29 @@ impl Builder {
         self
     }
 
+    /// Give one group message, two thirds in, an id from an hour before its
+    /// `createdAt`: smaller than the ids of the messages before it.
+    /// [`Archive::backwards_id`] names it.
+    pub fn tamper_id_order(mut self, yes: bool) -> Builder {
+        self.tamper_id_order = yes;
+        self
+    }
+
+    /// Give the second message of the first 1:1 conversation the id of a
+    /// group message (needs a group). [`Archive::duplicated_id`] names it.
+    pub fn tamper_duplicate_id(mut self, yes: bool) -> Builder {
+        self.tamper_duplicate_id = yes;
+        self
+    }
+
+    /// Scatter each message's snowflake time uniformly within `ms` of its
+    /// `createdAt`, either side, as real ids do (about a second). The
+    /// default, 0, puts the id 20–114 ms before `createdAt`.
+    pub fn id_jitter_ms(mut self, ms: i64) -> Builder {
+        self.id_jitter_ms = ms.max(0);
+        self
+    }
+
     /// Include media messages and local media files (default true).
     pub fn media(mut self, yes: bool) -> Builder {
         self.media = yes;
@@ -406,6 +442,10 @@ struct Gen<'a> {
     media_files: Vec<(String, Vec<u8>)>,
     double_escaped: Vec<String>,
     tampered: Option<String>,
+    backwards_id: Option<String>,
+    duplicated_id: Option<String>,
+    /// The id the next message takes instead of a fresh one.
+    forced_id: Option<String>,
     used_users: HashSet<String>,
     used_ids: HashSet<u64>,
 }
@@ -442,6 +482,9 @@ impl<'a> Gen<'a> {
             media_files: Vec::new(),
             double_escaped: Vec::new(),
             tampered: None,
+            backwards_id: None,
+            duplicated_id: None,
+            forced_id: None,
             used_users,
             used_ids: HashSet::new(),
         }
@@ -523,6 +566,8 @@ impl<'a> Gen<'a> {
             truth: self.truth,
             owner: self.owner,
             tampered: self.tampered,
+            backwards_id: self.backwards_id,
+            duplicated_id: self.duplicated_id,
             double_escaped: self.double_escaped,
             dm_files,
         }
@@ -598,6 +643,9 @@ impl<'a> Gen<'a> {
         let first_kind_at = [n / 5, 2 * n / 5, 3 * n / 5];
         let unknown_at = if self.b.unknown_event && index == 0 { n / 2 } else { usize::MAX };
         let tamper_at = if self.b.tamper && index == 0 { n / 3 } else { usize::MAX };
+        let backwards_at =
+            if self.b.tamper_id_order && index == 0 { 2 * n / 3 } else { usize::MAX };
+        let lent_at = if self.b.tamper_duplicate_id && index == 0 { n / 4 } else { usize::MAX };
         for k in 0..n {
             t += self.gap(n);
             if k == unknown_at {
@@ -626,16 +674,17 @@ impl<'a> Gen<'a> {
             let others: Vec<String> = members.iter().filter(|m| **m != sender).cloned().collect();
             let forced_text =
                 (index == 0 && k == 3.min(n.saturating_sub(1))).then_some(DOUBLE_ESCAPED_TEXT);
-            items.push(self.message(
-                &id,
-                true,
-                t,
-                &sender,
-                None,
-                &others,
-                forced_text,
-                k == tamper_at,
-            ));
+            if k == backwards_at {
+                let id = self.id_at(t - 3_600_000);
+                self.backwards_id = Some(id.clone());
+                self.forced_id = Some(id);
+            }
+            let item =
+                self.message(&id, true, t, &sender, None, &others, forced_text, k == tamper_at);
+            if k == lent_at {
+                self.duplicated_id = self.truth[item.truth].id.clone();
+            }
+            items.push(item);
         }
         Conversation { id, items }
     }
@@ -719,6 +768,9 @@ impl<'a> Gen<'a> {
             let others = [recipient.clone()];
             let forced_text = (self.b.groups == 0 && index == 0 && k == 3.min(n.saturating_sub(1)))
                 .then_some(DOUBLE_ESCAPED_TEXT);
+            if index == 0 && k == 1 {
+                self.forced_id = self.duplicated_id.clone();
+            }
             items.push(self.message(
                 &id,
                 false,
@@ -774,8 +826,14 @@ impl<'a> Gen<'a> {
         forced_text: Option<&str>,
         tamper: bool,
     ) -> Item {
-        let id = self.id_at(t);
-        let mut created = t + self.rng.range_i64(20, 114);
+        let (id, mut created) = if let Some(id) = self.forced_id.take() {
+            (id, t)
+        } else if self.b.id_jitter_ms > 0 {
+            let jitter = self.rng.range_i64(-self.b.id_jitter_ms, self.b.id_jitter_ms + 1);
+            (self.id_at(t + jitter), t)
+        } else {
+            (self.id_at(t), t + self.rng.range_i64(20, 114))
+        };
         if tamper {
             created += 3 * 3_600_000 + self.rng.range_i64(0, 1000);
             self.tampered = Some(id.clone());

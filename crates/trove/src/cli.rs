@@ -31,7 +31,7 @@ The case folder holds everything trove writes (database and index); nothing leav
           version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TROVE_GIT_REVISION"), ")"))]
 pub struct Cli {
     /// The case folder (created by the first ingest).
-    #[arg(long, global = true, env = "TROVE_CASE", value_name = "DIR")]
+    #[arg(long, global = true, env = "TROVE_CASE", value_name = "DIR", allow_hyphen_values = true)]
     pub case: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
@@ -62,6 +62,7 @@ pub enum Command {
     /// Rebuild the search index from the case database.
     Reindex,
     /// Build a case from the bundled sample data and serve it in the workbench.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Serve the workbench: search, read in context, people and activity, in a browser.
     Serve(ServeArgs),
@@ -87,7 +88,8 @@ pub enum Command {
     },
     /// Show or set the case's analysis time zone (dates in queries, days, charts; default UTC).
     Zone {
-        /// An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+02:00). Omit to show it.
+        /// An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+02:00, -05:00). Omit to show it.
+        #[arg(allow_hyphen_values = true)]
         name: Option<String>,
     },
     /// Print shell completions.
@@ -117,39 +119,38 @@ pub struct IngestArgs {
     /// Files, folders or zip archives.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Reader to use (default: detect). One of: twitter, telegram, whatsapp, slack, discord,
-    /// messenger, instagram, signal, rsmf, matrix, jabber, rocketchat, irc, template, csv, jsonl.
-    #[arg(long, value_name = "F")]
+    /// Reader to use (default: auto, which detects it).
+    #[arg(long, value_name = "F", value_parser = format_values())]
     pub format: Option<String>,
     /// Column mapping for CSV/JSONL: text=COL,sent_at=COL,sender=COL,conversation=COL,id=COL.
-    #[arg(long, value_name = "k=COL,...")]
+    #[arg(long, value_name = "k=COL,...", allow_hyphen_values = true)]
     pub map: Option<String>,
     /// Zone of timestamps that have none (IANA name, UTC, or +02:00). Default: UTC, recorded as asserted.
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
     /// Rows from this sender are events (joins, leaves, renames), not messages. Repeatable.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub event_sender: Vec<String>,
     /// A CSV of `id,name` lines naming accounts after the ingest.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub names: Option<PathBuf>,
     /// How to read ambiguous dates such as 05/06/2015 (default: decided from the whole file where possible).
     #[arg(long, value_enum, value_name = "ORDER")]
     pub date_order: Option<DateOrderArg>,
     /// Line template for `--format template`, e.g. '[{ts}] {sender}: {text}'.
-    #[arg(long, value_name = "TEMPLATE")]
+    #[arg(long, value_name = "TEMPLATE", allow_hyphen_values = true)]
     pub template: Option<String>,
     /// Timestamp format for the template reader (strftime style, e.g. '%Y-%m-%d %H:%M:%S').
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", allow_hyphen_values = true)]
     pub ts_format: Option<String>,
     /// A line that ends each message in the template reader (e.g. '--------------------').
-    #[arg(long, value_name = "LINE")]
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true)]
     pub separator: Option<String>,
     /// The inputs are a translated copy of this ingested source (its path or sha256); needs --lang.
-    #[arg(long, value_name = "SOURCE", requires = "lang")]
+    #[arg(long, value_name = "SOURCE", requires = "lang", allow_hyphen_values = true)]
     pub translation_of: Option<String>,
     /// Language of the translation (e.g. en).
-    #[arg(long, value_name = "CODE", requires = "translation_of")]
+    #[arg(long, value_name = "CODE", requires = "translation_of", allow_hyphen_values = true)]
     pub lang: Option<String>,
     /// Also copy the attached files found in the export into the case (stored by SHA-256 under
     /// CASE/media). Without it, only their names, sizes and hashes are recorded.
@@ -163,6 +164,13 @@ pub struct IngestArgs {
     /// --max-record-bytes.
     #[arg(long, value_name = "BYTES", default_value_t = trove_readers::ReadOptions::default().max_conversation_bytes)]
     pub max_conversation_bytes: usize,
+}
+
+/// `--format` values: `auto` and every reader of the registry, so help,
+/// completions, the man page and detection know the same formats.
+fn format_values() -> clap::builder::PossibleValuesParser {
+    let names = std::iter::once("auto").chain(trove_readers::formats().iter().map(|f| f.name()));
+    clap::builder::PossibleValuesParser::new(names)
 }
 
 /// Order of day and month in ambiguous numeric dates.
@@ -239,10 +247,10 @@ pub enum PeopleAction {
         /// Another account.
         b: String,
         /// Why they are one person (recorded with the link).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: String,
         /// The person's name (default: the first account's name, or the existing person's).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         name: Option<String>,
     },
 }
@@ -274,7 +282,13 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct AuthorArg {
     /// Your name, recorded with the change (default: $TROVE_AUTHOR, else $USER).
-    #[arg(long, env = "TROVE_AUTHOR", value_name = "NAME", global = true)]
+    #[arg(
+        long,
+        env = "TROVE_AUTHOR",
+        value_name = "NAME",
+        global = true,
+        allow_hyphen_values = true
+    )]
     pub author: Option<String>,
 }
 
@@ -402,7 +416,7 @@ pub enum CollectionAction {
         #[arg(required = true, value_name = "ID")]
         targets: Vec<String>,
         /// An editorial note for these excerpts (Markdown).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         note: Option<String>,
     },
     /// List collections, or the excerpts of one.
@@ -433,7 +447,7 @@ pub enum CollectionAction {
 pub struct VerifyArgs {
     /// Check a publication's manifest.json against the case instead: every quoted message
     /// present, same source hash, same place, same text hash.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub manifest: Option<PathBuf>,
 }
 
@@ -453,19 +467,24 @@ pub enum RedactAction {
     Add {
         /// A person (account id, handle, name, or a merged person): shown as a pseudonym in
         /// senders, ids, text, @mentions, URLs and attachment names.
-        #[arg(long, value_name = "NAME_OR_ID")]
+        #[arg(long, value_name = "NAME_OR_ID", allow_hyphen_values = true)]
         person: Option<String>,
         /// The pseudonym (default: Participant N).
-        #[arg(long = "as", value_name = "PSEUDONYM", requires = "person")]
+        #[arg(
+            long = "as",
+            value_name = "PSEUDONYM",
+            requires = "person",
+            allow_hyphen_values = true
+        )]
         pseudonym: Option<String>,
         /// An exact string (case-insensitive), replaced with [redacted].
-        #[arg(long, value_name = "S")]
+        #[arg(long, value_name = "S", allow_hyphen_values = true)]
         text: Option<String>,
         /// A regular expression, matches replaced with [redacted].
-        #[arg(long, value_name = "RE")]
+        #[arg(long, value_name = "RE", allow_hyphen_values = true)]
         regex: Option<String>,
         /// A built-in detector: email, phone, ip, token-url, wallet, onion.
-        #[arg(long, value_name = "KIND")]
+        #[arg(long, value_name = "KIND", allow_hyphen_values = true)]
         detector: Option<String>,
     },
     /// List the rules.
@@ -487,16 +506,16 @@ pub enum RedactAction {
 #[derive(Debug, Args)]
 pub struct PublishArgs {
     /// The collection to publish.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub collection: String,
     /// The folder to write (created; must be new, empty, or an earlier publication).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
     pub out: PathBuf,
     /// A minijinja template for the page (the newsroom's own look); same data as the default.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub template: Option<PathBuf>,
     /// Zone of the times on the page (default: the case's zone).
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
 }
 
@@ -519,13 +538,13 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormatArg,
     /// The file to write.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", allow_hyphen_values = true)]
     pub out: PathBuf,
     /// Export every hit of this query (oldest first).
-    #[arg(long, value_name = "Q")]
+    #[arg(long, value_name = "Q", allow_hyphen_values = true)]
     pub query: Option<String>,
     /// Export this collection's messages.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub collection: Option<String>,
     /// Start a CSV with a byte-order mark (for Excel).
     #[arg(long)]

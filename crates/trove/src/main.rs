@@ -1,10 +1,23 @@
 //! `trove`: the command-line front end. Flag definitions and printing only;
 //! the work happens in `trove_app`.
 
+// Before the modules, so they print through `out` (see there). `print!`
+// is unused today; it is here so that a future use cannot bypass `out`.
+#[allow(unused_macros)]
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::out::print(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::out::write(b"\n") };
+    ($($arg:tt)*) => { $crate::out::print(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod annotate;
 mod cli;
+#[cfg(feature = "demo")]
 mod demo;
 mod human;
+mod out;
 mod progress;
 mod publishing;
 mod terminal;
@@ -26,7 +39,7 @@ use crate::terminal::Style;
 
 /// mimalloc rather than the system allocator: glibc kept the memory that
 /// indexing and merging freed, and a 10M-message ingest peaked ~400 MB
-/// higher with it (see README, Benchmarks).
+/// higher with it (see docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -133,6 +146,60 @@ fn main() -> ExitCode {
     }
 }
 
+/// What a case folder was before an ingest began, so that a failed first
+/// ingest can leave it as it was: a run that fails commits nothing, and an
+/// empty case folder left behind would look like a case that holds nothing.
+enum FreshCase<'a> {
+    /// The folder did not exist: remove it whole.
+    Absent(&'a Path),
+    /// The folder existed and was empty: remove what was made inside it.
+    Empty(&'a Path),
+    /// Anything else is a case (or someone's files): never touched.
+    Existing,
+}
+
+impl<'a> FreshCase<'a> {
+    fn note(dir: &'a Path) -> FreshCase<'a> {
+        match std::fs::read_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FreshCase::Absent(dir),
+            Ok(mut entries) => match entries.next() {
+                None => FreshCase::Empty(dir),
+                Some(_) => FreshCase::Existing,
+            },
+            Err(_) => FreshCase::Existing,
+        }
+    }
+
+    /// Undoes the case's creation; a failure to do so is reported, not fatal.
+    fn discard(self) {
+        let (dir, result) = match self {
+            FreshCase::Absent(dir) => (dir, std::fs::remove_dir_all(dir)),
+            FreshCase::Empty(dir) => (dir, empty_folder(dir)),
+            FreshCase::Existing => return,
+        };
+        if let Err(e) = result {
+            eprintln!(
+                "warning: could not remove the new case folder {}: {e}",
+                terminal::sanitize(&dir.display().to_string(), false)
+            );
+        }
+    }
+}
+
+/// Removes everything inside `dir`, keeping `dir`.
+fn empty_folder(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        // file_type does not follow links: a link is removed, not its target.
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?
+        } else {
+            std::fs::remove_file(entry.path())?
+        }
+    }
+    Ok(())
+}
+
 fn case_dir(cli_case: &Option<PathBuf>) -> Result<PathBuf, Failure> {
     cli_case.clone().ok_or_else(|| Failure {
         message: "no case given".into(),
@@ -160,9 +227,7 @@ fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
         help: None,
         code: 1,
     })?;
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error.
-    let _ = writeln!(stdout, "{text}");
+    println!("{text}");
     Ok(())
 }
 
@@ -213,12 +278,27 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 },
                 media_dir: None,
             };
+            let fresh = FreshCase::note(&dir);
             let mut bar = progress::Bar::new();
-            let mut case = Case::open_or_create(&dir, &mut bar)?;
+            let mut case = match Case::open_or_create(&dir, &mut bar) {
+                Ok(case) => case,
+                Err(e) => {
+                    bar.finish();
+                    fresh.discard();
+                    return Err(e.into());
+                }
+            };
             options.media_dir = args.copy_media.then(|| case.media_dir());
             let result = case.ingest(&args.paths, &options, &mut bar, interrupted);
             bar.finish();
-            let output = result?;
+            let output = match result {
+                Ok(output) => output,
+                Err(e) => {
+                    drop(case);
+                    fresh.discard();
+                    return Err(e.into());
+                }
+            };
             let mut naming_problems = Vec::new();
             if let Some(names) = &args.names {
                 let text = std::fs::read_to_string(names)
@@ -375,6 +455,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
         Command::Audit { limit } => {
             annotate::audit(&open_case(&case_dir(&cli.case)?)?, limit, cli.json)
         }
+        #[cfg(feature = "demo")]
         Command::Demo(args) => {
             demo::run(cli.case, cli.json, &args, &cli.author.name(), interrupted)
         }
@@ -397,18 +478,21 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             serve(case, args.addr, &cli.author.name())
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "trove", &mut std::io::stdout());
+            // Into memory first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "trove", &mut script);
+            out::write(&script);
             Ok(0)
         }
         Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()).map_err(|e| {
-                Failure {
-                    message: format!("writing the man page: {e}"),
-                    location: None,
-                    help: None,
-                    code: 1,
-                }
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page).map_err(|e| Failure {
+                message: format!("writing the man page: {e}"),
+                location: None,
+                help: None,
+                code: 1,
             })?;
+            out::write(&page);
             Ok(0)
         }
     }

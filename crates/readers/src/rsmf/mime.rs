@@ -102,7 +102,9 @@ pub(super) fn param(value: &str, name: &str) -> Option<String> {
             {
                 let encoded = unquote(raw);
                 let text = encoded.splitn(3, '\'').nth(2).unwrap_or(&encoded);
-                return Some(percent_decode(text));
+                return Some(
+                    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned(),
+                );
             }
         }
         if end >= rest.len() {
@@ -146,30 +148,6 @@ fn unquote(raw: &str) -> String {
         }
         None => raw.to_string(),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).and_then(|&b| hex(b)),
-            bytes.get(i + 2).and_then(|&b| hex(b)),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A leaf part of a MIME message.
@@ -299,41 +277,36 @@ fn trim_trailing_ws(bytes: &[u8]) -> &[u8] {
 /// Decodes base64 (whitespace ignored, padding optional), refusing output
 /// over `max` bytes. `Err` is an offset into `text` and a reason.
 pub(super) fn base64(text: &[u8], max: usize) -> Result<Vec<u8>, (usize, String)> {
-    let mut out = Vec::with_capacity((text.len() / 4 * 3).min(max));
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    let mut padding = false;
-    for (i, &b) in text.iter().enumerate() {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                padding = true;
-                continue;
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            other => {
-                return Err((i, format!("byte 0x{other:02X} is not base64")));
-            }
-        };
-        if padding {
-            return Err((i, "base64 data after `=` padding".to_string()));
-        }
-        acc = (acc << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-        if out.len() > max {
-            return Err((i, format!("decodes to more than the limit of {max} bytes")));
-        }
+    use ::base64::DecodeError;
+    use ::base64::Engine as _;
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    // MIME wraps base64 in lines; the decoder wants the symbols alone.
+    let symbols: Vec<u8> = text.iter().copied().filter(|b| !space(b)).collect();
+    // The offset in `text` of the k-th symbol.
+    let at = |k: usize| {
+        text.iter().enumerate().filter(|(_, b)| !space(*b)).nth(k).map_or(text.len(), |(i, _)| i)
+    };
+    let unpadded = symbols.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
+    if unpadded / 4 * 3 + (unpadded % 4).saturating_sub(1) > max {
+        return Err((at(max / 3 * 4), format!("decodes to more than the limit of {max} bytes")));
     }
-    Ok(out)
+    let engine = ::base64::engine::GeneralPurpose::new(
+        &::base64::alphabet::STANDARD,
+        ::base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(::base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    engine.decode(&symbols).map_err(|e| match e {
+        DecodeError::InvalidByte(k, b'=') => (at(k), "base64 data after `=` padding".to_string()),
+        DecodeError::InvalidByte(k, other) => (at(k), format!("byte 0x{other:02X} is not base64")),
+        DecodeError::InvalidLength(k) => {
+            (at(k.saturating_sub(1)), "base64 ends with a symbol that holds no whole byte".into())
+        }
+        DecodeError::InvalidLastSymbol { offset, .. } => {
+            (at(offset), "base64 ends in a bad symbol".into())
+        }
+        DecodeError::InvalidPadding => (at(unpadded), "bad `=` padding in base64".into()),
+    })
 }
 
 #[cfg(test)]

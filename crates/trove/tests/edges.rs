@@ -1,0 +1,194 @@
+//! The edges of the command line: a reader that stops reading, values that
+//! look like flags, and a first ingest that fails.
+
+mod common;
+
+use common::{ingest_transcript, json, s, trove, twitter_zip};
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Runs trove with its stdout closed before it writes anything, as
+/// `trove ... | head -0` does.
+fn with_stdout_closed(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trove"))
+        .args(args)
+        .env_remove("TROVE_CASE")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn trove");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for trove")
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (zip, archive) = twitter_zip(dir.path(), "archive.zip", 21, 3_000);
+    let case = dir.path().join("case");
+    json(&trove(&["ingest", s(&zip), "--case", s(&case), "--json"]));
+    let id = archive.messages().nth(100).and_then(|m| m.id.clone()).expect("an id");
+    // Each prints far more than a pipe holds, so the write fails even if the
+    // pipe closed late.
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["stats", "--case", s(&case)],
+        vec!["stats", "--case", s(&case), "--json"],
+        vec!["search", "--case", s(&case), "--limit", "3000", "--", ""],
+        vec!["search", "--case", s(&case), "--limit", "3000", "--json", "--", ""],
+        vec!["show", "--case", s(&case), id.as_str(), "--context", "500"],
+        vec!["people", "--case", s(&case)],
+        vec!["completions", "bash"],
+        vec!["man"],
+    ];
+    for args in commands {
+        let out = with_stdout_closed(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
+    }
+    // An export whose summary line finds the pipe closed still wrote its file.
+    let csv = dir.path().join("all.csv");
+    let out = with_stdout_closed(&[
+        "export",
+        "--case",
+        s(&case),
+        "--format",
+        "csv",
+        "--out",
+        s(&csv),
+        "--query",
+        "",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = std::fs::read_to_string(&csv).expect("the export").lines().count();
+    assert!(rows > archive.messages().count(), "{rows} lines");
+}
+
+/// A template transcript whose messages end at a line of dashes.
+const DASHED: &str = "\
+[2020-01-01 10:00:00] ana: first line
+and its second line
+--------------------
+[2020-01-01 10:01:00] ben: -an answer that starts with a dash
+--------------------
+";
+
+#[test]
+fn values_that_start_with_a_dash_are_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("log.txt");
+    std::fs::write(&log, DASHED).expect("write");
+    let case = dir.path().join("case");
+    let out = json(&trove(&[
+        "ingest",
+        s(&log),
+        "--case",
+        s(&case),
+        "--json",
+        "--format",
+        "template",
+        "--template",
+        "[{ts}] {sender}: {text}",
+        "--separator",
+        "--------------------",
+        "--tz",
+        "-05:00",
+    ]));
+    assert_eq!(out["messages_added"], 2, "{out}");
+    let hits = json(&trove(&["search", "--case", s(&case), "--json", "--sort", "time", "--", ""]));
+    assert_eq!(hits["hits"][0]["text"], "first line\nand its second line");
+    // 10:00 at -05:00 is 15:00 UTC.
+    assert_eq!(hits["hits"][0]["sent_at"], "2020-01-01T15:00:00.000Z");
+
+    let zone = trove(&["zone", "--case", s(&case), "-05:00"]);
+    assert!(zone.status.success(), "{}", String::from_utf8_lossy(&zone.stderr));
+    assert_eq!(String::from_utf8_lossy(&zone.stdout).trim(), "-05:00");
+
+    let rule = trove(&["redact", "add", "--case", s(&case), "--text", "-an answer"]);
+    assert!(rule.status.success(), "{}", String::from_utf8_lossy(&rule.stderr));
+    let out_file = dir.path().join("out.jsonl");
+    let export = json(&trove(&[
+        "export",
+        "--case",
+        s(&case),
+        "--json",
+        "--format",
+        "jsonl",
+        "--out",
+        s(&out_file),
+        "--query",
+        "-from:ana",
+    ]));
+    assert_eq!(export["messages"], 1, "{export}");
+    let written = std::fs::read_to_string(&out_file).expect("read the export");
+    assert!(written.contains("[redacted] that starts with a dash"), "{written}");
+}
+
+fn assert_absent_or_empty(dir: &Path, existed: bool) {
+    if existed {
+        let left: Vec<_> = std::fs::read_dir(dir).expect("read").collect();
+        assert!(left.is_empty(), "{} still holds {left:?}", dir.display());
+    } else {
+        assert!(!dir.exists(), "{} was left behind", dir.display());
+    }
+}
+
+#[test]
+fn a_failed_first_ingest_leaves_no_case_behind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("photo.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01").expect("write");
+    let garbage = dir.path().join("garbage.csv");
+    std::fs::write(&garbage, [0u8, 159, 146, 150, 0, 1, 2, 3].repeat(100)).expect("write");
+    let missing = dir.path().join("no-such-file.zip");
+
+    let failures: [&[&str]; 3] = [&[s(&png)], &[s(&garbage), "--format", "csv"], &[s(&missing)]];
+    for (i, input) in failures.iter().enumerate() {
+        // A case folder that does not exist yet, and one the user made empty.
+        for existed in [false, true] {
+            let case = dir.path().join(format!("case-{i}-{existed}"));
+            if existed {
+                std::fs::create_dir(&case).expect("mkdir");
+            }
+            let mut args = vec!["ingest", "--case", s(&case)];
+            args.extend_from_slice(input);
+            let out = trove(&args);
+            assert_eq!(out.status.code(), Some(1), "{input:?}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("error:"), "{input:?}");
+            assert_absent_or_empty(&case, existed);
+        }
+    }
+}
+
+#[test]
+fn a_failed_ingest_into_an_existing_case_keeps_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, first) = ingest_transcript(dir.path());
+    assert_eq!(first["messages_added"], 10);
+    let png = dir.path().join("photo.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01").expect("write");
+    let out = trove(&["ingest", s(&png), "--case", s(&case)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!(stats["messages"], 10);
+}
+
+#[test]
+fn every_registry_format_is_in_the_help_and_the_readme() {
+    let help = trove(&["ingest", "--help"]);
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    let readme = include_str!("../../../README.md");
+    for format in trove_readers::formats() {
+        let name = format.name();
+        assert!(help.contains(name), "`{name}` missing from `trove ingest --help`:\n{help}");
+        assert!(readme.contains(&format!("`{name}`")), "`{name}` missing from the README");
+    }
+    assert!(help.contains("auto"), "{help}");
+    let unknown = trove(&["ingest", "x.zip", "--case", "c", "--format", "fax"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("possible values"));
+}

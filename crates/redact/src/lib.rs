@@ -46,14 +46,17 @@
 //! ```
 
 mod detectors;
+mod identity;
 mod literals;
 mod redactor;
 mod rules;
 mod variants;
 mod view;
 
+pub use identity::MIN_WORD_CHARS;
 pub use redactor::Redactor;
 pub use rules::{
-    Detector, Hit, PersonRule, REDACTED, RedactError, RuleKind, RuleRef, Rules, UnknownDetector,
+    Detector, Hit, PersonRule, PersonValue, REDACTED, Reach, RedactError, RuleKind, RuleRef, Rules,
+    UnknownDetector,
 };
 pub use variants::variants;

@@ -63,6 +63,7 @@ impl Redactor {
         let literals = Literals::new(&rules.persons, &rules.texts)?;
         let mut pseudonyms = Vec::new();
         let mut persons = HashMap::new();
+        let mut implied = Vec::new();
         for (index, person) in rules.persons.iter().enumerate() {
             let pseudonym = person.pseudonym.trim();
             pseudonyms.push(if pseudonym.is_empty() {
@@ -70,12 +71,22 @@ impl Redactor {
             } else {
                 pseudonym.to_string()
             });
-            for value in person.names.iter().chain(&person.ids).chain(&person.handles) {
-                let key = key(value);
-                if !key.is_empty() {
+            for value in person.values() {
+                let key = key(&value.value);
+                if key.is_empty() {
+                    continue;
+                }
+                if value.from.is_some() {
+                    implied.push((key, index));
+                } else {
                     persons.entry(key).or_insert(index);
                 }
             }
+        }
+        // A local part names the person only where no listed value of
+        // anyone does: `boss` listed for one person beats `boss@x` of another.
+        for (key, index) in implied {
+            persons.entry(key).or_insert(index);
         }
 
         let mut detectors: Vec<(RuleRef, DetectorMatcher)> = Vec::new();
@@ -209,8 +220,9 @@ impl Redactor {
         self.pseudonym(person)
     }
 
-    /// The index in [`Rules::persons`] of the person `value` is a name, id
-    /// or handle of: compared whole, case-insensitively, accents folded,
+    /// The index in [`Rules::persons`] of the person `value` is a name, id,
+    /// handle or implied local part (see
+    /// [`PersonRule::values`](crate::PersonRule::values)) of: compared whole, case-insensitively, accents folded,
     /// a leading `@` ignored, runs of whitespace and `_ . - +` all alike
     /// (`Jean-Pierre` is `jean pierre`), and phone numbers by their digits
     /// (`+1 (555) 123-4567` is `15551234567`). The first person listing a

@@ -11,9 +11,9 @@ use trove_redact::{Detector, PersonRule, Placeholders, Reach, Redactor, RuleKind
 use trove_store::{Actor, RuleRow, StoredMessage};
 
 use crate::annotate::now;
+use crate::{AppError, Case, render_id};
 
 mod short;
-use crate::{AppError, Case, render_id};
 
 /// A rule to add.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -39,7 +39,8 @@ pub use dates::{format_instant, parse_zone};
 pub use error::AppError;
 pub use publish::{ExportFormat, ExportOutput, ManifestCheck, PublishOutput, Selection};
 pub use redaction::{
-    CaseRedactor, NewRule, PreviewExample, PreviewOutput, RuleHits, RuleOutput, detector_names,
+    CaseRedactor, CoveredValue, NewRule, PreviewExample, PreviewOutput, RuleHits, RuleOutput,
+    detector_names,
 };
 pub use search::{SearchOptions, SortOrder};
 pub use trove_ingest::{parse_id, render_id};

@@ -157,6 +157,8 @@ impl Case {
             .collect::<Result<Vec<_>, _>>()?;
         let selected: HashSet<i64> = ranges.iter().flatten().map(|m| m.row).collect();
         let mut excerpts = Vec::with_capacity(items.len());
+        // Every message is redacted before any note or the title, so that
+        // detected values are numbered as in an export of the collection.
         for ((index, item), stored) in items.iter().enumerate().zip(ranges) {
             let citation = if item.first_key == item.last_key {
                 render_id(item.first_key)
@@ -175,12 +177,10 @@ impl Case {
                     SiteMessage { message, date, time, voice }
                 })
                 .collect();
-            excerpts.push(SiteExcerpt {
-                citation,
-                position: index + 1,
-                note: item.note.as_deref().map(|n| redactor.text(n)),
-                messages,
-            });
+            excerpts.push(SiteExcerpt { citation, position: index + 1, note: None, messages });
+        }
+        for (excerpt, item) in excerpts.iter_mut().zip(&items) {
+            excerpt.note = item.note.as_deref().map(|n| redactor.text(n));
         }
         Ok(Site {
             title: redactor.text(name),
@@ -318,7 +318,9 @@ impl Case {
                     ));
                     continue;
                 };
-                let actual = provenance(&stored, &redactor);
+                // The whole message is redacted, as publishing did, so that a
+                // locator's detected values get the numbers they got there.
+                let actual = out_message(&stored, None, &redactor).provenance;
                 let before = check.findings.len();
                 if actual.source_sha256 != quoted.source_sha256 {
                     check.findings.push(finding(

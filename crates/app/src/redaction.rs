@@ -1,14 +1,19 @@
 //! Redaction rules: stored per case, applied only on output. Here the
 //! stored rules become a [`trove_redact::Redactor`] (a person rule gathers
-//! every name, id and handle of the accounts it names), and a preview shows
-//! where each rule hits.
+//! every name, id and handle of the accounts it names, and the redactor
+//! adds the local parts of addresses), and a preview shows where each rule
+//! hits, and where a short local part is left as a plain word.
+
+use std::sync::{Mutex, PoisonError};
 
 use serde::Serialize;
-use trove_redact::{Detector, PersonRule, Redactor, RuleKind, Rules};
+use trove_redact::{Detector, PersonRule, Placeholders, Reach, Redactor, RuleKind, Rules};
 use trove_store::{Actor, RuleRow, StoredMessage};
 
 use crate::annotate::now;
 use crate::{AppError, Case, render_id};
+
+mod short;
 
 /// A rule to add.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +50,22 @@ pub struct RuleOutput {
     /// For persons: the accounts the rule covers (`platform:id`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<String>,
+    /// For persons: every value redacted, listed and implied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<CoveredValue>,
+}
+
+/// One value a person rule redacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CoveredValue {
+    /// The value (a name, id, handle, or the local part of an address).
+    pub value: String,
+    /// `word`: anywhere as a whole word; `marked`: only as `<x>`, `@x`,
+    /// `* x` or `x:` (a local part under three characters).
+    pub reach: String,
+    /// For a local part, the address it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// Where one rule hits.
@@ -85,17 +106,25 @@ pub struct PreviewOutput {
 }
 
 /// The case's rules compiled, with what the output layer needs beside the
-/// redactor itself.
+/// redactor itself. One is made per publication, export or preview: it
+/// numbers detected values (`[email 1]`, `[email 2]`) in the order its
+/// [`CaseRedactor::text`] meets them, the same for every field of that run.
 pub struct CaseRedactor {
     pub(crate) redactor: Redactor,
     /// Stored rule per compiled rule: persons, texts, regexes, detectors.
     order: Vec<(RuleKind, usize, RuleRow)>,
+    /// The person rules as compiled, by index.
+    persons: Vec<PersonRule>,
+    numbers: Mutex<Placeholders>,
 }
 
 impl CaseRedactor {
-    /// Free text with every rule applied.
+    /// Free text with every rule applied, detected values numbered across
+    /// this redactor's run.
     pub fn text(&self, text: &str) -> String {
-        self.redactor.text(text).into_owned()
+        // A panic elsewhere while numbering leaves the numbers valid.
+        let mut numbers = self.numbers.lock().unwrap_or_else(PoisonError::into_inner);
+        self.redactor.text_numbered(text, &mut numbers).into_owned()
     }
 
     /// The sender as published: a pseudonym, or the name redacted.
@@ -207,21 +236,24 @@ impl Case {
             } else {
                 Vec::new()
             };
+            let index = (row.kind == "person")
+                .then(|| redactor.order.iter().find(|(_, _, r)| r.id == row.id))
+                .flatten()
+                .map(|(_, index, _)| *index);
             let pseudonym = (row.kind == "person").then(|| {
-                redactor
-                    .order
-                    .iter()
-                    .find(|(_, _, r)| r.id == row.id)
-                    .and_then(|(_, index, _)| redactor.redactor.pseudonym(*index))
-                    .unwrap_or_default()
-                    .to_string()
+                index.and_then(|i| redactor.redactor.pseudonym(i)).unwrap_or_default().to_string()
             });
+            let covers = index
+                .and_then(|i| redactor.persons.get(i))
+                .map(|person| person.values().into_iter().map(covered).collect())
+                .unwrap_or_default();
             out.push(RuleOutput {
                 id: row.id,
                 kind: row.kind,
                 value: row.value,
                 pseudonym,
                 accounts,
+                covers,
             });
         }
         Ok(out)
@@ -252,6 +284,8 @@ impl Case {
                     }
                     person.names.sort();
                     person.names.dedup();
+                    person.ids.sort();
+                    person.ids.dedup();
                     order.push((RuleKind::Person, rules.persons.len(), row));
                     rules.persons.push(person);
                 }
@@ -271,7 +305,12 @@ impl Case {
             }
         }
         let redactor = Redactor::new(&rules).map_err(|e| AppError::Usage(e.to_string()))?;
-        Ok(CaseRedactor { redactor, order })
+        Ok(CaseRedactor {
+            redactor,
+            order,
+            persons: rules.persons,
+            numbers: Mutex::new(Placeholders::new()),
+        })
     }
 
     /// Where every rule hits in the case and how the output will read, with
@@ -288,22 +327,32 @@ impl Case {
                 .collect(),
             examples,
         };
+        let mut short = short::ShortNames::new(&redactor.persons);
         let mut messages = 0u64;
         let outcome = self.store.for_each_message(|m| {
             messages += 1;
             let mut hit_rules: Vec<i64> = Vec::new();
+            let sender = m.sender_native_id.as_deref().and_then(|id| {
+                redactor.redactor.person_of(id).or_else(|| {
+                    m.sender_name.as_deref().and_then(|n| redactor.redactor.person_of(n))
+                })
+            });
             for (field, value) in fields_of(m) {
-                for hit in redactor.redactor.hits(&value) {
+                let hits = redactor.redactor.hits(&value);
+                for hit in &hits {
                     let Some(row) = redactor.stored_rule(hit.rule.kind, hit.rule.index) else {
                         continue;
                     };
                     tally.record(row.id, m, field, &value, &mut hit_rules);
                 }
+                // A sender who is a person is shown as the pseudonym whole.
+                let pseudonymised = sender.is_some() && matches!(field, "sender" | "sender_id");
+                if let Some(short) = short.as_mut().filter(|_| !pseudonymised) {
+                    short.scan(&value, &hits, &render_id(m.key), field);
+                }
             }
             if let Some(id) = &m.sender_native_id
-                && let Some(person) = redactor.redactor.person_of(id).or_else(|| {
-                    m.sender_name.as_deref().and_then(|n| redactor.redactor.person_of(n))
-                })
+                && let Some(person) = sender
                 && let Some(row) = redactor.stored_rule(RuleKind::Person, person)
             {
                 let shown = m.sender_name.clone().unwrap_or_else(|| id.clone());
@@ -318,7 +367,7 @@ impl Case {
         })?;
         outcome.map_err(AppError::Usage)?;
         let per_rule = tally.rules;
-        let warnings = per_rule
+        let mut warnings: Vec<String> = per_rule
             .iter()
             .filter(|r| r.hits == 0)
             .map(|r| {
@@ -328,6 +377,12 @@ impl Case {
                 )
             })
             .collect();
+        if let Some(short) = &short {
+            warnings.extend(short.warnings(|index| {
+                let row = redactor.stored_rule(RuleKind::Person, index)?;
+                Some(format!("{} (person {:?})", row.id, row.value))
+            }));
+        }
         Ok(PreviewOutput { messages, rules: per_rule, warnings })
     }
 }
@@ -389,4 +444,13 @@ impl Tally<'_> {
 /// as one line for the command line's `error:` and the JSON error field.
 fn one_line(message: &str) -> String {
     message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A person rule's value as listed.
+fn covered(value: trove_redact::PersonValue) -> CoveredValue {
+    let reach = match value.reach {
+        Reach::Word => "word",
+        Reach::Marked => "marked",
+    };
+    CoveredValue { value: value.value, reach: reach.to_string(), from: value.from }
 }

@@ -11,7 +11,10 @@
 //!   words too);
 //! - a **regular expression**;
 //! - a built-in **detector** (e-mail, phone, IP address, token-bearing URL,
-//!   crypto wallet, onion address).
+//!   crypto wallet, onion address), each match replaced with `[email]`, or
+//!   through [`Redactor::text_numbered`] with a placeholder numbered per
+//!   distinct value (`[email 1]`, `[email 2]`) that stays the same across
+//!   one publication.
 //!
 //! [`variants()`] lists the spellings under which a redacted value could still
 //! leak (case, URL-encoding, HTML entities, Unicode normalisation forms), for
@@ -46,14 +49,19 @@
 //! ```
 
 mod detectors;
+mod identity;
 mod literals;
+mod placeholders;
 mod redactor;
 mod rules;
 mod variants;
 mod view;
 
+pub use identity::MIN_WORD_CHARS;
+pub use placeholders::Placeholders;
 pub use redactor::Redactor;
 pub use rules::{
-    Detector, Hit, PersonRule, REDACTED, RedactError, RuleKind, RuleRef, Rules, UnknownDetector,
+    Detector, Hit, PersonRule, PersonValue, REDACTED, Reach, RedactError, RuleKind, RuleRef, Rules,
+    UnknownDetector,
 };
 pub use variants::variants;

@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use regex::{Regex, RegexBuilder};
 
-use crate::rules::{PersonRule, RedactError, RuleKind, RuleRef};
+use crate::rules::{PersonRule, Reach, RedactError, RuleKind, RuleRef};
 use crate::variants::encoded;
 use crate::view::fold;
 
@@ -72,14 +72,27 @@ pub(crate) struct Literals {
     rules: Vec<Rule>,
 }
 
-/// One person or text rule.
+/// One person or text rule; a person's values that reach only marked
+/// places are a second rule with the same [`RuleRef`].
 struct Rule {
     rule: RuleRef,
     /// Anchored; for a person the value is group 1 and the match includes
     /// the boundary character after it.
     regex: Regex,
-    /// Whether it needs a boundary before it too (persons).
-    bounded: bool,
+    /// What must surround a match.
+    bounds: Bounds,
+}
+
+/// What must surround a rule's match.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bounds {
+    /// Nothing: a text rule hits inside words.
+    None,
+    /// No letter or digit on either side.
+    Word,
+    /// As [`Bounds::Word`], in a place chat marks as a name
+    /// ([`Reach::Marked`]).
+    Marked,
 }
 
 impl Literals {
@@ -87,10 +100,12 @@ impl Literals {
     pub(crate) fn new(persons: &[PersonRule], texts: &[String]) -> Result<Self, RedactError> {
         let mut first_words: HashMap<String, Vec<usize>> = HashMap::new();
         let mut rules = Vec::new();
-        let mut add = |rule: RuleRef, spellings: Spellings, bounded: bool| {
+        let mut add = |rule: RuleRef, spellings: Spellings, bounds: Bounds| {
             let Some(body) = spellings.alternation() else { return Ok(()) };
-            let pattern =
-                if bounded { format!("^({body})(?:$|{NOT_WORD})") } else { format!("^(?:{body})") };
+            let pattern = match bounds {
+                Bounds::None => format!("^(?:{body})"),
+                Bounds::Word | Bounds::Marked => format!("^({body})(?:$|{NOT_WORD})"),
+            };
             let regex = build(&pattern).map_err(|e| too_large(rule, e))?;
             for first in spellings.first_words {
                 let rules_starting = first_words.entry(first).or_default();
@@ -98,18 +113,20 @@ impl Literals {
                     rules_starting.push(rules.len());
                 }
             }
-            rules.push(Rule { rule, regex, bounded });
+            rules.push(Rule { rule, regex, bounds });
             Ok(())
         };
         for (index, person) in persons.iter().enumerate() {
             let rule = RuleRef { kind: RuleKind::Person, index };
-            add(rule, person_spellings(person), true)?;
+            let (words, marked) = person_spellings(person);
+            add(rule, words, Bounds::Word)?;
+            add(rule, marked, Bounds::Marked)?;
         }
         for (index, text) in texts.iter().enumerate() {
             let rule = RuleRef { kind: RuleKind::Text, index };
             let mut spellings = Spellings::default();
             spellings.add(text, Separator::Text);
-            add(rule, spellings, false)?;
+            add(rule, spellings, Bounds::None)?;
         }
         let Some(first_rule) = rules.first().map(|r| r.rule) else {
             return Ok(Literals { starts: None, candidates: HashMap::new(), rules });
@@ -163,14 +180,16 @@ impl Literals {
             let word_before = before.is_some_and(char::is_alphanumeric);
             let tried = self.candidates.get(m.as_str()).map_or(&[][..], Vec::as_slice);
             for rule in tried.iter().filter_map(|&i| self.rules.get(i)) {
-                if rule.bounded && word_before {
+                if rule.bounds != Bounds::None && word_before {
                     continue;
                 }
-                let value = if rule.bounded {
-                    rule.regex.captures(rest).and_then(|c| c.get(1)).map(|m| m.range())
-                } else {
+                let value = if rule.bounds == Bounds::None {
                     rule.regex.find(rest).map(|m| m.range())
+                } else {
+                    rule.regex.captures(rest).and_then(|c| c.get(1)).map(|m| m.range())
                 };
+                let value = value
+                    .filter(|r| rule.bounds != Bounds::Marked || marked(hay, start, start + r.end));
                 if let Some(range) = value.filter(|r| !r.is_empty()) {
                     found(rule.rule, start + range.start..start + range.end);
                 }
@@ -191,23 +210,43 @@ fn too_large(rule: RuleRef, e: regex::Error) -> RedactError {
     RedactError::TooLarge { rule, message: e.to_string() }
 }
 
-/// A person's names, ids and handles (leading `@`s dropped); ids that are
-/// phone numbers also with their digits however separated.
-fn person_spellings(person: &PersonRule) -> Spellings {
-    let mut spellings = Spellings::default();
-    for name in &person.names {
-        spellings.add(name, Separator::Name);
+/// Whether the value at `start..end` of the folded `hay` stands where chat
+/// marks a name ([`Reach::Marked`]): after `@`, `<` or `<` and an IRC mode
+/// prefix; after a `*` opening a line; or opening a line before `:` or
+/// `,`.
+fn marked(hay: &str, start: usize, end: usize) -> bool {
+    let before = hay.get(..start).unwrap_or_default();
+    let mut back = before.chars().rev();
+    match back.next() {
+        Some('@' | '<') => return true,
+        Some('+' | '%' | '&' | '~' | '!') if back.next() == Some('<') => return true,
+        _ => {}
     }
-    for id in &person.ids {
-        spellings.add(id, Separator::Name);
-        if let Some(digits) = phone_digits(id) {
-            spellings.add_digits(&digits);
+    let line = before.rsplit('\n').next().unwrap_or_default().trim_start();
+    if line.strip_prefix('*').is_some_and(|gap| !gap.is_empty() && gap.trim().is_empty()) {
+        return true;
+    }
+    line.is_empty() && hay.get(end..).is_some_and(|after| after.starts_with([':', ',']))
+}
+
+/// A person's values (see [`PersonRule::values`]): those reaching whole
+/// words anywhere, ids that are phone numbers also with their digits
+/// however separated; and those reaching only marked places.
+fn person_spellings(person: &PersonRule) -> (Spellings, Spellings) {
+    let mut words = Spellings::default();
+    let mut marked = Spellings::default();
+    for value in person.values() {
+        match value.reach {
+            Reach::Word => words.add(&value.value, Separator::Name),
+            Reach::Marked => marked.add(&value.value, Separator::Name),
         }
     }
-    for handle in &person.handles {
-        spellings.add(handle.trim().trim_start_matches('@'), Separator::Name);
+    for id in &person.ids {
+        if let Some(digits) = phone_digits(id) {
+            words.add_digits(&digits);
+        }
     }
-    spellings
+    (words, marked)
 }
 
 /// The spellings of a rule, de-duplicated.

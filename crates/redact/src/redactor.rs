@@ -8,6 +8,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use crate::detectors::DetectorMatcher;
 use crate::literals::{Literals, phone_key};
+use crate::placeholders::Placeholders;
 use crate::rules::{Detector, Hit, REDACTED, RedactError, RuleKind, RuleRef, Rules};
 use crate::view::{Form, View, fold};
 
@@ -26,7 +27,9 @@ const SIZE_LIMIT: usize = 64 << 20;
 /// `https://x.com/Participant 3/status/1`, `jdoe_passport.jpg` becomes
 /// `Participant 3_passport.jpg`. Text and regex matches become
 /// `[redacted]`, detector matches `[email]`, `[phone]`, `[ip]`,
-/// `[token-url]`, `[wallet]`, `[onion]`.
+/// `[token-url]`, `[wallet]`, `[onion]`, or with
+/// [`Redactor::text_numbered`] `[email 1]`, `[email 2]`, one number per
+/// distinct value.
 pub struct Redactor {
     /// Persons and texts.
     literals: Literals,
@@ -63,6 +66,7 @@ impl Redactor {
         let literals = Literals::new(&rules.persons, &rules.texts)?;
         let mut pseudonyms = Vec::new();
         let mut persons = HashMap::new();
+        let mut implied = Vec::new();
         for (index, person) in rules.persons.iter().enumerate() {
             let pseudonym = person.pseudonym.trim();
             pseudonyms.push(if pseudonym.is_empty() {
@@ -70,12 +74,22 @@ impl Redactor {
             } else {
                 pseudonym.to_string()
             });
-            for value in person.names.iter().chain(&person.ids).chain(&person.handles) {
-                let key = key(value);
-                if !key.is_empty() {
+            for value in person.values() {
+                let key = key(&value.value);
+                if key.is_empty() {
+                    continue;
+                }
+                if value.from.is_some() {
+                    implied.push((key, index));
+                } else {
                     persons.entry(key).or_insert(index);
                 }
             }
+        }
+        // A local part names the person only where no listed value of
+        // anyone does: `boss` listed for one person beats `boss@x` of another.
+        for (key, index) in implied {
+            persons.entry(key).or_insert(index);
         }
 
         let mut detectors: Vec<(RuleRef, DetectorMatcher)> = Vec::new();
@@ -142,10 +156,23 @@ impl Redactor {
     /// so a changed text is passed through again, up to
     /// [`MAX_PASSES`] times in all.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut out = self.pass(text);
+        self.passes(text, None)
+    }
+
+    /// [`Redactor::text`], but each detected value replaced with its own
+    /// numbered placeholder from `numbers` (`[email 1]`, `[email 2]`, see
+    /// [`Placeholders`]), so that one address stays distinguishable from
+    /// another. Pass one `numbers` to every call of one publication or
+    /// export, in output order.
+    pub fn text_numbered<'a>(&self, text: &'a str, numbers: &mut Placeholders) -> Cow<'a, str> {
+        self.passes(text, Some(numbers))
+    }
+
+    fn passes<'a>(&self, text: &'a str, mut numbers: Option<&mut Placeholders>) -> Cow<'a, str> {
+        let mut out = self.pass(text, numbers.as_deref_mut());
         for _ in 1..MAX_PASSES {
             let Cow::Owned(changed) = &out else { break };
-            match self.pass(changed) {
+            match self.pass(changed, numbers.as_deref_mut()) {
                 Cow::Owned(again) => out = Cow::Owned(again),
                 Cow::Borrowed(_) => break,
             }
@@ -154,7 +181,7 @@ impl Redactor {
     }
 
     /// One pass of [`Redactor::text`].
-    fn pass<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    fn pass<'a>(&self, text: &'a str, mut numbers: Option<&mut Placeholders>) -> Cow<'a, str> {
         let mut spans = self.spans(text);
         if spans.is_empty() {
             return Cow::Borrowed(text);
@@ -175,7 +202,14 @@ impl Redactor {
                 i += 1;
             }
             out.push_str(text.get(copied..first.range.start).unwrap_or_default());
-            out.push_str(self.replacement(best.rule));
+            let detected = self.detector(best.rule).zip(numbers.as_deref_mut());
+            match detected {
+                Some((detector, numbers)) => {
+                    let value = text.get(best.range.clone()).unwrap_or_default();
+                    out.push_str(&numbers.of(detector, value));
+                }
+                None => out.push_str(self.replacement(best.rule)),
+            }
             copied = end;
         }
         out.push_str(text.get(copied..).unwrap_or_default());
@@ -209,8 +243,9 @@ impl Redactor {
         self.pseudonym(person)
     }
 
-    /// The index in [`Rules::persons`] of the person `value` is a name, id
-    /// or handle of: compared whole, case-insensitively, accents folded,
+    /// The index in [`Rules::persons`] of the person `value` is a name, id,
+    /// handle or implied local part (see
+    /// [`PersonRule::values`](crate::PersonRule::values)) of: compared whole, case-insensitively, accents folded,
     /// a leading `@` ignored, runs of whitespace and `_ . - +` all alike
     /// (`Jean-Pierre` is `jean pierre`), and phone numbers by their digits
     /// (`+1 (555) 123-4567` is `15551234567`). The first person listing a
@@ -228,12 +263,16 @@ impl Redactor {
         match rule.kind {
             RuleKind::Person => self.pseudonym(rule.index).unwrap_or(REDACTED),
             RuleKind::Text | RuleKind::Regex => REDACTED,
-            RuleKind::Detector => self
-                .detectors
-                .iter()
-                .find(|(r, _)| *r == rule)
-                .map_or(REDACTED, |(_, d)| d.detector().replacement()),
+            RuleKind::Detector => self.detector(rule).map_or(REDACTED, Detector::replacement),
         }
+    }
+
+    /// The detector of a detector rule.
+    fn detector(&self, rule: RuleRef) -> Option<Detector> {
+        if rule.kind != RuleKind::Detector {
+            return None;
+        }
+        self.detectors.iter().find(|(r, _)| *r == rule).map(|(_, d)| d.detector())
     }
 
     fn spans(&self, text: &str) -> Vec<Span> {

@@ -124,7 +124,8 @@ impl FromStr for Detector {
 ///
 /// Each listed value is matched on its own, case-insensitively and at word
 /// boundaries; parts of a name (a first name alone) are not, since that
-/// would hit unrelated people. List every spelling that should go.
+/// would hit unrelated people. List every spelling that should go. What
+/// an address implies is added: see [`PersonRule::values`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PersonRule {
     /// What the person is shown as. When blank, `Participant N`, N being the
@@ -137,6 +138,45 @@ pub struct PersonRule {
     pub ids: Vec<String>,
     /// Handles, with or without the leading `@`.
     pub handles: Vec<String>,
+}
+
+impl PersonRule {
+    /// Every value this rule redacts, with how far each reaches: the
+    /// names, ids and handles as listed (a handle without its leading
+    /// `@`), then the name chat shows for each that is an address (the
+    /// local part of `boss@example.onion`, of a Matrix id
+    /// `@boss:matrix.example.org`, the nick of a group-chat occupant
+    /// `room@conference.example.onion/boss`), unless listed already. A
+    /// local part shorter than [`MIN_WORD_CHARS`](crate::MIN_WORD_CHARS)
+    /// characters only reaches [`Reach::Marked`] places. Blank values are
+    /// left out.
+    pub fn values(&self) -> Vec<PersonValue> {
+        crate::identity::person_values(self)
+    }
+}
+
+/// Where in a text a person's value is redacted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// Anywhere as a whole word: no letter or digit on either side.
+    Word,
+    /// Only where chat marks it as a name, as a whole word there: after
+    /// `@` or `<` (`@jo`, `<jo>`, also `<@jo>` and the other IRC mode
+    /// prefixes `+ % & ~ !`), after a `*` opening a line (`* jo waves`),
+    /// and opening a line before `:` or `,` (`jo: hi`). For short local
+    /// parts, which as plain words would hit ordinary text.
+    Marked,
+}
+
+/// One value of a [`PersonRule`], as [`PersonRule::values`] lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonValue {
+    /// The value as listed, or the local part as it is written in `from`.
+    pub value: String,
+    /// Where it is redacted.
+    pub reach: Reach,
+    /// For a local part, the listed value it comes from.
+    pub from: Option<String>,
 }
 
 /// Everything a case redacts.

@@ -1,7 +1,7 @@
 //! Each detector on values it must find and look-alikes it must leave.
 #![allow(clippy::unwrap_used)]
 
-use trove_redact::{Detector, Redactor, Rules};
+use trove_redact::{Detector, Placeholders, Redactor, Rules};
 
 fn detector(d: Detector) -> Redactor {
     Redactor::new(&Rules { detectors: vec![d], ..Rules::default() }).unwrap()
@@ -206,4 +206,33 @@ fn onion() {
 fn detectors_see_full_width_digits() {
     let r = detector(Detector::Ip);
     assert_eq!(r.text("ip １９２.１６８.１.１ here"), "ip [ip] here");
+}
+
+#[test]
+fn each_distinct_value_keeps_its_own_number_across_texts() {
+    let r =
+        Redactor::new(&Rules { detectors: Detector::ALL.to_vec(), ..Rules::default() }).unwrap();
+    let mut numbers = Placeholders::new();
+    let texts = [
+        "from a@example.org to B@Example.org, cc A@EXAMPLE.ORG",
+        "call +44 7700 900123 or +1 555 123 4567",
+        "b@example.org again; +44-7700-900-123 again; 10.0.0.1",
+    ];
+    let out: Vec<String> =
+        texts.iter().map(|t| r.text_numbered(t, &mut numbers).into_owned()).collect();
+    assert_eq!(
+        out,
+        [
+            "from [email 1] to [email 2], cc [email 1]",
+            "call [phone 1] or [phone 2]",
+            "[email 2] again; [phone 1] again; [ip 1]",
+        ]
+    );
+    // Without numbering, every value reads alike as before.
+    assert_eq!(r.text(texts[0]), "from [email] to [email], cc [email]");
+    // A fresh run numbers the same texts the same way.
+    let mut again = Placeholders::new();
+    let repeat: Vec<String> =
+        texts.iter().map(|t| r.text_numbered(t, &mut again).into_owned()).collect();
+    assert_eq!(repeat, out);
 }

@@ -164,3 +164,69 @@ fn longest_name_wins_and_overlaps_leave_nothing() {
     // Overlapping hits of two persons merge into the longer one's pseudonym.
     assert_eq!(r.text("Al Smith Jones came"), "Participant 2 came");
 }
+
+fn boss() -> Redactor {
+    redactor(vec![
+        PersonRule { ids: vec!["boss@x.onion".into()], ..PersonRule::default() },
+        PersonRule {
+            ids: vec!["@chief:matrix.example.org".into()],
+            names: vec!["Big Chief".into()],
+            ..PersonRule::default()
+        },
+        PersonRule { ids: vec!["jo@y.onion".into()], ..PersonRule::default() },
+    ])
+}
+
+#[test]
+fn an_address_names_its_local_part_in_every_chat_form_and_case() {
+    let r = boss();
+    for (text, redacted) in [
+        ("boss кто?", "Participant 1 кто?"),
+        ("<Boss> ты где", "<Participant 1> ты где"),
+        ("<@BOSS> ok", "<@Participant 1> ok"),
+        ("* boss waves", "* Participant 1 waves"),
+        ("boss: hi", "Participant 1: hi"),
+        ("ask @Boss, he knows", "ask @Participant 1, he knows"),
+        ("write to boss@x.onion now", "write to Participant 1 now"),
+        ("Boss@X.Onion", "Participant 1"),
+        ("chief: ping @chief:matrix.example.org", "Participant 2: ping Participant 2"),
+        ("Big Chief and CHIEF", "Participant 2 and Participant 2"),
+    ] {
+        assert_eq!(r.text(text), redacted, "{text}");
+    }
+    for untouched in ["bossa nova", "bossy", "the bosses", "mischief", "chiefly"] {
+        assert_eq!(r.text(untouched), untouched);
+    }
+    assert_eq!(r.sender("boss", None), Some("Participant 1"), "a bare nick as sender");
+    assert_eq!(r.sender("@chief:matrix.example.org", None), Some("Participant 2"));
+}
+
+#[test]
+fn a_short_local_part_is_redacted_only_where_chat_marks_a_name() {
+    let r = boss();
+    for (text, redacted) in [
+        ("<jo> hi", "<Participant 3> hi"),
+        ("<+Jo> hi", "<+Participant 3> hi"),
+        ("thanks @jo!", "thanks @Participant 3!"),
+        ("* jo waves", "* Participant 3 waves"),
+        ("  * JO waves", "  * Participant 3 waves"),
+        ("jo: hi", "Participant 3: hi"),
+        ("ok\njo, look", "ok\nParticipant 3, look"),
+        ("jo@y.onion", "Participant 3"),
+    ] {
+        assert_eq!(r.text(text), redacted, "{text}");
+    }
+    for untouched in ["jo jo jo", "say jo: no", "major", "<joke>", "*jo* said", "x*jo waves"] {
+        assert_eq!(r.text(untouched), untouched);
+    }
+}
+
+#[test]
+fn a_listed_value_beats_another_persons_local_part() {
+    let r = redactor(vec![
+        PersonRule { ids: vec!["boss@x.onion".into()], ..PersonRule::default() },
+        PersonRule { names: vec!["boss".into()], ..PersonRule::default() },
+    ]);
+    assert_eq!(r.person_of("boss"), Some(1));
+    assert_eq!(r.person_of("boss@x.onion"), Some(0));
+}

@@ -19,6 +19,17 @@ fn print_rule(rule: &RuleOutput) {
     } else if rule.kind == "person" {
         println!("        no account matches; redacted as a name in text");
     }
+    let implied: Vec<String> = rule
+        .covers
+        .iter()
+        .filter_map(|c| {
+            let only = if c.reach == "marked" { ", only as <x> @x * x x:" } else { "" };
+            c.from.as_ref().map(|from| format!("{} (of {from}{only})", c.value))
+        })
+        .collect();
+    if !implied.is_empty() {
+        println!("        also: {}", sanitize(&implied.join(", "), false));
+    }
 }
 
 pub(crate) fn redact(

@@ -233,12 +233,12 @@ fn nothing_redacted_leaks_into_any_published_or_exported_byte() {
         "Participant 2",
         "Participant 3",
         "Source C",
-        "[email]",
-        "[phone]",
-        "[ip]",
-        "[wallet]",
-        "[onion]",
-        "[token-url]",
+        "[email 1]",
+        "[phone 1]",
+        "[ip 1]",
+        "[wallet 1]",
+        "[onion 1]",
+        "[token-url 1]",
         "[redacted]",
         "<strong>Note:</strong>",
     ] {
@@ -400,7 +400,7 @@ fn a_newsroom_template_gets_the_same_data_escaped() {
     let page = std::fs::read_to_string(site.join("index.html")).expect("page");
     assert!(page.starts_with("<html><body><h1>Source A and Participant 3</h1>"), "{page}");
     assert_eq!(page.matches("<section data-cite=").count(), 6);
-    assert!(page.contains("<p>Source A at 09:00: Meet me at noon, call [phone]</p>"), "{page}");
+    assert!(page.contains("<p>Source A at 09:00: Meet me at noon, call [phone 1]</p>"), "{page}");
     assert!(
         page.contains("&lt;b&gt;Participant 3&lt;&#x2f;b&gt;")
             || page.contains("&lt;b&gt;Participant 3&lt;/b&gt;"),
@@ -462,4 +462,166 @@ fn the_preview_shows_each_rule_at_work_and_warns_about_idle_ones() {
         String::from_utf8_lossy(&unknown.stderr)
             .contains("use one of: email, phone, ip, token-url, wallet, onion")
     );
+}
+
+/// One chat identity as a platform writes it: the input that holds it,
+/// the reference a person rule names it by, and every identifier that must
+/// not leave the case.
+struct Identity {
+    file: &'static str,
+    content: &'static str,
+    rule: &'static str,
+    identifiers: &'static [&'static str],
+}
+
+/// A Jabber account (the JID's local part used bare in text, in any case),
+/// a Matrix account (localpart and display name), an IRC nick (in `<nick>`,
+/// action and address forms); every one beside the word `bossa`.
+const IDENTITIES: &[Identity] = &[
+    Identity {
+        file: "conti.json",
+        content: r#"{"ts": "2021-01-29T10:12:03.104112", "from": "boss@x.onion", "to": "alpha@x.onion", "body": "привет, mail alpha@example.org"}
+{"ts": "2021-01-29T10:13:00.000000", "from": "alpha@x.onion", "to": "boss@x.onion", "body": "boss кто? <Boss> played bossa nova; cc ops@example.org and ALPHA@example.org"}
+{"ts": "2021-01-29T10:14:00.000000", "from": "alpha@x.onion", "to": "boss@x.onion", "body": "BOSS: ок, Boss@X.onion знает"}
+"#,
+        rule: "boss@x.onion",
+        identifiers: &["boss@x.onion", "boss"],
+    },
+    Identity {
+        file: "ops-room.json",
+        content: r#"{"room_name": "Ops", "messages": [
+{"type": "m.room.member", "sender": "@boss:matrix.example.org", "state_key": "@boss:matrix.example.org", "content": {"membership": "join", "displayname": "Big Chief"}, "origin_server_ts": 1600000000000, "event_id": "$e1", "room_id": "!r:matrix.example.org"},
+{"type": "m.room.message", "sender": "@boss:matrix.example.org", "content": {"msgtype": "m.text", "body": "hi all, bossa nova tonight"}, "origin_server_ts": 1600000001000, "event_id": "$e2", "room_id": "!r:matrix.example.org"},
+{"type": "m.room.message", "sender": "@alpha:matrix.example.org", "content": {"msgtype": "m.text", "body": "Big Chief? boss: where, @boss:matrix.example.org? ask <Boss>"}, "origin_server_ts": 1600000002000, "event_id": "$e3", "room_id": "!r:matrix.example.org"}
+]}"#,
+        rule: "@boss:matrix.example.org",
+        identifiers: &["@boss:matrix.example.org", "boss", "Big Chief"],
+    },
+    Identity {
+        file: "#ops.2016-05-03.log",
+        content: "--- Log opened Tue May 03 09:00:00 2016
+09:57 <boss> hi there
+09:58 <alpha> boss: hi, bossa nova tonight?
+09:59  * boss waves
+10:00 <alpha> <Boss> said so, and @BOSS agreed
+",
+        rule: "boss",
+        identifiers: &["boss"],
+    },
+];
+
+/// Each identifier, in any of its variants, found as a whole word (no
+/// letter or digit on either side, as the redactor matches persons) in
+/// `files`, so that `bossa` is no leak of `boss`.
+fn word_leaks_in(identifiers: &[&str], files: &[(String, Vec<u8>)]) -> Vec<String> {
+    let mut leaks = Vec::new();
+    for identifier in identifiers {
+        for variant in trove_redact::variants(identifier) {
+            let needle = variant.to_lowercase();
+            for (file, bytes) in files {
+                let hay = String::from_utf8_lossy(bytes).to_lowercase();
+                let whole = hay.match_indices(&needle).any(|(at, _)| {
+                    let before = hay[..at].chars().next_back();
+                    let after = hay[at + needle.len()..].chars().next();
+                    !before.is_some_and(char::is_alphanumeric)
+                        && !after.is_some_and(char::is_alphanumeric)
+                });
+                if whole {
+                    leaks.push(format!("{identifier:?} as {variant:?} in {file}"));
+                }
+            }
+        }
+    }
+    leaks
+}
+
+#[test]
+fn no_identifier_of_a_jabber_matrix_or_irc_person_leaks_in_any_form() {
+    for identity in IDENTITIES {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let case = Case { case: dir.path().join("case"), dir };
+        let input = case.path(identity.file);
+        std::fs::write(&input, identity.content).expect("write");
+        json(&trove(&["ingest", s(&input), "--case", s(&case.case), "--json"]));
+        // Unredacted, the identifiers are there to be found.
+        let raw = vec![(identity.file.to_string(), identity.content.as_bytes().to_vec())];
+        assert!(!word_leaks_in(&["boss"], &raw).is_empty(), "{}", identity.file);
+
+        case.run(&["redact", "add", "--person", identity.rule]);
+        case.run(&["redact", "add", "--detector", "email"]);
+        let ids = case.ids("");
+        let (first, last) = (ids.first().expect("a hit"), ids.last().expect("a hit"));
+        case.run(&["collection", "add", "boss", &format!("{first}..{last}")]);
+        let out = case.path("out");
+        case.run(&["publish", "--collection", "boss", "--out", s(&out.join("site"))]);
+        for (format, file) in [("csv", "all.csv"), ("jsonl", "all.jsonl"), ("rsmf", "all.rsmf")] {
+            case.run(&["export", "--format", format, "--out", s(&out.join(file)), "--query", ""]);
+        }
+
+        let files = written_files(&out);
+        let leaks = word_leaks_in(identity.identifiers, &files);
+        assert!(leaks.is_empty(), "{}: leaked:\n{}", identity.file, leaks.join("\n"));
+        for file in ["site/index.html", "all.csv", "all.jsonl"] {
+            let text = std::fs::read_to_string(out.join(file)).expect("written");
+            assert!(
+                text.contains("bossa nova"),
+                "{}: an unrelated word survives in {file}",
+                identity.file
+            );
+            assert!(text.contains("Participant 1"), "{}: the pseudonym in {file}", identity.file);
+        }
+    }
+}
+
+#[test]
+fn each_distinct_address_keeps_its_own_placeholder_across_the_page_and_every_export() {
+    let identity = &IDENTITIES[0];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = Case { case: dir.path().join("case"), dir };
+    let input = case.path(identity.file);
+    std::fs::write(&input, identity.content).expect("write");
+    json(&trove(&["ingest", s(&input), "--case", s(&case.case), "--json"]));
+    case.run(&["redact", "add", "--detector", "email"]);
+    let ids = case.ids("");
+    case.run(&["collection", "add", "story", &format!("{}..{}", ids[0], ids[2])]);
+    let out = case.path("out");
+    case.run(&["publish", "--collection", "story", "--out", s(&out.join("site"))]);
+    case.run(&["export", "--format", "jsonl", "--out", s(&out.join("all.jsonl")), "--query", ""]);
+    case.run(&[
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        s(&out.join("story.csv")),
+        "--collection",
+        "story",
+    ]);
+
+    let texts: Vec<String> = std::fs::read_to_string(out.join("all.jsonl"))
+        .expect("jsonl")
+        .lines()
+        .map(|l| {
+            let m: Value = serde_json::from_str(l).expect("a JSON line");
+            m["text"].as_str().expect("text").to_string()
+        })
+        .collect();
+    // The JIDs in conversation and sender fields come first: alpha@x.onion
+    // and boss@x.onion are [email 1] and [email 2] before any text is read.
+    assert_eq!(
+        texts,
+        [
+            "привет, mail [email 3]",
+            "boss кто? <Boss> played bossa nova; cc [email 4] and [email 3]",
+            "BOSS: ок, [email 2] знает",
+        ]
+    );
+    let jsonl = std::fs::read_to_string(out.join("all.jsonl")).expect("jsonl");
+    assert!(jsonl.contains(r#""sender_id":"[email 2]""#), "{jsonl}");
+    let page = std::fs::read_to_string(out.join("site/index.html")).expect("page");
+    let csv = std::fs::read_to_string(out.join("story.csv")).expect("csv");
+    for (name, written) in [("page", &page), ("csv", &csv)] {
+        for text in ["mail [email 3]", "cc [email 4] and [email 3]", "ок, [email 2]"] {
+            assert!(written.contains(text), "{text:?} in the {name}: {written}");
+        }
+    }
 }

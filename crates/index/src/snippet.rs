@@ -50,7 +50,8 @@ impl Highlighter {
     /// Collects like `lower` lowers: one word by its stem, several as a
     /// phrase of exact forms.
     fn collect(&mut self, query: &Query) {
-        let exacts = |found: Vec<Word>| -> Vec<String> { found.into_iter().map(|w| w.exact).collect() };
+        let exacts =
+            |found: Vec<Word>| -> Vec<String> { found.into_iter().map(|w| w.exact).collect() };
         match query {
             Query::Text(Text::Word(w)) => match words(w) {
                 found if found.len() > 1 => {
@@ -174,7 +175,6 @@ pub fn escape_into(text: &str, out: &mut String) {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

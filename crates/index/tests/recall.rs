@@ -61,9 +61,30 @@ const DISTRACTORS: [&str; 9] = [
 ];
 
 const FILLER: [&str; 24] = [
-    "the", "campaign", "said", "emails", "is", "it's", "don't", "we", "the", "leak", "c’est",
-    "qu’on", "aujourd’hui", "vote", "2016", "v3.14", "example.org", "пароль", "сказал", "ёлка",
-    "Ça", "va", "😀", "—",
+    "the",
+    "campaign",
+    "said",
+    "emails",
+    "is",
+    "it's",
+    "don't",
+    "we",
+    "the",
+    "leak",
+    "c’est",
+    "qu’on",
+    "aujourd’hui",
+    "vote",
+    "2016",
+    "v3.14",
+    "example.org",
+    "пароль",
+    "сказал",
+    "ёлка",
+    "Ça",
+    "va",
+    "😀",
+    "—",
 ];
 
 /// One written form of `word`, with its surroundings.
@@ -200,9 +221,8 @@ fn every_form_of_a_word_is_found_exactly() {
     for query in ["l’homme", "\"l'homme\"", "L'HOMME"] {
         checked.push((query.into(), count(&index, query), elided));
     }
-    let prefixed = reference_count(&texts, |w| {
-        w.windows(2).any(|p| p[0] == "d" && p[1].starts_with("acc"))
-    });
+    let prefixed =
+        reference_count(&texts, |w| w.windows(2).any(|p| p[0] == "d" && p[1].starts_with("acc")));
     checked.push(("d'acc*".into(), count(&index, "d'acc*"), prefixed));
 
     let wrong: Vec<String> = checked

@@ -657,8 +657,8 @@ mod tests {
         assert_eq!(spans("L'HOMME aujourd’hui"), vec!["L", "HOMME", "aujourd", "hui"]);
         // Positions stay consecutive, so the whole form is a phrase.
         let found = words("o’reilly.com’s");
-        let spans: Vec<(usize, usize)> = found.iter().map(|w| (w.start, w.end)).collect();
-        assert_eq!(spans, vec![(0, 1), (4, 10), (11, 14), (17, 18)]);
+        let ranges: Vec<(usize, usize)> = found.iter().map(|w| (w.start, w.end)).collect();
+        assert_eq!(ranges, vec![(0, 1), (4, 10), (11, 14), (17, 18)]);
         // The general segmenter's words split alike.
         assert_eq!(spans_of_general("密码 Clinton’s"), vec!["密", "码", "Clinton", "s"]);
         // A leading modifier-letter apostrophe is part of the word to UAX

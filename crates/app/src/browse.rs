@@ -198,7 +198,18 @@ const STOPWORDS: &[&str] = &[
     "their",
     "from",
     "its",
-    "it's",
+    // What contractions leave once the analyzer splits them at the
+    // apostrophe (`don't` is `don` and `t`).
+    "don",
+    "didn",
+    "doesn",
+    "isn",
+    "wasn",
+    "aren",
+    "won",
+    "couldn",
+    "wouldn",
+    "haven",
     "all",
     "just",
     "about",
@@ -379,10 +390,7 @@ impl Case {
         let (parsed, problems) = trove_query::parse(query);
         let resolver = CaseResolver { case: self, zone: tz.clone() };
         let (facets, mut warnings) = self.index().facets(&parsed, &resolver, buckets)?;
-        warnings.splice(
-            0..0,
-            problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)),
-        );
+        warnings.splice(0..0, crate::search::problem_warnings(query, problems));
 
         let mut senders: Vec<(u64, u64)> = facets.senders.iter().map(|(k, v)| (*k, *v)).collect();
         senders.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

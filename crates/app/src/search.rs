@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use jiff::tz::TimeZone;
 use trove_index::{Annotated, Highlighter, Resolve, Sort};
-use trove_query::Field;
+use trove_query::{Field, Problem};
 
 use crate::contract::SearchOutput;
 use crate::{AppError, Case, dates};
@@ -139,15 +139,42 @@ impl Case {
             }
         }
         self.attach_annotations(&mut out)?;
-        warnings.splice(
-            0..0,
-            problems.into_iter().map(|p| format!("at character {}: {}", p.position + 1, p.message)),
-        );
+        warnings.splice(0..0, problem_warnings(text, problems));
         Ok(SearchOutput {
             total: hits.total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits: out,
             warnings,
         })
+    }
+}
+
+/// The parser's problems as warnings, `at character N: …`, N counted in
+/// characters of the query as typed (the parser's positions are bytes).
+pub(crate) fn problem_warnings(text: &str, problems: Vec<Problem>) -> Vec<String> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let before = text.get(..p.position).unwrap_or(text);
+            format!("at character {}: {}", before.chars().count() + 1, p.message)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_positions_are_counted_in_characters() {
+        let text = "пароль form:WikiLeaks";
+        let (_, problems) = trove_query::parse(text);
+        assert_eq!(
+            problem_warnings(text, problems),
+            vec![
+                "at character 8: `form:` is not a filter, so it is searched as text; \
+                 did you mean `from:`?"
+            ]
+        );
     }
 }

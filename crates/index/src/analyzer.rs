@@ -10,10 +10,14 @@
 //!
 //! Words are Unicode words (UAX #29), split again at full stops (so the
 //! file name `minutes.pdf` and the host `example.org` are two words each,
-//! found by either part), lowercased and accent-folded (NFD minus
-//! combining marks, so `É`→`e`, `ё`→`е`). The stemmer is chosen per word by
-//! script, so a message mixing English and Russian stems both without
-//! language detection.
+//! found by either part) and at apostrophes in every form (`’ ' ʼ ＇ ‘`, see
+//! `splits_words`: `Clinton’s` is `clinton` and `s`, `l’homme` is `l` and
+//! `homme`, so the base word finds them whichever apostrophe a phone or a
+//! word processor typed; the whole form is still found as a phrase, and as
+//! the query side splits alike, `"Clinton's"` finds `Clinton’s`), then
+//! lowercased and accent-folded (NFD minus combining marks, so `É`→`e`,
+//! `ё`→`е`). The stemmer is chosen per word by script, so a message mixing
+//! English and Russian stems both without language detection.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,7 +39,7 @@ const MAX_WORD_BYTES: usize = 80;
 /// The name the analyzer is registered under. It is part of the index
 /// schema: changing what the analyzer does means a new name, so that an
 /// index written by the old one is rebuilt rather than half-matched.
-pub const ANALYZER: &str = "trove-3";
+pub const ANALYZER: &str = "trove-4";
 
 struct Stemmers {
     english: Stemmer,
@@ -225,18 +229,24 @@ impl TroveTokenizer {
     fn analyse_words<'t>(&mut self, words: impl Iterator<Item = (usize, &'t str)>) {
         let mut position = 0;
         for (start, word) in words {
-            if !word.as_bytes().contains(&b'.') {
+            if !may_split(word) {
                 self.analyse_piece(start, word, position);
                 position += 1;
                 continue;
             }
-            let mut at = start;
-            for piece in word.split('.') {
-                if !piece.is_empty() {
-                    self.analyse_piece(at, piece, position);
-                    position += 1;
+            let mut piece_start = 0;
+            for (at, c) in word.char_indices() {
+                if splits_words(c) {
+                    if let Some(piece) = word.get(piece_start..at).filter(|p| !p.is_empty()) {
+                        self.analyse_piece(start + piece_start, piece, position);
+                        position += 1;
+                    }
+                    piece_start = at + c.len_utf8();
                 }
-                at += piece.len() + 1;
+            }
+            if let Some(piece) = word.get(piece_start..).filter(|p| !p.is_empty()) {
+                self.analyse_piece(start + piece_start, piece, position);
+                position += 1;
             }
         }
     }
@@ -262,6 +272,23 @@ impl TroveTokenizer {
         }
         self.memo.insert(word.into(), Analysed { folded: folded.as_str().into(), stem });
     }
+}
+
+/// Whether `c` splits a segmenter word into words indexed apart: the full
+/// stop, and the apostrophe as typed by keyboards (U+0027), phones and word
+/// processors (U+2019, and U+2018 where autocorrect turned it the wrong
+/// way), as a letter (U+02BC, also Ukrainian's apostrophe) and full-width
+/// (U+FF07). UAX #29 keeps all of them inside a word between letters.
+#[inline]
+fn splits_words(c: char) -> bool {
+    matches!(c, '.' | '\'' | '\u{2019}' | '\u{2018}' | '\u{2BC}' | '\u{FF07}')
+}
+
+/// False when `word` surely holds no [`splits_words`] character: none of
+/// their first UTF-8 bytes. One pass over a few bytes, for every word.
+#[inline]
+fn may_split(word: &str) -> bool {
+    word.bytes().any(|b| matches!(b, b'.' | b'\'' | 0xCA | 0xE2 | 0xEF))
 }
 
 /// Writes a word's tokens: its stem (`None` when the word is its own
@@ -328,10 +355,10 @@ fn class_of(c: char) -> Option<Class> {
         return Some(ascii_class(c as u8));
     }
     let class = match c {
-        '\u{AA}' | '\u{B5}' | '\u{BA}' => Class::Letter,
+        '\u{AA}' | '\u{B5}' | '\u{BA}' | '\u{2BC}' => Class::Letter,
         '\u{B7}' | '\u{387}' => Class::MidLetter,
         '\u{37E}' => Class::MidNum,
-        '\u{2018}' | '\u{2019}' | '\u{2024}' => Class::MidNumLet,
+        '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{FF07}' => Class::MidNumLet,
         '\u{D7}' | '\u{F7}' => Class::Break,
         '\u{C0}'..='\u{24F}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}' => Class::Letter,
         // Greek is rare enough in chats to afford the property lookup.
@@ -535,6 +562,15 @@ mod tests {
         assert_eq!(words("密码错误").len(), 4);
     }
 
+    /// The rule the analyzer's words follow, without its fast paths: UAX
+    /// #29 words cut at full stops and at the five apostrophes.
+    fn oracle_words(text: &str) -> Vec<&str> {
+        text.unicode_words()
+            .flat_map(|word| word.split(['.', '\'', '’', '‘', 'ʼ', '＇']))
+            .filter(|piece| !piece.is_empty())
+            .collect()
+    }
+
     fn simple_words(text: &str) -> Vec<(usize, &str)> {
         SimpleWords { text, at: 0 }.collect()
     }
@@ -552,11 +588,20 @@ mod tests {
 
         #[test]
         fn simple_words_match_the_unicode_segmenter(
-            text in "(?:[a-zA-Z0-9_:.',; \\-!\nàéßžŒπΏжЯё«»—…’‘·;\u{A0}€]|😀|👍🏽|❤\u{FE0F}|👩\u{200D}💻|🇺🇦){0,40}"
+            text in "(?:[a-zA-Z0-9_:.',; \\-!\nàéßžŒπΏжЯё«»—…’‘ʼ＇·;\u{A0}€]|😀|👍🏽|❤\u{FE0F}|👩\u{200D}💻|🇺🇦){0,40}"
         ) {
             proptest::prop_assume!(simple_text(&text));
             let expected: Vec<(usize, &str)> = text.unicode_word_indices().collect();
             proptest::prop_assert_eq!(simple_words(&text), expected);
+        }
+
+        /// The analyzer's words on both segmenters' paths (`密` sends a
+        /// text to the general one) against the rule spelled out plainly.
+        #[test]
+        fn words_are_segmenter_words_cut_at_full_stops_and_apostrophes(
+            text in "(?:[a-zA-Z0-9_:.',; \\-!\nàéßжЯ’‘ʼ＇`´]|密){0,40}"
+        ) {
+            proptest::prop_assert_eq!(spans(&text), oracle_words(&text));
         }
     }
 
@@ -592,7 +637,39 @@ mod tests {
         let text = "Ça va — «привет», ёлка’s 1,5 € 😀";
         assert!(simple_text(text));
         let spans: Vec<&str> = words(text).iter().map(|w| &text[w.start..w.end]).collect();
-        assert_eq!(spans, vec!["Ça", "va", "привет", "ёлка’s", "1,5"]);
+        assert_eq!(spans, vec!["Ça", "va", "привет", "ёлка", "s", "1,5"]);
+    }
+
+    fn spans(text: &str) -> Vec<&str> {
+        words(text).iter().map(|w| &text[w.start..w.end]).collect()
+    }
+
+    #[test]
+    fn apostrophes_of_every_form_split_words() {
+        for text in ["Clinton’s", "Clinton's", "CLINTONʼS", "Clinton＇s", "Clinton‘s"] {
+            assert_eq!(stems(text), vec!["clinton", "s"], "{text}");
+            let exact: Vec<String> = words(text).into_iter().map(|w| w.exact).collect();
+            assert_eq!(exact, vec!["clinton", "s"], "{text}");
+            let last = text.len() - 1;
+            assert_eq!(spans(text), vec![&text[..7], &text[last..]], "{text}");
+        }
+        assert_eq!(spans("l’homme d’accord qu’il"), vec!["l", "homme", "d", "accord", "qu", "il"]);
+        assert_eq!(spans("L'HOMME aujourd’hui"), vec!["L", "HOMME", "aujourd", "hui"]);
+        // Positions stay consecutive, so the whole form is a phrase.
+        let found = words("o’reilly.com’s");
+        let ranges: Vec<(usize, usize)> = found.iter().map(|w| (w.start, w.end)).collect();
+        assert_eq!(ranges, vec![(0, 1), (4, 10), (11, 14), (17, 18)]);
+        // The general segmenter's words split alike.
+        assert_eq!(spans_of_general("密码 Clinton’s"), vec!["密", "码", "Clinton", "s"]);
+        // A leading modifier-letter apostrophe is part of the word to UAX
+        // #29; it leaves no empty word.
+        assert_eq!(spans("ʼtis"), vec!["tis"]);
+        assert!(words("ʼ ’ '").is_empty());
+    }
+
+    fn spans_of_general(text: &str) -> Vec<&str> {
+        assert!(!simple_text(text));
+        spans(text)
     }
 
     #[test]

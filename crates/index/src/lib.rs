@@ -108,10 +108,16 @@ pub(crate) struct Fields {
 }
 
 fn schema() -> (Schema, Fields) {
+    schema_for(analyzer::ANALYZER)
+}
+
+/// The schema with the text analysed by the analyzer named `analyzer`: an
+/// index written with another name is another schema.
+fn schema_for(analyzer: &str) -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text_options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(analyzer::ANALYZER)
+            .set_tokenizer(analyzer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fast = NumericOptions::default().set_fast();
@@ -445,6 +451,55 @@ impl PreparedWriter {
         prepared.set_payload(payload);
         prepared.commit()?;
         self.inner.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index written by an older analyzer holds words the queries of
+    /// this one would half-match (`Clinton’s` as one word): it is dropped, and
+    /// the case, seeing no payload, rebuilds it from the store.
+    #[test]
+    fn an_index_of_an_older_analyzer_is_discarded_for_a_rebuild() -> Result<(), IndexError> {
+        let dir = tempfile::tempdir().map_err(|e| IndexError::internal(e.to_string()))?;
+        {
+            let (old, fields) = schema_for("trove-3");
+            let index = Index::create_in_dir(dir.path(), old)?;
+            index.tokenizers().register("trove-3", analyzer::TroveTokenizer::default());
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(fields.row, 1);
+            doc.add_text(fields.text, "Clinton’s emails");
+            writer.add_document(doc)?;
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload("7");
+            prepared.commit()?;
+        }
+        let index = CaseIndex::open_or_create(dir.path())?;
+        assert_eq!(index.committed_payload()?, None);
+        assert!(index.is_empty());
+
+        // The same index under the current name is kept as it is.
+        let mut writer = index.writer(1, 20_000_000)?;
+        writer.add(&IndexDoc {
+            row: 1,
+            text: "Clinton’s emails",
+            sent_at_ms: 0,
+            sender: None,
+            conversation: 1,
+            platform: "test",
+            has_link: false,
+            has_attachment: false,
+            lang: None,
+        })?;
+        writer.commit("8")?;
+        drop(index);
+        let index = CaseIndex::open_or_create(dir.path())?;
+        assert_eq!(index.committed_payload()?.as_deref(), Some("8"));
+        assert_eq!(index.len(), 1);
         Ok(())
     }
 }

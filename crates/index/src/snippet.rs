@@ -1,6 +1,6 @@
 //! Highlighted snippets, computed from the same analysis as the index.
 
-use trove_query::{Query, Text};
+use trove_query::{Query, Text, edit_distance};
 
 use crate::analyzer::{Word, words};
 
@@ -8,9 +8,35 @@ use crate::analyzer::{Word, words};
 #[derive(Clone, Debug, Default)]
 pub struct Highlighter {
     stems: Vec<String>,
-    exacts: Vec<String>,
+    /// Phrases, and words the analyzer splits (`Clinton's`, `l’homme`),
+    /// which the index matches as phrases: only the whole run is marked, not
+    /// every `s` or `l` of the text.
+    sequences: Vec<Sequence>,
     prefixes: Vec<String>,
     fuzzy: Vec<(String, usize)>,
+}
+
+/// Exact forms that match as consecutive words.
+#[derive(Clone, Debug)]
+struct Sequence {
+    exacts: Vec<String>,
+    /// The last form is a prefix (`l’hom*`).
+    prefix_last: bool,
+}
+
+impl Sequence {
+    /// Whether the sequence matches the words starting at `text[0]`.
+    fn matches(&self, text: &[Word]) -> bool {
+        let last = self.exacts.len().saturating_sub(1);
+        self.exacts.len() <= text.len()
+            && self.exacts.iter().zip(text).enumerate().all(|(i, (exact, word))| {
+                if self.prefix_last && i == last {
+                    word.exact.starts_with(exact.as_str())
+                } else {
+                    word.exact == *exact
+                }
+            })
+    }
 }
 
 impl Highlighter {
@@ -21,17 +47,30 @@ impl Highlighter {
         highlighter
     }
 
+    /// Collects like `lower` lowers: one word by its stem, several as a
+    /// phrase of exact forms.
     fn collect(&mut self, query: &Query) {
+        let exacts =
+            |found: Vec<Word>| -> Vec<String> { found.into_iter().map(|w| w.exact).collect() };
         match query {
-            Query::Text(Text::Word(w)) => self.stems.extend(words(w).into_iter().map(|w| w.stem)),
+            Query::Text(Text::Word(w)) => match words(w) {
+                found if found.len() > 1 => {
+                    self.sequences.push(Sequence { exacts: exacts(found), prefix_last: false })
+                }
+                found => self.stems.extend(found.into_iter().map(|w| w.stem)),
+            },
             Query::Text(Text::Phrase(p)) => {
-                self.exacts.extend(words(p).into_iter().map(|w| w.exact))
-            }
-            Query::Text(Text::Prefix(p)) => {
-                if let Some(last) = words(p).pop() {
-                    self.prefixes.push(last.exact);
+                let found = words(p);
+                if !found.is_empty() {
+                    self.sequences.push(Sequence { exacts: exacts(found), prefix_last: false });
                 }
             }
+            Query::Text(Text::Prefix(p)) => match words(p) {
+                found if found.len() > 1 => {
+                    self.sequences.push(Sequence { exacts: exacts(found), prefix_last: true })
+                }
+                found => self.prefixes.extend(found.into_iter().map(|w| w.exact)),
+            },
             Query::Text(Text::Fuzzy(f)) => {
                 if let Some(first) = words(f).into_iter().next() {
                     let distance = if first.exact.chars().count() <= 4 { 1 } else { 2 };
@@ -45,14 +84,37 @@ impl Highlighter {
 
     fn matches(&self, word: &Word) -> bool {
         self.stems.contains(&word.stem)
-            || self.exacts.contains(&word.exact)
             || self.prefixes.iter().any(|p| word.exact.starts_with(p.as_str()))
-            || self.fuzzy.iter().any(|(f, d)| edit_distance(f, &word.exact) <= *d)
+            // A character is at most four bytes: a cheap bound first.
+            || self.fuzzy.iter().any(|(f, d)| {
+                f.len().abs_diff(word.exact.len()) <= 4 * d && edit_distance(f, &word.exact) <= *d
+            })
     }
 
-    /// The byte ranges of matched words in `text`.
+    /// The byte ranges of matched words in `text`; a matched sequence is one
+    /// range, apostrophes and full stops inside it included.
     pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
-        words(text).iter().filter(|w| self.matches(w)).map(|w| (w.start, w.end)).collect()
+        let found = words(text);
+        let mut ranges = Vec::new();
+        let mut i = 0;
+        while let Some(word) = found.get(i) {
+            let single = self.matches(word).then_some(1);
+            let longest = self
+                .sequences
+                .iter()
+                .filter(|s| s.matches(&found[i..]))
+                .map(|s| s.exacts.len())
+                .chain(single)
+                .max();
+            match longest.and_then(|n| found.get(i + n - 1)) {
+                Some(last) => {
+                    ranges.push((word.start, last.end));
+                    i += longest.unwrap_or(1);
+                }
+                None => i += 1,
+            }
+        }
+        ranges
     }
 
     /// A fragment of at most about `max_chars` characters around the first
@@ -114,24 +176,6 @@ pub fn escape_into(text: &str, out: &mut String) {
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 2 {
-        return 3;
-    }
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            current[j + 1] = (previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +195,25 @@ mod tests {
         let snippet = Highlighter::new(&query).snippet(&text, 40);
         assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
         assert!(snippet.contains("<mark>needle</mark>"), "{snippet}");
+    }
+
+    #[test]
+    fn split_words_are_marked_whole_and_only_where_they_match() {
+        let mark = |q: &str, text: &str| Highlighter::new(&parse(q).0).snippet(text, 200);
+        let text = "it's Clinton’s day, l’homme est là";
+        assert_eq!(mark("clinton", text), "it&#39;s <mark>Clinton</mark>’s day, l’homme est là");
+        assert_eq!(mark("clinton's", text), "it&#39;s <mark>Clinton’s</mark> day, l’homme est là");
+        assert_eq!(mark("\"Clinton’s\"", text), mark("clinton's", text));
+        assert_eq!(mark("l'homme", text), "it&#39;s Clinton’s day, <mark>l’homme</mark> est là");
+        assert_eq!(mark("l’hom*", text), mark("l'homme", text));
+        assert_eq!(mark("homme", text), "it&#39;s Clinton’s day, l’<mark>homme</mark> est là");
+    }
+
+    #[test]
+    fn fuzzy_counts_a_transposition_as_one_edit_like_the_index() {
+        let (query, _) = parse("form~");
+        let snippet = Highlighter::new(&query).snippet("sent from here", 100);
+        assert_eq!(snippet, "sent <mark>from</mark> here");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub enum Query {
     Filter(Filter),
     /// Everything that the inner query does not match.
     Not(Box<Query>),
-    /// All of these (implicit between adjacent terms).
+    /// All of these (implicit between adjacent terms, or `AND`).
     And(Vec<Query>),
     /// Any of these (`OR`).
     Or(Vec<Query>),
@@ -58,6 +58,20 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every filter, in the order help texts list them.
+    pub const ALL: [Field; 10] = [
+        Field::From,
+        Field::In,
+        Field::After,
+        Field::Before,
+        Field::On,
+        Field::Has,
+        Field::Tag,
+        Field::Status,
+        Field::Lang,
+        Field::Platform,
+    ];
+
     /// The name as written before the colon.
     pub fn name(self) -> &'static str {
         match self {
@@ -76,19 +90,7 @@ impl Field {
 
     /// The field called `name` (case-insensitive), if it is one.
     pub fn from_name(name: &str) -> Option<Field> {
-        let all = [
-            Field::From,
-            Field::In,
-            Field::After,
-            Field::Before,
-            Field::On,
-            Field::Has,
-            Field::Tag,
-            Field::Status,
-            Field::Lang,
-            Field::Platform,
-        ];
-        all.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
+        Field::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
     }
 }
 

@@ -1,20 +1,22 @@
 //! Text to [`Query`]: a lenient parser that never fails and never recurses.
 //!
-//! Two passes. The lexer turns the text into terms, `OR`s and parentheses;
+//! Two passes. The lexer turns the text into terms, `OR`s, `AND`s and
+//! parentheses;
 //! every per-word rule (negation, punctuation, `*`, `~`, filters, quotes)
 //! lives there. The assembler then builds the tree with an explicit stack of
 //! open groups, so no input, however deeply nested, can exhaust the call
 //! stack; groups deeper than [`MAX_DEPTH`] are reported and flattened so the
 //! tree handed to later (recursive) consumers stays shallow.
 //!
-//! Grammar, loosely (`OR` binds tighter than the implicit AND):
+//! Grammar, loosely (`OR` binds tighter than AND, implicit or written):
 //!
 //! ```text
-//! query   = chain*                      implicit AND
+//! query   = chain (["AND"] chain)*      implicit AND
 //! chain   = operand ("OR" operand)*
 //! operand = ["-"] ( "(" query ")" | "\"" phrase "\"" | field ":" value | word ["*" | "~"] )
 //! ```
 
+use crate::suggest::nearest_field;
 use crate::{Field, Filter, Problem, Query, Text};
 
 /// How many parentheses may be open at once. Deeper ones are ignored (their
@@ -60,6 +62,8 @@ enum Token {
     Term(Query),
     /// `OR` at this position.
     Or(usize),
+    /// `AND` at this position.
+    And(usize),
     /// `(` (or `-(`) at this position.
     Open { negated: bool, position: usize },
     /// `)` at this position.
@@ -204,16 +208,20 @@ fn lex_chunk(
 
     // Only a known field name makes a filter, so URLs, times and `re:`
     // stay words.
-    if let Some(colon) = core.find(':')
-        && let Some(field) = Field::from_name(&core[..colon])
-    {
-        let spec = FilterSpec {
-            field,
-            negated,
-            position: core_start,
-            value_start: core_start + colon + 1,
-        };
-        return lex_filter(input, spec, end, tokens, problems);
+    if let Some(colon) = core.find(':') {
+        let (name, value) = (&core[..colon], &core[colon + 1..]);
+        if let Some(field) = Field::from_name(name) {
+            let spec = FilterSpec {
+                field,
+                negated,
+                position: core_start,
+                value_start: core_start + colon + 1,
+            };
+            return lex_filter(input, spec, end, tokens, problems);
+        }
+        if looks_like_filter(name, value, follows) {
+            report(problems, core_start, unknown_filter(name));
+        }
     }
 
     let word = core.trim_end_matches(is_edge_punctuation);
@@ -222,9 +230,24 @@ fn lex_chunk(
     } else if let Some(stem) = word.strip_suffix('~') {
         (Text::Fuzzy, stem)
     } else {
-        if word == "OR" && !negated {
-            tokens.push(Token::Or(core_start));
-            return end;
+        match word {
+            "OR" if !negated => {
+                tokens.push(Token::Or(core_start));
+                return end;
+            }
+            "AND" if !negated => {
+                tokens.push(Token::And(core_start));
+                return end;
+            }
+            // Kept a word, since `DO NOT DISTURB` typed in capitals would
+            // otherwise silently exclude `disturb`; but said, since
+            // `clinton NOT trump` was meant to.
+            "NOT" if !negated => report(
+                problems,
+                core_start,
+                "`NOT` is searched as a word: to exclude a term, put `-` before it (`-word`)",
+            ),
+            _ => {}
         }
         (Text::Word, word)
     };
@@ -233,6 +256,41 @@ fn lex_chunk(
     let stem = stem.trim_end_matches(|c| is_edge_punctuation(c) || c == '*' || c == '~');
     tokens.push(Token::Term(negate_if(negated, Query::Text(make(stem.to_string())))));
     end
+}
+
+/// Names before a colon that are not meant as filters: URI schemes written
+/// without `//` and the subject prefixes of forwarded mail.
+const NOT_FILTERS: [&str; 13] = [
+    "mailto", "tel", "sms", "xmpp", "magnet", "urn", "data", "bitcoin", "sip", "geo", "re", "fw",
+    "fwd",
+];
+
+/// Whether `name:value` (`follows` being the character after it) reads as
+/// an attempt at a filter: a name of two or more letters and a value, bare
+/// or quoted. Times (`12:30`), URLs (`http://x`), `C:\path`, `std::io` and
+/// a word ending in a colon (`Note:`) do not.
+fn looks_like_filter(name: &str, value: &str, follows: Option<char>) -> bool {
+    let has_value = if value.is_empty() {
+        follows == Some('"')
+    } else {
+        !value.starts_with(':') && !value.starts_with("//")
+    };
+    has_value
+        && name.chars().nth(1).is_some()
+        && name.chars().all(char::is_alphabetic)
+        && !NOT_FILTERS.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// The problem reported for `name:` that is no filter.
+fn unknown_filter(name: &str) -> String {
+    let searched = format!("`{name}:` is not a filter, so it is searched as text");
+    match nearest_field(name) {
+        Some(field) => format!("{searched}; did you mean `{}:`?", field.name()),
+        None => {
+            let known: Vec<String> = Field::ALL.iter().map(|f| format!("{}:", f.name())).collect();
+            format!("{searched} (the filters are {})", known.join(" "))
+        }
+    }
 }
 
 struct FilterSpec {
@@ -289,6 +347,10 @@ struct Group {
     chains: Vec<Vec<Query>>,
     /// An `OR` still waiting for its right-hand operand.
     pending_or: Option<usize>,
+    /// An `AND` still waiting for its right-hand operand.
+    pending_and: Option<usize>,
+    /// The first `AND` written in the group, for the note on precedence.
+    first_and: Option<usize>,
     negated: bool,
     /// Where its `(` is.
     position: usize,
@@ -296,10 +358,18 @@ struct Group {
 
 impl Group {
     fn new(negated: bool, position: usize) -> Group {
-        Group { chains: Vec::new(), pending_or: None, negated, position }
+        Group {
+            chains: Vec::new(),
+            pending_or: None,
+            pending_and: None,
+            first_and: None,
+            negated,
+            position,
+        }
     }
 
     fn push(&mut self, query: Query) {
+        self.pending_and = None;
         if self.pending_or.take().is_some()
             && let Some(chain) = self.chains.last_mut()
         {
@@ -312,6 +382,8 @@ impl Group {
     fn or(&mut self, position: usize, problems: &mut Vec<Problem>) {
         if self.pending_or.is_some() {
             report(problems, position, "repeated `OR` ignored");
+        } else if self.pending_and.is_some() {
+            report(problems, position, "`OR` right after `AND` ignored");
         } else if self.chains.is_empty() {
             report(problems, position, "`OR` with nothing before it ignored");
         } else {
@@ -319,10 +391,40 @@ impl Group {
         }
     }
 
+    /// `AND` is what a space already means; it only needs an operand on
+    /// each side.
+    fn and(&mut self, position: usize, problems: &mut Vec<Problem>) {
+        if self.pending_and.is_some() {
+            report(problems, position, "repeated `AND` ignored");
+        } else if self.pending_or.is_some() {
+            report(problems, position, "`AND` right after `OR` ignored");
+        } else if self.chains.is_empty() {
+            report(problems, position, "`AND` with nothing before it ignored");
+        } else {
+            self.pending_and = Some(position);
+            self.first_and.get_or_insert(position);
+        }
+    }
+
     /// The group's query, or `None` if it holds nothing.
     fn finish(self, problems: &mut Vec<Problem>) -> Option<Query> {
         if let Some(position) = self.pending_or {
             report(problems, position, "`OR` with nothing after it ignored");
+        }
+        if let Some(position) = self.pending_and {
+            report(problems, position, "`AND` with nothing after it ignored");
+        }
+        // Whoever writes `AND` may expect it to bind tighter than `OR`, as
+        // in most languages; here it does not, so say how it was read.
+        if let Some(position) = self.first_and
+            && self.chains.iter().any(|chain| chain.len() > 1)
+        {
+            report(
+                problems,
+                position,
+                "`OR` binds tighter than `AND`: `a AND b OR c` is read as `a AND (b OR c)`; \
+                 use parentheses to group otherwise",
+            );
         }
         if self.chains.is_empty() {
             return None;
@@ -386,6 +488,7 @@ fn assemble(tokens: Vec<Token>, problems: &mut Vec<Problem>) -> Query {
         match token {
             Token::Term(query) => current(&mut root, &mut open).push(query),
             Token::Or(position) => current(&mut root, &mut open).or(position, problems),
+            Token::And(position) => current(&mut root, &mut open).and(position, problems),
             Token::Open { negated, position } => {
                 if open.len() < MAX_DEPTH {
                     open.push(Group::new(negated, position));

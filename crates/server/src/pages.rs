@@ -293,7 +293,16 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
             .iter()
             .map(|m| MessageView { selectable: true, ..MessageView::new(m, &zone) })
             .collect(),
-        warnings: [search.warnings.clone(), facets.warnings.clone()].concat(),
+        // Both read the same query, so both report its problems: once each.
+        warnings: {
+            let mut warnings = search.warnings.clone();
+            for warning in &facets.warnings {
+                if !warnings.contains(warning) {
+                    warnings.push(warning.clone());
+                }
+            }
+            warnings
+        },
         facets: vec![
             FacetView::new("People", &facets.senders, &params.q, &tz),
             FacetView::new("Conversations", &facets.conversations, &params.q, &tz),

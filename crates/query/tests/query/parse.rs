@@ -296,13 +296,14 @@ fn filters() {
             &[],
         ),
         // Not field names: plain words, no problem.
-        ("subject:hello", w("subject:hello"), &[]),
         ("re:x", w("re:x"), &[]),
         ("re:", w("re"), &[]),
         ("re: meeting", and(vec![w("re"), w("meeting")]), &[]),
-        ("to:x", w("to:x"), &[]),
         (":from", w("from"), &[]),
         ("https://from.example", w("https://from.example"), &[]),
+        // Unknown field names: still words, with a problem (see below).
+        ("subject:hello", w("subject:hello"), &[0]),
+        ("to:x", w("to:x"), &[0]),
         // Problems.
         ("has:pdf", f(Field::Has, "pdf", 0), &[0]),
         ("-has:pdf", and(vec![Query::All, not(f(Field::Has, "pdf", 1))]), &[1]),
@@ -365,4 +366,101 @@ fn problem_messages_name_the_trouble() {
     assert!(message("*").contains('*'));
     assert!(message("\"open").contains("quote"));
     assert!(message(")").contains(')'));
+}
+
+#[test]
+fn and_operator() {
+    check(vec![
+        ("clinton AND trump", and(vec![w("clinton"), w("trump")]), &[]),
+        ("a AND b AND c", and(vec![w("a"), w("b"), w("c")]), &[]),
+        ("a AND -b", and(vec![w("a"), not(w("b"))]), &[]),
+        ("a AND (b OR c)", and(vec![w("a"), or(vec![w("b"), w("c")])]), &[]),
+        ("(a OR b) AND c", and(vec![or(vec![w("a"), w("b")]), w("c")]), &[]),
+        ("(a AND b) OR c", or(vec![and(vec![w("a"), w("b")]), w("c")]), &[]),
+        ("a AND from:x", and(vec![w("a"), f(Field::From, "x", 6)]), &[]),
+        ("a AND \"b c\"", and(vec![w("a"), ph("b c")]), &[]),
+        ("a AND, b", and(vec![w("a"), w("b")]), &[]),
+        ("пароль AND 密码", and(vec![w("пароль"), w("密码")]), &[]),
+        // Only uppercase `AND`, standing alone, is the operator.
+        ("rock and roll", and(vec![w("rock"), w("and"), w("roll")]), &[]),
+        ("a And b", and(vec![w("a"), w("And"), w("b")]), &[]),
+        ("-AND", and(vec![Query::All, not(w("AND"))]), &[]),
+        ("AND*", pre("AND"), &[]),
+        ("ANDROID", w("ANDROID"), &[]),
+        // Problems.
+        ("AND", Query::All, &[0]),
+        ("AND a", w("a"), &[0]),
+        ("a AND", w("a"), &[2]),
+        ("a AND AND b", and(vec![w("a"), w("b")]), &[6]),
+        ("a OR AND b", or(vec![w("a"), w("b")]), &[5]),
+        ("a AND OR b", and(vec![w("a"), w("b")]), &[6]),
+        ("(a AND) b", and(vec![w("a"), w("b")]), &[3]),
+        ("a AND ()", w("a"), &[2, 6]),
+        // `OR` binds tighter, which is said once per group.
+        ("a AND b OR c", and(vec![w("a"), or(vec![w("b"), w("c")])]), &[2]),
+        ("a OR b AND c OR d", and(vec![or(vec![w("a"), w("b")]), or(vec![w("c"), w("d")])]), &[7]),
+        ("x (a AND b OR c)", and(vec![w("x"), w("a"), or(vec![w("b"), w("c")])]), &[5]),
+    ]);
+}
+
+#[test]
+fn not_in_capitals_stays_a_word_and_says_so() {
+    check(vec![
+        ("clinton NOT trump", and(vec![w("clinton"), w("NOT"), w("trump")]), &[8]),
+        ("clinton not trump", and(vec![w("clinton"), w("not"), w("trump")]), &[]),
+        ("-NOT", and(vec![Query::All, not(w("NOT"))]), &[]),
+    ]);
+    let (_, problems) = parse("clinton NOT trump");
+    assert_eq!(
+        problems[0].message,
+        "`NOT` is searched as a word: to exclude a term, put `-` before it (`-word`)"
+    );
+}
+
+#[test]
+fn unknown_filters_are_text_with_a_suggestion() {
+    check(vec![
+        ("form:WikiLeaks", w("form:WikiLeaks"), &[0]),
+        ("clinton form:WikiLeaks", and(vec![w("clinton"), w("form:WikiLeaks")]), &[8]),
+        ("-sendr:x", and(vec![Query::All, not(w("sendr:x"))]), &[1]),
+        ("befor:2016", w("befor:2016"), &[0]),
+        ("form:\"Emmy B\"", and(vec![w("form"), ph("Emmy B")]), &[0]),
+        ("пароль отправитель:x", and(vec![w("пароль"), w("отправитель:x")]), &[13]),
+        // Not attempts at a filter: no problem.
+        ("http://x", w("http://x"), &[]),
+        ("https://example.org/a:b", w("https://example.org/a:b"), &[]),
+        ("mailto:emmy@example.org", w("mailto:emmy@example.org"), &[]),
+        ("12:30", w("12:30"), &[]),
+        ("10:30am", w("10:30am"), &[]),
+        ("C:\\Users", w("C:\\Users"), &[]),
+        ("std::io", w("std::io"), &[]),
+        ("Note:", w("Note"), &[]),
+        ("Note: hello", and(vec![w("Note"), w("hello")]), &[]),
+        ("a2:b", w("a2:b"), &[]),
+        (":smile:", w("smile"), &[]),
+        ("\"form:WikiLeaks\"", ph("form:WikiLeaks"), &[]),
+    ]);
+    let message =
+        |input: &str| parse(input).1.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; ");
+    assert_eq!(
+        message("form:WikiLeaks"),
+        "`form:` is not a filter, so it is searched as text; did you mean `from:`?"
+    );
+    assert_eq!(
+        message("sendr:x"),
+        "`sendr:` is not a filter, so it is searched as text; did you mean `from:`?"
+    );
+    assert_eq!(
+        message("befor:2016"),
+        "`befor:` is not a filter, so it is searched as text; did you mean `before:`?"
+    );
+    assert_eq!(
+        message("Platfrom:telegram"),
+        "`Platfrom:` is not a filter, so it is searched as text; did you mean `platform:`?"
+    );
+    assert_eq!(
+        message("subject:hello"),
+        "`subject:` is not a filter, so it is searched as text (the filters are from: in: \
+         after: before: on: has: tag: status: lang: platform:)"
+    );
 }

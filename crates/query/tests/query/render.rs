@@ -35,6 +35,11 @@ fn renders_parsed_queries_canonically() {
         ("пароль «пароль» \"пароль\"", "пароль пароль \"пароль\""),
         ("(a OR", "a"),
         ("has:pdf", "has:pdf"),
+        ("a AND b", "a b"),
+        ("a AND (b OR c)", "a b OR c"),
+        ("(a AND b) OR c", "(a b) OR c"),
+        ("-AND", "-AND"),
+        ("form:x", "form:x"),
     ];
     let mut failures = Vec::new();
     for (input, expected) in cases {
@@ -50,6 +55,7 @@ fn renders_parsed_queries_canonically() {
 fn hand_built_queries_render_as_closely_as_the_language_allows() {
     let cases = [
         (w("OR"), "\"OR\""),
+        (w("AND"), "\"AND\""),
         (w("a b"), "\"a b\""),
         (w("-a"), "\"-a\""),
         (w("from:x"), "\"from:x\""),

@@ -420,8 +420,12 @@ impl Case {
             *platforms.entry(c.platform.clone()).or_insert(0) += count;
             if conversation_values.len() < FACET_VALUES {
                 conversation_values.push(FacetValue {
-                    label: c.name.clone().unwrap_or_else(|| c.native_id.clone()),
-                    filter: format!("in:{}", filter_value(&c.native_id)),
+                    label: crate::conversation_label(c.name.as_deref(), &c.native_id, &c.scope),
+                    filter: if c.scope.is_empty() {
+                        format!("in:{}", filter_value(&c.native_id))
+                    } else {
+                        format!("in:{}", c.row)
+                    },
                     count,
                 });
             }
@@ -550,8 +554,16 @@ impl Case {
         self.attach_annotations(&mut messages)?;
         let (previous, next) = self.store.conversation_neighbours(row, start, end)?;
         Ok(ConversationDayOutput {
+            name: if conversation.scope.is_empty() {
+                conversation.name
+            } else {
+                Some(crate::conversation_label(
+                    conversation.name.as_deref(),
+                    &conversation.native_id,
+                    &conversation.scope,
+                ))
+            },
             id: conversation.native_id,
-            name: conversation.name,
             platform: conversation.platform,
             day,
             zone: zone_name,

@@ -17,6 +17,9 @@ pub struct IngestOutput {
     pub events_added: u64,
     /// Records already in the case.
     pub duplicates: u64,
+    /// Of `duplicates`: already in the case from before source scopes (a
+    /// case made by an older trove, re-ingesting the same export).
+    pub duplicates_before_scopes: u64,
     /// Translations attached to original messages (`--translation-of`).
     pub translations_added: u64,
     /// Attached files found in the inputs and hashed.
@@ -59,6 +62,7 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
             messages_added: report.summary.messages_added,
             events_added: report.summary.events_added,
             duplicates: report.summary.duplicates,
+            duplicates_before_scopes: report.summary.duplicates_before_scopes,
             translations_added: report.translations_added,
             media_files: report.media_files,
             media_copied: report.media_copied,
@@ -112,10 +116,19 @@ pub struct MessageOutput {
     pub sender: Option<String>,
     /// Sender's platform id.
     pub sender_id: Option<String>,
-    /// Conversation name, or its id when unnamed.
+    /// Conversation name, or its id when unnamed, followed by its scope
+    /// when it has one (`general · serverA`).
     pub conversation: String,
     /// Conversation platform id.
     pub conversation_id: String,
+    /// What the platform id is unique within (server, workspace, network),
+    /// when the source says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_scope: Option<String>,
+    /// What names this conversation alone (for `in:` and the workbench's
+    /// conversation page): the platform id, or the conversation's row when
+    /// the id is only unique within a scope.
+    pub conversation_ref: String,
     /// Platform.
     pub platform: String,
     /// Text.
@@ -234,6 +247,14 @@ pub struct SourceRef {
     pub citation: String,
 }
 
+/// A conversation as shown: its name (else its platform id), followed by
+/// its scope when it has one, so two servers' `general` rooms are told
+/// apart (`general · serverA`). Printers escape it like any source string.
+pub fn conversation_label(name: Option<&str>, native_id: &str, scope: &str) -> String {
+    let name = name.unwrap_or(native_id);
+    if scope.is_empty() { name.to_string() } else { format!("{name} · {scope}") }
+}
+
 impl MessageOutput {
     /// The output form of a stored message.
     pub fn from_stored(m: &StoredMessage, with_source: bool) -> MessageOutput {
@@ -258,11 +279,19 @@ impl MessageOutput {
             },
             sender: m.sender_name.clone(),
             sender_id: m.sender_native_id.clone(),
-            conversation: m
-                .conversation_name
-                .clone()
-                .unwrap_or_else(|| m.conversation_native_id.clone()),
+            conversation: conversation_label(
+                m.conversation_name.as_deref(),
+                &m.conversation_native_id,
+                &m.conversation_scope,
+            ),
             conversation_id: m.conversation_native_id.clone(),
+            conversation_scope: (!m.conversation_scope.is_empty())
+                .then(|| m.conversation_scope.clone()),
+            conversation_ref: if m.conversation_scope.is_empty() {
+                m.conversation_native_id.clone()
+            } else {
+                m.conversation_row.to_string()
+            },
             platform: m.platform.clone(),
             text: m.text.clone(),
             snippet: None,

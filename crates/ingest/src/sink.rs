@@ -294,6 +294,29 @@ impl<'r, 's> IngestSink<'r, 's> {
             _ => None,
         };
         let source = self.source_row(folder_entry.as_deref())?;
+        let (key, occurrence) = if record.native_id.is_some() {
+            (key::record_key(&record, 0), 0)
+        } else {
+            if record.sent_at.utc_ms != self.occurrence_ms {
+                self.occurrences.clear();
+                self.occurrence_ms = record.sent_at.utc_ms;
+            }
+            let base = key::record_key(&record, 0);
+            let seen = self.occurrences.entry(base).or_insert(0);
+            let occurrence = *seen;
+            *seen += 1;
+            (if occurrence == 0 { base } else { key::record_key(&record, occurrence) }, occurrence)
+        };
+        // A case made before source scopes holds this export's records
+        // under their unscoped keys, in a conversation with the empty scope:
+        // found there, the record is not stored a second time.
+        if self.run.has_pre_scope_twin(record.platform, &record.conversation)?
+            && self.run.key_stored(key::pre_scope_key(&record, occurrence))?
+        {
+            self.summary.duplicates += 1;
+            self.summary.duplicates_before_scopes += 1;
+            return Ok(());
+        }
         let renamed_at = matches!(record.kind, RecordKind::Event(trove_model::EventKind::Rename))
             .then_some(record.sent_at.utc_ms);
         let conversation =
@@ -305,19 +328,6 @@ impl<'r, 's> IngestSink<'r, 's> {
         for target in &record.targets {
             self.run.account(record.platform, target)?;
         }
-        let key = if record.native_id.is_some() {
-            key::record_key(&record, 0)
-        } else {
-            if record.sent_at.utc_ms != self.occurrence_ms {
-                self.occurrences.clear();
-                self.occurrence_ms = record.sent_at.utc_ms;
-            }
-            let base = key::record_key(&record, 0);
-            let seen = self.occurrences.entry(base).or_insert(0);
-            let occurrence = *seen;
-            *seen += 1;
-            if occurrence == 0 { base } else { key::record_key(&record, occurrence) }
-        };
         let kind = match &record.kind {
             RecordKind::Message => "message",
             RecordKind::Event(kind) => kind.as_str(),

@@ -58,6 +58,12 @@ pub struct ConversationRef {
     pub native_id: Arc<str>,
     /// The conversation's name when the source states one.
     pub name: Option<Arc<str>>,
+    /// What `native_id` is unique within, where the platform's ids are
+    /// only unique inside a server, workspace, homeserver, guild, archive
+    /// account or IRC network: two exports' `GENERAL` rooms are two
+    /// conversations. `None` where ids are global or nothing names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Arc<str>>,
 }
 
 /// An account as a record names it: a platform id and whatever labels the

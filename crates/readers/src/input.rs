@@ -115,6 +115,28 @@ impl Input {
         self.entries.get(at)
     }
 
+    /// The name of an export held in this input at `prefix` (a folder path
+    /// inside it such as `serverA/`, or `""` for the input itself): the
+    /// prefix's last folder, else the input's own file or folder name
+    /// (without `.zip`). Never an absolute path, so ingesting `leak/`
+    /// (holding `serverA/`) and ingesting `leak/serverA` itself name the
+    /// export the same way. Readers use it as a conversation scope where
+    /// the data names no server or workspace.
+    pub fn export_name(&self, prefix: &str) -> Option<String> {
+        let folder = prefix.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        if !folder.is_empty() {
+            return Some(folder.to_string());
+        }
+        let own = self.path.file_name()?.to_string_lossy();
+        let stem = own
+            .len()
+            .checked_sub(4)
+            .filter(|&cut| own.get(cut..).is_some_and(|ext| ext.eq_ignore_ascii_case(".zip")))
+            .and_then(|cut| own.get(..cut))
+            .unwrap_or(&own);
+        (!stem.is_empty()).then(|| stem.to_string())
+    }
+
     /// The first entry whose name ends with `suffix` (after a `/` or at the
     /// start), e.g. `data/manifest.js` inside `twitter-2023/data/manifest.js`.
     pub fn find_suffix(&self, suffix: &str) -> Option<&EntryInfo> {

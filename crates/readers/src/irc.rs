@@ -255,6 +255,36 @@ fn conversation_of(name: &str, folder: Option<&str>) -> String {
     }
 }
 
+/// The network a log belongs to, its conversation's scope: weechat's
+/// `irc.<network>.<#chan>` file name, else the folder above ZNC's channel
+/// folder (`<network>/<#chan>/<date>.log`), else the folder holding the
+/// log (irssi's `<network>/<#chan>.log`). The input's own path counts for
+/// a file walked out of a folder.
+fn network_of(input: &Input, name: &str, channel: &str) -> Option<String> {
+    if let Some(rest) = channel.strip_prefix("irc.")
+        && let Some((network, _)) = rest.split_once('.')
+        && !network.is_empty()
+    {
+        return Some(network.to_string());
+    }
+    let mut folders: Vec<String> = match input.kind() {
+        InputKind::File => input
+            .path()
+            .parent()
+            .map(|p| p.iter().map(|c| c.to_string_lossy().into_owned()).collect())
+            .unwrap_or_default(),
+        InputKind::Dir | InputKind::Zip => {
+            let mut folders: Vec<String> = input.export_name("").into_iter().collect();
+            folders.extend(name.split('/').map(str::to_string));
+            folders.pop();
+            folders
+        }
+    };
+    let holding = folders.pop()?;
+    let network = if holding == channel { folders.pop()? } else { holding };
+    (!network.is_empty() && network != "/").then_some(network)
+}
+
 /// The date a `--- Log opened` / `--- Day changed` style line states.
 fn header_date(line: &str) -> Option<Date> {
     const PREFIXES: &[&str] = &[
@@ -599,6 +629,7 @@ fn read_entry(
         InputKind::Dir | InputKind::Zip => None,
     };
     let channel: Arc<str> = Arc::from(conversation_of(name, parent.as_deref()));
+    let network: Option<Arc<str>> = network_of(input, name, &channel).map(Arc::from);
     let (zone, zone_name) = options.zone();
     let mut accounts = Accounts::default();
     let mut calendar = Calendar { date: name_date(file_name(name)).map(|(d, _)| d), last: None };
@@ -707,6 +738,7 @@ fn read_entry(
                 conversation: ConversationRef {
                     native_id: channel.clone(),
                     name: Some(channel.clone()),
+                    scope: network.clone(),
                 },
                 sender,
                 sent_at,
@@ -746,6 +778,36 @@ mod tests {
         assert_eq!(name_date("#chan_2016-13-03.log"), None);
         assert_eq!(name_date("#chan.log"), None);
         assert_eq!(name_date("x2016-05-03"), Some((date(2016, 5, 3), 1..11)));
+    }
+
+    /// The network scopes a channel: from weechat's file name, the folder
+    /// above ZNC's channel folder, else the folder holding the log.
+    #[test]
+    fn networks_from_the_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("logs");
+        for name in [
+            "znc/libera/#rust/2016-05-03.log",
+            "irssi/oftc/#debian.log",
+            "irc.efnet.#chan.weechatlog",
+        ] {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "[09:57] <alice> hi\n").unwrap();
+        }
+        let folder = Input::open(&root).unwrap();
+        let network = |name: &str| {
+            let channel = conversation_of(name, None);
+            network_of(&folder, name, &channel)
+        };
+        assert_eq!(network("znc/libera/#rust/2016-05-03.log").as_deref(), Some("libera"));
+        assert_eq!(network("irssi/oftc/#debian.log").as_deref(), Some("oftc"));
+        assert_eq!(network("irc.efnet.#chan.weechatlog").as_deref(), Some("efnet"));
+        // A file walked out of a folder on its own: its path tells.
+        let file = root.join("znc/libera/#rust/2016-05-03.log");
+        let single = Input::open(&file).unwrap();
+        let channel = conversation_of("2016-05-03.log", Some("#rust"));
+        assert_eq!(network_of(&single, "2016-05-03.log", &channel).as_deref(), Some("libera"));
     }
 
     #[test]

@@ -643,6 +643,7 @@ fn record(
         conversation: ConversationRef {
             native_id: Arc::clone(&conversation),
             name: Some(conversation),
+            scope: None,
         },
         sender: sender_id.map(|id| names.accounts.id(id)),
         sent_at,

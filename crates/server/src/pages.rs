@@ -410,7 +410,7 @@ pub async fn message(
             .then(|| format!("/m/{here}?before={before}&after={}&{tz}#m-{here}", after + 50)),
         day_link: format!(
             "/c/{}?day={}&{tz}",
-            encode(&show.message.conversation_id),
+            encode(&show.message.conversation_ref),
             crate::time::day(&show.message.sent_at, &zone).unwrap_or_default()
         ),
         message: target,

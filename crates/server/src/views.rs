@@ -116,7 +116,7 @@ impl MessageView {
             sender: m.sender.clone().unwrap_or_default(),
             sender_id: m.sender_id.clone().unwrap_or_default(),
             conversation: m.conversation.clone(),
-            conversation_id: m.conversation_id.clone(),
+            conversation_id: m.conversation_ref.clone(),
             platform: m.platform.clone(),
             text: m.text.clone(),
             snippet: m.snippet.clone(),

@@ -24,6 +24,10 @@ pub struct StoredMessage {
     pub conversation_native_id: String,
     /// Conversation name, when known.
     pub conversation_name: Option<String>,
+    /// What the conversation's platform id is unique within (a server,
+    /// workspace, network); empty when nothing (or for cases made before
+    /// source scopes).
+    pub conversation_scope: String,
     /// Platform id of the message.
     pub native_id: Option<String>,
     /// Sender account row.
@@ -89,7 +93,7 @@ const SELECT_MESSAGE: &str = "
     SELECT m.id, m.key, m.kind, c.platform, c.id, c.native_id, c.name, m.native_id,
            a.id, a.native_id, COALESCE(a.user_name, a.display_name, a.handle, a.native_id),
            m.sent_at, m.ts_original, m.ts_basis, m.ts_zone, m.text, m.reply_to, m.extra,
-           s.id, s.path, s.sha256, m.entry, m.offset, m.length, m.line, m.json_path
+           s.id, s.path, s.sha256, m.entry, m.offset, m.length, m.line, m.json_path, c.scope
     FROM messages m
     JOIN conversations c ON c.id = m.conversation_id
     JOIN sources s ON s.id = m.source_id
@@ -105,6 +109,7 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         conversation_row: row.get(4)?,
         conversation_native_id: row.get(5)?,
         conversation_name: row.get(6)?,
+        conversation_scope: row.get(26)?,
         native_id: row.get(7)?,
         sender_row: row.get(8)?,
         sender_native_id: row.get(9)?,
@@ -200,6 +205,8 @@ pub struct ConversationSummary {
     pub native_id: String,
     /// Name, when known.
     pub name: Option<String>,
+    /// What `native_id` is unique within; empty when nothing.
+    pub scope: String,
     /// Messages.
     pub messages: u64,
 }
@@ -531,7 +538,8 @@ impl Store {
             .conn()
             .prepare_cached(
                 "SELECT c.id, c.platform, c.native_id, c.name,
-                        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'message')
+                        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'message'),
+                        c.scope
                  FROM conversations c ORDER BY c.id",
             )
             .context(|| "listing conversations".into())?;
@@ -542,6 +550,7 @@ impl Store {
                     platform: r.get(1)?,
                     native_id: r.get(2)?,
                     name: r.get(3)?,
+                    scope: r.get(5)?,
                     messages: r.get::<_, i64>(4)? as u64,
                 })
             })
@@ -593,7 +602,9 @@ impl Store {
     /// One conversation (its message count left 0: the index counts).
     pub fn conversation_row(&self, row: i64) -> Result<Option<ConversationSummary>, StoreError> {
         self.conn()
-            .prepare_cached("SELECT id, platform, native_id, name FROM conversations WHERE id = ?1")
+            .prepare_cached(
+                "SELECT id, platform, native_id, name, scope FROM conversations WHERE id = ?1",
+            )
             .and_then(|mut s| {
                 s.query_row([row], |r| {
                     Ok(ConversationSummary {
@@ -601,6 +612,7 @@ impl Store {
                         platform: r.get(1)?,
                         native_id: r.get(2)?,
                         name: r.get(3)?,
+                        scope: r.get(4)?,
                         messages: 0,
                     })
                 })

@@ -224,6 +224,27 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX messages_conversation_time ON messages(conversation_id, sent_at, id);
     CREATE INDEX messages_sender_time ON messages(sender_id, sent_at);
     "#,
+    // 7: a conversation is identified within its source scope (server,
+    // workspace, homeserver, guild, archive account, IRC network): two
+    // servers' `GENERAL` rooms are two conversations. Conversations made
+    // before keep their rows (and so every message and annotation) with
+    // the empty scope. The unique constraint changes: the table is rebuilt,
+    // with foreign keys off (see `Store::migrate`).
+    r#"
+    CREATE TABLE conversations_new (
+        id        INTEGER PRIMARY KEY,
+        platform  TEXT NOT NULL,
+        scope     TEXT NOT NULL DEFAULT '',
+        native_id TEXT NOT NULL,
+        name      TEXT,
+        named_at  INTEGER,
+        UNIQUE (platform, scope, native_id)
+    );
+    INSERT INTO conversations_new(id, platform, scope, native_id, name, named_at)
+        SELECT id, platform, '', native_id, name, named_at FROM conversations;
+    DROP TABLE conversations;
+    ALTER TABLE conversations_new RENAME TO conversations;
+    "#,
 ];
 
 /// The index that keeps message keys unique (one of [`MESSAGE_INDEXES`]).

@@ -40,7 +40,11 @@ fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
         )
         .expect("source");
     let conversation = run
-        .conversation("transcript", &ConversationRef { native_id: "c".into(), name: None }, None)
+        .conversation(
+            "transcript",
+            &ConversationRef { native_id: "c".into(), name: None, scope: None },
+            None,
+        )
         .expect("conv");
     let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
     (run, source, conversation, sender)
@@ -122,11 +126,42 @@ fn accounts_are_found_by_id_handle_and_given_name() {
 }
 
 #[test]
+fn a_conversation_is_identified_within_its_scope() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    let mut run = store.begin_run("test", "now").expect("run");
+    let general = |scope: Option<&str>| ConversationRef {
+        native_id: "GENERAL".into(),
+        name: Some("general".into()),
+        scope: scope.map(Into::into),
+    };
+    let a = run.conversation("rocketchat", &general(Some("serverA")), None).expect("a");
+    let b = run.conversation("rocketchat", &general(Some("serverB")), None).expect("b");
+    let none = run.conversation("rocketchat", &general(None), None).expect("none");
+    assert_eq!(run.conversation("rocketchat", &general(Some("serverA")), None).expect("a"), a);
+    assert!(a != b && b != none && a != none);
+    assert!(run.has_pre_scope_twin("rocketchat", &general(Some("serverA"))).is_ok());
+    run.commit(&mut RunSummary::default(), "now").expect("commit");
+    let scopes: Vec<String> =
+        store.conversations().expect("list").into_iter().map(|c| c.scope).collect();
+    assert_eq!(scopes, ["serverA", "serverB", ""]);
+
+    // The unscoped row is a twin of the scoped ones for the next run.
+    let mut run = store.begin_run("test", "now").expect("run");
+    assert!(run.has_pre_scope_twin("rocketchat", &general(Some("serverC"))).expect("twin"));
+    assert!(!run.has_pre_scope_twin("rocketchat", &general(None)).expect("unscoped"));
+}
+
+#[test]
 fn the_latest_rename_names_a_conversation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("case.db")).expect("open");
     let mut run = store.begin_run("test", "now").expect("run");
-    let named = |name: &str| ConversationRef { native_id: "c".into(), name: Some(name.into()) };
+    let named = |name: &str| ConversationRef {
+        native_id: "c".into(),
+        name: Some(name.into()),
+        scope: None,
+    };
     run.conversation("p", &named("stated"), None).expect("c");
     run.conversation("p", &named("later rename"), Some(200)).expect("c");
     run.conversation("p", &named("earlier rename"), Some(100)).expect("c");

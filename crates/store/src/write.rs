@@ -119,6 +119,9 @@ pub struct RunSummary {
     pub events_added: u64,
     /// Records already in the case.
     pub duplicates: u64,
+    /// Of `duplicates`: records found under the key they had before source
+    /// scopes (a case made by an older trove, ingesting the same export).
+    pub duplicates_before_scopes: u64,
 }
 
 struct CachedAccount {
@@ -132,9 +135,14 @@ struct CachedAccount {
 pub struct RunWriter<'s> {
     conn: &'s Connection,
     run_id: i64,
-    /// Conversation rows by platform, then native id; `true` once the row
-    /// has a name (so ordinary records need not try to name it again).
-    conversations: Map<String, Map<String, (i64, bool)>>,
+    /// Conversation rows by platform, scope (`""` for none) and native id;
+    /// `true` once the row has a name (so ordinary records need not try to
+    /// name it again).
+    conversations: Map<String, Map<String, Map<String, (i64, bool)>>>,
+    /// Whether the case holds conversations from before source scopes
+    /// (scope `''`), and which (platform, native id) have one, as asked.
+    /// Only a scoped record whose twin exists needs its old key checked.
+    pre_scope: Option<Map<String, Map<String, bool>>>,
     /// Account rows by platform, then native id, with the labels last
     /// written (so unchanged labels cost no statement).
     accounts: Map<String, Map<String, CachedAccount>>,
@@ -185,6 +193,7 @@ impl Store {
             conn,
             run_id: 0,
             conversations: Map::default(),
+            pre_scope: None,
             accounts: Map::default(),
             committed: false,
             bulk: false,
@@ -211,6 +220,12 @@ impl Store {
         )
         .context(|| "recording the run".into())?;
         writer.run_id = conn.last_insert_rowid();
+        let pre_scope: bool = conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM conversations WHERE scope = '')", [], |r| {
+                r.get(0)
+            })
+            .context(|| "looking for conversations from before source scopes".into())?;
+        writer.pre_scope = pre_scope.then(Map::default);
         Ok(writer)
     }
 
@@ -280,9 +295,11 @@ impl RunWriter<'_> {
         conversation: &ConversationRef,
         renamed_at: Option<i64>,
     ) -> Result<i64, StoreError> {
+        let scope = conversation.scope.as_deref().unwrap_or("");
         let cached = self
             .conversations
             .get(platform)
+            .and_then(|by_scope| by_scope.get(scope))
             .and_then(|by_id| by_id.get(&*conversation.native_id))
             .copied();
         let (id, named) = match cached {
@@ -291,18 +308,21 @@ impl RunWriter<'_> {
                 let (id, named): (i64, bool) = self
                     .conn
                     .prepare_cached(
-                        "INSERT INTO conversations(platform, native_id) VALUES (?1, ?2)
-                         ON CONFLICT(platform, native_id) DO UPDATE SET platform = excluded.platform
+                        "INSERT INTO conversations(platform, scope, native_id) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(platform, scope, native_id)
+                         DO UPDATE SET platform = excluded.platform
                          RETURNING id, name IS NOT NULL",
                     )
                     .and_then(|mut s| {
-                        s.query_row(params![platform, conversation.native_id], |r| {
+                        s.query_row(params![platform, scope, conversation.native_id], |r| {
                             Ok((r.get(0)?, r.get(1)?))
                         })
                     })
-                    .context(|| format!("recording conversation {}", conversation.native_id))?;
+                    .context(|| format!("recording conversation {}", label(conversation)))?;
                 self.conversations
                     .entry(platform.to_string())
+                    .or_default()
+                    .entry(scope.to_string())
                     .or_default()
                     .insert(conversation.native_id.to_string(), (id, named));
                 (id, named)
@@ -323,15 +343,58 @@ impl RunWriter<'_> {
                 .prepare_cached("UPDATE conversations SET name = ?2 WHERE id = ?1 AND name IS NULL")
                 .and_then(|mut s| s.execute(params![id, name])),
         };
-        result.context(|| format!("naming conversation {}", conversation.native_id))?;
+        result.context(|| format!("naming conversation {}", label(conversation)))?;
         if let Some(entry) = self
             .conversations
             .get_mut(platform)
+            .and_then(|by_scope| by_scope.get_mut(scope))
             .and_then(|by_id| by_id.get_mut(&*conversation.native_id))
         {
             entry.1 = true;
         }
         Ok(id)
+    }
+
+    /// Whether a scoped conversation has a twin from before source scopes:
+    /// a row of the same platform and native id with the empty scope, made
+    /// by an older trove. Its records were keyed without the scope, so a
+    /// re-ingest must look their old keys up too. Asked once per
+    /// conversation and run, and only when the case has such rows at all.
+    pub fn has_pre_scope_twin(
+        &mut self,
+        platform: &str,
+        conversation: &ConversationRef,
+    ) -> Result<bool, StoreError> {
+        if conversation.scope.as_deref().unwrap_or("").is_empty() {
+            return Ok(false);
+        }
+        let Some(known) = self.pre_scope.as_mut() else { return Ok(false) };
+        if let Some(&twin) =
+            known.get(platform).and_then(|by_id| by_id.get(&*conversation.native_id))
+        {
+            return Ok(twin);
+        }
+        let twin: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM conversations
+                 WHERE platform = ?1 AND scope = '' AND native_id = ?2)",
+            )
+            .and_then(|mut s| s.query_row(params![platform, conversation.native_id], |r| r.get(0)))
+            .context(|| format!("looking for an unscoped twin of {}", label(conversation)))?;
+        known
+            .entry(platform.to_string())
+            .or_default()
+            .insert(conversation.native_id.to_string(), twin);
+        Ok(twin)
+    }
+
+    /// Whether a message with this key is in the case.
+    pub fn key_stored(&self, key: i64) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE key = ?1)")
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
+            .context(|| format!("looking up key {key}"))
     }
 
     /// The row of an account, created on first sight; labels seen later fill
@@ -586,5 +649,13 @@ impl Drop for RunWriter<'_> {
             let _ = self.conn.execute_batch("ROLLBACK");
             let _ = self.restore_settings();
         }
+    }
+}
+
+/// A conversation as errors name it: `native id` or `native id · scope`.
+fn label(conversation: &ConversationRef) -> String {
+    match conversation.scope.as_deref().filter(|s| !s.is_empty()) {
+        Some(scope) => format!("{} · {scope}", conversation.native_id),
+        None => conversation.native_id.to_string(),
     }
 }

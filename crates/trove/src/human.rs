@@ -34,6 +34,12 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
         output.sources,
         sanitize(&case.display().to_string(), false)
     );
+    if output.duplicates_before_scopes > 0 {
+        println!(
+            "{} of the duplicates already in the case from before source scopes",
+            output.duplicates_before_scopes
+        );
+    }
     if output.translations_added > 0 {
         println!("{} translations attached to their original messages", output.translations_added);
     }

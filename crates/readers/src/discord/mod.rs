@@ -198,8 +198,17 @@ impl Format for Discord {
 
 #[derive(Deserialize, Default)]
 struct GuildJson {
+    /// The server's id; DiscordChatExporter writes `0` for direct messages.
+    #[serde(default)]
+    id: Option<Id>,
     #[serde(default)]
     name: Option<String>,
+}
+
+/// A channel's scope: its server (guild) id, as DiscordChatExporter writes
+/// it (`0` for direct messages).
+fn guild_scope(guild: Option<&GuildJson>) -> Option<Arc<str>> {
+    guild.and_then(|g| g.id.as_ref()).map(|id| Arc::from(id.0.as_str()))
 }
 
 #[derive(Deserialize)]
@@ -600,6 +609,7 @@ impl Reader<'_> {
             conversation: ConversationRef {
                 native_id: Arc::from(channel.id.0),
                 name: name.map(Arc::from),
+                scope: guild_scope(guild),
             },
             guild_name,
             thread,
@@ -626,7 +636,11 @@ impl Reader<'_> {
             format!("no readable `channel`: messages filed under conversation `{id}`"),
         );
         Channel {
-            conversation: ConversationRef { native_id: Arc::from(id), name: None },
+            conversation: ConversationRef {
+                native_id: Arc::from(id),
+                name: None,
+                scope: guild_scope(state.guild.as_ref()),
+            },
             guild_name: state.guild.as_ref().and_then(|g| g.name.clone()),
             thread: None,
         }

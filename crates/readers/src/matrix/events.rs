@@ -162,12 +162,24 @@ impl Relations {
     }
 }
 
+/// The server part of a Matrix id (`!room:server`, `@user:server`): a room
+/// id is unique only with it, the scope of its conversation.
+pub(super) fn homeserver(id: &str) -> Option<&str> {
+    if !id.starts_with(['!', '@', '#']) {
+        return None;
+    }
+    id.split_once(':').map(|(_, server)| server).filter(|server| !server.is_empty())
+}
+
 /// What every record of one file shares.
 pub(super) struct Context<'a> {
     /// The conversation when an event names no `room_id`.
     pub conversation: Arc<str>,
     /// The room's name from the export header.
     pub room_name: Option<Arc<str>>,
+    /// The homeserver of an event without a `room_id:server` of its own:
+    /// the file's room id's, else the room creator's or exporter's.
+    pub homeserver: Option<Arc<str>>,
     pub relations: &'a Relations,
     /// Rooms and senders named so far, shared across records.
     pub names: Names,
@@ -197,7 +209,14 @@ pub(super) fn record(
     let mut record = Record {
         kind: RecordKind::Message,
         platform: trove_model::platform::MATRIX,
-        conversation: ConversationRef { native_id: room, name: cx.room_name.clone() },
+        conversation: ConversationRef {
+            scope: match homeserver(&room) {
+                Some(server) => Some(cx.names.strings.get(server)),
+                None => cx.homeserver.clone(),
+            },
+            native_id: room,
+            name: cx.room_name.clone(),
+        },
         native_id: native_id.clone(),
         sender: sender_id.map(|id| cx.names.accounts.id(id)),
         sent_at,
@@ -401,5 +420,13 @@ mod tests {
         assert_eq!(strip_reply_fallback("> <@a:x> hi\nreply"), "reply");
         assert_eq!(strip_reply_fallback("> <@a:x> only quote"), "> <@a:x> only quote");
         assert_eq!(strip_reply_fallback("plain > <x>"), "plain > <x>");
+    }
+
+    #[test]
+    fn homeservers_scope_rooms() {
+        assert_eq!(homeserver("!abc:matrix.org"), Some("matrix.org"));
+        assert_eq!(homeserver("@alice:example.com:8448"), Some("example.com:8448"));
+        assert_eq!(homeserver("Meeting: plans"), None, "a room name is no id");
+        assert_eq!(homeserver("!abc"), None);
     }
 }

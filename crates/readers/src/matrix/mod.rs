@@ -322,6 +322,10 @@ fn read_entry(
         .or_else(|| relations.first_room.clone())
         .or_else(|| header.room_name.clone())
         .unwrap_or_else(|| file_stem(name).to_string());
+    let homeserver = std::iter::once(conversation.as_str())
+        .chain(header.accounts.iter().map(String::as_str))
+        .find_map(events::homeserver)
+        .map(Arc::from);
     let mut emit = Emit {
         sink,
         display: display.clone(),
@@ -329,6 +333,7 @@ fn read_entry(
         cx: Context {
             conversation: Arc::from(conversation),
             room_name: header.room_name.as_deref().map(Arc::from),
+            homeserver,
             relations: &relations,
             names: Names::default(),
         },

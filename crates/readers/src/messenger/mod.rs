@@ -532,6 +532,7 @@ impl<'a> Reader<'a> {
                 header.thread_path.unwrap_or_else(|| fallback_thread_id(input, name)),
             ),
             name: header.title.map(Arc::from),
+            scope: None,
         };
         let roots = if *input.kind() == InputKind::File { Vec::new() } else { roots(name) };
         let mut cx = Context {

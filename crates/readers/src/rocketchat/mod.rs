@@ -307,8 +307,9 @@ struct Reader<'a> {
     input: &'a Input,
     options: &'a ReadOptions,
     sink: &'a mut dyn Sink,
-    /// Room id → name.
-    rooms: HashMap<String, Arc<str>>,
+    /// Export root (the folder prefix holding its side files) → room id →
+    /// name: each server's export names its own rooms.
+    rooms: HashMap<String, HashMap<String, Arc<str>>>,
     /// User id → (display name, username).
     users: HashMap<String, (Option<String>, Option<String>)>,
     ids_by_username: HashMap<String, String>,
@@ -330,6 +331,36 @@ struct FileCx {
     display: String,
     entry: Option<Arc<str>>,
     index: usize,
+    /// The export root the file belongs to (see [`export_root`]).
+    root: String,
+    /// The conversation scope: the export root's name (Rocket.Chat data
+    /// names no server), or none for a single file.
+    scope: Option<Arc<str>>,
+}
+
+/// The folder prefix of the server export holding message file `name`:
+/// the deepest folder with a side file above it, else the folder above the
+/// room folder (`serverA/` in `serverA/GENERAL/2021-03-01.json`), else the
+/// input itself (`""`). Several servers' exports in one folder each get
+/// their own, and an export handed over on its own gets its own name.
+fn export_root<'a>(name: &'a str, side_folders: &[&str]) -> &'a str {
+    if let Some(folder) = side_folders
+        .iter()
+        .filter(|folder| name.starts_with(**folder))
+        .max_by_key(|folder| folder.len())
+    {
+        return &name[..folder.len()];
+    }
+    let mut slashes = name.match_indices('/').map(|(at, _)| at);
+    match (slashes.next(), slashes.next()) {
+        (Some(first), Some(_)) => &name[..=first],
+        _ => "",
+    }
+}
+
+/// The folder prefix of an entry (`serverA/` of `serverA/rooms.json`).
+fn folder_of(name: &str) -> &str {
+    &name[..name.len() - file_name(name).len()]
 }
 
 impl Reader<'_> {
@@ -356,8 +387,26 @@ impl Reader<'_> {
                 "no Rocket.Chat message files (*.json besides rooms.json and users.json) found",
             ));
         }
+        let side_folders: Vec<&str> = input
+            .entries()
+            .iter()
+            .map(|e| e.name.as_str())
+            .filter(|name| is_side_file(name))
+            .map(folder_of)
+            .collect();
+        let mut scopes: HashMap<String, Option<Arc<str>>> = HashMap::new();
         for name in &files {
-            self.message_file(name, single)?;
+            let (root, scope) = if single {
+                (String::new(), None)
+            } else {
+                let root = export_root(name, &side_folders);
+                let scope = scopes
+                    .entry(root.to_string())
+                    .or_insert_with(|| input.export_name(root).map(Arc::from))
+                    .clone();
+                (root.to_string(), scope)
+            };
+            self.message_file(name, single, root, scope)?;
         }
         Ok(())
     }
@@ -406,6 +455,7 @@ impl Reader<'_> {
     }
 
     fn rooms_file(&mut self, name: &str) -> Result<(), ReadError> {
+        let name_of_file = name;
         let keys = ["rooms", "update", "channels", "groups", "ims", "result"];
         self.side_file(name, &keys, |reader, room: RoomJson| {
             let name = [room.fname, room.name]
@@ -414,7 +464,8 @@ impl Reader<'_> {
                 .find(|n| !n.is_empty())
                 .or_else(|| (!room.usernames.is_empty()).then(|| room.usernames.join(", ")));
             if let Some(name) = name {
-                reader.rooms.insert(room.id.0, Arc::from(name));
+                let folder = folder_of(name_of_file).to_string();
+                reader.rooms.entry(folder).or_default().insert(room.id.0, Arc::from(name));
             }
         })
     }
@@ -454,13 +505,21 @@ impl Reader<'_> {
         }
     }
 
-    fn message_file(&mut self, name: &str, single: bool) -> Result<(), ReadError> {
+    fn message_file(
+        &mut self,
+        name: &str,
+        single: bool,
+        root: String,
+        scope: Option<Arc<str>>,
+    ) -> Result<(), ReadError> {
         let input = self.input;
         let display = input.display_entry(name);
         let cx = FileCx {
             display: display.clone(),
             entry: input.source_of(name).1.map(Arc::from),
             index: self.files.len(),
+            root,
+            scope,
         };
         self.files.push(display.clone());
         let max = self.options.max_record_bytes;
@@ -539,7 +598,7 @@ impl Reader<'_> {
             line: None,
             json_path: path.clone(),
         };
-        let record = match self.build(m, bytes, locator) {
+        let record = match self.build(m, bytes, locator, cx) {
             Ok(record) => record,
             Err(reason) => {
                 self.skip(&cx.display, offset, format!("{at}{reason}"));
@@ -607,7 +666,13 @@ impl Reader<'_> {
     }
 
     /// Translates one message document. `Err` is a reason for a skip.
-    fn build(&self, m: MessageJson<'_>, raw: &[u8], locator: Locator) -> Result<Record, String> {
+    fn build(
+        &self,
+        m: MessageJson<'_>,
+        raw: &[u8],
+        locator: Locator,
+        cx: &FileCx,
+    ) -> Result<Record, String> {
         let id = m.id.0;
         let rid = m.rid.map(|r| r.0).ok_or("message has no `rid` (room id)")?;
         let ts = m.ts.ok_or("message has no `ts`")?;
@@ -616,7 +681,8 @@ impl Reader<'_> {
         let edited_at = m.edited_at.and_then(|t| rocket_time(t, &self.zone).ok());
         let conversation = ConversationRef {
             native_id: self.names.borrow_mut().strings.get(&rid),
-            name: self.rooms.get(&rid).cloned(),
+            name: self.rooms.get(&cx.root).and_then(|rooms| rooms.get(&rid)).cloned(),
+            scope: cx.scope.clone(),
         };
         let sender = m.u.and_then(|u| self.sender(u, m.alias));
         let mut text = m.msg.unwrap_or_default();
@@ -929,6 +995,16 @@ mod tests {
             Some("Xy12")
         );
         assert_eq!(quoted_id("https://chat.example/group/ops"), None);
+    }
+
+    #[test]
+    fn export_roots() {
+        let sides = ["serverA/", "serverB/"];
+        assert_eq!(export_root("serverA/GENERAL/2021-03-01.json", &sides), "serverA/");
+        assert_eq!(export_root("serverC/GENERAL/2021-03-01.json", &sides), "serverC/");
+        assert_eq!(export_root("GENERAL/2021-03-01.json", &[]), "");
+        assert_eq!(export_root("GENERAL/2021-03-01.json", &[""]), "");
+        assert_eq!(folder_of("serverA/rooms.json"), "serverA/");
     }
 
     #[test]

@@ -656,6 +656,7 @@ impl Events<'_> {
         ConversationRef {
             native_id: Arc::from(format!("{}/{id}", self.scope)),
             name: name.map(Arc::from),
+            scope: None,
         }
     }
 

@@ -344,7 +344,7 @@ fn conversation_of(input: &Input, name: &str) -> ConversationRef {
         }
     };
     let chat: Arc<str> = Arc::from(chat);
-    ConversationRef { native_id: Arc::clone(&chat), name: Some(chat) }
+    ConversationRef { native_id: Arc::clone(&chat), name: Some(chat), scope: None }
 }
 
 /// What every record of one entry shares.

@@ -138,6 +138,7 @@ pub(super) fn read(
                 ctx.conversation = ConversationRef {
                     native_id: Arc::from(detail.unwrap_or_else(|| name.clone())),
                     name: Some(Arc::from(name)),
+                    scope: None,
                 };
             }
             Some(line) => {

@@ -167,6 +167,7 @@ impl Format for Slack {
             conversations: HashMap::new(),
             saved_files: HashMap::new(),
             accounts: RefCell::new(Accounts::default()),
+            teams: HashMap::new(),
         };
         reader.run()
     }
@@ -181,6 +182,9 @@ struct UserJson {
     real_name: Option<String>,
     #[serde(default)]
     profile: Option<ProfileJson>,
+    /// The user's workspace (`T…`).
+    #[serde(default)]
+    team_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -329,6 +333,8 @@ struct Reader<'a> {
     /// lookups happen in `&self` helpers; every borrow ends within the
     /// helper that takes it.
     accounts: RefCell<Accounts>,
+    /// How many users of `users.json` each workspace id has.
+    teams: HashMap<String, usize>,
 }
 
 /// What a day file's records share.
@@ -392,11 +398,21 @@ impl Reader<'_> {
                 "no Slack day files (<channel>/YYYY-MM-DD.json) found",
             ));
         }
+        // Channel ids are unique within a workspace: the workspace most of
+        // `users.json` belongs to, else the export's folder or zip name.
+        let scope: Option<Arc<str>> = self
+            .teams
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(team, _)| team.clone())
+            .or_else(|| if single { None } else { input.export_name(&root) })
+            .map(Arc::from);
         for (folder, name) in &days {
-            let conversation = self.conversations.get(folder).cloned().unwrap_or_else(|| {
+            let mut conversation = self.conversations.get(folder).cloned().unwrap_or_else(|| {
                 let folder: Arc<str> = Arc::from(folder.as_str());
-                ConversationRef { native_id: Arc::clone(&folder), name: Some(folder) }
+                ConversationRef { native_id: Arc::clone(&folder), name: Some(folder), scope: None }
             });
+            conversation.scope = scope.clone();
             self.day_file(name, &conversation, single)?;
         }
         Ok(())
@@ -427,6 +443,9 @@ impl Reader<'_> {
                 display_name: display_name.as_deref().map(Arc::from),
                 handle: handle.as_deref().map(Arc::from),
             });
+            if let Some(team) = user.team_id.filter(|t| !t.is_empty()) {
+                *reader.teams.entry(team).or_insert(0) += 1;
+            }
             reader.users.insert(user.id, Person { display_name, handle });
             Ok(())
         });
@@ -445,6 +464,7 @@ impl Reader<'_> {
             let conversation = ConversationRef {
                 native_id: Arc::from(c.id.as_str()),
                 name: name.as_deref().map(Arc::from),
+                scope: None,
             };
             // Channel folders carry the name, DM folders the id.
             if let Some(name) = name {

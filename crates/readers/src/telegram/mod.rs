@@ -255,6 +255,7 @@ impl ChatMeta {
                 self.id.clone().or_else(|| self.name.clone()).unwrap_or_else(fallback),
             ),
             name: self.name.as_deref().map(Arc::from),
+            scope: None,
         }
     }
 }

@@ -875,6 +875,7 @@ impl State<'_> {
             conversation: ConversationRef {
                 native_id: Arc::clone(&conversation),
                 name: Some(conversation),
+                scope: None,
             },
             sender: pending.sender,
             sent_at: pending.sent_at,

@@ -469,6 +469,7 @@ impl<'o> Context<'o> {
             conversation: ConversationRef {
                 native_id: Arc::clone(&conversation),
                 name: Some(conversation),
+                scope: None,
             },
             native_id: row.take_trimmed(Field::Id),
             sender: None,

@@ -192,7 +192,11 @@ fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, Str
     let record = Record {
         kind: RecordKind::Message,
         platform: trove_model::platform::TWITTER,
-        conversation: ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None },
+        conversation: ConversationRef {
+            native_id: Arc::clone(&cx.conversation_id),
+            name: None,
+            scope: None,
+        },
         native_id: Some(m.id.0.clone()),
         sender: Some(AccountRef::id(m.sender_id.0.as_str())),
         sent_at,
@@ -223,7 +227,7 @@ fn group_event(
     let initiator = e.initiating_user_id.map(|id| id.0);
     let users: Vec<String> = e.user_ids.into_iter().map(|id| id.0).collect();
     let mut conversation =
-        ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None };
+        ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None, scope: None };
     let mut keep_raw = false;
     let (kind, sender, targets, text) = match key {
         "participantsJoin" => {
@@ -300,7 +304,11 @@ fn unknown_event(
     Ok(Record {
         kind: RecordKind::Event(EventKind::Other(key.to_string())),
         platform: trove_model::platform::TWITTER,
-        conversation: ConversationRef { native_id: Arc::clone(&cx.conversation_id), name: None },
+        conversation: ConversationRef {
+            native_id: Arc::clone(&cx.conversation_id),
+            name: None,
+            scope: None,
+        },
         native_id: e.id.map(|id| id.0),
         sender: e.initiating_user_id.map(|id| AccountRef::id(id.0.as_str())),
         sent_at,

@@ -782,6 +782,7 @@ fn flush(
                         Some(name) => Arc::from(name),
                         None => Arc::clone(&chat.conversation),
                     }),
+                    scope: None,
                 },
                 ..Record::default()
             }
@@ -837,6 +838,7 @@ fn message(
         conversation: ConversationRef {
             native_id: Arc::clone(&chat.conversation),
             name: Some(Arc::clone(&chat.conversation)),
+            scope: None,
         },
         sender: author.map(|a| named(&content::person_ref(a), chat)),
         deleted: content::is_deleted(text),

@@ -357,7 +357,8 @@ impl Reader<'_> {
             ));
         }
         for name in &files {
-            self.message_file(name, single)?;
+            let result = self.message_file(name, single);
+            crate::member_failed(self.input, result, self.options, &mut *self.sink)?;
         }
         Ok(())
     }

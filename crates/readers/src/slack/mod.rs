@@ -397,7 +397,8 @@ impl Reader<'_> {
                 let folder: Arc<str> = Arc::from(folder.as_str());
                 ConversationRef { native_id: Arc::clone(&folder), name: Some(folder) }
             });
-            self.day_file(name, &conversation, single)?;
+            let result = self.day_file(name, &conversation, single);
+            crate::member_failed(self.input, result, self.options, &mut *self.sink)?;
         }
         Ok(())
     }

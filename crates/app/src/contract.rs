@@ -53,6 +53,15 @@ pub struct InputOutput {
     pub format: String,
     /// Detected rather than named.
     pub detected: bool,
+    /// Messages with a sender read from it.
+    pub messages: u64,
+    /// Records without a sender (messages and events) read from it.
+    pub without_sender: u64,
+    /// Records of it that could not be read.
+    pub skips: u64,
+    /// More than half skips or sender-less records (kept only with
+    /// `--accept-skips`).
+    pub mostly_unattributed: bool,
 }
 
 impl From<trove_ingest::IngestReport> for IngestOutput {
@@ -75,6 +84,10 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
                 .inputs
                 .into_iter()
                 .map(|i| InputOutput {
+                    mostly_unattributed: i.mostly_unattributed(),
+                    messages: i.tally.messages,
+                    without_sender: i.tally.messages_without_sender + i.tally.events_without_sender,
+                    skips: i.tally.skips,
                     path: i.path.display().to_string(),
                     format: i.format,
                     detected: i.detected,

@@ -49,6 +49,21 @@ impl AppError {
             AppError::Ingest(e) => {
                 // Readers name the limit a record broke; both are ingest options.
                 let shown = e.to_string();
+                if matches!(e, trove_ingest::IngestError::MostlyUnattributed(_)) {
+                    return Some(
+                        "see what the reader makes of it with `trove ingest --dry-run`, name \
+                         another reader with `--format`, or keep it anyway with --accept-skips"
+                            .into(),
+                    );
+                }
+                if shown.contains(trove_readers::UNPROVEN) {
+                    return Some(
+                        "name the reader with `--format NAME`, or describe the lines with \
+                         `--format template --template '[{ts}] {sender}: {text}'`; \
+                         `trove ingest --dry-run --format NAME PATH` shows what a reader makes of it"
+                            .into(),
+                    );
+                }
                 ["max_record_bytes", "max_conversation_bytes"]
                     .into_iter()
                     .find(|limit| shown.contains(limit))

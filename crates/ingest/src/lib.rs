@@ -10,6 +10,7 @@
 //! to tantivy's bounded indexing buffer, and de-duplication relies on the
 //! store's unique key rather than an in-memory set.
 
+mod dry_run;
 mod key;
 mod media;
 mod plan;
@@ -19,9 +20,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use trove_index::{CaseIndex, IndexError};
-use trove_readers::{ReadError, ReadOptions, Skip};
+use trove_readers::{ReadError, ReadOptions, Skip, Tally};
 use trove_store::{Committed, RunSummary, Store, StoreError};
 
+pub use dry_run::{DryRun, DryRunInput, FirstRecord, dry_run};
 pub use key::{parse_id, record_key, render_id};
 pub use media::stored_path;
 pub use sink::sha256_file;
@@ -37,6 +39,10 @@ pub enum IngestError {
     Index(IndexError),
     /// The user interrupted the run.
     Interrupted,
+    /// Some inputs were read mostly as skips or records without a sender
+    /// (a reader misreading its input looks like this), and the user did
+    /// not pass `--accept-skips`. Nothing of the run was kept.
+    MostlyUnattributed(Vec<InputReport>),
 }
 
 impl std::fmt::Display for IngestError {
@@ -46,6 +52,17 @@ impl std::fmt::Display for IngestError {
             IngestError::Store(e) => write!(f, "{e}"),
             IngestError::Index(e) => write!(f, "{e}"),
             IngestError::Interrupted => write!(f, "interrupted: nothing of this run was kept"),
+            IngestError::MostlyUnattributed(inputs) => write!(
+                f,
+                "{} input(s) read mostly as skips or records without a sender ({}): nothing of \
+                 this run was kept",
+                inputs.len(),
+                inputs
+                    .iter()
+                    .map(|i| format!("{} as {}: {}", i.path.display(), i.format, i.tally))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
         }
     }
 }
@@ -103,6 +120,9 @@ pub struct IngestOptions {
     /// Copy the attached files found in the inputs into this folder, by
     /// content (`--copy-media`); `None` records their hashes only.
     pub media_dir: Option<PathBuf>,
+    /// Commit inputs read mostly as skips or records without a sender
+    /// (`--accept-skips`); without it such a run keeps nothing.
+    pub accept_skips: bool,
 }
 
 /// A translated copy: which source it translates, into which language.
@@ -124,6 +144,17 @@ pub struct InputReport {
     pub format: String,
     /// Whether it was detected (rather than named with `--format`).
     pub detected: bool,
+    /// What the reader gave, by attribution; skips of files a folder walk
+    /// found unreadable or unrecognised are in the run's skips, not here.
+    pub tally: Tally,
+}
+
+impl InputReport {
+    /// More than half of what was read is skips or records without a
+    /// sender ([`Tally::mostly_unattributed`]).
+    pub fn mostly_unattributed(&self) -> bool {
+        self.tally.mostly_unattributed()
+    }
 }
 
 /// The result of a committed run.
@@ -167,18 +198,7 @@ pub fn ingest(
     // Open and detect everything first: a bad input fails before any work.
     let mut inputs = Vec::with_capacity(paths.len());
     let mut unrecognised = Vec::new();
-    for path in paths {
-        plan::plan(path, options.format.as_deref(), &mut inputs, &mut unrecognised)?;
-    }
-    if inputs.is_empty() {
-        return Err(IngestError::Read(ReadError::Detect {
-            file: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
-            reason: format!(
-                "no reader recognises anything here ({} file(s) looked at); name one with --format",
-                unrecognised.len()
-            ),
-        }));
-    }
+    plan::plan_all(paths, options, &mut inputs, &mut unrecognised)?;
 
     let started = now();
     let mut run = store.begin_run(&options.command, &started)?;
@@ -194,7 +214,7 @@ pub fn ingest(
     };
     let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation);
     sink.media = media::MediaFiles::new(options.media_dir.clone());
-    for plan::Planned { input, format, detected } in &inputs {
+    for plan::Planned { input, format, detected, walked } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
         sink.progress.input(input.path(), format.name(), total);
         sink.begin_input(input, *format);
@@ -202,12 +222,27 @@ pub fn ingest(
         if let Some(error) = sink.take_error() {
             return Err(error);
         }
-        result?;
+        match result {
+            // One file of a walked folder: the rest of the folder goes on.
+            Err(error) if *walked && !options.read.strict => {
+                let skip = trove_readers::error_as_skip(error)?;
+                trove_readers::Sink::skip(&mut sink, skip);
+            }
+            other => other?,
+        }
         report.inputs.push(InputReport {
             path: input.path().to_path_buf(),
             format: format.name().to_string(),
             detected: *detected,
+            tally: std::mem::take(&mut sink.tally),
         });
+    }
+    let misread: Vec<InputReport> =
+        report.inputs.iter().filter(|i| i.mostly_unattributed()).cloned().collect();
+    if !misread.is_empty() && !options.accept_skips {
+        // Dropping the run rolls the store back; the index writer is never
+        // committed.
+        return Err(IngestError::MostlyUnattributed(misread));
     }
     sink.progress.committing();
     report.translations_added = sink.reindex_translated()?;

@@ -4,17 +4,23 @@
 //! Slack export zip). A folder that no reader claims as a whole is walked:
 //! each child is planned the same way, so a folder of mixed exports ingests
 //! each with its own reader, and files no reader recognises are reported as
-//! skipped, never silently dropped. Ambiguity is always an error.
+//! skipped, never silently dropped. Ambiguity is always an error, and so is
+//! a detected reader whose sample does not bear it out (most of the first
+//! records without a sender, or skipped): see `trove_readers::detect_proven`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use trove_readers::{Format, Input, InputKind, ReadError, Skip};
+use crate::IngestOptions;
+use trove_readers::{Detected, Format, Input, InputKind, ReadError, ReadOptions, Skip};
 
 /// One input and its reader.
 pub(crate) struct Planned {
     pub input: Input,
     pub format: &'static dyn Format,
     pub detected: bool,
+    /// Found by walking a folder: one file among others, so an error
+    /// reading it is a skip unless `--strict`.
+    pub walked: bool,
 }
 
 /// How deep a folder is walked looking for exports.
@@ -30,36 +36,59 @@ fn named_format(name: &str, path: &Path) -> Result<&'static dyn Format, ReadErro
     })
 }
 
+/// Plans every path of a run; an error if nothing at all is readable.
+pub(crate) fn plan_all(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    planned: &mut Vec<Planned>,
+    skipped: &mut Vec<Skip>,
+) -> Result<(), ReadError> {
+    for path in paths {
+        plan(path, options.format.as_deref(), &options.read, planned, skipped)?;
+    }
+    if planned.is_empty() {
+        return Err(ReadError::Detect {
+            file: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            reason: format!(
+                "no reader recognises anything here ({} file(s) looked at); name one with --format",
+                skipped.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Plans `path` with the named format, or by detection.
 pub(crate) fn plan(
     path: &Path,
     format: Option<&str>,
+    options: &ReadOptions,
     planned: &mut Vec<Planned>,
     skipped: &mut Vec<Skip>,
 ) -> Result<(), ReadError> {
     let input = Input::open(path)?;
     if let Some(name) = format {
-        planned.push(Planned { input, format: named_format(name, path)?, detected: false });
+        let format = named_format(name, path)?;
+        planned.push(Planned { input, format, detected: false, walked: false });
         return Ok(());
     }
-    walk(input, 0, planned, skipped)
+    walk(input, 0, options, planned, skipped)
 }
 
 fn walk(
     input: Input,
     depth: usize,
+    options: &ReadOptions,
     planned: &mut Vec<Planned>,
     skipped: &mut Vec<Skip>,
 ) -> Result<(), ReadError> {
-    match trove_readers::detect(&input) {
-        Ok(format) => {
-            planned.push(Planned { input, format, detected: true });
+    match trove_readers::detect_proven(&input, options)? {
+        Detected::Format(format, _) => {
+            planned.push(Planned { input, format, detected: true, walked: depth > 0 });
             Ok(())
         }
         // A folder nobody claims whole: try its children one by one.
-        Err(ReadError::Detect { reason, .. })
-            if *input.kind() == InputKind::Dir && !reason.starts_with("ambiguous") =>
-        {
+        Detected::Nothing if *input.kind() == InputKind::Dir => {
             if depth >= MAX_DEPTH {
                 skipped.push(Skip {
                     file: input.path().display().to_string(),
@@ -81,16 +110,46 @@ fn walk(
                     continue;
                 }
                 let child_input = Input::open(&child)?;
-                walk(child_input, depth + 1, planned, skipped)?;
+                walk(child_input, depth + 1, options, planned, skipped)?;
             }
             Ok(())
         }
-        Err(ReadError::Detect { file, reason })
-            if depth > 0 && !reason.starts_with("ambiguous") =>
+        // One file of a folder that its reader cannot read at all (an IRC
+        // log with no date anywhere): a skip naming it, like a file nobody
+        // recognises, unless --strict.
+        Detected::Unproven(trials)
+            if depth > 0 && !options.strict && trials.iter().all(|t| t.outcome.is_err()) =>
         {
-            skipped.push(Skip { file, offset: 0, reason: "no reader recognises this file".into() });
+            let reasons: Vec<String> = trials
+                .iter()
+                .filter_map(|t| {
+                    t.outcome.as_ref().err().map(|e| format!("{}: {e}", t.format.name()))
+                })
+                .collect();
+            skipped.push(Skip {
+                file: input.path().display().to_string(),
+                offset: 0,
+                reason: format!("file not read: {}", reasons.join("; ")),
+            });
             Ok(())
         }
-        Err(other) => Err(other),
+        Detected::Unproven(trials) => {
+            Err(trove_readers::unproven_error(&input.path().display().to_string(), &trials))
+        }
+        Detected::Nothing if depth > 0 => {
+            skipped.push(Skip {
+                file: input.path().display().to_string(),
+                offset: 0,
+                reason: "no reader recognises this file".into(),
+            });
+            Ok(())
+        }
+        Detected::Nothing => Err(ReadError::Detect {
+            file: input.path().display().to_string(),
+            reason: format!(
+                "no reader recognises this input (known formats: {}); name one with --format",
+                trove_readers::formats().iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+            ),
+        }),
     }
 }

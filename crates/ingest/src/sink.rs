@@ -34,6 +34,8 @@ pub(crate) struct IngestSink<'r, 's> {
     last_source: Option<(Option<String>, i64)>,
     summary: RunSummary,
     skipped: Vec<Skip>,
+    /// What the readers gave for the current input, by attribution.
+    pub tally: trove_readers::Tally,
     error: Option<IngestError>,
     /// Content keys seen at the current timestamp, to number identical
     /// records within a source (see `key::record_key`).
@@ -125,6 +127,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             last_source: None,
             summary: RunSummary::default(),
             skipped: Vec::new(),
+            tally: trove_readers::Tally::default(),
             error: None,
             occurrences: HashMap::new(),
             occurrence_ms: i64::MIN,
@@ -403,6 +406,7 @@ impl Sink for IngestSink<'_, '_> {
             self.error = Some(IngestError::Interrupted);
             return Err(Stop("interrupted".into()));
         }
+        self.tally.record(&record);
         match self.store(record) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -414,6 +418,7 @@ impl Sink for IngestSink<'_, '_> {
     }
 
     fn skip(&mut self, skip: Skip) {
+        self.tally.skips += 1;
         self.skipped.push(skip);
     }
 

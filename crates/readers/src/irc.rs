@@ -139,12 +139,7 @@ impl Format for Irc {
                 });
                 continue;
             }
-            match read_entry(input, &name, options, sink) {
-                Err(ReadError::Invalid { file, offset, reason }) => {
-                    sink.skip(Skip { file, offset: offset.unwrap_or(0), reason });
-                }
-                other => other?,
-            }
+            crate::member_failed(input, read_entry(input, &name, options, sink), options, sink)?;
         }
         Ok(())
     }

@@ -151,7 +151,7 @@ impl Format for Jabber {
                 });
                 continue;
             }
-            read_entry(input, &name, options, sink)?;
+            crate::member_failed(input, read_entry(input, &name, options, sink), options, sink)?;
         }
         Ok(())
     }

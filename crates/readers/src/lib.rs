@@ -39,7 +39,10 @@ pub mod transcript;
 pub mod twitter;
 pub mod whatsapp;
 
-pub use detect::{Confidence, detect, detect_named, formats};
+pub use detect::{
+    Confidence, Detected, SAMPLE_RECORDS, Tally, Trial, UNPROVEN, detect, detect_named,
+    detect_proven, formats, sample, unproven_error,
+};
 pub use error::ReadError;
 pub use input::{EntryInfo, Input, InputKind, Limits};
 pub use options::{ColumnMap, ReadOptions};
@@ -124,6 +127,41 @@ impl Sink for CountingSink {
     fn account(&mut self, account: AccountRef) {
         std::hint::black_box(account);
     }
+}
+
+/// What a folder or zip reader makes of one member it could not read: a
+/// skip naming the member, so the rest of the input is still read; with
+/// `--strict` (or when the sink stopped the read) the error ends the input.
+/// A single-file input has no rest to save: its error stands.
+pub(crate) fn member_failed(
+    input: &Input,
+    result: Result<(), ReadError>,
+    options: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(error) if options.strict || *input.kind() == InputKind::File => Err(error),
+        Err(error) => {
+            sink.skip(error_as_skip(error)?);
+            Ok(())
+        }
+    }
+}
+
+/// The skip for a file that could not be read (or not to its end), naming
+/// the file and the offset where reading stopped; records it gave before
+/// the error stay read, and the reason says so. Only errors about the
+/// file's content or I/O become skips: a stopped read or a detection error
+/// is given back.
+pub fn error_as_skip(error: ReadError) -> Result<Skip, ReadError> {
+    let (file, offset, reason) = match error {
+        ReadError::Invalid { file, offset, reason } => (file, offset.unwrap_or(0), reason),
+        ReadError::Io { file, source } => (file, 0, source.to_string()),
+        other => return Err(other),
+    };
+    let reason = format!("file not read from this offset on: {reason}");
+    Ok(Skip { file, offset, reason })
 }
 
 /// One export format.

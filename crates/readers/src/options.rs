@@ -36,6 +36,9 @@ pub struct ReadOptions {
     pub ts_format: Option<String>,
     /// A line that ends a message in the template reader (`--separator`).
     pub separator: Option<String>,
+    /// One unreadable member fails its whole input (`--strict`) instead of
+    /// becoming a skip naming it.
+    pub strict: bool,
 }
 
 impl Default for ReadOptions {
@@ -51,6 +54,7 @@ impl Default for ReadOptions {
             template: None,
             ts_format: None,
             separator: None,
+            strict: false,
         }
     }
 }

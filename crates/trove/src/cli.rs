@@ -164,6 +164,21 @@ pub struct IngestArgs {
     /// --max-record-bytes.
     #[arg(long, value_name = "BYTES", default_value_t = trove_readers::ReadOptions::default().max_conversation_bytes)]
     pub max_conversation_bytes: usize,
+    /// Show what each reader makes of each input (reader, counts, first records) and write
+    /// nothing; no case is needed or created.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: read only the first N records of each input (default: all of it).
+    #[arg(long, value_name = "N", requires = "dry_run")]
+    pub sample: Option<u64>,
+    /// Keep an input even when most of it is skips or records without a sender (without it
+    /// such a run is refused and nothing is kept).
+    #[arg(long)]
+    pub accept_skips: bool,
+    /// One unreadable file inside a folder or zip fails the whole run (default: it is skipped
+    /// and named in the summary).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `--format` values: `auto` and every reader of the registry, so help,

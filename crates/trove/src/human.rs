@@ -25,6 +25,18 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
     for input in &output.inputs {
         let how = if input.detected { "detected" } else { "as requested" };
         println!("{} read as {} ({how})", sanitize(&input.path, false), style.bold(&input.format));
+        if input.mostly_unattributed {
+            eprintln!(
+                "{}: {} read as {}: {} messages, {} records without a sender, {} skips: mostly \
+                 skips or records without a sender, kept as --accept-skips asks",
+                Style::for_stderr().warn("warning"),
+                sanitize(&input.path, false),
+                input.format,
+                input.messages,
+                input.without_sender,
+                input.skips
+            );
+        }
     }
     println!(
         "{} messages and {} events added, {} duplicates, {} source file(s) into {}",

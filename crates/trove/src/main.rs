@@ -16,6 +16,7 @@ mod annotate;
 mod cli;
 #[cfg(feature = "demo")]
 mod demo;
+mod dry_run;
 mod human;
 mod out;
 mod progress;
@@ -234,7 +235,6 @@ fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
 fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
     match cli.command {
         Command::Ingest(args) => {
-            let dir = case_dir(&cli.case)?;
             let map = match &args.map {
                 Some(spec) => {
                     ColumnMap::parse(spec).map_err(|e| Failure::usage(format!("--map: {e}")))?
@@ -267,6 +267,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     separator: args.separator.clone(),
                     max_record_bytes: args.max_record_bytes,
                     max_conversation_bytes: args.max_conversation_bytes,
+                    strict: args.strict,
                 },
                 command: std::env::args().collect::<Vec<_>>().join(" "),
                 translation: match (&args.translation_of, &args.lang) {
@@ -277,7 +278,20 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     _ => None,
                 },
                 media_dir: None,
+                accept_skips: args.accept_skips,
             };
+            if args.dry_run {
+                // No case is opened: a dry run must not create one.
+                let run = trove_ingest::dry_run(&args.paths, &options, args.sample, interrupted)
+                    .map_err(|e| Failure::from(AppError::from(e)))?;
+                if cli.json {
+                    print_json(&dry_run::DryRunOutput::from(&run))?;
+                } else {
+                    dry_run::print(&run);
+                }
+                return Ok(0);
+            }
+            let dir = case_dir(&cli.case)?;
             let fresh = FreshCase::note(&dir);
             let mut bar = progress::Bar::new();
             let mut case = match Case::open_or_create(&dir, &mut bar) {
@@ -291,6 +305,20 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             options.media_dir = args.copy_media.then(|| case.media_dir());
             let result = case.ingest(&args.paths, &options, &mut bar, interrupted);
             bar.finish();
+            if let Err(AppError::Ingest(trove_ingest::IngestError::MostlyUnattributed(inputs))) =
+                &result
+            {
+                let style = Style::for_stderr();
+                for input in inputs {
+                    eprintln!(
+                        "{}: {} read as {}: {}: mostly skips or records without a sender",
+                        style.warn("warning"),
+                        terminal::sanitize(&input.path.display().to_string(), false),
+                        input.format,
+                        input.tally
+                    );
+                }
+            }
             let output = match result {
                 Ok(output) => output,
                 Err(e) => {

@@ -190,7 +190,8 @@ impl Format for Discord {
                     continue;
                 }
             }
-            reader.file(name, single)?;
+            let result = reader.file(name, single);
+            crate::member_failed(input, result, options, &mut *reader.sink)?;
         }
         Ok(())
     }

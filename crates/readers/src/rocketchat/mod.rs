@@ -406,7 +406,8 @@ impl Reader<'_> {
                     .clone();
                 (root.to_string(), scope)
             };
-            self.message_file(name, single, root, scope)?;
+            let result = self.message_file(name, single, root, scope);
+            crate::member_failed(self.input, result, self.options, &mut *self.sink)?;
         }
         Ok(())
     }

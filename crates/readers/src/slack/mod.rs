@@ -413,7 +413,8 @@ impl Reader<'_> {
                 ConversationRef { native_id: Arc::clone(&folder), name: Some(folder), scope: None }
             });
             conversation.scope = scope.clone();
-            self.day_file(name, &conversation, single)?;
+            let result = self.day_file(name, &conversation, single);
+            crate::member_failed(self.input, result, self.options, &mut *self.sink)?;
         }
         Ok(())
     }

@@ -136,7 +136,6 @@ impl Format for Template {
                 format!("no member ends in .{}", EXTENSIONS.join(" or .")),
             ));
         }
-        let single = *input.kind() == InputKind::File;
         for name in names {
             let reader = EntryReader {
                 input,
@@ -146,12 +145,7 @@ impl Format for Template {
                 separator: options.separator.as_deref().map(str::trim).filter(|s| !s.is_empty()),
                 max: options.max_record_bytes,
             };
-            match reader.read(sink) {
-                Err(ReadError::Invalid { file, offset, reason }) if !single => {
-                    sink.skip(Skip { file, offset: offset.unwrap_or(0), reason });
-                }
-                other => other?,
-            }
+            crate::member_failed(input, reader.read(sink), options, sink)?;
         }
         Ok(())
     }

@@ -97,7 +97,8 @@ impl Format for Csv {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         for name in entries_to_read(input, csv::EXTENSIONS)? {
-            csv::read_entry(input, &name, options, sink)?;
+            let result = csv::read_entry(input, &name, options, sink);
+            crate::member_failed(input, result, options, sink)?;
         }
         Ok(())
     }
@@ -120,7 +121,8 @@ impl Format for Jsonl {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         for name in entries_to_read(input, jsonl::CONTAINER_EXTENSIONS)? {
-            jsonl::read_entry(input, &name, options, sink)?;
+            let result = jsonl::read_entry(input, &name, options, sink);
+            crate::member_failed(input, result, options, sink)?;
         }
         Ok(())
     }

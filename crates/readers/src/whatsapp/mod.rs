@@ -153,7 +153,8 @@ impl Format for WhatsApp {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         for name in chats(input)? {
-            read_chat(input, &name, options, sink)?;
+            let result = read_chat(input, &name, options, sink);
+            crate::member_failed(input, result, options, sink)?;
         }
         Ok(())
     }

@@ -68,7 +68,9 @@ use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, Time
 use crate::intern::Names;
 use crate::timefmt::{self, DateOrder, IsoHead};
 use crate::transcript::{lossy, shorten};
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
 use lines::Lines;
 
 /// Line-template transcripts (`[{ts}] {sender}: {text}`).
@@ -83,6 +85,8 @@ const NAME_WINDOW: usize = 256;
 const TS_WINDOW: usize = 64;
 /// Most match attempts for one line: bounds backtracking on hostile lines.
 const MATCH_BUDGET: u32 = 512;
+/// Fewest digits a `{ts}` text has to look like a time (a year and a day).
+const MIN_TS_DIGITS: usize = 4;
 /// How often progress is reported.
 const PROGRESS_STEP: u64 = 1 << 20;
 
@@ -575,6 +579,15 @@ impl Compiled {
     }
 }
 
+/// Whether a `{ts}` text that does not parse still looks like a time (a
+/// garbled one): enough digits, and no more letters than digits, so that
+/// `at 5pm` in a body line is not taken for one.
+fn looks_like_time(ts: &str) -> bool {
+    let digits = ts.chars().filter(char::is_ascii_digit).count();
+    let letters = ts.chars().filter(|c| c.is_alphabetic()).count();
+    digits >= MIN_TS_DIGITS && letters <= digits
+}
+
 /// `text.trim()`, without its per-character walk when both ends are
 /// visible ASCII (the usual candidate), which no trim changes.
 fn trim(text: &str) -> &str {
@@ -635,8 +648,13 @@ struct Pending {
     /// Blank lines after the last non-blank one, kept in case more text
     /// follows.
     blank_tail: String,
-    /// Why the message cannot be kept (too large).
+    /// Why the message cannot be kept (too large, its time unreadable).
     broken: Option<String>,
+    /// Non-blank lines after the header (its continuation lines).
+    folded: u64,
+    /// The header itself was unreadable: the skip says how many lines went
+    /// with it.
+    bad_header: bool,
 }
 
 /// A run of lines that belong to no message.
@@ -670,6 +688,11 @@ struct State<'a> {
     emitted: u64,
     /// The last message's text buffer, reused for the next one.
     spare: String,
+    /// Continuation lines folded into kept messages, how many messages
+    /// have some, and the first such message's offset.
+    folded_lines: u64,
+    folded_messages: u64,
+    folded_first: Option<u64>,
 }
 
 impl EntryReader<'_> {
@@ -687,6 +710,9 @@ impl EntryReader<'_> {
                 orphans: None,
                 emitted: 0,
                 spare: String::new(),
+                folded_lines: 0,
+                folded_messages: 0,
+                folded_first: None,
             };
             let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
             let mut first_line: Option<(u64, String)> = None;
@@ -720,6 +746,19 @@ impl EntryReader<'_> {
                     state.start(&line, caps);
                     continue;
                 }
+                // A header whose time no longer parses (machine translation
+                // rewrites `[23.11.21 09:08:16]` as `[11/23/221 09:08:16]`)
+                // starts a message that cannot be kept: folding it into the
+                // one before would put its words under another time.
+                if !in_body
+                    && !blank
+                    && let Some(why) = self.near_miss(text)
+                {
+                    state.finish(sink)?;
+                    state.flush_orphans(sink);
+                    state.start_broken(&line, why);
+                    continue;
+                }
                 match &mut state.pending {
                     Some(pending) => pending.push(text, blank, &line, self.max),
                     None if blank => {}
@@ -728,6 +767,7 @@ impl EntryReader<'_> {
             }
             state.finish(sink)?;
             state.flush_orphans(sink);
+            state.report_folded(sink);
             sink.progress(lines.bytes_read());
             if state.emitted == 0
                 && let Some((offset, line)) = first_line
@@ -745,6 +785,33 @@ impl EntryReader<'_> {
             }
             Ok(())
         })
+    }
+
+    /// Why a line that has the template's literal frame around a
+    /// time-like `{ts}` is not a header: its time does not parse. `None`
+    /// for every other line (body text).
+    fn near_miss(&self, line: &str) -> Option<String> {
+        // Most body lines have few digits near their start: refused before
+        // any matching.
+        let digits = line.bytes().take(TS_WINDOW + NAME_WINDOW).filter(u8::is_ascii_digit).count();
+        if digits < MIN_TS_DIGITS {
+            return None;
+        }
+        let ts = self.template.shape(line, self.clock)?.trim();
+        if !looks_like_time(ts) {
+            return None;
+        }
+        let why = self.clock.parse(ts).err()?;
+        let (as_what, why) = match &self.clock.format {
+            Some(format) => {
+                let as_what = format!("--ts-format `{format}`");
+                // `Clock::parse` names the format too; once is enough.
+                let why = why.strip_prefix(&format!("does not fit {as_what}: ")).unwrap_or(&why);
+                (as_what, why.to_string())
+            }
+            None => ("a date and time".to_string(), why),
+        };
+        Some(format!("timestamp \"{}\" does not parse as {as_what}: {why}", shorten(ts)))
     }
 
     /// Why a line is not a header, for a person.
@@ -770,6 +837,9 @@ impl EntryReader<'_> {
 impl Pending {
     /// Adds a body line; `blank`: it is only whitespace (the caller knows).
     fn push(&mut self, text: &str, blank: bool, line: &lines::Line<'_>, max: usize) {
+        if !blank {
+            self.folded += 1;
+        }
         if self.broken.is_some() {
             return;
         }
@@ -813,6 +883,45 @@ impl State<'_> {
             },
             blank_tail: String::new(),
             broken: None,
+            folded: 0,
+            bad_header: false,
+        });
+    }
+
+    /// A header that cannot be read: its message (header and body) becomes
+    /// one skip, at the header.
+    fn start_broken(&mut self, line: &lines::Line<'_>, why: String) {
+        self.pending = Some(Pending {
+            offset: line.offset,
+            line: line.number,
+            end: line.offset + line.length,
+            sent_at: Timestamp::default(),
+            sender: None,
+            conversation: Arc::from(""),
+            text: String::new(),
+            blank_tail: String::new(),
+            broken: Some(format!("line {}: {why}", line.number)),
+            folded: 0,
+            bad_header: true,
+        });
+    }
+
+    /// One notice for the entry: how many continuation lines were folded
+    /// into the messages before them.
+    fn report_folded(&mut self, sink: &mut dyn Sink) {
+        let Some(first) = self.folded_first else { return };
+        let (lines, messages) = (self.folded_lines, self.folded_messages);
+        sink.notice(Notice {
+            file: self.display.clone(),
+            offset: first,
+            kind: NoticeKind::LinesFolded,
+            count: lines,
+            reason: format!(
+                "{lines} continuation line{} folded into {messages} message{} (the first at \
+                 byte {first})",
+                if lines == 1 { "" } else { "s" },
+                if messages == 1 { "" } else { "s" },
+            ),
         });
     }
 
@@ -864,9 +973,24 @@ impl State<'_> {
 
     fn finish(&mut self, sink: &mut dyn Sink) -> Result<(), ReadError> {
         let Some(pending) = self.pending.take() else { return Ok(()) };
-        if let Some(reason) = pending.broken {
+        if let Some(mut reason) = pending.broken {
+            if pending.bad_header {
+                match pending.folded {
+                    0 => reason.push_str("; the message is passed over"),
+                    n => reason.push_str(&format!(
+                        "; the message and its {n} continuation line{} are passed over, not \
+                         folded into the message before",
+                        if n == 1 { "" } else { "s" }
+                    )),
+                }
+            }
             sink.skip(Skip { file: self.display.clone(), offset: pending.offset, reason });
             return Ok(());
+        }
+        if pending.folded > 0 {
+            self.folded_first.get_or_insert(pending.offset);
+            self.folded_lines += pending.folded;
+            self.folded_messages += 1;
         }
         let conversation = pending.conversation;
         let record = Record {

@@ -459,3 +459,49 @@ fn one_of_each_odd_shape_keeps_every_message() {
     assert_eq!(sink.notices.len(), 1);
     assert_eq!(sink.notices[0].count, 1);
 }
+
+/// `{recipient}` names who a message was sent to: the record's one target.
+#[test]
+fn a_recipient_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[2021-11-23 09:08:16] boss -> nick: go\n[2021-11-23 09:08:20] nick -> boss: ok\n";
+    let path = write_temp(&dir, "dm.txt", text.as_bytes());
+    let sink = read_with(&path, &options("[{ts}] {sender} -> {recipient}: {text}")).unwrap();
+    let got: Vec<(&str, &str, &str)> = sink
+        .records
+        .iter()
+        .map(|r| (sender(r), &*r.targets[0].native_id, r.text.as_str()))
+        .collect();
+    assert_eq!(got, vec![("boss", "nick", "go"), ("nick", "boss", "ok")]);
+    assert!(sink.records.iter().all(|r| r.targets.len() == 1));
+}
+
+/// Several templates: each line takes the first that matches, whichever
+/// file it is in; a folder's files may each use another.
+#[test]
+fn several_templates_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write_temp(
+        &dir,
+        "mixed.txt",
+        b"[2021-11-23 09:08:16] alice: hi\n2021-11-23 09:08:20 <bob> hey\ncontinuation\n",
+    );
+    write_temp(&dir, "other.txt", b"2021-11-24 10:00:00 <carol> second file\n");
+    let options = ReadOptions {
+        templates: vec![BRACKETS.to_string(), "{ts} <{sender}> {text}".to_string()],
+        ..ReadOptions::default()
+    };
+    let sink = read_with(dir.path(), &options).unwrap();
+    assert!(sink.skips.is_empty(), "{:?}", sink.skips);
+    let mut got: Vec<(&str, &str)> =
+        sink.records.iter().map(|r| (sender(r), r.text.as_str())).collect();
+    got.sort_unstable();
+    assert_eq!(got, vec![("alice", "hi"), ("bob", "hey\ncontinuation"), ("carol", "second file")]);
+    // A bad template among several is named.
+    let bad = ReadOptions {
+        templates: vec![BRACKETS.to_string(), "{sender}: {text}".to_string()],
+        ..ReadOptions::default()
+    };
+    let err = read_with(dir.path(), &bad).unwrap_err().to_string();
+    assert!(err.contains("--template `{sender}: {text}`: the template needs {ts}"), "{err}");
+}

@@ -14,10 +14,12 @@
 //! ends every message (`--separator '--------------------'`).
 //!
 //! **The template.** Placeholders are `{ts}` and `{text}` (both required),
-//! `{sender}` and `{conversation}` (optional); everything else is literal
+//! `{sender}`, `{recipient}` and `{conversation}` (optional; a recipient
+//! is stored as the message's one target, as Jabber's `to` is); everything
+//! else is literal
 //! text that must appear exactly (`{{` and `}}` stand for braces). `{text}`
-//! must end the template: it takes the rest of the line. `{sender}` and
-//! `{conversation}` match as little as possible up to the literal text that
+//! must end the template: it takes the rest of the line. `{sender}`,
+//! `{recipient}` and `{conversation}` match as little as possible up to the literal text that
 //! follows them (so `bob: note: x` under `{sender}: {text}` is sender `bob`,
 //! text `note: x`); `{ts}` matches the longest text up to its literal that
 //! reads as a timestamp (so `{ts} {sender}: {text}` reads
@@ -49,6 +51,14 @@
 //!   and says why it does not match (often: the `{ts}` text needs
 //!   `--ts-format`); in a folder or zip such a member is a skip.
 //! * A message larger than `max_record_bytes` is a skip at its header.
+//! * A line with the template's literal frame around a `{ts}` that looks
+//!   like a time (four digits or more, no more letters than digits) but
+//!   does not parse is a header gone wrong (machine translation rewrites
+//!   `[23.11.21 09:08:16]` as `[11/23/221 09:08:16]`): its message, with
+//!   its continuation lines, is one skip at that line saying why; folding
+//!   it into the message before would put its words under another time.
+//! * Continuation lines folded into messages are counted: one notice per
+//!   entry (`lines_folded`).
 //! * Locators: offset of the header line, length up to the end of the last
 //!   non-blank line of the message, 1-based line of the header.
 //! * Senders are accounts named by the text as written; the conversation is
@@ -110,7 +120,7 @@ impl Format for Template {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         let path = input.path().display().to_string();
-        let Some(template) = options.template.as_deref() else {
+        if options.templates.is_empty() {
             return Err(ReadError::invalid(
                 path,
                 None,
@@ -118,9 +128,27 @@ impl Format for Template {
                  (add --ts-format '%Y-%m-%d %H:%M:%S' for unusual timestamps and --separator \
                  '-----' when a line ends every message)",
             ));
-        };
-        let compiled = Compiled::new(template, options.ts_format.is_some())
-            .map_err(|reason| ReadError::invalid(&path, None, format!("--template: {reason}")))?;
+        }
+        let compiled = options
+            .templates
+            .iter()
+            .map(|template| {
+                Compiled::new(template, options.ts_format.is_some()).map_err(|reason| {
+                    let which = if options.templates.len() > 1 {
+                        format!(" `{}`", template.escape_debug())
+                    } else {
+                        String::new()
+                    };
+                    ReadError::invalid(&path, None, format!("--template{which}: {reason}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let described = options
+            .templates
+            .iter()
+            .map(|t| format!("`{}`", t.escape_debug()))
+            .collect::<Vec<_>>()
+            .join(" or ");
         let (zone, zone_name) = options.zone();
         let clock =
             Clock { format: options.ts_format.clone(), zone, zone_name, order: options.date_order };
@@ -145,7 +173,8 @@ impl Format for Template {
             let reader = EntryReader {
                 input,
                 name: &name,
-                template: &compiled,
+                templates: &compiled,
+                described: &described,
                 clock: &clock,
                 separator: options.separator.as_deref().map(str::trim).filter(|s| !s.is_empty()),
                 max: options.max_record_bytes,
@@ -205,6 +234,7 @@ enum Field {
     Sender,
     Text,
     Conversation,
+    Recipient,
 }
 
 impl Field {
@@ -214,6 +244,7 @@ impl Field {
             Field::Sender => "{sender}",
             Field::Text => "{text}",
             Field::Conversation => "{conversation}",
+            Field::Recipient => "{recipient}",
         }
     }
 }
@@ -241,6 +272,7 @@ struct Captures<'l> {
     sent_at: Option<Timestamp>,
     sender: Option<&'l str>,
     conversation: Option<&'l str>,
+    recipient: Option<&'l str>,
     text: &'l str,
 }
 
@@ -352,10 +384,11 @@ impl Compiled {
                     "sender" => Field::Sender,
                     "text" => Field::Text,
                     "conversation" => Field::Conversation,
+                    "recipient" => Field::Recipient,
                     other => {
                         return Err(format!(
                             "unknown placeholder `{{{}}}` (known: {{ts}}, {{sender}}, {{text}}, \
-                             {{conversation}})",
+                             {{conversation}}, {{recipient}})",
                             other.escape_debug()
                         ));
                     }
@@ -503,6 +536,7 @@ impl Compiled {
                 }
                 Field::Sender => caps.sender = Some(trimmed),
                 Field::Conversation => caps.conversation = Some(trimmed),
+                Field::Recipient => caps.recipient = Some(trimmed),
                 Field::Text => {}
             }
             if self.match_from(index + 1, line, pos + end, clock, check_ts, caps, budget) {
@@ -642,6 +676,8 @@ struct Pending {
     /// Looked up when the header is read, while its text is at hand: no
     /// copy of the name per message.
     sender: Option<AccountRef>,
+    /// `{recipient}`, stored as the record's one target (as Jabber's `to`).
+    recipient: Option<AccountRef>,
     conversation: Arc<str>,
     /// The text so far, in the entry's reused buffer (see `State::spare`).
     text: String,
@@ -668,7 +704,10 @@ struct Orphans {
 struct EntryReader<'a> {
     input: &'a Input,
     name: &'a str,
-    template: &'a Compiled,
+    /// In the user's order; never empty.
+    templates: &'a [Compiled],
+    /// The templates as quoted in messages: `` `A` or `B` ``.
+    described: &'a str,
     clock: &'a Clock,
     separator: Option<&'a str>,
     max: usize,
@@ -705,7 +744,7 @@ impl EntryReader<'_> {
                 stem: file_stem(self.name).to_string(),
                 max: self.max,
                 names: Names::default(),
-                template: &self.template.source,
+                template: self.described,
                 pending: None,
                 orphans: None,
                 emitted: 0,
@@ -716,6 +755,8 @@ impl EntryReader<'_> {
             };
             let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
             let mut first_line: Option<(u64, String)> = None;
+            // The template this entry's first header matched: tried first.
+            let mut preferred: Option<usize> = None;
             let mut next_progress = PROGRESS_STEP;
             while let Some(line) = lines.next_line()? {
                 if line.offset >= next_progress {
@@ -740,7 +781,7 @@ impl EntryReader<'_> {
                     continue;
                 }
                 let in_body = self.separator.is_some() && state.pending.is_some();
-                if !in_body && let Some(caps) = self.template.matches(text, self.clock) {
+                if !in_body && let Some(caps) = self.matches(text, &mut preferred) {
                     state.finish(sink)?;
                     state.flush_orphans(sink);
                     state.start(&line, caps);
@@ -776,8 +817,8 @@ impl EntryReader<'_> {
                     &display,
                     Some(offset),
                     format!(
-                        "no line matches the template `{}`; the first line `{}` {}",
-                        self.template.source.escape_debug(),
+                        "no line matches the template {}; the first line `{}` {}",
+                        self.described,
                         shorten(&line),
                         self.explain(&line)
                     ),
@@ -785,6 +826,31 @@ impl EntryReader<'_> {
             }
             Ok(())
         })
+    }
+
+    /// The header fields of `line` under the first template that matches
+    /// it, the entry's `preferred` one first; the first match of an entry
+    /// makes its template the preferred one.
+    fn matches<'l>(&self, line: &'l str, preferred: &mut Option<usize>) -> Option<Captures<'l>> {
+        if let [only] = self.templates {
+            return only.matches(line, self.clock);
+        }
+        let first = preferred.and_then(|k| Some((k, self.templates.get(k)?)));
+        if let Some((_, template)) = first
+            && let Some(caps) = template.matches(line, self.clock)
+        {
+            return Some(caps);
+        }
+        for (k, template) in self.templates.iter().enumerate() {
+            if Some(k) == first.map(|(k, _)| k) {
+                continue;
+            }
+            if let Some(caps) = template.matches(line, self.clock) {
+                preferred.get_or_insert(k);
+                return Some(caps);
+            }
+        }
+        None
     }
 
     /// Why a line that has the template's literal frame around a
@@ -797,7 +863,7 @@ impl EntryReader<'_> {
         if digits < MIN_TS_DIGITS {
             return None;
         }
-        let ts = self.template.shape(line, self.clock)?.trim();
+        let ts = self.templates.iter().find_map(|t| t.shape(line, self.clock))?.trim();
         if !looks_like_time(ts) {
             return None;
         }
@@ -816,7 +882,7 @@ impl EntryReader<'_> {
 
     /// Why a line is not a header, for a person.
     fn explain(&self, line: &str) -> String {
-        match self.template.shape(line, self.clock) {
+        match self.templates.iter().find_map(|t| t.shape(line, self.clock)) {
             Some(ts) => {
                 let why = self.clock.parse(ts.trim()).err().unwrap_or_default();
                 let hint = if self.clock.format.is_some() {
@@ -874,6 +940,7 @@ impl State<'_> {
             end: line.offset + line.length,
             sent_at,
             sender: caps.sender.map(|name| self.names.accounts.get(name, Some(name), None)),
+            recipient: caps.recipient.map(|name| self.names.accounts.get(name, Some(name), None)),
             conversation: self.names.strings.get(caps.conversation.unwrap_or(&self.stem)),
             text: {
                 let mut text = std::mem::take(&mut self.spare);
@@ -897,6 +964,7 @@ impl State<'_> {
             end: line.offset + line.length,
             sent_at: Timestamp::default(),
             sender: None,
+            recipient: None,
             conversation: Arc::from(""),
             text: String::new(),
             blank_tail: String::new(),
@@ -964,9 +1032,9 @@ impl State<'_> {
             file: self.display.clone(),
             offset: run.offset,
             reason: format!(
-                "{lines}: not a message header (template `{}`) and not inside a message; \
+                "{lines}: not a message header (template {}) and not inside a message; \
                  passed over",
-                self.template.escape_debug()
+                self.template
             ),
         });
     }
@@ -1001,6 +1069,7 @@ impl State<'_> {
                 name: Some(conversation),
             },
             sender: pending.sender,
+            targets: pending.recipient.into_iter().collect(),
             sent_at: pending.sent_at,
             // An exact copy; the buffer, grown line by line, is kept for
             // the next message rather than reallocated for each.

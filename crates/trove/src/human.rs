@@ -362,3 +362,61 @@ pub fn people(output: &PeopleOutput) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trove_app::NoticeOutput;
+
+    #[test]
+    fn notices_and_duplicates_read_as_sentences() {
+        let notice = |kind: &str, count: u64, reason: &str| NoticeOutput {
+            file: "dump/GENERAL/2021-11-23.json".to_string(),
+            offset: 14,
+            kind: kind.to_string(),
+            count,
+            reason: reason.to_string(),
+        };
+        let output = IngestOutput {
+            sources: 1,
+            messages_added: 3,
+            events_added: 0,
+            duplicates: 3,
+            duplicate_reasons: [
+                ("already in the case".to_string(), 2),
+                ("same id within this run".to_string(), 1),
+            ]
+            .into_iter()
+            .collect(),
+            notice_counts: [("field_dropped".to_string(), 1), ("lines_folded".to_string(), 12)]
+                .into_iter()
+                .collect(),
+            notices: vec![
+                notice("lines_folded", 12, "12 continuation lines folded into 4 messages"),
+                notice(
+                    "field_dropped",
+                    1,
+                    "rocketchat reactions (expected an object, found an array)",
+                ),
+            ],
+            translations_added: 0,
+            media_files: 0,
+            media_copied: 0,
+            skipped: Vec::new(),
+            inputs: Vec::new(),
+        };
+        assert_eq!(
+            duplicate_breakdown(&output),
+            " (2 already in the case, 1 same id within this run)"
+        );
+        assert_eq!(
+            notice_lines(&output),
+            vec![
+                "1 field dropped: rocketchat reactions (expected an object, found an array) at \
+                 dump/GENERAL/2021-11-23.json@14"
+                    .to_string(),
+                "12 continuation lines folded into messages".to_string(),
+            ]
+        );
+    }
+}

@@ -101,11 +101,9 @@ fn prune(
             }
         }
         Value::Array(items) => {
-            let mut index = 0;
             let mut kept = Vec::with_capacity(items.len());
-            for mut item in std::mem::take(items) {
+            for (index, mut item) in std::mem::take(items).into_iter().enumerate() {
                 let path = format!("{key}[{index}]");
-                index += 1;
                 let check = |item: &Value| alone(key, &Value::Array(vec![item.clone()]));
                 let Err(why) = check(&item) else {
                     kept.push(item);

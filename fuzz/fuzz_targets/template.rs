@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let Ok(input) = Input::open(&path) else { break };
         let options = ReadOptions {
             max_record_bytes: 1 << 20,
-            template: Some(template),
+            templates: vec![template],
             separator,
             ..ReadOptions::default()
         };

@@ -1,6 +1,8 @@
 //! The JSON contract: what `--json` prints and the server's `.json` pages
 //! return. Fields may be added; the ones here must not change meaning.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use trove_store::StoredMessage;
 
@@ -15,11 +17,17 @@ pub struct IngestOutput {
     pub messages_added: u64,
     /// New events.
     pub events_added: u64,
-    /// Records already in the case.
+    /// Records not added because a copy was already in the case or read
+    /// earlier in the run (the sum of `duplicate_reasons`).
     pub duplicates: u64,
-    /// Of `duplicates`: already in the case from before source scopes (a
-    /// case made by an older trove, re-ingesting the same export).
-    pub duplicates_before_scopes: u64,
+    /// `duplicates` by reason: `already in the case`, `same id within this
+    /// run`, `identical repeat in the same file`.
+    pub duplicate_reasons: BTreeMap<String, u64>,
+    /// Records kept with something dropped, folded or assumed, counted by
+    /// kind: `field_dropped` (fields), `lines_folded` (continuation lines).
+    pub notice_counts: BTreeMap<String, u64>,
+    /// The first 1000 of those notices, each with its place.
+    pub notices: Vec<NoticeOutput>,
     /// Translations attached to original messages (`--translation-of`).
     pub translations_added: u64,
     /// Attached files found in the inputs and hashed.
@@ -41,6 +49,21 @@ pub struct SkippedOutput {
     /// Byte offset.
     pub offset: u64,
     /// Why.
+    pub reason: String,
+}
+
+/// A record kept with something dropped, folded or assumed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NoticeOutput {
+    /// File (or `zip!entry`).
+    pub file: String,
+    /// Byte offset of the record.
+    pub offset: u64,
+    /// `field_dropped`, `lines_folded`.
+    pub kind: String,
+    /// How many things it stands for (folded lines; else 1).
+    pub count: u64,
+    /// What, for a person.
     pub reason: String,
 }
 
@@ -71,7 +94,19 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
             messages_added: report.summary.messages_added,
             events_added: report.summary.events_added,
             duplicates: report.summary.duplicates,
-            duplicates_before_scopes: report.summary.duplicates_before_scopes,
+            duplicate_reasons: report.summary.duplicate_reasons,
+            notice_counts: report.summary.notices,
+            notices: report
+                .notices
+                .into_iter()
+                .map(|n| NoticeOutput {
+                    file: n.file,
+                    offset: n.offset,
+                    kind: n.kind.as_str().to_string(),
+                    count: n.count,
+                    reason: n.reason,
+                })
+                .collect(),
             translations_added: report.translations_added,
             media_files: report.media_files,
             media_copied: report.media_copied,

@@ -226,7 +226,10 @@ fn a_case_from_before_source_scopes_migrates_intact() {
         let again = ingest(&mut case, &input);
         assert_eq!(again.messages_added, 0, "{}", input.display());
         assert_eq!(again.duplicates, records);
-        assert_eq!(again.duplicates_before_scopes, records);
+        assert_eq!(
+            again.duplicate_reasons.get(trove_store::DUPLICATE_BEFORE_SCOPES).copied(),
+            Some(records)
+        );
     }
     assert_eq!(case.stats().unwrap().conversations, 2, "no empty scoped twins");
 

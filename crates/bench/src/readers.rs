@@ -56,7 +56,7 @@ fn nested_jsonl_options() -> ReadOptions {
 }
 
 fn template_options() -> ReadOptions {
-    ReadOptions { template: Some("{ts} {sender}: {text}".into()), ..ReadOptions::default() }
+    ReadOptions { templates: vec!["{ts} {sender}: {text}".into()], ..ReadOptions::default() }
 }
 
 const SPECS: &[Spec] = &[

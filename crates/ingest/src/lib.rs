@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use trove_index::{CaseIndex, IndexError};
-use trove_readers::{ReadError, ReadOptions, Skip, Tally};
+use trove_readers::{Notice, ReadError, ReadOptions, Skip, Tally};
 use trove_store::{Committed, RunSummary, Store, StoreError};
 
 pub use dry_run::{DryRun, DryRunInput, FirstRecord, dry_run};
@@ -166,6 +166,10 @@ pub struct IngestReport {
     pub summary: RunSummary,
     /// Records the readers could not read.
     pub skipped: Vec<Skip>,
+    /// Records kept with something dropped, folded or assumed (the first
+    /// 1000; `summary.notices` counts them all). Collapsed copies are
+    /// counted as duplicates instead.
+    pub notices: Vec<Notice>,
     /// Inputs and their readers.
     pub inputs: Vec<InputReport>,
     /// Case generation after the run.
@@ -248,9 +252,10 @@ pub fn ingest(
     report.translations_added = sink.reindex_translated()?;
     report.media_files = sink.media.hashed();
     report.media_copied = sink.media.copied;
-    let (mut summary, skipped, sources) = sink.finish();
+    let sink::Finished { mut summary, skipped, notices, sources } = sink.finish();
     report.skipped = unrecognised;
     report.skipped.extend(skipped);
+    report.notices = notices;
     report.sources = sources;
     // The index finishes and flushes its segments while the store commits
     // (building its secondary indexes): the two slowest steps of a large

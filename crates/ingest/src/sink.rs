@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use trove_index::{IndexDoc, Writer};
 use trove_model::{AccountRef, Attachment, Record, RecordKind};
-use trove_readers::{Format, Input, Sink, Skip, Stop};
+use trove_readers::{Format, Input, Notice, Sink, Skip, Stop};
 use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 use crate::media::MediaFiles;
@@ -36,6 +36,8 @@ pub(crate) struct IngestSink<'r, 's> {
     skipped: Vec<Skip>,
     /// What the readers gave for the current input, by attribution.
     pub tally: trove_readers::Tally,
+    /// The first notices of the run (all are counted in `summary`).
+    notices: Vec<Notice>,
     error: Option<IngestError>,
     /// Content keys seen at the current timestamp, to number identical
     /// records within a source (see `key::record_key`).
@@ -46,6 +48,17 @@ pub(crate) struct IngestSink<'r, 's> {
     input: Option<&'r Input>,
     pub media: MediaFiles,
 }
+
+/// What a run's sink gathered.
+pub(crate) struct Finished {
+    pub summary: RunSummary,
+    pub skipped: Vec<Skip>,
+    pub notices: Vec<Notice>,
+    pub sources: u64,
+}
+
+/// How many notices a run keeps to show; the rest are counted only.
+const NOTICES_KEPT: usize = 1000;
 
 struct CurrentInput {
     input_path: PathBuf,
@@ -128,6 +141,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             summary: RunSummary::default(),
             skipped: Vec::new(),
             tally: trove_readers::Tally::default(),
+            notices: Vec::new(),
             error: None,
             occurrences: HashMap::new(),
             occurrence_ms: i64::MIN,
@@ -154,8 +168,13 @@ impl<'r, 's> IngestSink<'r, 's> {
         self.error.take()
     }
 
-    pub fn finish(self) -> (RunSummary, Vec<Skip>, u64) {
-        (self.summary, self.skipped, self.sources.len() as u64)
+    pub fn finish(self) -> Finished {
+        Finished {
+            summary: self.summary,
+            skipped: self.skipped,
+            notices: self.notices,
+            sources: self.sources.len() as u64,
+        }
     }
 
     /// The source row for the file holding `entry`, hashing it on first sight.
@@ -259,7 +278,7 @@ impl<'r, 's> IngestSink<'r, 's> {
         })?;
         match paired {
             Some((row, true)) => self.translated.push(row),
-            Some((_, false)) => self.summary.duplicates += 1,
+            Some((_, false)) => self.summary.add_duplicates(trove_store::DUPLICATE_IN_CASE, 1),
             None => self.skipped.push(Skip {
                 file: self
                     .current
@@ -316,8 +335,7 @@ impl<'r, 's> IngestSink<'r, 's> {
         if self.run.has_pre_scope_twin(record.platform, &record.conversation)?
             && self.run.key_stored(key::pre_scope_key(&record, occurrence))?
         {
-            self.summary.duplicates += 1;
-            self.summary.duplicates_before_scopes += 1;
+            self.summary.add_duplicates(trove_store::DUPLICATE_BEFORE_SCOPES, 1);
             return Ok(());
         }
         let renamed_at = matches!(record.kind, RecordKind::Event(trove_model::EventKind::Rename))
@@ -373,7 +391,8 @@ impl<'r, 's> IngestSink<'r, 's> {
             locator: &record.locator,
         })?;
         let Some(row) = inserted else {
-            self.summary.duplicates += 1;
+            let reason = self.run.duplicate_reason(key)?;
+            self.summary.add_duplicates(reason, 1);
             return Ok(());
         };
         if record.is_message() {
@@ -420,6 +439,19 @@ impl Sink for IngestSink<'_, '_> {
     fn skip(&mut self, skip: Skip) {
         self.tally.skips += 1;
         self.skipped.push(skip);
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        if let Some(reason) = notice.kind.duplicate_reason() {
+            // A copy the reader collapsed never reaches the store: it is
+            // counted here, with the duplicates the store refuses.
+            self.summary.add_duplicates(reason, notice.count);
+            return;
+        }
+        *self.summary.notices.entry(notice.kind.as_str().to_string()).or_insert(0) += notice.count;
+        if self.notices.len() < NOTICES_KEPT {
+            self.notices.push(notice);
+        }
     }
 
     fn account(&mut self, account: AccountRef) {

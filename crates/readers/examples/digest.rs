@@ -62,7 +62,7 @@ fn option_sets(format: &str) -> Vec<(String, ReadOptions)> {
                 sets.push((format!("{zone} {order:?}"), base));
                 continue;
             }
-            let plain = ReadOptions { template: Some("{ts} {sender}: {text}".into()), ..base };
+            let plain = ReadOptions { templates: vec!["{ts} {sender}: {text}".into()], ..base };
             if zone != "UTC" || order.is_some() {
                 sets.push((format!("{zone} {order:?} plain"), plain));
                 continue;
@@ -77,7 +77,7 @@ fn option_sets(format: &str) -> Vec<(String, ReadOptions)> {
                 for ts_format in [None, Some("%Y-%m-%d %H:%M:%S"), Some("%d.%m.%Y %H:%M")] {
                     for separator in [None, Some("--------------------")] {
                         let options = ReadOptions {
-                            template: Some(template.to_string()),
+                            templates: vec![template.to_string()],
                             ts_format: ts_format.map(str::to_string),
                             separator: separator.map(str::to_string),
                             ..plain.clone()
@@ -156,8 +156,11 @@ fn main() -> Result<(), String> {
         let mut sets = option_sets(&format);
         if plain {
             // Only what the benchmark passes, for the big grown inputs.
-            let template = (format == "template").then(|| "{ts} {sender}: {text}".to_string());
-            sets = vec![("bench".to_string(), ReadOptions { template, ..ReadOptions::default() })];
+            let templates: Vec<String> = (format == "template")
+                .then(|| "{ts} {sender}: {text}".to_string())
+                .into_iter()
+                .collect();
+            sets = vec![("bench".to_string(), ReadOptions { templates, ..ReadOptions::default() })];
         }
         if let Some((template, separator)) = extra {
             // The corpus's own template and separator, under each zone and
@@ -167,7 +170,7 @@ fn main() -> Result<(), String> {
                 .filter(|(label, _)| label.ends_with("plain"))
                 .map(|(label, o)| {
                     let options = ReadOptions {
-                        template: Some(template.clone()),
+                        templates: vec![template.clone()],
                         separator: Some(separator.clone()),
                         ..o.clone()
                     };

@@ -20,7 +20,7 @@ fn main() -> Result<(), String> {
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
-            "--template" => options.template = Some(value),
+            "--template" => options.templates.push(value),
             "--map" => options.map = ColumnMap::parse(&value)?,
             "--repeat" => repeat = value.parse().map_err(|_| format!("bad --repeat {value}"))?,
             other => return Err(format!("unknown flag {other}")),

@@ -60,6 +60,65 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// What a [`Notice`] says was dropped, folded or assumed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoticeKind {
+    /// An optional field had a shape the reader does not know (`[]` where
+    /// an object is usual, a number where text is): the field was dropped,
+    /// the record kept.
+    FieldDropped,
+    /// Lines that are not headers were folded into the message before them
+    /// (its multi-line body); `count` says how many.
+    LinesFolded,
+    /// A record repeating the id of one read earlier in the same read was
+    /// collapsed into that first copy.
+    SameId,
+    /// A record repeating an earlier one of the same file byte for byte was
+    /// collapsed into it.
+    IdenticalRepeat,
+}
+
+impl NoticeKind {
+    /// A stable name, for JSON and counts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::FieldDropped => "field_dropped",
+            NoticeKind::LinesFolded => "lines_folded",
+            NoticeKind::SameId => "same_id",
+            NoticeKind::IdenticalRepeat => "identical_repeat",
+        }
+    }
+
+    /// For a collapsed copy, the duplicate reason the run summary counts it
+    /// under; `None` for notices that lose no record.
+    pub fn duplicate_reason(self) -> Option<&'static str> {
+        match self {
+            // The store's word for a key written twice in one run.
+            NoticeKind::SameId => Some("same id within this run"),
+            NoticeKind::IdenticalRepeat => Some("identical repeat in the same file"),
+            NoticeKind::FieldDropped | NoticeKind::LinesFolded => None,
+        }
+    }
+}
+
+/// A record that was kept, but not whole or not as written: a field
+/// dropped for its shape, continuation lines folded into it, a copy of it
+/// collapsed. Never silent, never a reason to lose the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The file (or `container!entry`) it sits in.
+    pub file: String,
+    /// Byte offset of the record (or of the first one concerned).
+    pub offset: u64,
+    /// What happened.
+    pub kind: NoticeKind,
+    /// How many things it stands for (folded lines; otherwise 1).
+    pub count: u64,
+    /// The detail, for a person (`rocketchat reactions (expected an object,
+    /// found an array)`).
+    pub reason: String,
+}
+
 /// Why a sink asked the reader to stop (e.g. the user interrupted the run).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stop(pub String);
@@ -72,6 +131,8 @@ pub trait Sink {
     fn record(&mut self, record: Record) -> Result<(), Stop>;
     /// A record that could not be read.
     fn skip(&mut self, skip: Skip);
+    /// Something dropped, folded or assumed in a record that was kept.
+    fn notice(&mut self, _notice: Notice) {}
     /// An account whose labels the source states apart from its records
     /// (e.g. the archive owner in Twitter's `account.js`).
     fn account(&mut self, _account: AccountRef) {}
@@ -88,6 +149,8 @@ pub struct VecSink {
     pub skips: Vec<Skip>,
     /// Accounts stated apart from records.
     pub accounts: Vec<AccountRef>,
+    /// Notices in reading order.
+    pub notices: Vec<Notice>,
 }
 
 impl Sink for VecSink {
@@ -97,6 +160,9 @@ impl Sink for VecSink {
     }
     fn skip(&mut self, skip: Skip) {
         self.skips.push(skip);
+    }
+    fn notice(&mut self, notice: Notice) {
+        self.notices.push(notice);
     }
     fn account(&mut self, account: AccountRef) {
         self.accounts.push(account);
@@ -112,6 +178,8 @@ pub struct CountingSink {
     pub skips: u64,
     /// The first skip, as `file: reason`.
     pub first_skip: Option<String>,
+    /// Notices, summed by their `count`.
+    pub notices: u64,
 }
 
 impl Sink for CountingSink {
@@ -123,6 +191,9 @@ impl Sink for CountingSink {
     fn skip(&mut self, skip: Skip) {
         self.skips += 1;
         self.first_skip.get_or_insert_with(|| format!("{}: {}", skip.file, skip.reason));
+    }
+    fn notice(&mut self, notice: Notice) {
+        self.notices += notice.count;
     }
     fn account(&mut self, account: AccountRef) {
         std::hint::black_box(account);

@@ -29,8 +29,10 @@ pub struct ReadOptions {
     /// How to read ambiguous numeric dates (`--date-order`); `None` lets a
     /// reader decide from the whole file where it can (WhatsApp).
     pub date_order: Option<crate::timefmt::DateOrder>,
-    /// The line template of the template reader (`--template`).
-    pub template: Option<String>,
+    /// The line templates of the template reader (`--template`, repeated):
+    /// each entry takes the first that matches its first header, and each
+    /// line the first that matches, trying that one first.
+    pub templates: Vec<String>,
     /// The strftime-style timestamp format of the template reader
     /// (`--ts-format`); common formats are detected without it.
     pub ts_format: Option<String>,
@@ -51,7 +53,7 @@ impl Default for ReadOptions {
             max_record_bytes: 64 * 1024 * 1024,
             max_conversation_bytes: 1024 * 1024 * 1024,
             date_order: None,
-            template: None,
+            templates: Vec::new(),
             ts_format: None,
             separator: None,
             strict: false,

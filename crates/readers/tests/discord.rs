@@ -99,6 +99,11 @@ fn export_folder_counts_and_locators() {
     }
 
     assert_eq!(sink.skips.len(), 3, "{:?}", sink.skips);
+    // The identical repeat is not silent: a notice the ingest counts as a
+    // duplicate.
+    assert_eq!(sink.notices.len(), 1, "{:?}", sink.notices);
+    assert!(sink.notices[0].kind.duplicate_reason().is_some());
+    assert!(sink.notices[0].reason.contains("collapsed into it"), "{:?}", sink.notices[0]);
     let general = std::fs::read(inputs().join("export").join(GENERAL_FILE)).unwrap();
     // Part 2 is read first (names sort so): its copy of the reply is kept.
     let repeat = &sink.skips[0];

@@ -381,3 +381,86 @@ proptest! {
         }
     }
 }
+
+/// One message of each odd shape real dumps hold, in a day file with a BOM
+/// and CRLF line ends: every message comes out, each odd field dropped with
+/// a notice naming it, none skipped whole.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = r#""rid": "GENERAL", "ts": "2021-11-23T09:08:16.000Z""#;
+    let user = r#""u": {"_id": "u1", "username": "alice"}"#;
+    let docs = [
+        format!(r#"{{"_id": "m01", {head}, {user}, "msg": "a", "reactions": []}}"#),
+        format!(r#"{{"_id": "m02", {head}, {user}, "msg": "b", "reactions": null}}"#),
+        format!(r#"{{"_id": "m03", {head}, {user}, "msg": "c", "attachments": {{}}}}"#),
+        format!(r#"{{"_id": "m04", {head}, {user}, "msg": "d", "editedAt": {{}}}}"#),
+        format!(r#"{{"_id": "m05", {head}, "u": {{"_id": "u2", "name": 7}}, "msg": "e"}}"#),
+        format!(r#"{{"_id": "m06", {head}, {user}, "msg": "f", "tmid": {{}}}}"#),
+        format!(r#"{{"_id": "m07", {head}, {user}, "msg": "‏שלום\u200b e\u0301 🙂"}}"#),
+        format!(
+            r#"{{"_id": "m08", {head}, {user}, "msg": "g", "tcount": "3",
+                "file": {{"_id": "f1", "name": "x.pdf", "size": "123"}}}}"#
+        ),
+        format!(r#"{{"_id": "m09", {head}}}"#),
+        format!(
+            r#"{{"_id": "m10", {head}, {user}, "msg": "",
+                "attachments": [{{"title": 5, "text": "card"}}, 7]}}"#
+        ),
+        format!(r#"{{"_id": "m11", {head}, {user}, "msg": "h", "_hidden": "yes"}}"#),
+        format!(r#"{{"_id": 12, {head}, {user}, "msg": 13}}"#),
+    ];
+    let body = format!("\u{feff}{{\"messages\": [\r\n{}\r\n]}}\r\n", docs.join(",\r\n"));
+    std::fs::create_dir_all(dir.path().join("GENERAL")).unwrap();
+    std::fs::write(dir.path().join("GENERAL/2021-11-23.json"), body).unwrap();
+    let sink = read(dir.path()).unwrap();
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let ids: Vec<&str> = sink.records.iter().filter_map(|r| r.native_id.as_deref()).collect();
+    assert_eq!(
+        ids,
+        ["m01", "m02", "m03", "m04", "m05", "m06", "m07", "m08", "m09", "m10", "m11", "12"]
+    );
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["a", "b", "c", "d", "e", "f", "‏שלום\u{200b} e\u{301} 🙂", "g", "", "card", "h", ""]
+    );
+    let notices: Vec<(&str, &str)> = sink
+        .notices
+        .iter()
+        .map(|n| {
+            (
+                n.reason.as_str(),
+                &sink
+                    .records
+                    .iter()
+                    .find(|r| r.locator.offset == n.offset)
+                    .unwrap()
+                    .native_id
+                    .as_deref()
+                    .unwrap()[..],
+            )
+        })
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            ("rocketchat reactions (expected an object, found an array)", "m01"),
+            ("rocketchat attachments (expected an array, found an object)", "m03"),
+            ("rocketchat editedAt (unreadable time {}: expected {\"$date\": ...})", "m04"),
+            ("rocketchat u.name (expected a string, found the number `7`)", "m05"),
+            ("rocketchat tmid (expected an id (a string or an integer), found an object)", "m06"),
+            ("rocketchat attachments[0].title (expected a string, found the number `5`)", "m10"),
+            ("rocketchat attachments[1] (expected an object, found the number `7`)", "m10"),
+            ("rocketchat _hidden (expected a boolean, found string \"yes\")", "m11"),
+            ("rocketchat msg (expected a string, found the number `13`)", "12"),
+        ]
+    );
+    assert!(sink.notices.iter().all(|n| n.kind == trove_readers::NoticeKind::FieldDropped));
+    // What was readable of the odd records stays.
+    let m05 = by_id(&sink, "m05");
+    assert_eq!(m05.sender.as_ref().map(|s| &*s.native_id), Some("u2"));
+    let m08 = by_id(&sink, "m08");
+    assert_eq!((m08.thread.as_deref(), m08.attachments[0].size), (Some("m08"), Some(123)));
+    assert_eq!(by_id(&sink, "m09").sender, None);
+}

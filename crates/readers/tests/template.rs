@@ -358,3 +358,150 @@ proptest! {
         }
     }
 }
+
+/// Machine translation rewrote `[23.11.21 09:08:16]` as `[11/23/221
+/// 09:08:16]` in some headers: each such message is a skip at its header,
+/// with the timestamp and why, never folded into the message before; the
+/// continuation lines that were folded are counted in one notice.
+#[test]
+fn machine_translated_dates_are_skips_not_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        "[23.11.21 09:08:16] boss:\t\tfirst",
+        "its second line",
+        "its third line",
+        "[11/23/221 09:08:20] boss:\t\tgarbled",
+        "garbled body",
+        "[23.11.21 09:09:00] nick:\t\tsecond",
+        "[11/23/221 09:09:30] nick:\t\tgarbled again",
+        "[23.11.21 09:10:00] boss:\t\tthird",
+        "at 10 to 12: see the 2 files",
+    ];
+    let path = write_temp(&dir, "chat.txt", lines.join("\n").as_bytes());
+    let options = ReadOptions {
+        ts_format: Some("%d.%m.%y %H:%M:%S".to_string()),
+        ..options("[{ts}] {sender}:\t\t{text}")
+    };
+    let sink = read_with(&path, &options).unwrap();
+    let got: Vec<(&str, &str)> =
+        sink.records.iter().map(|r| (sender(r), r.text.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("boss", "first\nits second line\nits third line"),
+            ("nick", "second"),
+            ("boss", "third\nat 10 to 12: see the 2 files"),
+        ]
+    );
+    let offset = |line: usize| lines[..line].iter().map(|l| l.len() as u64 + 1).sum::<u64>();
+    let skips: Vec<(u64, &str)> =
+        sink.skips.iter().map(|s| (s.offset, s.reason.as_str())).collect();
+    assert_eq!(skips.len(), 2, "{skips:#?}");
+    assert_eq!(skips[0].0, offset(3));
+    assert!(
+        skips[0].1.starts_with(
+            "line 4: timestamp \"11/23/221 09:08:20\" does not parse as --ts-format \
+             `%d.%m.%y %H:%M:%S`: "
+        ),
+        "{}",
+        skips[0].1
+    );
+    assert!(skips[0].1.ends_with(
+        "; the message and its 1 continuation line are passed over, not folded into the \
+         message before"
+    ));
+    assert_eq!(skips[1].0, offset(6));
+    assert!(skips[1].1.starts_with("line 7: timestamp \"11/23/221 09:09:30\""));
+    assert!(skips[1].1.ends_with("; the message is passed over"), "{}", skips[1].1);
+    assert_eq!(sink.notices.len(), 1);
+    let notice = &sink.notices[0];
+    assert_eq!(notice.kind, trove_readers::NoticeKind::LinesFolded);
+    assert_eq!((notice.count, notice.offset), (3, 0));
+    assert_eq!(notice.reason, "3 continuation lines folded into 2 messages (the first at byte 0)");
+}
+
+/// One message of each odd shape, in a file with a BOM and CRLF line ends:
+/// every one comes out, none is skipped.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        "\u{feff}[2021-11-23 09:08:16] alice: plain",
+        "[2021-11-23 09:08:17] Ålice Ünïcode: e\u{301} \u{200b}zero width \u{202e}bidi",
+        "[2021-11-23 09:08:18] bob: ",
+        "[2021-11-23 09:08:19] бот: тест: с двоеточием",
+        "[2021-11-23 09:08:20] 🙂: emoji sender",
+        "[2021-11-23 09:08:21] carol: \ttabbed",
+        "",
+        "  indented continuation",
+        "",
+        "",
+        "[2021-11-23 09:08:22] dave: [bracketed] text: [2021]",
+    ];
+    let path = write_temp(&dir, "odd.txt", lines.join("\r\n").as_bytes());
+    let sink = read_with(&path, &options(BRACKETS)).unwrap();
+    assert!(sink.skips.is_empty(), "{:?}", sink.skips);
+    let got: Vec<(&str, &str)> =
+        sink.records.iter().map(|r| (sender(r), r.text.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("alice", "plain"),
+            ("Ålice Ünïcode", "e\u{301} \u{200b}zero width \u{202e}bidi"),
+            ("bob", ""),
+            ("бот", "тест: с двоеточием"),
+            ("🙂", "emoji sender"),
+            ("carol", "\ttabbed\n\n  indented continuation"),
+            ("dave", "[bracketed] text: [2021]"),
+        ]
+    );
+    assert_eq!(sink.records[0].locator.offset, 3, "after the BOM");
+    assert_eq!(sink.notices.len(), 1);
+    assert_eq!(sink.notices[0].count, 1);
+}
+
+/// `{recipient}` names who a message was sent to: the record's one target.
+#[test]
+fn a_recipient_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[2021-11-23 09:08:16] boss -> nick: go\n[2021-11-23 09:08:20] nick -> boss: ok\n";
+    let path = write_temp(&dir, "dm.txt", text.as_bytes());
+    let sink = read_with(&path, &options("[{ts}] {sender} -> {recipient}: {text}")).unwrap();
+    let got: Vec<(&str, &str, &str)> = sink
+        .records
+        .iter()
+        .map(|r| (sender(r), &*r.targets[0].native_id, r.text.as_str()))
+        .collect();
+    assert_eq!(got, vec![("boss", "nick", "go"), ("nick", "boss", "ok")]);
+    assert!(sink.records.iter().all(|r| r.targets.len() == 1));
+}
+
+/// Several templates: each line takes the first that matches, whichever
+/// file it is in; a folder's files may each use another.
+#[test]
+fn several_templates_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write_temp(
+        &dir,
+        "mixed.txt",
+        b"[2021-11-23 09:08:16] alice: hi\n2021-11-23 09:08:20 <bob> hey\ncontinuation\n",
+    );
+    write_temp(&dir, "other.txt", b"2021-11-24 10:00:00 <carol> second file\n");
+    let options = ReadOptions {
+        templates: vec![BRACKETS.to_string(), "{ts} <{sender}> {text}".to_string()],
+        ..ReadOptions::default()
+    };
+    let sink = read_with(dir.path(), &options).unwrap();
+    assert!(sink.skips.is_empty(), "{:?}", sink.skips);
+    let mut got: Vec<(&str, &str)> =
+        sink.records.iter().map(|r| (sender(r), r.text.as_str())).collect();
+    got.sort_unstable();
+    assert_eq!(got, vec![("alice", "hi"), ("bob", "hey\ncontinuation"), ("carol", "second file")]);
+    // A bad template among several is named.
+    let bad = ReadOptions {
+        templates: vec![BRACKETS.to_string(), "{sender}: {text}".to_string()],
+        ..ReadOptions::default()
+    };
+    let err = read_with(dir.path(), &bad).unwrap_err().to_string();
+    assert!(err.contains("--template `{sender}: {text}`: the template needs {ts}"), "{err}");
+}

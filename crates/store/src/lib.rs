@@ -27,7 +27,10 @@ pub use collections::{CollectionRow, ItemRow, RuleRow};
 pub use people::PersonRow;
 pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
 pub use translations::{IndexEntry, NewTranslation, TranslationRow};
-pub use write::{Committed, Extra, NewMessage, NewSource, RunSummary, RunWriter};
+pub use write::{
+    Committed, DUPLICATE_BEFORE_SCOPES, DUPLICATE_IN_CASE, DUPLICATE_IN_RUN, Extra, NewMessage,
+    NewSource, RunSummary, RunWriter,
+};
 
 /// A database error with what the store was doing.
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Writing one ingest run.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -110,18 +110,42 @@ pub struct NewMessage<'a> {
     pub locator: &'a Locator,
 }
 
-/// Counts of a finished run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Counts of a finished run. The `runs` row keeps the three totals; the
+/// breakdowns are the run's report only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunSummary {
     /// Messages added.
     pub messages_added: u64,
     /// Events added.
     pub events_added: u64,
-    /// Records already in the case.
+    /// Records not added because a copy was already in the case or read
+    /// earlier in the run (the sum of `duplicate_reasons`).
     pub duplicates: u64,
-    /// Of `duplicates`: records found under the key they had before source
-    /// scopes (a case made by an older trove, ingesting the same export).
-    pub duplicates_before_scopes: u64,
+    /// `duplicates` by reason (`already in the case`, `same id within this
+    /// run`, ...).
+    pub duplicate_reasons: BTreeMap<String, u64>,
+    /// Records kept with something dropped, folded or assumed, by kind
+    /// (`field_dropped`, `lines_folded`), summed by their counts.
+    pub notices: BTreeMap<String, u64>,
+}
+
+/// Duplicate reason of a key written twice in one run.
+pub const DUPLICATE_IN_RUN: &str = "same id within this run";
+/// Duplicate reason of a key the case held before the run.
+pub const DUPLICATE_IN_CASE: &str = "already in the case";
+/// Duplicate reason of a record the case holds under the key it had before
+/// source scopes (a case made by an older trove, ingesting the same export).
+pub const DUPLICATE_BEFORE_SCOPES: &str = "already in the case from before source scopes";
+
+impl RunSummary {
+    /// Counts `n` duplicates for `reason`.
+    pub fn add_duplicates(&mut self, reason: &str, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.duplicates += n;
+        *self.duplicate_reasons.entry(reason.to_string()).or_insert(0) += n;
+    }
 }
 
 struct CachedAccount {
@@ -158,6 +182,8 @@ pub struct RunWriter<'s> {
     /// The message insert, prepared once: looking a cached statement up by
     /// its text cost more than binding its parameters.
     insert: Option<rusqlite::Statement<'s>>,
+    /// The highest message row before the run: rows above it are the run's.
+    last_row_before: i64,
 }
 
 /// The run's lookup tables, hashed with foldhash: they are consulted for
@@ -199,12 +225,16 @@ impl Store {
             bulk: false,
             rollback_journal,
             insert: None,
+            last_row_before: 0,
         };
         conn.execute_batch("BEGIN IMMEDIATE")
             .context(|| "starting the ingest transaction".into())?;
         let empty: bool = conn
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| r.get(0))
             .context(|| "checking whether the case is empty".into())?;
+        writer.last_row_before = conn
+            .query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| r.get(0))
+            .context(|| "finding the case's last message row".into())?;
         if empty {
             for (name, _) in crate::schema::MESSAGE_INDEXES {
                 conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))
@@ -251,6 +281,20 @@ impl RunWriter<'_> {
     /// The run's id.
     pub fn run_id(&self) -> i64 {
         self.run_id
+    }
+
+    /// Why [`RunWriter::message`] refused a key: [`DUPLICATE_IN_RUN`] when
+    /// the row holding it was written by this run, else already in the case.
+    pub fn duplicate_reason(&self, key: i64) -> Result<&'static str, StoreError> {
+        let row: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM messages WHERE key = ?1")
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
+            .context(|| format!("looking up the copy of key {key}"))?;
+        Ok(match row {
+            Some(row) if row > self.last_row_before => DUPLICATE_IN_RUN,
+            _ => DUPLICATE_IN_CASE,
+        })
     }
 
     /// Records a source (or finds it when this exact file was ingested
@@ -589,7 +633,7 @@ impl RunWriter<'_> {
                 } else {
                     summary.events_added = summary.events_added.saturating_sub(1);
                 }
-                summary.duplicates += 1;
+                summary.add_duplicates(DUPLICATE_IN_RUN, 1);
                 removed.push(id);
             }
         }

@@ -137,9 +137,10 @@ pub struct IngestArgs {
     /// How to read ambiguous dates such as 05/06/2015 (default: decided from the whole file where possible).
     #[arg(long, value_enum, value_name = "ORDER")]
     pub date_order: Option<DateOrderArg>,
-    /// Line template for `--format template`, e.g. '[{ts}] {sender}: {text}'.
+    /// Line template for `--format template`, e.g. '[{ts}] {sender}: {text}'; repeat it for files
+    /// mixing layouts (each line takes the first that matches).
     #[arg(long, value_name = "TEMPLATE", allow_hyphen_values = true)]
-    pub template: Option<String>,
+    pub template: Vec<String>,
     /// Timestamp format for the template reader (strftime style, e.g. '%Y-%m-%d %H:%M:%S').
     #[arg(long, value_name = "FORMAT", allow_hyphen_values = true)]
     pub ts_format: Option<String>,

@@ -39,18 +39,16 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
         }
     }
     println!(
-        "{} messages and {} events added, {} duplicates, {} source file(s) into {}",
+        "{} messages and {} events added, {} duplicates{}, {} source file(s) into {}",
         style.bold(&output.messages_added.to_string()),
         output.events_added,
         output.duplicates,
+        duplicate_breakdown(output),
         output.sources,
         sanitize(&case.display().to_string(), false)
     );
-    if output.duplicates_before_scopes > 0 {
-        println!(
-            "{} of the duplicates already in the case from before source scopes",
-            output.duplicates_before_scopes
-        );
+    for line in notice_lines(output) {
+        println!("{line}");
     }
     if output.translations_added > 0 {
         println!("{} translations attached to their original messages", output.translations_added);
@@ -82,6 +80,61 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
             eprintln!("  … and {} more (see --json)", output.skipped.len() - 20);
         }
     }
+}
+
+/// ` (3 same id within this run, 2 already in the case)`, or nothing.
+fn duplicate_breakdown(output: &IngestOutput) -> String {
+    if output.duplicate_reasons.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> =
+        output.duplicate_reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+    format!(" ({})", parts.join(", "))
+}
+
+/// How many notices of one kind are shown one by one.
+const NOTICES_SHOWN: usize = 5;
+
+/// The notice counts, one line per kind, each followed by its first few
+/// notices: `12 continuation lines folded into messages`, `1 field dropped:
+/// rocketchat reactions (expected an object, found an array) at file@offset`.
+pub(crate) fn notice_lines(output: &IngestOutput) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (kind, &count) in &output.notice_counts {
+        let of_kind: Vec<_> = output.notices.iter().filter(|n| &n.kind == kind).collect();
+        let plural = if count == 1 { "" } else { "s" };
+        let head = match kind.as_str() {
+            "lines_folded" => {
+                lines.push(format!("{count} continuation line{plural} folded into messages"));
+                continue;
+            }
+            "field_dropped" => format!("{count} field{plural} dropped"),
+            other => format!("{count} notice{plural} ({other})"),
+        };
+        match of_kind.as_slice() {
+            [only] if count == 1 => lines.push(format!(
+                "{head}: {} at {}@{}",
+                sanitize(&only.reason, false),
+                sanitize(&only.file, false),
+                only.offset
+            )),
+            shown => {
+                lines.push(format!("{head}:"));
+                for n in shown.iter().take(NOTICES_SHOWN) {
+                    lines.push(format!(
+                        "  {} at {}@{}",
+                        sanitize(&n.reason, false),
+                        sanitize(&n.file, false),
+                        n.offset
+                    ));
+                }
+                if count > NOTICES_SHOWN as u64 {
+                    lines.push("  … (see --json)".to_string());
+                }
+            }
+        }
+    }
+    lines
 }
 
 pub fn search(output: &SearchOutput, query: &str, offset: usize) {
@@ -318,6 +371,64 @@ pub fn people(output: &PeopleOutput) {
             sanitize(&p.name, false),
             style.dim(&format!("{} {}", p.platform, sanitize(&p.id, false))),
             style.dim(&range)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trove_app::NoticeOutput;
+
+    #[test]
+    fn notices_and_duplicates_read_as_sentences() {
+        let notice = |kind: &str, count: u64, reason: &str| NoticeOutput {
+            file: "dump/GENERAL/2021-11-23.json".to_string(),
+            offset: 14,
+            kind: kind.to_string(),
+            count,
+            reason: reason.to_string(),
+        };
+        let output = IngestOutput {
+            sources: 1,
+            messages_added: 3,
+            events_added: 0,
+            duplicates: 3,
+            duplicate_reasons: [
+                ("already in the case".to_string(), 2),
+                ("same id within this run".to_string(), 1),
+            ]
+            .into_iter()
+            .collect(),
+            notice_counts: [("field_dropped".to_string(), 1), ("lines_folded".to_string(), 12)]
+                .into_iter()
+                .collect(),
+            notices: vec![
+                notice("lines_folded", 12, "12 continuation lines folded into 4 messages"),
+                notice(
+                    "field_dropped",
+                    1,
+                    "rocketchat reactions (expected an object, found an array)",
+                ),
+            ],
+            translations_added: 0,
+            media_files: 0,
+            media_copied: 0,
+            skipped: Vec::new(),
+            inputs: Vec::new(),
+        };
+        assert_eq!(
+            duplicate_breakdown(&output),
+            " (2 already in the case, 1 same id within this run)"
+        );
+        assert_eq!(
+            notice_lines(&output),
+            vec![
+                "1 field dropped: rocketchat reactions (expected an object, found an array) at \
+                 dump/GENERAL/2021-11-23.json@14"
+                    .to_string(),
+                "12 continuation lines folded into messages".to_string(),
+            ]
         );
     }
 }

@@ -262,7 +262,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                             trove_readers::timefmt::DateOrder::MonthFirst
                         }
                     }),
-                    template: args.template.clone(),
+                    templates: args.template.clone(),
                     ts_format: args.ts_format.clone(),
                     separator: args.separator.clone(),
                     max_record_bytes: args.max_record_bytes,

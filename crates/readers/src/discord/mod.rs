@@ -54,7 +54,9 @@ use crate::json_scan::fingerprint;
 use crate::json_scan::{error_offset, error_reason};
 use crate::media;
 use crate::timefmt::parse_timestamp;
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
 use stream::{Broken, Id, Size, Stream, Value, has_key, list, trim_head};
 
 /// DiscordChatExporter JSON.
@@ -720,14 +722,32 @@ impl Reader<'_> {
         match self.seen.entry(id.clone()) {
             Entry::Occupied(first) => {
                 let first = first.get();
+                let first_file = self.files.get(first.file).cloned().unwrap_or_default();
                 if first.fingerprint != print {
-                    let first_file = self.files.get(first.file).cloned().unwrap_or_default();
                     let reason = format!(
                         "{json_path}: message {id} repeats with different content than its first \
                          copy at {first_file} byte {}; the first copy was kept",
                         first.offset
                     );
                     self.skip(&state.display, offset, reason);
+                } else {
+                    // Overlapping exports: the copy is counted as a duplicate.
+                    let kind = if first.file == state.file_index {
+                        NoticeKind::IdenticalRepeat
+                    } else {
+                        NoticeKind::SameId
+                    };
+                    self.sink.notice(Notice {
+                        file: state.display.clone(),
+                        offset,
+                        kind,
+                        count: 1,
+                        reason: format!(
+                            "{json_path}: message {id} repeats its copy at {first_file} byte {}; \
+                             collapsed into it",
+                            first.offset
+                        ),
+                    });
                 }
                 return Ok(());
             }

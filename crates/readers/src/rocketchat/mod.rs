@@ -58,7 +58,12 @@ use crate::discord::stream::{
 use crate::intern::Names;
 use crate::json_scan::{error_offset, error_reason};
 use crate::timefmt::parse_timestamp;
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
+use shape::{Dropped, Repaired};
+
+mod shape;
 
 /// Rocket.Chat dumps.
 pub struct RocketChat;
@@ -580,16 +585,37 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let at = path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+        let repaired: String;
+        let mut dropped = Vec::new();
         let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
-                let pos = offset + error_offset(bytes, &e) as u64;
-                self.skip(
-                    &cx.display,
-                    pos,
-                    format!("{at}not a readable message: {}", error_reason(&e)),
-                );
-                return Ok(());
+                let parses = |json: &str| {
+                    serde_json::from_str::<MessageJson<'_>>(json)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                };
+                let unreadable = match shape::repair(bytes, parses) {
+                    Repaired::Fixed { json, dropped: fields } if !fields.is_empty() => {
+                        repaired = json;
+                        dropped = fields;
+                        from_bytes(repaired.as_bytes()).map_err(|e| error_reason(&e))
+                    }
+                    Repaired::Unreadable(reason) => Err(reason),
+                    Repaired::Fixed { .. } | Repaired::NotAnObject => Err(error_reason(&e)),
+                };
+                match unreadable {
+                    Ok(m) => m,
+                    Err(reason) => {
+                        let pos = offset + error_offset(bytes, &e) as u64;
+                        self.skip(
+                            &cx.display,
+                            pos,
+                            format!("{at}not a readable message: {reason}"),
+                        );
+                        return Ok(());
+                    }
+                }
             }
         };
         let locator = Locator {
@@ -599,7 +625,7 @@ impl Reader<'_> {
             line: None,
             json_path: path.clone(),
         };
-        let record = match self.build(m, bytes, locator, cx) {
+        let record = match self.build(m, bytes, locator, cx, &mut dropped) {
             Ok(record) => record,
             Err(reason) => {
                 self.skip(&cx.display, offset, format!("{at}{reason}"));
@@ -611,20 +637,35 @@ impl Reader<'_> {
         match self.seen.entry(id.clone()) {
             Entry::Occupied(first) => {
                 let first = first.get();
+                let first_file = self.files.get(first.file).cloned().unwrap_or_default();
                 if first.fingerprint != print {
-                    let first_file = self.files.get(first.file).cloned().unwrap_or_default();
                     let reason = format!(
                         "{at}message {id} repeats with different content than its first copy at \
                          {first_file} byte {}; the first copy was kept",
                         first.offset
                     );
                     self.skip(&cx.display, offset, reason);
+                } else {
+                    let kind = if first.file == cx.index {
+                        NoticeKind::IdenticalRepeat
+                    } else {
+                        NoticeKind::SameId
+                    };
+                    let reason = format!(
+                        "{at}message {id} repeats its copy at {first_file} byte {}; collapsed into it",
+                        first.offset
+                    );
+                    self.notice(&cx.display, offset, kind, reason);
                 }
                 return Ok(());
             }
             Entry::Vacant(slot) => {
                 slot.insert(Seen { fingerprint: print, file: cx.index, offset });
             }
+        }
+        for field in dropped {
+            let reason = format!("rocketchat {} ({})", field.path, field.why);
+            self.notice(&cx.display, offset, NoticeKind::FieldDropped, reason);
         }
         self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
     }
@@ -666,20 +707,28 @@ impl Reader<'_> {
         ))
     }
 
-    /// Translates one message document. `Err` is a reason for a skip.
+    /// Translates one message document. `Err` is a reason for a skip;
+    /// fields dropped for their shape are added to `dropped`.
     fn build(
         &self,
         m: MessageJson<'_>,
         raw: &[u8],
         locator: Locator,
         cx: &FileCx,
+        dropped: &mut Vec<Dropped>,
     ) -> Result<Record, String> {
         let id = m.id.0;
         let rid = m.rid.map(|r| r.0).ok_or("message has no `rid` (room id)")?;
         let ts = m.ts.ok_or("message has no `ts`")?;
         let sent_at = rocket_time(ts, &self.zone)?;
         // An unreadable edit time does not lose the message.
-        let edited_at = m.edited_at.and_then(|t| rocket_time(t, &self.zone).ok());
+        let edited_at = m.edited_at.and_then(|t| match rocket_time(t, &self.zone) {
+            Ok(at) => Some(at),
+            Err(why) => {
+                dropped.push(Dropped { path: "editedAt".to_string(), why });
+                None
+            }
+        });
         let conversation = ConversationRef {
             native_id: self.names.borrow_mut().strings.get(&rid),
             name: self.rooms.get(&cx.root).and_then(|rooms| rooms.get(&rid)).cloned(),
@@ -889,6 +938,10 @@ impl Reader<'_> {
             },
             None => Attachment { name, reference: link, kind, size, sha256: None, entry: None },
         }
+    }
+
+    fn notice(&mut self, file: &str, offset: u64, kind: NoticeKind, reason: String) {
+        self.sink.notice(Notice { file: file.to_string(), offset, kind, count: 1, reason });
     }
 
     fn skip(&mut self, file: &str, offset: u64, reason: impl Into<String>) {

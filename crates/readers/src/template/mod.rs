@@ -14,10 +14,12 @@
 //! ends every message (`--separator '--------------------'`).
 //!
 //! **The template.** Placeholders are `{ts}` and `{text}` (both required),
-//! `{sender}` and `{conversation}` (optional); everything else is literal
+//! `{sender}`, `{recipient}` and `{conversation}` (optional; a recipient
+//! is stored as the message's one target, as Jabber's `to` is); everything
+//! else is literal
 //! text that must appear exactly (`{{` and `}}` stand for braces). `{text}`
-//! must end the template: it takes the rest of the line. `{sender}` and
-//! `{conversation}` match as little as possible up to the literal text that
+//! must end the template: it takes the rest of the line. `{sender}`,
+//! `{recipient}` and `{conversation}` match as little as possible up to the literal text that
 //! follows them (so `bob: note: x` under `{sender}: {text}` is sender `bob`,
 //! text `note: x`); `{ts}` matches the longest text up to its literal that
 //! reads as a timestamp (so `{ts} {sender}: {text}` reads
@@ -49,6 +51,14 @@
 //!   and says why it does not match (often: the `{ts}` text needs
 //!   `--ts-format`); in a folder or zip such a member is a skip.
 //! * A message larger than `max_record_bytes` is a skip at its header.
+//! * A line with the template's literal frame around a `{ts}` that looks
+//!   like a time (four digits or more, no more letters than digits) but
+//!   does not parse is a header gone wrong (machine translation rewrites
+//!   `[23.11.21 09:08:16]` as `[11/23/221 09:08:16]`): its message, with
+//!   its continuation lines, is one skip at that line saying why; folding
+//!   it into the message before would put its words under another time.
+//! * Continuation lines folded into messages are counted: one notice per
+//!   entry (`lines_folded`).
 //! * Locators: offset of the header line, length up to the end of the last
 //!   non-blank line of the message, 1-based line of the header.
 //! * Senders are accounts named by the text as written; the conversation is
@@ -68,7 +78,9 @@ use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, Time
 use crate::intern::Names;
 use crate::timefmt::{self, DateOrder, IsoHead};
 use crate::transcript::{lossy, shorten};
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
 use lines::Lines;
 
 /// Line-template transcripts (`[{ts}] {sender}: {text}`).
@@ -83,6 +95,8 @@ const NAME_WINDOW: usize = 256;
 const TS_WINDOW: usize = 64;
 /// Most match attempts for one line: bounds backtracking on hostile lines.
 const MATCH_BUDGET: u32 = 512;
+/// Fewest digits a `{ts}` text has to look like a time (a year and a day).
+const MIN_TS_DIGITS: usize = 4;
 /// How often progress is reported.
 const PROGRESS_STEP: u64 = 1 << 20;
 
@@ -106,7 +120,7 @@ impl Format for Template {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         let path = input.path().display().to_string();
-        let Some(template) = options.template.as_deref() else {
+        if options.templates.is_empty() {
             return Err(ReadError::invalid(
                 path,
                 None,
@@ -114,9 +128,27 @@ impl Format for Template {
                  (add --ts-format '%Y-%m-%d %H:%M:%S' for unusual timestamps and --separator \
                  '-----' when a line ends every message)",
             ));
-        };
-        let compiled = Compiled::new(template, options.ts_format.is_some())
-            .map_err(|reason| ReadError::invalid(&path, None, format!("--template: {reason}")))?;
+        }
+        let compiled = options
+            .templates
+            .iter()
+            .map(|template| {
+                Compiled::new(template, options.ts_format.is_some()).map_err(|reason| {
+                    let which = if options.templates.len() > 1 {
+                        format!(" `{}`", template.escape_debug())
+                    } else {
+                        String::new()
+                    };
+                    ReadError::invalid(&path, None, format!("--template{which}: {reason}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let described = options
+            .templates
+            .iter()
+            .map(|t| format!("`{}`", t.escape_debug()))
+            .collect::<Vec<_>>()
+            .join(" or ");
         let (zone, zone_name) = options.zone();
         let clock =
             Clock { format: options.ts_format.clone(), zone, zone_name, order: options.date_order };
@@ -140,7 +172,8 @@ impl Format for Template {
             let reader = EntryReader {
                 input,
                 name: &name,
-                template: &compiled,
+                templates: &compiled,
+                described: &described,
                 clock: &clock,
                 separator: options.separator.as_deref().map(str::trim).filter(|s| !s.is_empty()),
                 max: options.max_record_bytes,
@@ -195,6 +228,7 @@ enum Field {
     Sender,
     Text,
     Conversation,
+    Recipient,
 }
 
 impl Field {
@@ -204,6 +238,7 @@ impl Field {
             Field::Sender => "{sender}",
             Field::Text => "{text}",
             Field::Conversation => "{conversation}",
+            Field::Recipient => "{recipient}",
         }
     }
 }
@@ -231,6 +266,7 @@ struct Captures<'l> {
     sent_at: Option<Timestamp>,
     sender: Option<&'l str>,
     conversation: Option<&'l str>,
+    recipient: Option<&'l str>,
     text: &'l str,
 }
 
@@ -342,10 +378,11 @@ impl Compiled {
                     "sender" => Field::Sender,
                     "text" => Field::Text,
                     "conversation" => Field::Conversation,
+                    "recipient" => Field::Recipient,
                     other => {
                         return Err(format!(
                             "unknown placeholder `{{{}}}` (known: {{ts}}, {{sender}}, {{text}}, \
-                             {{conversation}})",
+                             {{conversation}}, {{recipient}})",
                             other.escape_debug()
                         ));
                     }
@@ -493,6 +530,7 @@ impl Compiled {
                 }
                 Field::Sender => caps.sender = Some(trimmed),
                 Field::Conversation => caps.conversation = Some(trimmed),
+                Field::Recipient => caps.recipient = Some(trimmed),
                 Field::Text => {}
             }
             if self.match_from(index + 1, line, pos + end, clock, check_ts, caps, budget) {
@@ -569,6 +607,15 @@ impl Compiled {
     }
 }
 
+/// Whether a `{ts}` text that does not parse still looks like a time (a
+/// garbled one): enough digits, and no more letters than digits, so that
+/// `at 5pm` in a body line is not taken for one.
+fn looks_like_time(ts: &str) -> bool {
+    let digits = ts.chars().filter(char::is_ascii_digit).count();
+    let letters = ts.chars().filter(|c| c.is_alphabetic()).count();
+    digits >= MIN_TS_DIGITS && letters <= digits
+}
+
 /// `text.trim()`, without its per-character walk when both ends are
 /// visible ASCII (the usual candidate), which no trim changes.
 fn trim(text: &str) -> &str {
@@ -623,14 +670,21 @@ struct Pending {
     /// Looked up when the header is read, while its text is at hand: no
     /// copy of the name per message.
     sender: Option<AccountRef>,
+    /// `{recipient}`, stored as the record's one target (as Jabber's `to`).
+    recipient: Option<AccountRef>,
     conversation: Arc<str>,
     /// The text so far, in the entry's reused buffer (see `State::spare`).
     text: String,
     /// Blank lines after the last non-blank one, kept in case more text
     /// follows.
     blank_tail: String,
-    /// Why the message cannot be kept (too large).
+    /// Why the message cannot be kept (too large, its time unreadable).
     broken: Option<String>,
+    /// Non-blank lines after the header (its continuation lines).
+    folded: u64,
+    /// The header itself was unreadable: the skip says how many lines went
+    /// with it.
+    bad_header: bool,
 }
 
 /// A run of lines that belong to no message.
@@ -644,7 +698,10 @@ struct Orphans {
 struct EntryReader<'a> {
     input: &'a Input,
     name: &'a str,
-    template: &'a Compiled,
+    /// In the user's order; never empty.
+    templates: &'a [Compiled],
+    /// The templates as quoted in messages: `` `A` or `B` ``.
+    described: &'a str,
     clock: &'a Clock,
     separator: Option<&'a str>,
     max: usize,
@@ -664,6 +721,11 @@ struct State<'a> {
     emitted: u64,
     /// The last message's text buffer, reused for the next one.
     spare: String,
+    /// Continuation lines folded into kept messages, how many messages
+    /// have some, and the first such message's offset.
+    folded_lines: u64,
+    folded_messages: u64,
+    folded_first: Option<u64>,
 }
 
 impl EntryReader<'_> {
@@ -676,14 +738,19 @@ impl EntryReader<'_> {
                 stem: file_stem(self.name).to_string(),
                 max: self.max,
                 names: Names::default(),
-                template: &self.template.source,
+                template: self.described,
                 pending: None,
                 orphans: None,
                 emitted: 0,
                 spare: String::new(),
+                folded_lines: 0,
+                folded_messages: 0,
+                folded_first: None,
             };
             let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
             let mut first_line: Option<(u64, String)> = None;
+            // The template this entry's first header matched: tried first.
+            let mut preferred: Option<usize> = None;
             let mut next_progress = PROGRESS_STEP;
             while let Some(line) = lines.next_line()? {
                 if line.offset >= next_progress {
@@ -708,10 +775,23 @@ impl EntryReader<'_> {
                     continue;
                 }
                 let in_body = self.separator.is_some() && state.pending.is_some();
-                if !in_body && let Some(caps) = self.template.matches(text, self.clock) {
+                if !in_body && let Some(caps) = self.matches(text, &mut preferred) {
                     state.finish(sink)?;
                     state.flush_orphans(sink);
                     state.start(&line, caps);
+                    continue;
+                }
+                // A header whose time no longer parses (machine translation
+                // rewrites `[23.11.21 09:08:16]` as `[11/23/221 09:08:16]`)
+                // starts a message that cannot be kept: folding it into the
+                // one before would put its words under another time.
+                if !in_body
+                    && !blank
+                    && let Some(why) = self.near_miss(text)
+                {
+                    state.finish(sink)?;
+                    state.flush_orphans(sink);
+                    state.start_broken(&line, why);
                     continue;
                 }
                 match &mut state.pending {
@@ -722,6 +802,7 @@ impl EntryReader<'_> {
             }
             state.finish(sink)?;
             state.flush_orphans(sink);
+            state.report_folded(sink);
             sink.progress(lines.bytes_read());
             if state.emitted == 0
                 && let Some((offset, line)) = first_line
@@ -730,8 +811,8 @@ impl EntryReader<'_> {
                     &display,
                     Some(offset),
                     format!(
-                        "no line matches the template `{}`; the first line `{}` {}",
-                        self.template.source.escape_debug(),
+                        "no line matches the template {}; the first line `{}` {}",
+                        self.described,
                         shorten(&line),
                         self.explain(&line)
                     ),
@@ -741,9 +822,61 @@ impl EntryReader<'_> {
         })
     }
 
+    /// The header fields of `line` under the first template that matches
+    /// it, the entry's `preferred` one first; the first match of an entry
+    /// makes its template the preferred one.
+    fn matches<'l>(&self, line: &'l str, preferred: &mut Option<usize>) -> Option<Captures<'l>> {
+        if let [only] = self.templates {
+            return only.matches(line, self.clock);
+        }
+        let first = preferred.and_then(|k| Some((k, self.templates.get(k)?)));
+        if let Some((_, template)) = first
+            && let Some(caps) = template.matches(line, self.clock)
+        {
+            return Some(caps);
+        }
+        for (k, template) in self.templates.iter().enumerate() {
+            if Some(k) == first.map(|(k, _)| k) {
+                continue;
+            }
+            if let Some(caps) = template.matches(line, self.clock) {
+                preferred.get_or_insert(k);
+                return Some(caps);
+            }
+        }
+        None
+    }
+
+    /// Why a line that has the template's literal frame around a
+    /// time-like `{ts}` is not a header: its time does not parse. `None`
+    /// for every other line (body text).
+    fn near_miss(&self, line: &str) -> Option<String> {
+        // Most body lines have few digits near their start: refused before
+        // any matching.
+        let digits = line.bytes().take(TS_WINDOW + NAME_WINDOW).filter(u8::is_ascii_digit).count();
+        if digits < MIN_TS_DIGITS {
+            return None;
+        }
+        let ts = self.templates.iter().find_map(|t| t.shape(line, self.clock))?.trim();
+        if !looks_like_time(ts) {
+            return None;
+        }
+        let why = self.clock.parse(ts).err()?;
+        let (as_what, why) = match &self.clock.format {
+            Some(format) => {
+                let as_what = format!("--ts-format `{format}`");
+                // `Clock::parse` names the format too; once is enough.
+                let why = why.strip_prefix(&format!("does not fit {as_what}: ")).unwrap_or(&why);
+                (as_what, why.to_string())
+            }
+            None => ("a date and time".to_string(), why),
+        };
+        Some(format!("timestamp \"{}\" does not parse as {as_what}: {why}", shorten(ts)))
+    }
+
     /// Why a line is not a header, for a person.
     fn explain(&self, line: &str) -> String {
-        match self.template.shape(line, self.clock) {
+        match self.templates.iter().find_map(|t| t.shape(line, self.clock)) {
             Some(ts) => {
                 let why = self.clock.parse(ts.trim()).err().unwrap_or_default();
                 let hint = if self.clock.format.is_some() {
@@ -764,6 +897,9 @@ impl EntryReader<'_> {
 impl Pending {
     /// Adds a body line; `blank`: it is only whitespace (the caller knows).
     fn push(&mut self, text: &str, blank: bool, line: &lines::Line<'_>, max: usize) {
+        if !blank {
+            self.folded += 1;
+        }
         if self.broken.is_some() {
             return;
         }
@@ -798,6 +934,7 @@ impl State<'_> {
             end: line.offset + line.length,
             sent_at,
             sender: caps.sender.map(|name| self.names.accounts.get(name, Some(name), None)),
+            recipient: caps.recipient.map(|name| self.names.accounts.get(name, Some(name), None)),
             conversation: self.names.strings.get(caps.conversation.unwrap_or(&self.stem)),
             text: {
                 let mut text = std::mem::take(&mut self.spare);
@@ -807,6 +944,46 @@ impl State<'_> {
             },
             blank_tail: String::new(),
             broken: None,
+            folded: 0,
+            bad_header: false,
+        });
+    }
+
+    /// A header that cannot be read: its message (header and body) becomes
+    /// one skip, at the header.
+    fn start_broken(&mut self, line: &lines::Line<'_>, why: String) {
+        self.pending = Some(Pending {
+            offset: line.offset,
+            line: line.number,
+            end: line.offset + line.length,
+            sent_at: Timestamp::default(),
+            sender: None,
+            recipient: None,
+            conversation: Arc::from(""),
+            text: String::new(),
+            blank_tail: String::new(),
+            broken: Some(format!("line {}: {why}", line.number)),
+            folded: 0,
+            bad_header: true,
+        });
+    }
+
+    /// One notice for the entry: how many continuation lines were folded
+    /// into the messages before them.
+    fn report_folded(&mut self, sink: &mut dyn Sink) {
+        let Some(first) = self.folded_first else { return };
+        let (lines, messages) = (self.folded_lines, self.folded_messages);
+        sink.notice(Notice {
+            file: self.display.clone(),
+            offset: first,
+            kind: NoticeKind::LinesFolded,
+            count: lines,
+            reason: format!(
+                "{lines} continuation line{} folded into {messages} message{} (the first at \
+                 byte {first})",
+                if lines == 1 { "" } else { "s" },
+                if messages == 1 { "" } else { "s" },
+            ),
         });
     }
 
@@ -849,18 +1026,33 @@ impl State<'_> {
             file: self.display.clone(),
             offset: run.offset,
             reason: format!(
-                "{lines}: not a message header (template `{}`) and not inside a message; \
+                "{lines}: not a message header (template {}) and not inside a message; \
                  passed over",
-                self.template.escape_debug()
+                self.template
             ),
         });
     }
 
     fn finish(&mut self, sink: &mut dyn Sink) -> Result<(), ReadError> {
         let Some(pending) = self.pending.take() else { return Ok(()) };
-        if let Some(reason) = pending.broken {
+        if let Some(mut reason) = pending.broken {
+            if pending.bad_header {
+                match pending.folded {
+                    0 => reason.push_str("; the message is passed over"),
+                    n => reason.push_str(&format!(
+                        "; the message and its {n} continuation line{} are passed over, not \
+                         folded into the message before",
+                        if n == 1 { "" } else { "s" }
+                    )),
+                }
+            }
             sink.skip(Skip { file: self.display.clone(), offset: pending.offset, reason });
             return Ok(());
+        }
+        if pending.folded > 0 {
+            self.folded_first.get_or_insert(pending.offset);
+            self.folded_lines += pending.folded;
+            self.folded_messages += 1;
         }
         let conversation = pending.conversation;
         let record = Record {
@@ -872,6 +1064,7 @@ impl State<'_> {
                 scope: None,
             },
             sender: pending.sender,
+            targets: pending.recipient.into_iter().collect(),
             sent_at: pending.sent_at,
             // An exact copy; the buffer, grown line by line, is kept for
             // the next message rather than reallocated for each.

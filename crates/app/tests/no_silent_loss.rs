@@ -73,7 +73,7 @@ fn a_copy_the_bulk_run_drops_at_commit_is_counted_with_its_reason() {
     let options = IngestOptions {
         format: Some("template".to_string()),
         read: ReadOptions {
-            template: Some("[{ts}] {sender}: {text}".to_string()),
+            templates: vec!["[{ts}] {sender}: {text}".to_string()],
             ..ReadOptions::default()
         },
         ..IngestOptions::default()
@@ -117,7 +117,7 @@ fn machine_translated_dates_are_skips_and_folded_lines_are_counted() {
     let options = IngestOptions {
         format: Some("template".to_string()),
         read: ReadOptions {
-            template: Some("[{ts}] {sender}:\t\t{text}".to_string()),
+            templates: vec!["[{ts}] {sender}:\t\t{text}".to_string()],
             ts_format: Some("%d.%m.%y %H:%M:%S".to_string()),
             ..ReadOptions::default()
         },

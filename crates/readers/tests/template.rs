@@ -13,7 +13,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn options(template: &str) -> ReadOptions {
-    ReadOptions { template: Some(template.to_string()), ..ReadOptions::default() }
+    ReadOptions { templates: vec![template.to_string()], ..ReadOptions::default() }
 }
 
 fn with_separator(template: &str, separator: &str) -> ReadOptions {

@@ -252,7 +252,6 @@ enum Seg {
 /// A `--template` compiled into a line matcher.
 #[derive(Debug)]
 pub(crate) struct Compiled {
-    source: String,
     segments: Vec<Seg>,
     /// A searcher for each literal segment (same index), built once rather
     /// than per line.
@@ -428,7 +427,7 @@ impl Compiled {
                 Seg::Field(_) => None,
             })
             .collect();
-        Ok(Compiled { source: template.to_string(), segments, finders })
+        Ok(Compiled { segments, finders })
     }
 
     /// The header fields of `line`, if it is a message header.

@@ -133,6 +133,18 @@ fn walk(
             });
             Ok(())
         }
+        // One file of a folder that the reader certain of its format cannot
+        // read at all (an IRC log with no date anywhere): a skip naming it,
+        // unless --strict. An input named on the command line fails whole.
+        Detected::Unreadable(format, error) if depth > 0 && !options.strict => {
+            skipped.push(Skip {
+                file: input.path().display().to_string(),
+                offset: 0,
+                reason: format!("file not read: {}: {error}", format.name()),
+            });
+            Ok(())
+        }
+        Detected::Unreadable(_, error) => Err(error),
         Detected::Unproven(trials) => {
             Err(trove_readers::unproven_error(&input.path().display().to_string(), &trials))
         }

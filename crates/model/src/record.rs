@@ -260,7 +260,11 @@ mod tests {
     fn shared_strings_keep_the_json_shape_and_read_back() {
         let record = Record {
             platform: crate::platform::SLACK,
-            conversation: ConversationRef { native_id: "C1".into(), name: Some("general".into()) },
+            conversation: ConversationRef {
+                native_id: "C1".into(),
+                name: Some("general".into()),
+                scope: None,
+            },
             sender: Some(AccountRef {
                 native_id: "U1".into(),
                 display_name: Some("Ann".into()),

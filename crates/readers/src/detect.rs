@@ -219,6 +219,10 @@ pub enum Detected {
     /// candidate with what it made of the sample (or why it could not read
     /// it). [`unproven_error`] words it.
     Unproven(Vec<Trial>),
+    /// A reader certain of the format could not read the sample at all
+    /// (a record over a limit, a corrupt member, an IRC log with no date):
+    /// its own error tells the real story.
+    Unreadable(&'static dyn Format, ReadError),
 }
 
 /// One candidate reader tried on a sample.
@@ -266,6 +270,10 @@ pub fn detect_proven(input: &Input, options: &ReadOptions) -> Result<Detected, R
     }
     scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut tried: Vec<Trial> = Vec::new();
+    // A reader certain of the format whose sample fails to read tells the
+    // real story (a record over a limit, a corrupt member): that error is
+    // returned as it is, not buried in a list of unconvincing candidates.
+    let mut certain_error: Option<(&'static dyn Format, ReadError)> = None;
     let mut level = 0;
     while let Some((confidence, _)) = scored.get(level) {
         let confidence = *confidence;
@@ -282,6 +290,9 @@ pub fn detect_proven(input: &Input, options: &ReadOptions) -> Result<Detected, R
                 Ok(tally) => tried.push(Trial { format: *format, outcome: Ok(tally) }),
                 Err(error) => {
                     tried.push(Trial { format: *format, outcome: Err(error.to_string()) });
+                    if confidence == Confidence::Certain && certain_error.is_none() {
+                        certain_error = Some((*format, error));
+                    }
                 }
             }
         }
@@ -300,7 +311,10 @@ pub fn detect_proven(input: &Input, options: &ReadOptions) -> Result<Detected, R
             }
         }
     }
-    Ok(Detected::Unproven(tried))
+    match certain_error {
+        Some((format, error)) => Ok(Detected::Unreadable(format, error)),
+        None => Ok(Detected::Unproven(tried)),
+    }
 }
 
 /// How an unproven detection's reason starts.

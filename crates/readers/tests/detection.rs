@@ -122,6 +122,9 @@ fn every_sample_sniffing_picks_is_proven_by_its_own_records() {
                 path.display(),
                 trove_readers::unproven_error("", &trials)
             )),
+            Ok(Detected::Unreadable(format, e)) => {
+                wrong.push(format!("{}: {} cannot read it: {e}", path.display(), format.name()))
+            }
             Ok(Detected::Nothing) => wrong.push(format!("{}: nothing", path.display())),
             Err(e) => wrong.push(format!("{}: {e}", path.display())),
         }

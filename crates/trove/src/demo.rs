@@ -104,6 +104,7 @@ pub fn run(
         command: "trove demo".into(),
         translation: None,
         media_dir: None,
+        accept_skips: false,
     };
     let transcript_output = case.ingest(&[transcript], &csv_options, &mut bar, interrupted)?;
     bar.finish();

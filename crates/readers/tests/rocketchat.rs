@@ -431,14 +431,13 @@ fn one_of_each_odd_shape_keeps_every_message() {
         .map(|n| {
             (
                 n.reason.as_str(),
-                &sink
-                    .records
+                sink.records
                     .iter()
                     .find(|r| r.locator.offset == n.offset)
                     .unwrap()
                     .native_id
                     .as_deref()
-                    .unwrap()[..],
+                    .unwrap(),
             )
         })
         .collect();

@@ -154,6 +154,10 @@ struct CachedAccount {
     handle: Option<String>,
 }
 
+/// Conversation rows of one platform by scope, then native id, with whether
+/// the row has a name yet.
+type ConversationsInScope = Map<String, Map<String, (i64, bool)>>;
+
 /// An ingest run: one transaction. Dropped without [`RunWriter::commit`],
 /// it rolls back and the case is as before.
 pub struct RunWriter<'s> {
@@ -162,7 +166,7 @@ pub struct RunWriter<'s> {
     /// Conversation rows by platform, scope (`""` for none) and native id;
     /// `true` once the row has a name (so ordinary records need not try to
     /// name it again).
-    conversations: Map<String, Map<String, Map<String, (i64, bool)>>>,
+    conversations: Map<String, ConversationsInScope>,
     /// Whether the case holds conversations from before source scopes
     /// (scope `''`), and which (platform, native id) have one, as asked.
     /// Only a scoped record whose twin exists needs its old key checked.

@@ -284,7 +284,7 @@ pub(super) fn base64(text: &[u8], max: usize) -> Result<Vec<u8>, (usize, String)
     let symbols: Vec<u8> = text.iter().copied().filter(|b| !space(b)).collect();
     // The offset in `text` of the k-th symbol.
     let at = |k: usize| {
-        text.iter().enumerate().filter(|(_, b)| !space(*b)).nth(k).map_or(text.len(), |(i, _)| i)
+        text.iter().enumerate().filter(|(_, b)| !space(b)).nth(k).map_or(text.len(), |(i, _)| i)
     };
     let unpadded = symbols.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
     if unpadded / 4 * 3 + (unpadded % 4).saturating_sub(1) > max {

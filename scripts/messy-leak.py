@@ -83,8 +83,7 @@ def rocketchat_odd_fields():
     ]
     day1 = [dict(base, **m, ts=f"2020-09-24T10:0{i}:00.000Z") for i, m in enumerate(odd)]
     # The same message again in the next day's file (threads and edits do this).
-    day2 = [dict(base, _id="o6", msg="a normal message with a map of reactions",
-                 ts="2020-09-24T10:05:00.000Z")]
+    day2 = [day1[-1]]
     write("rocketchat-odd-fields/rooms.json", json.dumps([{"_id": "GENERAL", "name": "general"}]))
     write("rocketchat-odd-fields/GENERAL/2020-09-24.json", json.dumps({"messages": day1}))
     write("rocketchat-odd-fields/GENERAL/2020-09-25.json", json.dumps({"messages": day2}))
@@ -106,9 +105,9 @@ def translated_transcript():
 
 
 def irc_undated():
-    for day in ("2016-05-03", "2016-05-04"):
+    for day, opened in (("2016-05-03", "Tue May 03"), ("2016-05-04", "Wed May 04")):
         write(f"irc-undated/#ops.{day}.log",
-              f"--- Log opened Tue May 03 09:00:00 2016\n09:57 <alice> hi on {day}\n09:58 <bob> yo\n")
+              f"--- Log opened {opened} 09:00:00 2016\n09:57 <alice> hi on {day}\n09:58 <bob> yo\n")
     write("irc-undated/#ops.log", "09:57 <alice> this file says no date anywhere\n")
 
 

@@ -127,12 +127,7 @@ fn verify_flags_a_moved_timestamp_and_a_modified_source() {
     assert_eq!(snowflake[0].native_id.as_deref(), Some(tampered.as_str()));
     assert!(!Case::verify_is_clean(&report));
 
-    let mut bytes = std::fs::read(&zip).expect("read");
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0xff;
-    std::fs::write(&zip, bytes).expect("write");
-    let report = case.verify().expect("verify");
-    assert_eq!((report.sources_ok, report.sources_changed), (0, 1));
+    let report = flip_last_byte_and_verify(&zip, &case);
     assert_eq!(report.source_findings[0].status, "changed");
 
     std::fs::remove_file(&zip).expect("remove");
@@ -236,12 +231,7 @@ fn verify_with_jittered_ids_still_catches_every_tampering() {
     expected.sort();
     assert_eq!(snowflake, expected, "{:#?}", report.findings);
 
-    let mut bytes = std::fs::read(&zip).expect("read");
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0xff;
-    std::fs::write(&zip, bytes).expect("write");
-    let report = case.verify().expect("verify");
-    assert_eq!((report.sources_ok, report.sources_changed), (0, 1));
+    let report = flip_last_byte_and_verify(&zip, &case);
 }
 
 fn numeric_id(message: &trove_testkit::twitter::Expected) -> u64 {
@@ -309,4 +299,16 @@ fn search_orders_pages_and_filters() {
         }
         other => panic!("expected a query error, got {other:?}"),
     }
+}
+
+/// Flips the last byte of the archive and verifies: the one source must be
+/// reported changed.
+fn flip_last_byte_and_verify(zip: &std::path::Path, case: &Case) -> trove_app::VerifyOutput {
+    let mut bytes = std::fs::read(zip).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(zip, bytes).expect("write");
+    let report = case.verify().expect("verify");
+    assert_eq!((report.sources_ok, report.sources_changed), (0, 1));
+    report
 }

@@ -39,7 +39,8 @@ impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
         let status = match &e {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Usage(_) => StatusCode::BAD_REQUEST,
+            // A query the user must fix is their request, not our failure.
+            AppError::Usage(_) | AppError::Query { .. } => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Failure { status, message: e.to_string() }

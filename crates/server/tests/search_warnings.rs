@@ -72,7 +72,8 @@ async fn an_unknown_filter_is_named_once_with_its_nearest_filter() {
     assert_eq!(html.matches(&format!("<p class=\"warning\">{shown}</p>")).count(), 1, "{html}");
 
     // A warning quoting what was typed shows it as text.
-    let (_, html) = get(&app, "/search?q=has:%3Cb%3Ex").await;
+    let (status, html) = get(&app, "/search?q=has:%3Cb%3Ex").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a query to fix is not a server failure");
     assert!(html.contains("has:&#60;b&#62;x") || html.contains("has:&lt;b&gt;x"), "{html}");
     assert!(!html.contains("has:<b>"), "{html}");
 }

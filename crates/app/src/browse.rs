@@ -97,6 +97,8 @@ pub struct FacetsOutput {
     pub conversations: Vec<FacetValue>,
     /// Platforms.
     pub platforms: Vec<FacetValue>,
+    /// Ingested inputs, by label (`source:`).
+    pub sources: Vec<FacetValue>,
     /// Every month from the first to the last match (empty months included).
     pub months: Vec<MonthCount>,
     /// How `periods` groups messages.
@@ -349,7 +351,7 @@ pub struct PersonAccountOutput {
 }
 
 /// Quotes a filter value when it needs it.
-fn filter_value(value: &str) -> String {
+pub fn filter_value(value: &str) -> String {
     if value.is_empty() || value.chars().any(|c| c.is_whitespace() || "\"():".contains(c)) {
         format!("\"{}\"", value.replace('"', ""))
     } else {
@@ -439,6 +441,21 @@ impl Case {
             })
             .collect();
         platforms.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+        let source_rows: Vec<i64> = facets.sources.keys().map(|&row| row as i64).collect();
+        let mut by_label: HashMap<String, u64> = HashMap::new();
+        for (row, label) in self.store.source_labels(&source_rows)? {
+            *by_label.entry(label).or_insert(0) +=
+                facets.sources.get(&(row as u64)).copied().unwrap_or(0);
+        }
+        let mut sources: Vec<FacetValue> = by_label
+            .into_iter()
+            .map(|(label, count)| FacetValue {
+                filter: format!("source:{}", filter_value(&label)),
+                label,
+                count,
+            })
+            .collect();
+        sources.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
 
         // The local date, weekday and hour of every bucket holding matches
         // (narrower queries below hold a subset of them).
@@ -492,6 +509,7 @@ impl Case {
             senders,
             conversations: conversation_values,
             platforms,
+            sources,
             months: months
                 .into_iter()
                 .map(|p| MonthCount { month: p.period, count: p.count })

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use trove_model::TimeBasis;
 use trove_store::StoredMessage;
 
 use crate::dates::format_instant;
@@ -160,6 +161,10 @@ pub struct MessageOutput {
     pub sent_at_original: String,
     /// How the zone of `sent_at` was known.
     pub time_basis: String,
+    /// When the source's time carried no zone: the zone it was read in
+    /// (`UTC`, `Europe/Moscow`) or `unknown`; `null` when the source stated
+    /// it. Every view flags such a time as `zone assumed`.
+    pub zone_assumed: Option<String>,
     /// Best name of the sender (user-given, source's, handle, or id).
     pub sender: Option<String>,
     /// Sender's platform id.
@@ -179,6 +184,9 @@ pub struct MessageOutput {
     pub conversation_ref: String,
     /// Platform.
     pub platform: String,
+    /// The label of the ingested input it came from (`--label`, by
+    /// default the input's file or folder name): the `source:` filter.
+    pub source_label: String,
     /// Text.
     pub text: String,
     /// HTML-escaped fragment with `<mark>` around matches (search only).
@@ -325,6 +333,7 @@ impl MessageOutput {
                 Some(zone) => format!("{} ({zone})", m.ts_basis),
                 None => m.ts_basis.clone(),
             },
+            zone_assumed: TimeBasis::zone_assumed_by_name(&m.ts_basis, m.ts_zone.as_deref()),
             sender: m.sender_name.clone(),
             sender_id: m.sender_native_id.clone(),
             conversation: conversation_label(
@@ -341,6 +350,7 @@ impl MessageOutput {
                 m.conversation_row.to_string()
             },
             platform: m.platform.clone(),
+            source_label: m.source_label.clone(),
             text: m.text.clone(),
             snippet: None,
             reply_to: m.reply_to.clone(),
@@ -467,6 +477,8 @@ pub struct SourceOutput {
     pub size: u64,
     /// When ingested.
     pub ingested_at: String,
+    /// The label of the input it came in with (`source:`).
+    pub label: String,
 }
 
 /// `trove verify --json`.

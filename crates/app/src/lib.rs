@@ -32,7 +32,7 @@ pub use annotate::{
 };
 pub use browse::{
     ConversationDayOutput, FacetValue, FacetsOutput, Granularity, MonthCount, PeriodCount,
-    PersonAccountOutput, PersonOutput, Series, WordCount,
+    PersonAccountOutput, PersonOutput, Series, WordCount, filter_value,
 };
 pub use contract::*;
 pub use dates::{format_instant, parse_zone};

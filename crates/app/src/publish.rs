@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
 use serde::Serialize;
+use trove_model::TimeBasis;
 use trove_publish::manifest::Manifest;
 use trove_publish::site::{Site, SiteExcerpt, SiteMessage};
 use trove_publish::{OutAttachment, OutMessage, Provenance};
@@ -56,6 +57,10 @@ pub struct ExportOutput {
     pub messages: usize,
     /// Redaction rules applied.
     pub rules: usize,
+    /// How the query was read, when something was worked around (a
+    /// mistyped filter, a name matching nobody): the export holds what
+    /// the query as read selects.
+    pub warnings: Vec<String>,
 }
 
 /// `trove publish --json`.
@@ -182,9 +187,15 @@ impl Case {
         for (excerpt, item) in excerpts.iter_mut().zip(&items) {
             excerpt.note = item.note.as_deref().map(|n| redactor.text(n));
         }
+        let zones_assumed: std::collections::BTreeSet<String> = excerpts
+            .iter()
+            .flat_map(|e| &e.messages)
+            .filter_map(|m| m.message.zone_assumed.clone())
+            .collect();
         Ok(Site {
             title: redactor.text(name),
             zone: zone_name,
+            zones_assumed: zones_assumed.into_iter().collect(),
             generated_at: crate::annotate::now(),
             generator: GENERATOR.to_string(),
             excerpts,
@@ -201,8 +212,13 @@ impl Case {
         format: ExportFormat,
         out: &Path,
     ) -> Result<ExportOutput, AppError> {
+        let mut warnings = Vec::new();
         let rows: Vec<i64> = match selection {
-            Selection::Query(query) => self.query_rows(query)?,
+            Selection::Query(query) => {
+                let (rows, said) = self.query_rows(query)?;
+                warnings = said;
+                rows
+            }
             Selection::Collection(name) => {
                 let mut rows = Vec::new();
                 for item in self.collection_items(name)? {
@@ -283,6 +299,7 @@ impl Case {
             format: name.to_string(),
             messages: rows.len(),
             rules: self.store.rules()?.len(),
+            warnings,
         })
     }
 
@@ -361,14 +378,18 @@ impl Case {
     }
 
     /// Rows of every hit of `query`, oldest first.
-    fn query_rows(&self, query: &str) -> Result<Vec<i64>, AppError> {
-        let (parsed, _) = trove_query::parse(query);
+    /// Every row `query` selects, oldest first, and the warnings about how
+    /// it was read.
+    fn query_rows(&self, query: &str) -> Result<(Vec<i64>, Vec<String>), AppError> {
+        let (parsed, problems) = trove_query::parse(query);
         let resolver = crate::search::CaseResolver { case: self, zone: self.zone(None)? };
         let sort = trove_index::Sort::Oldest;
-        let (first, _) = self.index().search_query(&parsed, &resolver, sort, 0, 1)?;
+        let (first, lowered) = self.index().search_query(&parsed, &resolver, sort, 0, 1)?;
         let total = usize::try_from(first.total).unwrap_or(usize::MAX);
         let (all, _) = self.index().search_query(&parsed, &resolver, sort, 0, total.max(1))?;
-        Ok(all.hits.iter().map(|h| h.row as i64).collect())
+        let mut warnings = crate::search::problem_warnings(query, problems);
+        warnings.extend(lowered);
+        Ok((all.hits.iter().map(|h| h.row as i64).collect(), warnings))
     }
 }
 
@@ -387,6 +408,7 @@ fn out_message(m: &StoredMessage, reply_to: Option<String>, redactor: &CaseRedac
         sender_id: redactor.sender_id(m.sender_native_id.as_deref(), m.sender_name.as_deref()),
         sender: redactor.sender(m.sender_native_id.as_deref(), m.sender_name.as_deref()),
         sent_at_ms: m.sent_at_ms,
+        zone_assumed: TimeBasis::zone_assumed_by_name(&m.ts_basis, m.ts_zone.as_deref()),
         text: redactor.text(&m.text),
         reply_to,
         attachments: m

@@ -64,6 +64,25 @@ impl Resolve for CaseResolver<'_> {
             .collect()
     }
 
+    fn sender_candidates(&self, value: &str) -> Vec<String> {
+        let name = value.strip_prefix('@').unwrap_or(value);
+        let found = self.case.store.accounts_by_local_part(name).unwrap_or_default();
+        if found.len() < 2 {
+            return Vec::new();
+        }
+        found.into_iter().map(|(_, address)| address).collect()
+    }
+
+    fn sources(&self, value: &str) -> Vec<u64> {
+        self.case
+            .store
+            .find_sources(value)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id as u64)
+            .collect()
+    }
+
     fn conversations(&self, value: &str) -> Vec<u64> {
         self.case
             .store

@@ -25,6 +25,7 @@ impl Case {
                     format: s.format,
                     size: s.size,
                     ingested_at: s.ingested_at,
+                    label: s.label,
                 })
                 .collect(),
             zone: self.zone_name()?,

@@ -206,7 +206,12 @@ fn a_case_from_before_source_scopes_migrates_intact() {
     std::fs::create_dir_all(&case_dir).unwrap();
     std::fs::copy(pre_scope_fixture().join("case.db"), case_dir.join("case.db")).unwrap();
     let mut case = Case::open(&case_dir, &mut ()).unwrap();
-    assert_eq!(case.store().version().unwrap(), 7);
+    assert_eq!(case.store().version().unwrap(), 8);
+    let labels: Vec<String> = case.stats().unwrap().sources.into_iter().map(|s| s.label).collect();
+    assert!(
+        labels.iter().any(|l| l == "2021-03-01.json"),
+        "sources from before labels are labelled by file name: {labels:?}"
+    );
 
     let shown = case.show("srvAmsg000000002", 10).unwrap();
     assert_eq!(shown.message.id, NOTED_ID, "the message keeps its id");

@@ -245,6 +245,7 @@ impl Sink for IndexSink<'_> {
             sent_at_ms: record.sent_at.utc_ms,
             sender: Some(1),
             conversation: 1,
+            source: 1,
             platform: record.platform,
             has_link: false,
             has_attachment: false,

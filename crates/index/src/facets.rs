@@ -25,6 +25,9 @@ pub struct Facets {
     pub senders: HashMap<u64, u64>,
     /// Messages per conversation row.
     pub conversations: HashMap<u64, u64>,
+    /// Messages per source row (an ingested file; each carries its input's
+    /// label).
+    pub sources: HashMap<u64, u64>,
     /// Messages per time bucket (messages outside the buckets are not
     /// counted here).
     pub buckets: Vec<u64>,
@@ -38,6 +41,9 @@ impl Facets {
         }
         for (k, v) in other.conversations {
             *self.conversations.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in other.sources {
+            *self.sources.entry(k).or_insert(0) += v;
         }
         if self.buckets.len() < other.buckets.len() {
             self.buckets.resize(other.buckets.len(), 0);
@@ -71,10 +77,12 @@ pub(crate) struct FacetSegment {
     buckets: Buckets,
     sender: Column<u64>,
     conversation: Column<u64>,
+    source: Column<u64>,
     sent_at: Column<i64>,
     total: u64,
     senders: Vec<u64>,
     conversations: Vec<u64>,
+    sources: Vec<u64>,
     counts: Vec<u64>,
 }
 
@@ -107,10 +115,12 @@ impl Collector for FacetCollector {
             buckets: self.buckets,
             sender: fast.u64("sender")?,
             conversation: fast.u64("conversation")?,
+            source: fast.u64("source")?,
             sent_at: fast.i64("sent_at")?,
             total: 0,
             senders: Vec::new(),
             conversations: Vec::new(),
+            sources: Vec::new(),
             counts: vec![0; self.buckets.count],
         })
     }
@@ -139,6 +149,9 @@ impl SegmentCollector for FacetSegment {
         if let Some(conversation) = self.conversation.first(doc) {
             bump(&mut self.conversations, conversation);
         }
+        if let Some(source) = self.source.first(doc) {
+            bump(&mut self.sources, source);
+        }
         if let Some(at) = self.sent_at.first(doc) {
             let offset = at - self.buckets.start;
             if offset >= 0 {
@@ -155,6 +168,7 @@ impl SegmentCollector for FacetSegment {
             total: self.total,
             senders: nonzero(self.senders),
             conversations: nonzero(self.conversations),
+            sources: nonzero(self.sources),
             buckets: self.counts,
         }
     }

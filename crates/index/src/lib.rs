@@ -85,6 +85,9 @@ pub struct IndexDoc<'a> {
     pub sender: Option<u64>,
     /// The conversation row id.
     pub conversation: u64,
+    /// The source row id (the ingested file, which carries its input's
+    /// label).
+    pub source: u64,
     /// Platform name.
     pub platform: &'a str,
     /// The message holds a link.
@@ -102,6 +105,7 @@ pub(crate) struct Fields {
     pub sent_at: Field,
     pub sender: Field,
     pub conversation: Field,
+    pub source: Field,
     pub platform: Field,
     pub has: Field,
     pub lang: Field,
@@ -131,7 +135,8 @@ fn schema_for(analyzer: &str) -> (Schema, Fields) {
         // million distinct terms at a million messages) for nothing.
         sent_at: builder.add_i64_field("sent_at", fast.clone()),
         sender: builder.add_u64_field("sender", fast_indexed.clone()),
-        conversation: builder.add_u64_field("conversation", fast_indexed),
+        conversation: builder.add_u64_field("conversation", fast_indexed.clone()),
+        source: builder.add_u64_field("source", fast_indexed),
         platform: builder.add_text_field("platform", STRING),
         has: builder.add_text_field("has", STRING),
         lang: builder.add_text_field("lang", STRING),
@@ -362,6 +367,7 @@ impl Writer {
             d.add_u64(f.sender, sender);
         }
         d.add_u64(f.conversation, doc.conversation);
+        d.add_u64(f.source, doc.source);
         d.add_text(f.platform, doc.platform);
         if doc.has_link {
             d.add_text(f.has, "link");
@@ -490,6 +496,7 @@ mod tests {
             sent_at_ms: 0,
             sender: None,
             conversation: 1,
+            source: 1,
             platform: "test",
             has_link: false,
             has_attachment: false,

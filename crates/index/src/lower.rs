@@ -16,10 +16,20 @@ use crate::{Fields, IndexError};
 /// What the index needs from the case to lower filters: names to ids and
 /// dates to instants (in the case's analysis zone).
 pub trait Resolve {
-    /// Account row ids matching a person, account id, handle or name.
+    /// Account row ids matching a person, account id, handle or name, or
+    /// else the one account whose address has `value` before its `@`.
     fn senders(&self, value: &str) -> Vec<u64>;
+    /// The addresses `value` is the local part of, when it names no
+    /// account on its own and more than one address has it: named in the
+    /// warning, so that the user can pick one.
+    fn sender_candidates(&self, _value: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// Conversation row ids matching an id or name.
     fn conversations(&self, value: &str) -> Vec<u64>;
+    /// Source row ids (ingested files) whose input carries the label
+    /// `value`.
+    fn sources(&self, value: &str) -> Vec<u64>;
     /// The span `[start, end)` in UTC ms of a date `YYYY[-MM[-DD]]`.
     fn date_span(&self, value: &str) -> Result<(i64, i64), String>;
     /// Message row ids carrying an annotation: `has:note`, `tag:X`,
@@ -176,8 +186,25 @@ impl Lowering<'_> {
         Ok(match filter.field {
             Field::From => {
                 let ids = self.resolver.senders(value);
-                self.id_set(fields.sender, ids, || {
-                    format!("no account or person matches from:{value:?}")
+                let candidates = if ids.is_empty() {
+                    self.resolver.sender_candidates(value)
+                } else {
+                    Vec::new()
+                };
+                self.id_set(fields.sender, ids, || match candidates.as_slice() {
+                    [] => format!("no account or person matches from:{value:?}"),
+                    many => format!(
+                        "from:{value:?} names no account; {} addresses have it before the @ \
+                         ({}): write the one you mean in full",
+                        many.len(),
+                        many.join(", ")
+                    ),
+                })
+            }
+            Field::Source => {
+                let ids = self.resolver.sources(value);
+                self.id_set(fields.source, ids, || {
+                    format!("no ingested input is labelled {value:?}")
                 })
             }
             Field::In => {

@@ -17,6 +17,9 @@ impl Resolve for NoNames {
     fn conversations(&self, _: &str) -> Vec<u64> {
         Vec::new()
     }
+    fn sources(&self, _: &str) -> Vec<u64> {
+        Vec::new()
+    }
     fn date_span(&self, value: &str) -> Result<(i64, i64), String> {
         Err(format!("no dates here: {value}"))
     }
@@ -165,6 +168,7 @@ fn build(texts: &[String]) -> (tempfile::TempDir, CaseIndex) {
             sent_at_ms: row as i64,
             sender: None,
             conversation: 1,
+            source: 1,
             platform: "test",
             has_link: false,
             has_attachment: false,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use trove_model::{Record, RecordKind};
-use trove_readers::{ReadError, Sink, Skip, Stop, Tally};
+use trove_readers::{Notice, ReadError, Sink, Skip, Stop, Tally};
 
 use crate::{IngestError, IngestOptions, plan};
 
@@ -50,6 +50,11 @@ pub struct DryRunInput {
     pub first_skips: Vec<Skip>,
     /// The first records, in reading order.
     pub first_records: Vec<FirstRecord>,
+    /// Records kept with something dropped, folded or decoded, counted by
+    /// kind (`field_dropped`, `lines_folded`, …; folded lines by line).
+    pub notice_counts: std::collections::BTreeMap<String, u64>,
+    /// The first notices, in reading order.
+    pub first_notices: Vec<Notice>,
 }
 
 impl DryRunInput {
@@ -95,6 +100,8 @@ impl FirstRecord {
 struct DrySink<'a> {
     tally: Tally,
     first_skips: Vec<Skip>,
+    notice_counts: std::collections::BTreeMap<String, u64>,
+    first_notices: Vec<Notice>,
     first_records: Vec<FirstRecord>,
     limit: Option<u64>,
     stopped: bool,
@@ -123,6 +130,13 @@ impl Sink for DrySink<'_> {
             self.first_skips.push(skip);
         }
     }
+
+    fn notice(&mut self, notice: Notice) {
+        *self.notice_counts.entry(notice.kind.as_str().to_string()).or_insert(0) += notice.count;
+        if self.first_notices.len() < FIRST_SKIPS {
+            self.first_notices.push(notice);
+        }
+    }
 }
 
 /// Plans and reads `paths` as [`crate::ingest`] would, storing nothing:
@@ -137,10 +151,12 @@ pub fn dry_run(
     let mut skipped = Vec::new();
     plan::plan_all(paths, options, &mut planned, &mut skipped)?;
     let mut inputs = Vec::with_capacity(planned.len());
-    for plan::Planned { input, format, detected, walked } in &planned {
+    for plan::Planned { input, format, detected, walked, .. } in &planned {
         let mut sink = DrySink {
             tally: Tally::default(),
             first_skips: Vec::new(),
+            notice_counts: std::collections::BTreeMap::new(),
+            first_notices: Vec::new(),
             first_records: Vec::new(),
             limit: sample.filter(|&n| n > 0),
             stopped: false,
@@ -164,6 +180,8 @@ pub fn dry_run(
             complete: !sink.stopped,
             first_skips: sink.first_skips,
             first_records: sink.first_records,
+            notice_counts: sink.notice_counts,
+            first_notices: sink.first_notices,
         });
     }
     Ok(DryRun { inputs, skipped, sample: sample.filter(|&n| n > 0) })

@@ -123,6 +123,10 @@ pub struct IngestOptions {
     /// Commit inputs read mostly as skips or records without a sender
     /// (`--accept-skips`); without it such a run keeps nothing.
     pub accept_skips: bool,
+    /// The label of every input of the run (`--label`), for the `source:`
+    /// filter and facet; `None` labels each input by its file or folder
+    /// name.
+    pub label: Option<String>,
 }
 
 /// A translated copy: which source it translates, into which language.
@@ -218,10 +222,10 @@ pub fn ingest(
     };
     let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation);
     sink.media = media::MediaFiles::new(options.media_dir.clone());
-    for plan::Planned { input, format, detected, walked } in &inputs {
+    for plan::Planned { input, format, detected, walked, label } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
         sink.progress.input(input.path(), format.name(), total);
-        sink.begin_input(input, *format);
+        sink.begin_input(input, *format, label);
         let result = format.read(input, &options.read, &mut sink);
         if let Some(error) = sink.take_error() {
             return Err(error);
@@ -335,6 +339,7 @@ pub fn reindex(
             m.sent_at_ms,
             m.sender_row,
             m.conversation_row,
+            m.source_row,
             &m.platform,
             &m.extra,
         );

@@ -21,6 +21,18 @@ pub(crate) struct Planned {
     /// Found by walking a folder: one file among others, so an error
     /// reading it is a skip unless `--strict`.
     pub walked: bool,
+    /// The label of the input named on the command line that this one is
+    /// (or is inside): `--label`, or that input's file or folder name.
+    pub label: String,
+}
+
+/// The label of an input by default: its file or folder name as given
+/// (`serverA` for `leak/serverA`; the folder's own name for `.`).
+pub fn default_label(path: &Path) -> String {
+    let named = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    named(path)
+        .or_else(|| path.canonicalize().ok().and_then(|p| named(&p)))
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// How deep a folder is walked looking for exports.
@@ -44,7 +56,12 @@ pub(crate) fn plan_all(
     skipped: &mut Vec<Skip>,
 ) -> Result<(), ReadError> {
     for path in paths {
+        let first = planned.len();
         plan(path, options.format.as_deref(), &options.read, planned, skipped)?;
+        let label = options.label.clone().unwrap_or_else(|| default_label(path));
+        for found in &mut planned[first..] {
+            found.label.clone_from(&label);
+        }
     }
     if planned.is_empty() {
         return Err(ReadError::Detect {
@@ -69,7 +86,13 @@ pub(crate) fn plan(
     let input = Input::open(path)?;
     if let Some(name) = format {
         let format = named_format(name, path)?;
-        planned.push(Planned { input, format, detected: false, walked: false });
+        planned.push(Planned {
+            input,
+            format,
+            detected: false,
+            walked: false,
+            label: String::new(),
+        });
         return Ok(());
     }
     walk(input, 0, options, planned, skipped)
@@ -84,7 +107,13 @@ fn walk(
 ) -> Result<(), ReadError> {
     match trove_readers::detect_proven(&input, options)? {
         Detected::Format(format, _) => {
-            planned.push(Planned { input, format, detected: true, walked: depth > 0 });
+            planned.push(Planned {
+                input,
+                format,
+                detected: true,
+                walked: depth > 0,
+                label: String::new(),
+            });
             Ok(())
         }
         // A folder nobody claims whole: try its children one by one.

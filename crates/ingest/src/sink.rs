@@ -66,6 +66,7 @@ struct CurrentInput {
     format: &'static str,
     platform: &'static str,
     reader_version: u32,
+    label: String,
 }
 
 pub(crate) fn has_link(text: &str) -> bool {
@@ -98,6 +99,7 @@ pub(crate) fn index_doc<'a>(
     sent_at_ms: i64,
     sender: Option<i64>,
     conversation: i64,
+    source: i64,
     platform: &'a str,
     extra: &Extra,
 ) -> IndexDoc<'a> {
@@ -107,6 +109,7 @@ pub(crate) fn index_doc<'a>(
         sent_at_ms,
         sender: sender.map(|s| s as u64),
         conversation: conversation as u64,
+        source: source as u64,
         platform,
         has_link: !extra.urls.is_empty() || has_link(own_text),
         has_attachment: !extra.attachments.is_empty(),
@@ -151,7 +154,7 @@ impl<'r, 's> IngestSink<'r, 's> {
         }
     }
 
-    pub fn begin_input(&mut self, input: &'r Input, format: &'static dyn Format) {
+    pub fn begin_input(&mut self, input: &'r Input, format: &'static dyn Format, label: &str) {
         self.input = Some(input);
         self.current = Some(CurrentInput {
             input_path: input.path().to_path_buf(),
@@ -159,6 +162,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             format: format.name(),
             platform: format.platform(),
             reader_version: format.version(),
+            label: label.to_string(),
         });
         self.occurrences.clear();
         self.last_source = None;
@@ -214,6 +218,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 size,
                 format: current.format,
                 reader_version: current.reader_version,
+                label: &current.label,
             },
             &crate::now(),
         )?;
@@ -237,6 +242,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 entry.sent_at_ms,
                 entry.sender,
                 entry.conversation,
+                entry.source,
                 &entry.platform,
                 &entry.extra,
             ))?;
@@ -405,6 +411,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 record.sent_at.utc_ms,
                 sender,
                 conversation,
+                source,
                 record.platform,
                 &extra,
             ))?;

@@ -33,6 +33,23 @@ impl TimeBasis {
         }
     }
 
+    /// When the source stated no zone: the zone its time was read in
+    /// (`zone`, the one asserted at ingest) or `unknown`. `None` when the
+    /// source stated the instant or its offset. Every view flags such a
+    /// time as assumed.
+    pub fn zone_assumed(self, zone: Option<&str>) -> Option<String> {
+        match self {
+            TimeBasis::AssertedZone => Some(zone.unwrap_or("UTC").to_string()),
+            TimeBasis::UnknownZone => Some("unknown".to_string()),
+            TimeBasis::Utc | TimeBasis::LocalWithOffset => None,
+        }
+    }
+
+    /// [`TimeBasis::zone_assumed`] of a stored basis name.
+    pub fn zone_assumed_by_name(name: &str, zone: Option<&str>) -> Option<String> {
+        TimeBasis::from_name(name).and_then(|basis| basis.zone_assumed(zone))
+    }
+
     /// Parses a stored name.
     pub fn from_name(name: &str) -> Option<TimeBasis> {
         Some(match name {

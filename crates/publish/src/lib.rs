@@ -38,6 +38,9 @@ pub struct OutMessage {
     pub sender: Option<String>,
     /// UTC milliseconds since the epoch.
     pub sent_at_ms: i64,
+    /// When the source's time carried no zone: the zone it was read in
+    /// (`UTC`, `Europe/Moscow`) or `unknown`. Every output says so.
+    pub zone_assumed: Option<String>,
     /// The text (redacted).
     pub text: String,
     /// The id of the message this one replies to, if any (trove id).

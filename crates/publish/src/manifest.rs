@@ -47,6 +47,9 @@ pub struct ManifestMessage {
     pub id: String,
     /// When, UTC milliseconds.
     pub sent_at_ms: i64,
+    /// When the source stated no zone: the zone its time was read in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_assumed: Option<String>,
     /// SHA-256 of the source file.
     pub source_sha256: String,
     /// Where in the source (as published: redactions applied).
@@ -77,6 +80,7 @@ impl Manifest {
                         .map(|m| ManifestMessage {
                             id: m.message.id.clone(),
                             sent_at_ms: m.message.sent_at_ms,
+                            zone_assumed: m.message.zone_assumed.clone(),
                             source_sha256: m.message.provenance.source_sha256.clone(),
                             locator: m.message.provenance.locator.clone(),
                             text_sha256: m.message.provenance.text_sha256.clone(),

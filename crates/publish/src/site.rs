@@ -28,6 +28,9 @@ pub struct Site {
     /// The zone every time on the page is shown in (IANA name), stated on
     /// the page.
     pub zone: String,
+    /// The zones that zone-less source times were read in (`UTC`,
+    /// `unknown`), for the page to say that those times are assumed.
+    pub zones_assumed: Vec<String>,
     /// When it was published, RFC 3339.
     pub generated_at: String,
     /// The tool, e.g. `trove 0.1.0`.
@@ -125,6 +128,7 @@ pub fn render(site: &Site, template: Option<&str>) -> Result<String, SiteError> 
     page.render(context! {
         title => site.title,
         zone => site.zone,
+        zones_assumed => site.zones_assumed,
         generated_at => site.generated_at,
         generator => site.generator,
         excerpts => excerpts,

@@ -4,6 +4,8 @@
 //! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets
 //! a leading `'`, and `--bom` writes the UTF-8 byte-order mark Excel wants.
 //! Nothing is truncated. JSONL is the [`OutMessage`] itself, one per line.
+//! A time whose source stated no zone names the zone it was read in in the
+//! last column, `zone_assumed` (empty when the source stated it).
 
 use std::io::Write;
 
@@ -27,6 +29,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "source_sha256",
     "locator",
     "text_sha256",
+    "zone_assumed",
 ];
 
 /// A message with its time in the export's zone, for CSV.
@@ -77,6 +80,7 @@ impl<W: Write> CsvWriter<W> {
             &m.provenance.source_sha256,
             &m.provenance.locator,
             &m.provenance.text_sha256,
+            m.zone_assumed.as_deref().unwrap_or(""),
         ];
         self.inner.write_record(cells.iter().map(|cell| defuse(cell).into_owned()))?;
         Ok(())

@@ -66,6 +66,8 @@ fn message(
         sender_id: sender.map(|s| s.0.to_string()),
         sender: sender.map(|s| s.1.to_string()),
         sent_at_ms: at,
+        // WhatsApp writes local times without a zone.
+        zone_assumed: (platform == "whatsapp").then(|| "Europe/Berlin".to_string()),
         text: text.to_string(),
         reply_to: None,
         attachments: Vec::new(),

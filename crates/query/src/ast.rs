@@ -55,11 +55,13 @@ pub enum Field {
     Lang,
     /// `platform:NAME`.
     Platform,
+    /// `source:LABEL`: messages from the ingested input with that label.
+    Source,
 }
 
 impl Field {
     /// Every filter, in the order help texts list them.
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 11] = [
         Field::From,
         Field::In,
         Field::After,
@@ -70,6 +72,7 @@ impl Field {
         Field::Status,
         Field::Lang,
         Field::Platform,
+        Field::Source,
     ];
 
     /// The name as written before the colon.
@@ -85,6 +88,7 @@ impl Field {
             Field::Status => "status",
             Field::Lang => "lang",
             Field::Platform => "platform",
+            Field::Source => "source",
         }
     }
 

@@ -68,6 +68,7 @@ use trove_model::{ConversationRef, EventKind, Locator, Record, RecordKind};
 
 use crate::intern::Names;
 use crate::json_scan::{Window, error_offset, error_reason};
+use crate::json_value::show;
 use crate::template::{file_stem, has_extension, sniff_members};
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
 
@@ -479,10 +480,6 @@ impl<R: Read> Scanner<R> {
     }
 }
 
-fn show(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
-}
-
 /// A JID without its `/resource`.
 fn bare(jid: &str) -> &str {
     jid.split('/').next().unwrap_or(jid)
@@ -660,20 +657,7 @@ fn record(
 mod tests {
     use super::*;
 
-    /// Hands out at most `step` bytes per read, to exercise chunk borders.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::json_value::Trickle;
 
     fn chunks(data: &[u8], step: usize, max: usize) -> Vec<String> {
         let mut scanner = Scanner::new(Trickle { data, step }, "t", max);

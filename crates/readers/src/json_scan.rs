@@ -17,6 +17,7 @@ use std::hash::{DefaultHasher, Hasher};
 use std::io::{self, Read};
 
 use crate::ReadError;
+use crate::json_value::{Bounded, Bounds, OverLimit, is_ws, show, starts_value};
 
 /// How the top level of the stream is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +129,44 @@ impl<R: Read> Window<R> {
                 Err(e) => return Err(format!("read failed: {e}")),
             }
         }
+    }
+
+    /// Skips a UTF-8 byte order mark at the next unread byte. A stream
+    /// that starts like one but is not is refused: `(offset, reason)`.
+    pub fn skip_bom(&mut self) -> Result<(), (u64, String)> {
+        const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+        // Byte by byte: a reader may hand the BOM over in pieces.
+        for (i, expected) in BOM.into_iter().enumerate() {
+            let next = self.fill().map_err(|reason| (self.offset(), reason))?;
+            match next.then(|| self.buf[self.pos]) {
+                Some(b) if b == expected => self.pos += 1,
+                _ if i == 0 => return Ok(()),
+                Some(b) => {
+                    return Err((
+                        self.offset(),
+                        format!("{} is not valid at the start of a JSON file", show(b)),
+                    ));
+                }
+                None => return Err((self.offset(), "input ends inside a byte order mark".into())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips JSON whitespace; the next byte, not consumed (`None` at the
+    /// end of the stream).
+    pub fn skip_ws(&mut self) -> Result<Option<u8>, String> {
+        while self.fill()? {
+            let rest = &self.buf[self.pos..self.len];
+            match rest.iter().position(|&b| !is_ws(b)) {
+                Some(k) => {
+                    self.pos += k;
+                    return Ok(Some(self.buf[self.pos]));
+                }
+                None => self.pos = self.len,
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -321,26 +360,7 @@ impl<R: Read> JsonScanner<R> {
     }
 
     fn skip_bom(&mut self) -> Result<(), ReadError> {
-        const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
-        if self.peek()? != Some(BOM[0]) {
-            return Ok(());
-        }
-        // Byte by byte: a reader may hand the BOM over in pieces.
-        for expected in BOM {
-            match self.peek()? {
-                Some(b) if b == expected => self.w.pos += 1,
-                Some(b) => {
-                    return Err(self.invalid(
-                        self.offset(),
-                        format!("{} is not valid at the start of a JSON file", show(b)),
-                    ));
-                }
-                None => {
-                    return Err(self.invalid(self.offset(), "input ends inside a byte order mark"));
-                }
-            }
-        }
-        Ok(())
+        self.w.skip_bom().map_err(|(offset, reason)| self.invalid(offset, reason))
     }
 
     /// Consumes `identifier.path =`.
@@ -379,131 +399,26 @@ impl<R: Read> JsonScanner<R> {
         }
     }
 
-    /// Scans the element that starts at the current byte.
+    /// Scans the element that starts at the current byte. Its stack is
+    /// bounded by the element's size limit, so no depth cap applies: a
+    /// record nested too deep for the parser is that record's skip, not the
+    /// end of the file.
     fn element(&mut self) -> Result<(u64, Vec<u8>), ReadError> {
-        let start = self.offset();
-        let first = self.w.buf[self.w.pos];
-        let max = self.options.max_element_bytes;
-        let mut out = Vec::new();
-        self.stack.clear();
-        let mut in_string = false;
-        match first {
-            b'{' => self.stack.push(b'}'),
-            b'[' => self.stack.push(b']'),
-            b'"' => in_string = true,
-            b if b == b'-' || b.is_ascii_digit() || matches!(b, b't' | b'f' | b'n') => {
-                return self.literal(start);
-            }
-            b => {
-                return Err(
-                    self.invalid(start, format!("expected a JSON value, found {}", show(b)))
-                );
-            }
-        }
-        if max == 0 {
-            return Err(self.too_large(start));
-        }
-        out.push(first);
-        self.w.pos += 1;
-        let mut escape = false;
-        loop {
-            if !self.fill()? {
-                return Err(self.invalid(
-                    start,
-                    format!(
-                        "input ends at byte {} inside the JSON value that starts here \
-                         (truncated file?)",
-                        self.offset()
-                    ),
-                ));
-            }
-            let chunk_start = self.w.pos;
-            let end = self.w.len;
-            let mut i = self.w.pos;
-            let mut done = false;
-            while i < end {
-                if in_string {
-                    if escape {
-                        escape = false;
-                        i += 1;
-                        continue;
-                    }
-                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
-                        None => i = end,
-                        Some(k) => {
-                            i += k;
-                            if self.w.buf[i] == b'\\' {
-                                escape = true;
-                            } else {
-                                in_string = false;
-                                if self.stack.is_empty() {
-                                    i += 1;
-                                    done = true;
-                                    break;
-                                }
-                            }
-                            i += 1;
-                        }
-                    }
-                } else {
-                    let b = self.w.buf[i];
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' => self.stack.push(b'}'),
-                        b'[' => self.stack.push(b']'),
-                        b'}' | b']' => {
-                            if self.stack.pop() != Some(b) {
-                                let at = self.w.buf_offset + i as u64;
-                                return Err(self.invalid(
-                                    at,
-                                    format!(
-                                        "mismatched {} in the JSON value that starts at byte {start}",
-                                        show(b)
-                                    ),
-                                ));
-                            }
-                            if self.stack.is_empty() {
-                                i += 1;
-                                done = true;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            if out.len() + (i - chunk_start) > max {
-                return Err(self.too_large(start));
-            }
-            out.extend_from_slice(&self.w.buf[chunk_start..i]);
-            self.w.pos = i;
-            if done {
+        let bounds = Bounds {
+            max_bytes: self.options.max_element_bytes,
+            over_limit: OverLimit::Refuse,
+            max_depth: usize::MAX,
+        };
+        match self.w.bound_value(&mut self.stack, bounds) {
+            Ok(Bounded { offset, bytes, .. }) => {
                 self.state = State::AfterValue;
-                return Ok((start, out));
+                Ok((offset, bytes.unwrap_or_default()))
             }
+            Err(e) => Err(self.invalid(
+                e.offset(),
+                e.reason(self.options.max_element_bytes, self.options.limit_name),
+            )),
         }
-    }
-
-    /// A number, `true`, `false` or `null`: runs until a delimiter.
-    fn literal(&mut self, start: u64) -> Result<(u64, Vec<u8>), ReadError> {
-        let max = self.options.max_element_bytes;
-        let mut out = Vec::new();
-        while self.fill()? {
-            let chunk_start = self.w.pos;
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
-            if out.len() + n > max {
-                return Err(self.too_large(start));
-            }
-            out.extend_from_slice(&self.w.buf[chunk_start..chunk_start + n]);
-            self.w.pos += n;
-            if self.w.pos < self.w.len {
-                break;
-            }
-        }
-        self.state = State::AfterValue;
-        Ok((start, out))
     }
 
     /// Ensures unread bytes are buffered; false at end of stream.
@@ -517,17 +432,7 @@ impl<R: Read> JsonScanner<R> {
 
     /// Skips JSON whitespace and returns the next byte without consuming it.
     fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
-        while self.fill()? {
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            match rest.iter().position(|&b| !is_ws(b)) {
-                Some(k) => {
-                    self.w.pos += k;
-                    return Ok(Some(self.w.buf[self.w.pos]));
-                }
-                None => self.w.pos = self.w.len,
-            }
-        }
-        Ok(None)
+        self.w.skip_ws().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     fn offset(&self) -> u64 {
@@ -542,16 +447,6 @@ impl<R: Read> JsonScanner<R> {
         self.invalid(
             self.offset(),
             "input ends before the top-level array is closed (truncated file?)",
-        )
-    }
-
-    fn too_large(&self, start: u64) -> ReadError {
-        self.invalid(
-            start,
-            format!(
-                "the JSON value that starts here is larger than the limit of {} bytes ({})",
-                self.options.max_element_bytes, self.options.limit_name
-            ),
         )
     }
 }
@@ -661,25 +556,6 @@ pub(crate) fn lossy_string(bytes: &[u8]) -> String {
         Ok(text) => text.to_string(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
-}
-
-/// JSON's whitespace.
-pub(crate) fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// A byte of a bare literal (number, `true`, `false`, `null`).
-pub(crate) fn is_literal_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
-}
-
-fn starts_value(b: u8) -> bool {
-    matches!(b, b'{' | b'[' | b'"' | b'-' | b't' | b'f' | b'n') || b.is_ascii_digit()
-}
-
-/// A byte for an error message.
-fn show(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
 }
 
 /// A JSON value like [`serde_json::Value`], read by the same parser with
@@ -1041,20 +917,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    /// Hands out at most `step` bytes per read, to exercise chunk borders.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::json_value::Trickle;
 
     fn scan_with(
         data: &[u8],

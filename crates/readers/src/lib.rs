@@ -18,18 +18,21 @@
 
 mod detect;
 pub mod discord;
+pub mod entities;
 mod error;
 mod input;
 mod intern;
 pub mod irc;
 pub mod jabber;
 pub mod json_scan;
+mod json_value;
 pub mod matrix;
 pub mod media;
 pub mod messenger;
 mod options;
 pub mod rocketchat;
 pub mod rsmf;
+mod shape;
 pub mod signal;
 pub mod slack;
 pub mod telegram;
@@ -76,6 +79,9 @@ pub enum NoticeKind {
     /// A record repeating an earlier one of the same file byte for byte was
     /// collapsed into it.
     IdenticalRepeat,
+    /// HTML character references in the text (`&#39;`, `&amp;`) were
+    /// decoded for search and display; the source keeps them as written.
+    EntitiesDecoded,
 }
 
 impl NoticeKind {
@@ -86,6 +92,7 @@ impl NoticeKind {
             NoticeKind::LinesFolded => "lines_folded",
             NoticeKind::SameId => "same_id",
             NoticeKind::IdenticalRepeat => "identical_repeat",
+            NoticeKind::EntitiesDecoded => "entities_decoded",
         }
     }
 
@@ -96,7 +103,9 @@ impl NoticeKind {
             // The store's word for a key written twice in one run.
             NoticeKind::SameId => Some("same id within this run"),
             NoticeKind::IdenticalRepeat => Some("identical repeat in the same file"),
-            NoticeKind::FieldDropped | NoticeKind::LinesFolded => None,
+            NoticeKind::FieldDropped | NoticeKind::LinesFolded | NoticeKind::EntitiesDecoded => {
+                None
+            }
         }
     }
 }

@@ -451,7 +451,7 @@ fn one_of_each_odd_shape_keeps_every_message() {
             ("rocketchat tmid (expected an id (a string or an integer), found an object)", "m06"),
             ("rocketchat attachments[0].title (expected a string, found the number `5`)", "m10"),
             ("rocketchat attachments[1] (expected an object, found the number `7`)", "m10"),
-            ("rocketchat _hidden (expected a boolean, found string \"yes\")", "m11"),
+            ("rocketchat _hidden (expected a boolean, found the string \"yes\")", "m11"),
             ("rocketchat msg (expected a string, found the number `13`)", "12"),
         ]
     );

@@ -622,3 +622,60 @@ proptest! {
         }
     }
 }
+
+/// A day file with one message of each odd shape (fields of unexpected
+/// types, a BOM, CRLF): every message is kept, each dropped field is a
+/// notice naming it, and nothing is a skip.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("users.json"), r#"[{"id": "U1", "name": "alice"}]"#).unwrap();
+    std::fs::write(dir.path().join("channels.json"), r#"[{"id": "C1", "name": "general"}]"#)
+        .unwrap();
+    let head = r#""type": "message", "user": "U1", "ts": "16100000"#;
+    let docs = [
+        format!(r#"{{{head}01.000100", "text": "a", "reactions": {{}}}}"#),
+        format!(r#"{{{head}02.000100", "text": "b", "reactions": null}}"#),
+        format!(r#"{{{head}03.000100", "text": "c", "files": {{}}}}"#),
+        format!(r#"{{{head}04.000100", "text": "d", "edited": []}}"#),
+        format!(r#"{{{head}05.000100", "text": "e", "user_profile": "x"}}"#),
+        format!(r#"{{{head}06.000100", "text": "f", "attachments": {{}}}}"#),
+        format!(r#"{{{head}07.000100", "text": 7}}"#),
+        format!(r#"{{{head}08.000100", "text": "g", "thread_ts": 12.5}}"#),
+        r#"{"type": "message", "user": 5, "ts": "1610000009.000100", "text": "h"}"#.to_string(),
+        format!(
+            r#"{{{head}10.000100", "text": "i", "reactions": [{{"name": 5, "users": "U1"}}]}}"#
+        ),
+        format!(r#"{{{head}11.000100", "text": "j", "files": [{{"id": 5}}, 7]}}"#),
+        format!(r#"{{{head}12.000100", "text": "‏שלום\u200b e\u0301 🙂"}}"#),
+    ];
+    std::fs::create_dir_all(dir.path().join("general")).unwrap();
+    std::fs::write(
+        dir.path().join("general/2021-01-07.json"),
+        format!("\u{feff}[\r\n{}\r\n]\r\n", docs.join(",\r\n")),
+    )
+    .unwrap();
+    let sink = read(dir.path()).unwrap();
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["a", "b", "c", "d", "e", "f", "", "g", "h", "i", "j", "‏שלום\u{200b} e\u{301} 🙂"]
+    );
+    let senders: Vec<Option<&str>> =
+        sink.records.iter().map(|r| r.sender.as_ref().map(|s| &*s.native_id)).collect();
+    assert_eq!(senders.iter().filter(|s| s.is_none()).count(), 1, "`user: 5` is dropped");
+    let notices: Vec<&str> = sink.notices.iter().map(|n| n.reason.as_str()).collect();
+    for expected in [
+        "$[0]: slack reactions (expected an array, found an object)",
+        "$[2]: slack files (expected an array, found an object)",
+        "$[4]: slack user_profile (expected an object, found the string \"x\")",
+        "$[9]: slack reactions[0].users (expected an array, found the string \"U1\")",
+        "$[10]: slack files[1] (expected an object, found the number `7`)",
+        "$[6]: slack text (expected a string, found the number `7`)",
+        "$[8]: slack user (expected a string, found the number `5`)",
+    ] {
+        assert!(notices.contains(&expected), "{expected} not in {notices:#?}");
+    }
+    assert!(sink.notices.iter().all(|n| n.kind == trove_readers::NoticeKind::FieldDropped));
+}

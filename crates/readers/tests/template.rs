@@ -505,3 +505,139 @@ fn several_templates_in_one_run() {
     let err = read_with(dir.path(), &bad).unwrap_err().to_string();
     assert!(err.contains("--template `{sender}: {text}`: the template needs {ts}"), "{err}");
 }
+
+const BLOCK: &str = "Date: {ts}\nFrom: {sender}\nTo: {recipient}\nMessage: {text}";
+
+/// A multi-line record template: every header line must fit, in order;
+/// the lines after the last header line are the body; a broken header's
+/// time is a skip at its first line; header-like lines that stop short of
+/// the whole header are body text, counted as folded.
+#[test]
+fn multi_line_record_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\
+Date: 2021-11-23 09:08:16\r
+From: boss\r
+To: nick\r
+Message: send the list\r
+second line of it\r
+\r
+Date: 2021-11-23 09:10:00\r
+From: nick\r
+Note: not a header line of the template\r
+\r
+Date: 11/23/221 09:12:00\r
+From: nick\r
+To: boss\r
+Message: lost in translation\r
+more of it\r
+Date: 2021-11-23 09:14:00\r
+From: nick\r
+To: boss\r
+Message: \r
+";
+    let path = write_temp(&dir, "mail.txt", text.as_bytes());
+    let sink = read_with(&path, &options(BLOCK)).unwrap();
+    let got: Vec<(&str, &str, &str, u64)> = sink
+        .records
+        .iter()
+        .map(|r| (sender(r), &*r.targets[0].native_id, r.text.as_str(), r.locator.line.unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "boss",
+                "nick",
+                "send the list\nsecond line of it\n\nDate: 2021-11-23 09:10:00\nFrom: nick\n\
+                 Note: not a header line of the template",
+                1
+            ),
+            ("nick", "boss", "", 16),
+        ]
+    );
+    let first = &sink.records[0];
+    assert_eq!(first.sent_at.utc_ms, ms("2021-11-23T09:08:16Z"));
+    assert_eq!(first.sent_at.original, "2021-11-23 09:08:16");
+    assert_eq!(first.locator.offset, 0);
+    // The locator ends with the last non-blank line of the message.
+    let end = text.find("Note: not a header line of the template").unwrap()
+        + "Note: not a header line of the template".len();
+    assert_eq!(first.locator.length, end as u64);
+    assert_eq!(sink.skips.len(), 1, "{:?}", sink.skips);
+    let skip = &sink.skips[0];
+    assert_eq!(skip.offset, text.find("Date: 11/23/221").unwrap() as u64);
+    assert!(skip.reason.contains("line 11: timestamp \"11/23/221 09:12:00\""), "{}", skip.reason);
+    assert!(skip.reason.contains("its 1 continuation line"), "{}", skip.reason);
+    assert_eq!(sink.notices.len(), 1);
+    assert_eq!(sink.notices[0].count, 4, "body lines folded into the first message");
+}
+
+/// `\n` written as two characters splits the template as a newline does;
+/// a block template and a one-line template share a run; `{text}` must end
+/// the last line.
+#[test]
+fn multi_line_templates_written_on_one_line_and_mixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[2021-11-23 09:08:16] alice: one-line\n\
+                Date: 2021-11-23 09:09:00\nFrom: bob\nTo: alice\nMessage: block\n";
+    let path = write_temp(&dir, "mixed.txt", text.as_bytes());
+    let options = ReadOptions {
+        templates: vec![BRACKETS.to_string(), BLOCK.replace('\n', "\\n")],
+        ..ReadOptions::default()
+    };
+    let sink = read_with(&path, &options).unwrap();
+    assert!(sink.skips.is_empty(), "{:?}", sink.skips);
+    let got: Vec<(&str, &str, u64)> = sink
+        .records
+        .iter()
+        .map(|r| (sender(r), r.text.as_str(), r.locator.line.unwrap()))
+        .collect();
+    assert_eq!(got, vec![("alice", "one-line", 1), ("bob", "block", 2)]);
+    for (template, needle) in [
+        ("Date: {ts}\nMessage: {text}\nFrom: {sender}", "must end the template's last line"),
+        ("Date: {ts}\nFrom: {sender}\nAgain: {sender}\n{text}", "{sender} appears twice"),
+    ] {
+        let err = read_with(&path, &self::options(template)).unwrap_err().to_string();
+        assert!(err.contains(needle), "{template:?}: {err}");
+    }
+}
+
+proptest! {
+    /// Any text under a block template: no panic, and every message keeps
+    /// its header's line and a locator inside the file.
+    #[test]
+    fn block_templates_never_panic(lines in proptest::collection::vec(
+        prop_oneof![
+            Just("Date: 2021-11-23 09:08:16".to_string()),
+            Just("From: a".to_string()),
+            Just("To: b".to_string()),
+            Just("Message: m".to_string()),
+            Just(String::new()),
+            "[a-zA-Z:0-9 ]{0,12}",
+        ], 0..30)) {
+        let dir = tempfile::tempdir().unwrap();
+        let text = lines.join("\n");
+        let path = write_temp(&dir, "p.txt", text.as_bytes());
+        if let Ok(sink) = read_with(&path, &options(BLOCK)) {
+            for record in &sink.records {
+                let end = record.locator.offset + record.locator.length;
+                prop_assert!(end as usize <= text.len());
+                prop_assert!(text[record.locator.offset as usize..].starts_with("Date: "));
+            }
+        }
+    }
+}
+
+/// Character references in a transcript line are decoded, and counted.
+#[test]
+fn character_references_are_decoded_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[2021-11-23 09:08:16] alice: it&#39;s done\n[2021-11-23 09:08:17] bob: R&D\n";
+    let path = write_temp(&dir, "refs.txt", text.as_bytes());
+    let sink = read_with(&path, &options(BRACKETS)).unwrap();
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["it's done", "R&D"]);
+    assert_eq!(sink.notices.len(), 1, "{:?}", sink.notices);
+    assert_eq!(sink.notices[0].count, 1);
+}

@@ -696,3 +696,62 @@ proptest! {
         prop_assert_eq!(ts.original, text);
     }
 }
+
+/// A plain JSON array of message objects is read like JSON Lines, with the
+/// same `--map`: each element located by its offset and `$[i]`; an element
+/// that is not an object is a skip naming it; HTML character references
+/// are decoded, with one notice counting the messages.
+#[test]
+fn a_json_array_of_message_objects_with_a_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff} [\n  {\"msg\": \"it&#39;s &amp; done\", \"when\": \"2021-01-01T10:00:00Z\", \
+                \"who\": {\"nick\": \"ann\"}},\n  42,\n  {\"msg\": \"plain &c\", \"when\": \
+                \"2021-01-01T10:01:00Z\", \"who\": {\"nick\": \"bob\"}}\n]\n";
+    let path = write_temp(&dir, "dump.json", text.as_bytes());
+    let options = ReadOptions {
+        map: ColumnMap::parse("text=msg,sent_at=when,sender=who.nick").unwrap(),
+        ..ReadOptions::default()
+    };
+    let sink = read(&Jsonl, &path, &options).unwrap();
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = sink
+        .records
+        .iter()
+        .map(|r| (r.text.as_str(), name_of(&r.sender), r.locator.json_path.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [("it's & done", Some("ann"), Some("$[0]")), ("plain &c", Some("bob"), Some("$[2]"))]
+    );
+    let first = &sink.records[0];
+    let start = text.find("{\"msg\"").unwrap();
+    assert_eq!(first.locator.offset, start as u64, "counted from the file's first byte");
+    assert_eq!(&text.as_bytes()[start..start + first.locator.length as usize].last(), &Some(&b'}'));
+    assert_eq!(first.locator.line, None);
+    assert_eq!(sink.skips.len(), 1);
+    assert_eq!(sink.skips[0].reason, "element [1]: not a JSON object");
+    assert_eq!(sink.notices.len(), 1, "{:?}", sink.notices);
+    assert_eq!(sink.notices[0].count, 1, "`&c` is no reference: one message decoded");
+    assert!(sink.notices[0].reason.contains("decoded in the text of 1 message"));
+
+    // A cut copy is an error at the byte where it ends, not a silent stop.
+    let cut = write_temp(&dir, "cut.json", &text.as_bytes()[..text.len() - 40]);
+    let err = read(&Jsonl, &cut, &options).unwrap_err().to_string();
+    assert!(err.contains("truncated"), "{err}");
+}
+
+/// JSON Lines decode character references too; the source keeps them.
+#[test]
+fn jsonl_text_has_character_references_decoded_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\"text\": \"a &lt;b&gt;\", \"date\": \"2021-01-01T10:00:00Z\", \"user\": \"x\"}\n\
+                {\"text\": \"no refs\", \"date\": \"2021-01-01T10:01:00Z\", \"user\": \"x\"}\n\
+                {\"text\": \"&#x1F600; &#1089;\", \"date\": \"2021-01-01T10:02:00Z\", \"user\": \"x\"}\n";
+    let path = write_temp(&dir, "x.jsonl", text.as_bytes());
+    let sink = read(&Jsonl, &path, &ReadOptions::default()).unwrap();
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["a <b>", "no refs", "😀 с"]);
+    assert_eq!(sink.notices.len(), 1);
+    assert_eq!((sink.notices[0].count, sink.notices[0].offset), (2, 0));
+    let loc = &sink.records[0].locator;
+    assert!(text[loc.offset as usize..].starts_with("{\"text\": \"a &lt;b&gt;\""));
+}

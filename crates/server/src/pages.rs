@@ -308,6 +308,7 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
             FacetView::new("People", &facets.senders, &params.q, &tz),
             FacetView::new("Conversations", &facets.conversations, &params.q, &tz),
             FacetView::new("Platforms", &facets.platforms, &params.q, &tz),
+            FacetView::new("Sources", &facets.sources, &params.q, &tz),
             FacetView::new(
                 "Months",
                 &facets

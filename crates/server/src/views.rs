@@ -62,11 +62,20 @@ pub struct MessageView {
     pub kind: String,
     pub is_event: bool,
     pub time: String,
+    /// The zone the source's zone-less time was read in (`UTC`), or
+    /// `unknown`: the time is flagged `zone assumed`.
+    pub zone_assumed: Option<String>,
+    /// The timestamp as the source wrote it.
+    pub time_original: String,
     pub sender: String,
     pub sender_id: String,
     pub conversation: String,
     pub conversation_id: String,
     pub platform: String,
+    /// The label of the input it came from, and the query that finds
+    /// what came with it (`source:"my leak"`).
+    pub source_label: String,
+    pub source_filter: String,
     pub text: String,
     /// Escaped HTML with `<mark>`s (search hits only).
     pub snippet: Option<String>,
@@ -113,11 +122,15 @@ impl MessageView {
             kind: m.kind.clone(),
             is_event: m.kind != "message",
             time: time::show(&m.sent_at, zone),
+            zone_assumed: m.zone_assumed.clone(),
+            time_original: m.sent_at_original.clone(),
             sender: m.sender.clone().unwrap_or_default(),
             sender_id: m.sender_id.clone().unwrap_or_default(),
             conversation: m.conversation.clone(),
             conversation_id: m.conversation_ref.clone(),
             platform: m.platform.clone(),
+            source_label: m.source_label.clone(),
+            source_filter: format!("source:{}", trove_app::filter_value(&m.source_label)),
             text: m.text.clone(),
             snippet: m.snippet.clone(),
             reply_to: m.reply_to.clone(),

@@ -568,6 +568,34 @@ async fn context_pages_around_a_permalink() {
     assert_eq!(narrow["after"].as_array().map(Vec::len), Some(0));
 }
 
+/// A WhatsApp time (no zone in the source) is flagged `zone assumed` on
+/// every page it appears on, and the provenance panel quotes it as
+/// written; a CSV time with `Z` is not flagged.
+#[tokio::test]
+async fn assumed_zones_are_flagged_and_the_time_as_written_is_shown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let hits = json(&get(&app, "/search.json?q=password").await)["hits"].clone();
+    let hits = hits.as_array().expect("hits");
+    let whatsapp = hits.iter().find(|h| h["platform"] == "whatsapp").expect("a WhatsApp hit");
+    let csv = hits.iter().find(|h| h["platform"] == "transcript").expect("a CSV hit");
+    assert_eq!(whatsapp["zone_assumed"], "UTC");
+    assert_eq!(csv["zone_assumed"], Value::Null);
+
+    let flag = "<span class=\"flag zone\"";
+    let listing = get(&app, "/search?q=rotation").await;
+    assert_eq!(listing.body.matches(flag).count(), 1, "{}", listing.body);
+    let id = whatsapp["id"].as_str().expect("id");
+    let page = get(&app, &format!("/m/{id}")).await;
+    assert!(page.body.contains("<dt>Time as written</dt><dd>01/03/2020, 09:00 <span class=\"flag zone\">no zone stated; read as UTC</span>"), "{}", page.body);
+    let id = csv["id"].as_str().expect("id");
+    let page = get(&app, &format!("/m/{id}")).await;
+    let target = page.body.split(&format!("id=\"m-{id}\"")).nth(1).expect("the target");
+    let target = target.split("</article>").next().unwrap_or_default();
+    assert!(!target.contains(flag), "{target}");
+    assert!(target.contains("<dt>Time as written</dt><dd>2019-"), "{target}");
+}
+
 #[tokio::test]
 async fn foreign_hosts_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");

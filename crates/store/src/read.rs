@@ -53,6 +53,8 @@ pub struct StoredMessage {
     pub extra: Extra,
     /// Source row.
     pub source_row: i64,
+    /// The label of the input the source came in with.
+    pub source_label: String,
     /// Source path.
     pub source_path: String,
     /// Source SHA-256.
@@ -93,7 +95,8 @@ const SELECT_MESSAGE: &str = "
     SELECT m.id, m.key, m.kind, c.platform, c.id, c.native_id, c.name, m.native_id,
            a.id, a.native_id, COALESCE(a.user_name, a.display_name, a.handle, a.native_id),
            m.sent_at, m.ts_original, m.ts_basis, m.ts_zone, m.text, m.reply_to, m.extra,
-           s.id, s.path, s.sha256, m.entry, m.offset, m.length, m.line, m.json_path, c.scope
+           s.id, s.path, s.sha256, m.entry, m.offset, m.length, m.line, m.json_path, c.scope,
+           s.label
     FROM messages m
     JOIN conversations c ON c.id = m.conversation_id
     JOIN sources s ON s.id = m.source_id
@@ -122,6 +125,7 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
         reply_to: row.get(16)?,
         extra: extra.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default(),
         source_row: row.get(18)?,
+        source_label: row.get(27)?,
         source_path: row.get(19)?,
         source_sha256: row.get(20)?,
         entry: row.get(21)?,
@@ -167,6 +171,8 @@ pub struct SourceRow {
     pub reader_version: u32,
     /// When it was ingested (RFC 3339).
     pub ingested_at: String,
+    /// The label of the input it came in with.
+    pub label: String,
 }
 
 /// An account with its message count.
@@ -444,7 +450,8 @@ impl Store {
         let mut statement = self
             .conn()
             .prepare_cached(
-                "SELECT id, path, sha256, size, format, reader_version, ingested_at FROM sources ORDER BY id",
+                "SELECT id, path, sha256, size, format, reader_version, ingested_at, label
+                 FROM sources ORDER BY id",
             )
             .context(|| "listing sources".into())?;
         let rows = statement
@@ -457,6 +464,7 @@ impl Store {
                     format: r.get(4)?,
                     reader_version: r.get(5)?,
                     ingested_at: r.get(6)?,
+                    label: r.get(7)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -645,7 +653,70 @@ impl Store {
         rows.extend(self.accounts_of_person(value)?);
         rows.sort_unstable();
         rows.dedup();
+        // Else the bare name of an address, when only one address has it.
+        if rows.is_empty()
+            && let [(row, _)] = self.accounts_by_local_part(handle)?.as_slice()
+        {
+            rows.push(*row);
+        }
         Ok(rows)
+    }
+
+    /// Accounts whose address has `name` as its local part (`boss` of a
+    /// Jabber id or e-mail `boss@x.onion`, or of a Matrix id
+    /// `@boss:example.org`), case-insensitive: `(row, address)`.
+    pub fn accounts_by_local_part(&self, name: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        if name.is_empty() || name.contains(['@', ':']) {
+            return Ok(Vec::new());
+        }
+        let escaped = name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let mut statement = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, native_id FROM accounts
+                 WHERE native_id LIKE ?1 ESCAPE '\\' OR native_id LIKE ?2 ESCAPE '\\'
+                 ORDER BY id",
+            )
+            .context(|| "finding addresses by their local part".into())?;
+        let rows = statement
+            .query_map(params![format!("{escaped}@%"), format!("@{escaped}:%")], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<(i64, String)>, _>>())
+            .context(|| format!("finding addresses of {name}"))?;
+        Ok(rows)
+    }
+
+    /// Source rows whose input label is `label` (case-insensitive).
+    pub fn find_sources(&self, label: &str) -> Result<Vec<i64>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT id FROM sources WHERE label = ?1 COLLATE NOCASE ORDER BY id")
+            .context(|| "finding sources".into())?;
+        let rows = statement
+            .query_map([label], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
+            .context(|| format!("finding sources labelled {label}"))?;
+        Ok(rows)
+    }
+
+    /// The labels of source rows `rows`, by row.
+    pub fn source_labels(&self, rows: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT label FROM sources WHERE id = ?1")
+            .context(|| "reading source labels".into())?;
+        let mut out = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let label: Option<String> = statement
+                .query_row([row], |r| r.get(0))
+                .optional()
+                .context(|| format!("reading the label of source {row}"))?;
+            if let Some(label) = label {
+                out.push((row, label));
+            }
+        }
+        Ok(out)
     }
 
     /// Conversations matching a platform id, row id or name; case-insensitive.

@@ -245,6 +245,15 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE conversations;
     ALTER TABLE conversations_new RENAME TO conversations;
     "#,
+    // 8: every source carries the label of the input it came in with
+    // (`--label`, by default the input's file or folder name), for the
+    // `source:` filter and facet. Sources ingested before are labelled by
+    // their own file name (the input they came in with is not recorded).
+    r#"
+    ALTER TABLE sources ADD COLUMN label TEXT NOT NULL DEFAULT '';
+    UPDATE sources SET label = replace(path, rtrim(path, replace(path, '/', '')), '');
+    CREATE INDEX sources_label ON sources(label COLLATE NOCASE);
+    "#,
 ];
 
 /// The index that keeps message keys unique (one of [`MESSAGE_INDEXES`]).

@@ -35,7 +35,14 @@ fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
     let mut run = store.begin_run("test", "2026-01-01T00:00:00Z").expect("run");
     let source = run
         .source(
-            &NewSource { path: "a.csv", sha256: "ab", size: 1, format: "csv", reader_version: 1 },
+            &NewSource {
+                path: "a.csv",
+                sha256: "ab",
+                size: 1,
+                format: "csv",
+                reader_version: 1,
+                label: "a.csv",
+            },
             "now",
         )
         .expect("source");

@@ -119,7 +119,8 @@ impl RunWriter<'_> {
             .prepare_cached(
                 "SELECT m.text || COALESCE((SELECT char(10) || group_concat(t.text, char(10))
                                             FROM translations t WHERE t.message_id = m.id), ''),
-                        m.sent_at, m.sender_id, m.conversation_id, c.platform, m.extra
+                        m.sent_at, m.sender_id, m.conversation_id, c.platform, m.extra,
+                        m.source_id
                  FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?1",
             )
             .and_then(|mut s| {
@@ -132,6 +133,7 @@ impl RunWriter<'_> {
                         sender: r.get(2)?,
                         conversation: r.get(3)?,
                         platform: r.get(4)?,
+                        source: r.get(6)?,
                         extra: extra
                             .and_then(|json| serde_json::from_str(&json).ok())
                             .unwrap_or_default(),
@@ -157,6 +159,8 @@ pub struct IndexEntry {
     pub conversation: i64,
     /// Platform.
     pub platform: String,
+    /// Source row.
+    pub source: i64,
     /// Links, attachments, ...
     pub extra: crate::Extra,
 }

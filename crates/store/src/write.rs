@@ -24,6 +24,8 @@ pub struct NewSource<'a> {
     pub format: &'a str,
     /// Reader version.
     pub reader_version: u32,
+    /// The label of the input it came in with.
+    pub label: &'a str,
 }
 
 /// The parts of a record kept as JSON beside the columns.
@@ -316,8 +318,9 @@ impl RunWriter<'_> {
         }
         self.conn
             .prepare_cached(
-                "INSERT INTO sources(path, sha256, size, format, reader_version, ingested_at, run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO sources(path, sha256, size, format, reader_version, ingested_at, run_id,
+                                     label)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -327,7 +330,8 @@ impl RunWriter<'_> {
                     source.format,
                     source.reader_version,
                     now,
-                    self.run_id
+                    self.run_id,
+                    source.label
                 ])
             })
             .context(|| format!("recording source {}", source.path))?;

@@ -47,7 +47,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import files, folders or zips into the case.
-    Ingest(IngestArgs),
+    // Boxed: the ingest options are by far the largest.
+    Ingest(Box<IngestArgs>),
     /// Search the case.
     #[command(after_long_help = QUERY_HELP)]
     Search(SearchArgs),
@@ -176,6 +177,10 @@ pub struct IngestArgs {
     /// such a run is refused and nothing is kept).
     #[arg(long)]
     pub accept_skips: bool,
+    /// Label this run's inputs for the `source:` filter and facet (default: each input's
+    /// file or folder name, e.g. `serverA` for leak/serverA).
+    #[arg(long, value_name = "LABEL")]
+    pub label: Option<String>,
     /// One unreadable file inside a folder or zip fails the whole run (default: it is skipped
     /// and named in the summary).
     #[arg(long)]

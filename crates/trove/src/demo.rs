@@ -105,6 +105,7 @@ pub fn run(
         translation: None,
         media_dir: None,
         accept_skips: false,
+        label: None,
     };
     let transcript_output = case.ingest(&[transcript], &csv_options, &mut bar, interrupted)?;
     bar.finish();

@@ -47,6 +47,10 @@ pub struct DryRunInputOutput {
     pub first_skips: Vec<SkipOutput>,
     /// The first records, text unshortened.
     pub first_records: Vec<RecordOutput>,
+    /// Records kept with something dropped, folded or decoded, by kind.
+    pub notice_counts: std::collections::BTreeMap<String, u64>,
+    /// The first notices (`reason` says what; `offset` is the record's).
+    pub first_notices: Vec<SkipOutput>,
 }
 
 /// A skip.
@@ -108,6 +112,16 @@ fn input_output(input: &DryRunInput) -> DryRunInputOutput {
         complete: input.complete,
         mostly_unattributed: input.mostly_unattributed(),
         first_skips: input.first_skips.iter().map(skip_output).collect(),
+        notice_counts: input.notice_counts.clone(),
+        first_notices: input
+            .first_notices
+            .iter()
+            .map(|n| SkipOutput {
+                file: n.file.clone(),
+                offset: n.offset,
+                reason: n.reason.clone(),
+            })
+            .collect(),
         first_records: input
             .first_records
             .iter()
@@ -173,6 +187,19 @@ pub fn print(run: &DryRun) {
         }
         if input.tally.skips > input.first_skips.len() as u64 {
             println!("  … and {} more skips", input.tally.skips - input.first_skips.len() as u64);
+        }
+        for notice in &input.first_notices {
+            println!(
+                "  kept with a notice {} at byte {}: {}",
+                sanitize(&notice.file, false),
+                notice.offset,
+                shorten(&notice.reason, 200)
+            );
+        }
+        let noticed: u64 = input.notice_counts.values().sum();
+        let listed = input.first_notices.len() as u64;
+        if noticed > listed && input.first_notices.iter().all(|n| n.count == 1) {
+            println!("  … and {} more notices", noticed - listed);
         }
         if input.mostly_unattributed() {
             eprintln!(

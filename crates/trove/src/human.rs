@@ -16,6 +16,14 @@ fn when(rfc3339: &str) -> String {
     format!("{} UTC", trimmed.replacen('T', " ", 1))
 }
 
+/// [`when`], flagged when the source stated no zone and one was assumed.
+fn when_flagged(m: &MessageOutput, style: Style) -> String {
+    match m.zone_assumed {
+        Some(_) => format!("{}{}", when(&m.sent_at), style.dim(" · zone assumed")),
+        None => when(&m.sent_at),
+    }
+}
+
 fn who(m: &MessageOutput) -> String {
     sanitize(m.sender.as_deref().or(m.sender_id.as_deref()).unwrap_or("(nobody)"), false)
 }
@@ -153,7 +161,7 @@ pub fn search(output: &SearchOutput, query: &str, offset: usize) {
         println!(
             "\n{:>4}. {}  {}  in {}  {}",
             offset + i + 1,
-            when(&hit.sent_at),
+            when_flagged(hit, style),
             style.bold(&who(hit)),
             sanitize(&hit.conversation, false),
             style.dim(&hit.id)
@@ -175,7 +183,7 @@ fn print_line(m: &MessageOutput, style: Style, focus: bool) {
     };
     let name = who(m);
     let name = if focus { style.bold(&name) } else { name };
-    println!("{marker} {}  {name}: {body}", when(&m.sent_at));
+    println!("{marker} {}  {name}: {body}", when_flagged(m, style));
 }
 
 pub fn show(output: &ShowOutput) {
@@ -205,6 +213,9 @@ pub fn show(output: &ShowOutput) {
         sanitize(&m.sent_at_original, false),
         m.time_basis
     );
+    if let Some(zone) = &m.zone_assumed {
+        println!("zone          assumed: {} (the source states none)", sanitize(zone, false));
+    }
     if let Some(sender_id) = &m.sender_id {
         println!("sender id     {}", sanitize(sender_id, false));
     }
@@ -308,9 +319,10 @@ pub fn stats(output: &StatsOutput) {
     println!("\n{}", style.bold("sources"));
     for s in &output.sources {
         println!(
-            "  {}  {}  {}",
+            "  {}  {}  {}  {}",
             style.dim(&s.sha256[..s.sha256.len().min(16)]),
             s.format,
+            sanitize(&s.label, false),
             sanitize(&s.path, false)
         );
     }

@@ -270,6 +270,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     strict: args.strict,
                 },
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                label: args.label.clone(),
                 translation: match (&args.translation_of, &args.lang) {
                     (Some(source), Some(lang)) => Some(trove_ingest::TranslationOf {
                         source: source.clone(),

@@ -138,6 +138,9 @@ pub(crate) fn export(case: &Case, args: &ExportArgs, json: bool) -> Result<u8, F
         ExportFormatArg::Rsmf => ExportFormat::Rsmf,
     };
     let output = case.export(&selection, format, &args.out)?;
+    for warning in &output.warnings {
+        eprintln!("{}: {}", Style::for_stderr().warn("warning"), sanitize(warning, false));
+    }
     if json {
         print_json(&output)?;
     } else {

@@ -230,3 +230,27 @@ fn a_dry_run_of_a_misread_input_flags_it() {
     assert!(stdout(&out).contains("(no sender)"), "{}", stdout(&out));
     assert!(stderr(&out).contains("an ingest refuses it without --accept-skips"));
 }
+
+/// A dry run shows what a real ingest would keep with a word: fields
+/// dropped for their shape, counted by kind and listed.
+#[test]
+fn a_dry_run_lists_the_notices() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("refs.txt");
+    std::fs::write(&log, "[2021-11-23 09:08:16] alice: it&#39;s here\nand a second line\n")
+        .expect("write");
+    let args = ["ingest", "--dry-run", s(&log), "--format", "template", "--template"];
+    let out = trove(&[&args[..], &["[{ts}] {sender}: {text}"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("alice: it's here"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("kept with a notice")
+            && stdout(&out).contains("decoded in the text of 1 message"),
+        "{}",
+        stdout(&out)
+    );
+    let json = json(&trove(&[&args[..], &["[{ts}] {sender}: {text}", "--json"]].concat()));
+    let counts = &json["inputs"][0]["notice_counts"];
+    assert_eq!(counts["entities_decoded"], 1, "{json}");
+    assert_eq!(counts["lines_folded"], 1, "{json}");
+}

@@ -79,3 +79,40 @@ fn an_index_written_by_an_older_analyzer_is_rebuilt_on_open() {
     let text = std::fs::read_to_string(&meta).expect("meta.json");
     assert!(text.contains("\"trove-4\"") && !text.contains("\"trove-3\""), "{text}");
 }
+
+/// A time read in an assumed zone is flagged on every result line, and
+/// `show` names the zone and quotes the time as the source wrote it.
+#[test]
+fn an_assumed_zone_is_flagged_in_results_and_named_by_show() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("chat.txt");
+    std::fs::write(&log, "[2021-11-23 21:34:00] boss: where is the list\n").expect("write");
+    let case = dir.path().join("case");
+    json(&trove(&[
+        "ingest",
+        s(&log),
+        "--case",
+        s(&case),
+        "--json",
+        "--format",
+        "template",
+        "--template",
+        "[{ts}] {sender}: {text}",
+        "--tz",
+        "Europe/Moscow",
+    ]));
+    let out = trove(&["search", "--case", s(&case), "list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2021-11-23 18:34:00 UTC · zone assumed  boss  in chat"), "{text}");
+    let hit = json(&trove(&["search", "--case", s(&case), "--json", "list"]))["hits"][0].clone();
+    assert_eq!(hit["zone_assumed"], "Europe/Moscow");
+    let id = hit["id"].as_str().expect("id");
+    let shown = trove(&["show", "--case", s(&case), id]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("> 2021-11-23 18:34:00 UTC · zone assumed  boss: where"), "{shown}");
+    assert!(shown.contains("source wrote \"2021-11-23 21:34:00\""), "{shown}");
+    assert!(
+        shown.contains("zone          assumed: Europe/Moscow (the source states none)"),
+        "{shown}"
+    );
+}

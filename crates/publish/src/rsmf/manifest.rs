@@ -208,6 +208,7 @@ pub(super) fn build(messages: &[OutMessage]) -> Result<Built, RsmfError> {
         add("source_sha256", &m.provenance.source_sha256);
         add("locator", &m.provenance.locator);
         add("text_sha256", &m.provenance.text_sha256);
+        add("zone_assumed", m.zone_assumed.as_deref().unwrap_or_default());
 
         let parent = match m.reply_to.as_deref() {
             Some(parent)
@@ -354,6 +355,20 @@ mod tests {
         assert_eq!(parents, [None, Some("m1"), None, None]);
         let kept = &built.manifest.events[3].custom;
         assert!(kept.iter().any(|c| c.name == "reply_to_not_exported" && c.value == "m0"));
+    }
+
+    #[test]
+    fn an_assumed_zone_is_a_custom_property() {
+        let mut assumed = message("m1", "c", None);
+        assumed.zone_assumed = Some("Europe/Moscow".into());
+        let built = build(&[assumed, message("m2", "c", None)]).unwrap();
+        let zones: Vec<Option<&str>> = built
+            .manifest
+            .events
+            .iter()
+            .map(|e| e.custom.iter().find(|c| c.name == "zone_assumed").map(|c| c.value.as_str()))
+            .collect();
+        assert_eq!(zones, [Some("Europe/Moscow"), None]);
     }
 
     #[test]

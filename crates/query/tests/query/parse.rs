@@ -274,6 +274,7 @@ fn filters() {
         ("status:reviewed", f(Field::Status, "reviewed", 0), &[]),
         ("lang:ru", f(Field::Lang, "ru", 0), &[]),
         ("platform:telegram", f(Field::Platform, "telegram", 0), &[]),
+        ("source:serverA", f(Field::Source, "serverA", 0), &[]),
         ("from:пётр", f(Field::From, "пётр", 0), &[]),
         ("from:\"Пётр Иванов\"", f(Field::From, "Пётр Иванов", 0), &[]),
         ("from:\"  Emmy   B \"", f(Field::From, "Emmy B", 0), &[]),
@@ -461,6 +462,6 @@ fn unknown_filters_are_text_with_a_suggestion() {
     assert_eq!(
         message("subject:hello"),
         "`subject:` is not a filter, so it is searched as text (the filters are from: in: \
-         after: before: on: has: tag: status: lang: platform:)"
+         after: before: on: has: tag: status: lang: platform: source:)"
     );
 }

@@ -12,10 +12,9 @@
 //! the rest of the file.
 //!
 //! Like `json_scan`, the walker tracks only strings, escapes and bracket
-//! nesting (on a heap stack, capped at [`MAX_DEPTH`]); each element is then
+//! nesting (on a heap stack, capped at [`crate::json_value::MAX_DEPTH`]); each element is then
 //! validated by `serde_json`.
 
-use crate::json_scan::{is_literal_byte, is_ws};
 use std::fmt;
 use std::io::Read;
 
@@ -23,10 +22,9 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
 
 use crate::json_scan::Window;
+pub(crate) use crate::json_value::show;
+use crate::json_value::{Bounds, is_ws};
 use crate::{Input, ReadError};
-/// Deeper nesting is refused: `serde_json` would refuse it anyway (its
-/// limit is 128), and the stack must not grow with the input.
-pub(crate) const MAX_DEPTH: usize = 4096;
 /// The longest object key accepted.
 const MAX_KEY: usize = 64 * 1024;
 
@@ -74,55 +72,18 @@ impl<R: Read> Stream<R> {
         self.w.offset()
     }
 
-    fn fill(&mut self) -> Result<bool, Broken> {
-        self.w.fill().map_err(|reason| self.broken(self.offset(), reason))
-    }
-
     fn broken(&self, offset: u64, reason: impl Into<String>) -> Broken {
         Broken { offset, reason: reason.into() }
     }
 
     /// Skips a UTF-8 byte order mark at the current position.
     pub fn skip_bom(&mut self) -> Result<(), Broken> {
-        const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
-        if self.peek_raw()? != Some(BOM[0]) {
-            return Ok(());
-        }
-        // Byte by byte: a reader may hand the BOM over in pieces.
-        for expected in BOM {
-            match self.peek_raw()? {
-                Some(b) if b == expected => self.w.pos += 1,
-                Some(b) => {
-                    return Err(self.broken(
-                        self.offset(),
-                        format!("{} is not valid at the start of a JSON file", show(b)),
-                    ));
-                }
-                None => {
-                    return Err(self.broken(self.offset(), "input ends inside a byte order mark"));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn peek_raw(&mut self) -> Result<Option<u8>, Broken> {
-        Ok(if self.fill()? { self.w.buf.get(self.w.pos).copied() } else { None })
+        self.w.skip_bom().map_err(|(offset, reason)| self.broken(offset, reason))
     }
 
     /// Skips whitespace and returns the next byte without consuming it.
     pub fn peek(&mut self) -> Result<Option<u8>, Broken> {
-        while self.fill()? {
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            match rest.iter().position(|&b| !is_ws(b)) {
-                Some(k) => {
-                    self.w.pos += k;
-                    return Ok(Some(self.w.buf[self.w.pos]));
-                }
-                None => self.w.pos = self.w.len,
-            }
-        }
-        Ok(None)
+        self.w.skip_ws().map_err(|reason| self.broken(self.offset(), reason))
     }
 
     /// Consumes the byte [`Stream::peek`] returned.
@@ -136,158 +97,16 @@ impl<R: Read> Stream<R> {
     /// bytes are scanned to their end without being kept; `max == 0` skips
     /// any value without buffering it.
     pub fn value(&mut self, max: usize) -> Result<Value, Broken> {
-        let Some(first) = self.peek()? else {
+        if self.peek()?.is_none() {
             return Err(self.broken(self.offset(), "input ends where a JSON value should start"));
-        };
-        match first {
-            b'{' | b'[' | b'"' => self.structured(first, max),
-            b if b == b'-' || b.is_ascii_digit() || matches!(b, b't' | b'f' | b'n') => {
-                self.literal(max)
-            }
-            b => {
-                Err(self.broken(self.offset(), format!("expected a JSON value, found {}", show(b))))
-            }
         }
-    }
-
-    fn structured(&mut self, first: u8, max: usize) -> Result<Value, Broken> {
-        let start = self.offset();
-        self.stack.clear();
-        let mut in_string = first == b'"';
-        match first {
-            b'{' => self.stack.push(b'}'),
-            b'[' => self.stack.push(b']'),
-            _ => {}
-        }
-        let mut keep = max > 0;
-        let mut out = Vec::new();
-        if keep {
-            out.push(first);
-        }
-        let mut length = 1u64;
-        self.w.pos += 1;
-        let mut escape = false;
-        loop {
-            if !self.fill()? {
-                return Err(self.broken(
-                    start,
-                    format!(
-                        "input ends at byte {} inside the JSON value that starts here \
-                         (truncated file?)",
-                        self.offset()
-                    ),
-                ));
-            }
-            let seg_start = self.w.pos;
-            let end = self.w.len;
-            let mut i = self.w.pos;
-            let mut done = false;
-            while i < end {
-                if in_string {
-                    if escape {
-                        escape = false;
-                        i += 1;
-                        continue;
-                    }
-                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
-                        None => i = end,
-                        Some(k) => {
-                            i += k;
-                            if self.w.buf[i] == b'\\' {
-                                escape = true;
-                            } else {
-                                in_string = false;
-                                if self.stack.is_empty() {
-                                    i += 1;
-                                    done = true;
-                                    break;
-                                }
-                            }
-                            i += 1;
-                        }
-                    }
-                } else {
-                    match self.w.buf[i] {
-                        b'"' => in_string = true,
-                        open @ (b'{' | b'[') => {
-                            if self.stack.len() >= MAX_DEPTH {
-                                return Err(self.broken(
-                                    self.w.buf_offset + i as u64,
-                                    format!("JSON nested deeper than {MAX_DEPTH} levels"),
-                                ));
-                            }
-                            self.stack.push(if open == b'{' { b'}' } else { b']' });
-                        }
-                        close @ (b'}' | b']') => {
-                            if self.stack.pop() != Some(close) {
-                                return Err(self.broken(
-                                    self.w.buf_offset + i as u64,
-                                    format!(
-                                        "mismatched `{}` in the JSON value that starts at byte \
-                                         {start}",
-                                        close as char
-                                    ),
-                                ));
-                            }
-                            if self.stack.is_empty() {
-                                i += 1;
-                                done = true;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            let seg = &self.w.buf[seg_start..i];
-            length += seg.len() as u64;
-            if keep {
-                if out.len() + seg.len() > max {
-                    keep = false;
-                    out = Vec::new();
-                } else {
-                    out.extend_from_slice(seg);
-                }
-            }
-            self.w.pos = i;
-            if done {
-                return Ok(if keep {
-                    Value::Bytes { offset: start, bytes: out }
-                } else {
-                    Value::TooLarge { offset: start, length }
-                });
-            }
-        }
-    }
-
-    /// A number, `true`, `false` or `null`: runs until a delimiter.
-    fn literal(&mut self, max: usize) -> Result<Value, Broken> {
-        let start = self.offset();
-        let mut out = Vec::new();
-        let mut keep = max > 0;
-        let mut length = 0u64;
-        while self.fill()? {
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
-            length += n as u64;
-            if keep {
-                if out.len() + n > max {
-                    keep = false;
-                    out = Vec::new();
-                } else {
-                    out.extend_from_slice(&rest[..n]);
-                }
-            }
-            self.w.pos += n;
-            if self.w.pos < self.w.len {
-                break;
-            }
-        }
-        Ok(if keep {
-            Value::Bytes { offset: start, bytes: out }
-        } else {
-            Value::TooLarge { offset: start, length }
+        let found = self
+            .w
+            .bound_value(&mut self.stack, Bounds::keep(max))
+            .map_err(|e| self.broken(e.offset(), e.reason(max, "max_record_bytes")))?;
+        Ok(match found.bytes {
+            Some(bytes) => Value::Bytes { offset: found.offset, bytes },
+            None => Value::TooLarge { offset: found.offset, length: found.length },
         })
     }
 
@@ -726,11 +545,6 @@ pub(crate) fn has_key(haystack: &[u8], key: &str) -> bool {
     })
 }
 
-/// A byte for an error message.
-pub(crate) fn show(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -738,20 +552,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    /// Hands out at most `step` bytes per read, to exercise chunk borders.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::json_value::Trickle;
 
     /// The elements of the `messages` array of a top-level object.
     fn messages(data: &[u8], step: usize, max: usize) -> Result<Vec<(u64, String)>, Broken> {

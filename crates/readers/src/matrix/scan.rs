@@ -19,8 +19,7 @@ use std::io::Read;
 
 use crate::ReadError;
 use crate::json_scan::Window;
-/// Deepest nesting accepted inside an event (serde_json itself stops at 128).
-const MAX_DEPTH: usize = 1024;
+use crate::json_value::{Bounds, Unbounded, show};
 /// Largest header value kept (`room_name`, `topic`, ...).
 const MAX_HEADER: usize = 64 * 1024;
 
@@ -91,132 +90,16 @@ impl<R: Read> Stream<R> {
 
     /// Skips whitespace; the next byte, not consumed.
     fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
-        while let Some(b) = self.peek()? {
-            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-                return Ok(Some(b));
-            }
-            self.w.pos += 1;
-        }
-        Ok(None)
+        self.w.skip_ws().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     /// Scans the value starting at the current byte, keeping at most `max`
     /// bytes of it.
     fn value(&mut self, max: usize) -> Result<Scanned, ReadError> {
-        let start = self.offset();
-        let Some(first) = self.peek()? else { return Ok(Scanned::Truncated) };
-        // Room for a typical event up front: growing from one byte reallocates.
-        let mut out = Vec::with_capacity(max.min(1024));
-        let mut keep = true;
-        if !matches!(first, b'{' | b'[' | b'"') {
-            if !(first == b'-' || first.is_ascii_digit() || matches!(first, b't' | b'f' | b'n')) {
-                return Err(
-                    self.invalid(start, format!("expected a JSON value, found {}", show(first)))
-                );
-            }
-            // A number or literal: runs until a delimiter.
-            while let Some(b) = self.peek()? {
-                if !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) {
-                    break;
-                }
-                if out.len() < max {
-                    out.push(b);
-                } else {
-                    keep = false;
-                }
-                self.w.pos += 1;
-            }
-            return Ok(if keep { Scanned::Value(out) } else { Scanned::TooLarge });
-        }
-        self.stack.clear();
-        let mut in_string = first == b'"';
-        if !in_string {
-            self.stack.push(if first == b'{' { b'}' } else { b']' });
-        }
-        out.push(first);
-        self.w.pos += 1;
-        let mut escape = false;
-        loop {
-            if !self.fill()? {
-                return Ok(Scanned::Truncated);
-            }
-            let chunk_start = self.w.pos;
-            let mut i = self.w.pos;
-            let mut done = false;
-            while i < self.w.len {
-                if in_string {
-                    if escape {
-                        escape = false;
-                        i += 1;
-                        continue;
-                    }
-                    // Strings are most of the bytes: jump to the next quote
-                    // or backslash.
-                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..self.w.len]) {
-                        None => i = self.w.len,
-                        Some(k) => {
-                            i += k;
-                            let b = self.w.buf[i];
-                            i += 1;
-                            if b == b'\\' {
-                                escape = true;
-                            } else {
-                                in_string = false;
-                                if self.stack.is_empty() {
-                                    done = true;
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    continue;
-                }
-                let b = self.w.buf[i];
-                i += 1;
-                match b {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => {
-                        if self.stack.len() >= MAX_DEPTH {
-                            return Err(self.invalid(
-                                self.w.buf_offset + i as u64 - 1,
-                                format!(
-                                    "JSON nested deeper than {MAX_DEPTH} levels in the value that \
-                                     starts at byte {start}"
-                                ),
-                            ));
-                        }
-                        self.stack.push(if b == b'{' { b'}' } else { b']' });
-                    }
-                    b'}' | b']' => {
-                        if self.stack.pop() != Some(b) {
-                            return Err(self.invalid(
-                                self.w.buf_offset + i as u64 - 1,
-                                format!(
-                                    "mismatched {} in the JSON value that starts at byte {start}",
-                                    show(b)
-                                ),
-                            ));
-                        }
-                        if self.stack.is_empty() {
-                            done = true;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if keep {
-                if out.len() + (i - chunk_start) > max {
-                    keep = false;
-                    out = Vec::new();
-                } else {
-                    out.extend_from_slice(&self.w.buf[chunk_start..i]);
-                }
-            }
-            self.w.pos = i;
-            if done {
-                return Ok(if keep { Scanned::Value(out) } else { Scanned::TooLarge });
-            }
+        match self.w.bound_value(&mut self.stack, Bounds::keep(max)) {
+            Ok(found) => Ok(found.bytes.map_or(Scanned::TooLarge, Scanned::Value)),
+            Err(Unbounded::Truncated { .. }) => Ok(Scanned::Truncated),
+            Err(e) => Err(self.invalid(e.offset(), e.reason(max, "max_record_bytes"))),
         }
     }
 
@@ -422,11 +305,6 @@ impl<R: Read> Stream<R> {
     }
 }
 
-/// A byte for an error message.
-fn show(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -462,19 +340,7 @@ mod tests {
         }
     }
 
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::json_value::Trickle;
 
     fn walk(data: &[u8], step: usize, max: usize) -> Result<Collect, ReadError> {
         let mut c = Collect::default();

@@ -19,9 +19,7 @@ use std::io::Read;
 
 use crate::ReadError;
 use crate::json_scan::Window;
-/// Nesting deeper than this is refused even in skipped values (serde_json
-/// refuses far less when the value is parsed).
-const MAX_DEPTH: usize = 4096;
+use crate::json_value::{Bounds, show};
 /// The longest member key accepted.
 const MAX_KEY: usize = 64 * 1024;
 
@@ -301,153 +299,19 @@ impl<R: Read> ObjectScanner<R> {
     /// Scans the value at the next non-whitespace byte, capturing it when
     /// `limit` is given and not exceeded.
     fn scan_value(&mut self, limit: Option<usize>) -> Result<(u64, Captured), ReadError> {
-        let Some(first) = self.skip_ws()? else {
+        if self.skip_ws()?.is_none() {
             return Err(self.invalid(self.offset(), "input ends where a value should start"));
+        }
+        let bounds = Bounds::keep(limit.unwrap_or(0));
+        let found = self.w.bound_value(&mut self.stack, bounds).map_err(|e| {
+            self.invalid(e.offset(), e.reason(bounds.max_bytes, "max_record_bytes"))
+        })?;
+        let captured = match (found.bytes, limit) {
+            (Some(bytes), _) => Captured::Bytes(bytes),
+            (None, Some(_)) => Captured::TooLarge(found.length),
+            (None, None) => Captured::Bytes(Vec::new()),
         };
-        let start = self.offset();
-        let mut out = Vec::new();
-        let mut length: u64 = 0;
-        let mut capture = limit.is_some_and(|l| l > 0);
-        let max = limit.unwrap_or(0);
-        self.stack.clear();
-        let mut in_string = false;
-        match first {
-            b'{' => self.stack.push(b'}'),
-            b'[' => self.stack.push(b']'),
-            b'"' => in_string = true,
-            b if b == b'-' || b.is_ascii_digit() || matches!(b, b't' | b'f' | b'n') => {
-                return self.literal(start, limit);
-            }
-            b => {
-                return Err(
-                    self.invalid(start, format!("expected a JSON value, found {}", show(b)))
-                );
-            }
-        }
-        let mut escape = false;
-        let mut first_byte = true;
-        loop {
-            if !self.fill()? {
-                return Err(self.invalid(
-                    start,
-                    format!(
-                        "input ends at byte {} inside the JSON value that starts here \
-                         (truncated file?)",
-                        self.offset()
-                    ),
-                ));
-            }
-            let chunk_start = self.w.pos;
-            let end = self.w.len;
-            let mut i = self.w.pos;
-            if first_byte {
-                // The opening byte was classified above.
-                i += 1;
-                first_byte = false;
-            }
-            let mut done = false;
-            while i < end {
-                if in_string {
-                    if escape {
-                        escape = false;
-                        i += 1;
-                        continue;
-                    }
-                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
-                        None => i = end,
-                        Some(k) => {
-                            i += k;
-                            if self.w.buf[i] == b'\\' {
-                                escape = true;
-                            } else {
-                                in_string = false;
-                                if self.stack.is_empty() {
-                                    i += 1;
-                                    done = true;
-                                    break;
-                                }
-                            }
-                            i += 1;
-                        }
-                    }
-                } else {
-                    let b = self.w.buf[i];
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => {
-                            if self.stack.len() >= MAX_DEPTH {
-                                let at = self.w.buf_offset + i as u64;
-                                return Err(self.invalid(
-                                    at,
-                                    format!("JSON nested deeper than {MAX_DEPTH} levels"),
-                                ));
-                            }
-                            self.stack.push(if b == b'{' { b'}' } else { b']' });
-                        }
-                        b'}' | b']' => {
-                            if self.stack.pop() != Some(b) {
-                                let at = self.w.buf_offset + i as u64;
-                                return Err(self.invalid(
-                                    at,
-                                    format!(
-                                        "mismatched {} in the JSON value that starts at byte {start}",
-                                        show(b)
-                                    ),
-                                ));
-                            }
-                            if self.stack.is_empty() {
-                                i += 1;
-                                done = true;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            let n = i - chunk_start;
-            length += n as u64;
-            if capture {
-                if out.len() + n > max {
-                    capture = false;
-                    out = Vec::new();
-                } else {
-                    out.extend_from_slice(&self.w.buf[chunk_start..i]);
-                }
-            }
-            self.w.pos = i;
-            if done {
-                return Ok((start, finish(limit, capture, out, length)));
-            }
-        }
-    }
-
-    /// A number, `true`, `false` or `null`: runs until a delimiter.
-    fn literal(&mut self, start: u64, limit: Option<usize>) -> Result<(u64, Captured), ReadError> {
-        let max = limit.unwrap_or(0);
-        let mut capture = limit.is_some_and(|l| l > 0);
-        let mut out = Vec::new();
-        let mut length: u64 = 0;
-        while self.fill()? {
-            let chunk_start = self.w.pos;
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
-            length += n as u64;
-            if capture {
-                if out.len() + n > max {
-                    capture = false;
-                    out = Vec::new();
-                } else {
-                    out.extend_from_slice(&self.w.buf[chunk_start..chunk_start + n]);
-                }
-            }
-            self.w.pos += n;
-            if self.w.pos < self.w.len {
-                break;
-            }
-        }
-        Ok((start, finish(limit, capture, out, length)))
+        Ok((found.offset, captured))
     }
 
     /// Ensures unread bytes are buffered; false at end of stream.
@@ -461,17 +325,7 @@ impl<R: Read> ObjectScanner<R> {
 
     /// Skips JSON whitespace and returns the next byte without consuming it.
     fn skip_ws(&mut self) -> Result<Option<u8>, ReadError> {
-        while self.fill()? {
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            match rest.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
-                Some(k) => {
-                    self.w.pos += k;
-                    return Ok(Some(self.w.buf[self.w.pos]));
-                }
-                None => self.w.pos = self.w.len,
-            }
-        }
-        Ok(None)
+        self.w.skip_ws().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     fn offset(&self) -> u64 {
@@ -483,29 +337,11 @@ impl<R: Read> ObjectScanner<R> {
     }
 }
 
-fn finish(limit: Option<usize>, captured: bool, out: Vec<u8>, length: u64) -> Captured {
-    if captured {
-        Captured::Bytes(out)
-    } else if limit.is_some() {
-        Captured::TooLarge(length)
-    } else {
-        Captured::Bytes(Vec::new())
-    }
-}
-
-fn is_literal_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
-}
-
-/// A byte for an error message.
-fn show(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02X}") }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::json_value::MAX_DEPTH;
 
     type Members = Vec<(String, Vec<(u64, Captured)>)>;
 

@@ -57,13 +57,14 @@ use crate::discord::stream::{
 };
 use crate::intern::Names;
 use crate::json_scan::{error_offset, error_reason};
+use crate::shape::{self, Dropped, Required};
 use crate::timefmt::parse_timestamp;
 use crate::{
     Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
 };
-use shape::{Dropped, Repaired};
 
-mod shape;
+/// What a Rocket.Chat message cannot do without.
+const REQUIRED: Required = Required { id: "_id", fields: &["_id", "rid"] };
 
 /// Rocket.Chat dumps.
 pub struct RocketChat;
@@ -595,14 +596,13 @@ impl Reader<'_> {
                         .map(|_| ())
                         .map_err(|e| e.to_string())
                 };
-                let unreadable = match shape::repair(bytes, parses) {
-                    Repaired::Fixed { json, dropped: fields } if !fields.is_empty() => {
+                let unreadable = match shape::retry(bytes, &REQUIRED, parses, error_reason(&e)) {
+                    Ok((json, fields)) => {
                         repaired = json;
                         dropped = fields;
                         from_bytes(repaired.as_bytes()).map_err(|e| error_reason(&e))
                     }
-                    Repaired::Unreadable(reason) => Err(reason),
-                    Repaired::Fixed { .. } | Repaired::NotAnObject => Err(error_reason(&e)),
+                    Err(reason) => Err(reason),
                 };
                 match unreadable {
                     Ok(m) => m,

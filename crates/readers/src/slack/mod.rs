@@ -50,11 +50,17 @@ use trove_model::{
 };
 
 use crate::discord::stream::{Size, file_name, list, trim_head, zip_top};
+use crate::entities::decode_entities;
 use crate::intern::Accounts;
 use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
+use crate::shape::{self, Required};
 use crate::timefmt::parse_timestamp;
-use crate::twitter::decode_entities;
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
+
+/// What a Slack message cannot do without: its `ts` is its time and id.
+const REQUIRED: Required = Required { id: "ts", fields: &["ts"] };
 
 /// Slack workspace exports.
 pub struct Slack;
@@ -573,16 +579,38 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let json_path = format!("$[{index}]");
+        let repaired: String;
+        let mut dropped = Vec::new();
         let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
-                let at = offset + error_offset(bytes, &e) as u64;
-                self.skip(
-                    day.display,
-                    at,
-                    format!("{json_path}: not a readable message: {}", error_reason(&e)),
-                );
-                return Ok(());
+                // An optional field of a shape this reader does not know
+                // goes, with a notice; the message stays.
+                let parses = |json: &str| {
+                    from_bytes::<MessageJson<'_>>(json.as_bytes())
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                };
+                let fixed = match shape::retry(bytes, &REQUIRED, parses, error_reason(&e)) {
+                    Ok((json, fields)) => {
+                        repaired = json;
+                        dropped = fields;
+                        from_bytes(repaired.as_bytes()).map_err(|e| error_reason(&e))
+                    }
+                    Err(reason) => Err(reason),
+                };
+                match fixed {
+                    Ok(m) => m,
+                    Err(reason) => {
+                        let at = offset + error_offset(bytes, &e) as u64;
+                        self.skip(
+                            day.display,
+                            at,
+                            format!("{json_path}: not a readable message: {reason}"),
+                        );
+                        return Ok(());
+                    }
+                }
             }
         };
         let locator = Locator {
@@ -593,7 +621,18 @@ impl Reader<'_> {
             json_path: Some(json_path.clone()),
         };
         match self.build(m, bytes, day.conversation, locator) {
-            Ok(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
+            Ok(record) => {
+                for field in dropped {
+                    self.sink.notice(Notice {
+                        file: day.display.to_string(),
+                        offset,
+                        kind: NoticeKind::FieldDropped,
+                        count: 1,
+                        reason: format!("{json_path}: slack {} ({})", field.path, field.why),
+                    });
+                }
+                self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+            }
             Err(reason) => {
                 self.skip(day.display, offset, format!("{json_path}: {reason}"));
                 Ok(())

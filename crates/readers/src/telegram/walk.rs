@@ -10,14 +10,11 @@
 //! values are parsed by the caller. Nesting is counted on a heap stack with a
 //! fixed cap, never on the call stack.
 
-use crate::json_scan::{is_literal_byte, is_ws};
 use std::io::Read;
 
 use crate::ReadError;
 use crate::json_scan::Window;
-/// Deeper nesting than this is refused: Telegram writes about ten levels, and
-/// the stack of a skipped value is not bounded by any record limit.
-const MAX_DEPTH: usize = 10_000;
+use crate::json_value::{Bounds, show};
 /// The longest object key accepted.
 const MAX_KEY: usize = 64 * 1024;
 
@@ -60,44 +57,12 @@ impl<R: Read> Walker<R> {
 
     /// Skips a UTF-8 byte order mark.
     pub(super) fn skip_bom(&mut self) -> Result<(), ReadError> {
-        const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
-        if self.peek_raw()? != Some(BOM[0]) {
-            return Ok(());
-        }
-        for expected in BOM {
-            match self.peek_raw()? {
-                Some(b) if b == expected => self.w.pos += 1,
-                Some(b) => {
-                    return Err(self.invalid(
-                        self.offset(),
-                        format!("{} is not valid at the start of a JSON file", show(b)),
-                    ));
-                }
-                None => {
-                    return Err(self.invalid(self.offset(), "input ends inside a byte order mark"));
-                }
-            }
-        }
-        Ok(())
+        self.w.skip_bom().map_err(|(offset, reason)| self.invalid(offset, reason))
     }
 
     /// The next byte after whitespace, without consuming it.
     pub(super) fn peek(&mut self) -> Result<Option<u8>, ReadError> {
-        while self.fill()? {
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            match rest.iter().position(|&b| !is_ws(b)) {
-                Some(k) => {
-                    self.w.pos += k;
-                    return Ok(self.w.buf.get(self.w.pos).copied());
-                }
-                None => self.w.pos = self.w.len,
-            }
-        }
-        Ok(None)
-    }
-
-    fn peek_raw(&mut self) -> Result<Option<u8>, ReadError> {
-        Ok(if self.fill()? { self.w.buf.get(self.w.pos).copied() } else { None })
+        self.w.skip_ws().map_err(|reason| self.invalid(self.offset(), reason))
     }
 
     /// Consumes `{` (after whitespace); `what` names the value in errors.
@@ -239,182 +204,28 @@ impl<R: Read> Walker<R> {
     /// Walks one value: `(offset, length, bytes)`; bytes are `None` when not
     /// asked for or longer than `max`.
     fn value(&mut self, keep: bool, max: usize) -> Result<(u64, u64, Option<Vec<u8>>), ReadError> {
-        let Some(first) = self.peek()? else {
+        if self.peek()?.is_none() {
             return Err(self.invalid(
                 self.offset(),
                 "input ends where a JSON value should start (truncated file?)",
             ));
-        };
-        let start = self.offset();
-        // Room for a typical message up front: growing from one byte reallocates.
-        let mut out = keep.then(|| Vec::with_capacity(max.min(1024)));
-        self.stack.clear();
-        let mut in_string = false;
-        match first {
-            b'{' => self.stack.push(b'}'),
-            b'[' => self.stack.push(b']'),
-            b'"' => in_string = true,
-            b if b == b'-' || b.is_ascii_digit() || matches!(b, b't' | b'f' | b'n') => {
-                return self.literal(start, out, max);
-            }
-            b => {
-                return Err(
-                    self.invalid(start, format!("expected a JSON value, found {}", show(b)))
-                );
-            }
         }
-        keep_bytes(&mut out, &[first], max);
-        self.w.pos += 1;
-        let mut total = 1u64;
-        let mut escape = false;
-        loop {
-            if !self.fill()? {
-                return Err(self.invalid(
-                    start,
-                    format!(
-                        "input ends at byte {} inside the JSON value that starts here \
-                         (truncated file?)",
-                        self.offset()
-                    ),
-                ));
-            }
-            let chunk_start = self.w.pos;
-            let end = self.w.len;
-            let mut i = self.w.pos;
-            let mut done = false;
-            while i < end {
-                if in_string {
-                    if escape {
-                        escape = false;
-                        i += 1;
-                        continue;
-                    }
-                    match memchr::memchr2(b'"', b'\\', &self.w.buf[i..end]) {
-                        None => i = end,
-                        Some(k) => {
-                            i += k;
-                            if self.w.buf.get(i) == Some(&b'\\') {
-                                escape = true;
-                            } else {
-                                in_string = false;
-                                if self.stack.is_empty() {
-                                    i += 1;
-                                    done = true;
-                                    break;
-                                }
-                            }
-                            i += 1;
-                        }
-                    }
-                } else {
-                    match self.w.buf.get(i).copied().unwrap_or(b' ') {
-                        b'"' => in_string = true,
-                        b @ (b'{' | b'[') => {
-                            if self.stack.len() >= MAX_DEPTH {
-                                let at = self.w.buf_offset + i as u64;
-                                return Err(self.invalid(
-                                    at,
-                                    format!("JSON nested deeper than {MAX_DEPTH} levels"),
-                                ));
-                            }
-                            self.stack.push(if b == b'{' { b'}' } else { b']' });
-                        }
-                        b @ (b'}' | b']') => {
-                            if self.stack.pop() != Some(b) {
-                                let at = self.w.buf_offset + i as u64;
-                                return Err(self.invalid(
-                                    at,
-                                    format!(
-                                        "mismatched {} in the JSON value that starts at byte \
-                                         {start}",
-                                        show(b)
-                                    ),
-                                ));
-                            }
-                            if self.stack.is_empty() {
-                                i += 1;
-                                done = true;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            total += (i - chunk_start) as u64;
-            keep_bytes(&mut out, &self.w.buf[chunk_start..i], max);
-            self.w.pos = i;
-            if done {
-                return Ok((start, total, out));
-            }
-        }
+        let bounds = Bounds::keep(if keep { max } else { 0 });
+        let found = self
+            .w
+            .bound_value(&mut self.stack, bounds)
+            .map_err(|e| self.invalid(e.offset(), e.reason(max, "max_record_bytes")))?;
+        Ok((found.offset, found.length, found.bytes))
     }
-
-    /// A number, `true`, `false` or `null`: runs until a delimiter.
-    fn literal(
-        &mut self,
-        start: u64,
-        mut out: Option<Vec<u8>>,
-        max: usize,
-    ) -> Result<(u64, u64, Option<Vec<u8>>), ReadError> {
-        let mut total = 0u64;
-        while self.fill()? {
-            let chunk_start = self.w.pos;
-            let rest = &self.w.buf[self.w.pos..self.w.len];
-            let n = rest.iter().position(|&b| !is_literal_byte(b)).unwrap_or(rest.len());
-            keep_bytes(&mut out, &self.w.buf[chunk_start..chunk_start + n], max);
-            total += n as u64;
-            self.w.pos += n;
-            if self.w.pos < self.w.len {
-                break;
-            }
-        }
-        Ok((start, total, out))
-    }
-
-    /// Ensures unread bytes are buffered; false at end of stream.
-    fn fill(&mut self) -> Result<bool, ReadError> {
-        self.w.fill().map_err(|reason| self.invalid(self.offset(), reason))
-    }
-}
-
-/// Appends `piece` to `out` unless that would pass `max`, in which case
-/// `out` is dropped: the value is walked to its end but not kept.
-fn keep_bytes(out: &mut Option<Vec<u8>>, piece: &[u8], max: usize) {
-    if let Some(kept) = out {
-        if kept.len() + piece.len() > max {
-            *out = None;
-        } else {
-            kept.extend_from_slice(piece);
-        }
-    }
-}
-
-/// A byte for an error message.
-pub(super) fn show(b: u8) -> String {
-    if b.is_ascii_graphic() { format!("`{}`", b as char) } else { format!("byte 0x{b:02x}") }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::json_value::MAX_DEPTH;
 
-    /// Hands out at most `step` bytes per read, to exercise chunk borders.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::json_value::Trickle;
 
     /// Walks `{"a": [..], "b": {"c": [..]}}`-shaped documents, capturing
     /// every element of every array and checking offsets.

@@ -27,6 +27,14 @@
 //! what the format parses. Two placeholders may only touch when the first
 //! is `{ts}` with a `--ts-format`.
 //!
+//! **Multi-line headers.** A template with newlines (or the two characters
+//! `\n`), e.g. `Date: {ts}\nFrom: {sender}\nMessage: {text}`, describes a
+//! record whose header spans lines: a message starts only where every
+//! header line fits, in order, and `{text}` ends the last one (the lines
+//! after it are the body). Lines that fit the first header lines but not
+//! the rest are ordinary lines (body text or lines outside a message). One-
+//! line templates given in the same run are tried first on each line.
+//!
 //! **Message boundaries: the pasted-log trap.** Without `--separator`, a
 //! line that matches the template starts a new message and every other line
 //! continues the current one (multi-line bodies, code blocks). Pasted logs
@@ -66,6 +74,7 @@
 //! * Invalid UTF-8 is decoded lossily; CRLF and LF files read the same.
 //! * Sniffing always says No: the template format is only used when named.
 
+mod block;
 pub(crate) mod lines;
 
 use std::io::{BufReader, Read};
@@ -81,6 +90,7 @@ use crate::transcript::{lossy, shorten};
 use crate::{
     Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
 };
+use block::Block;
 use lines::Lines;
 
 /// Line-template transcripts (`[{ts}] {sender}: {text}`).
@@ -174,6 +184,7 @@ impl Format for Template {
                 name: &name,
                 templates: &compiled,
                 described: &described,
+                blocks: compiled.iter().any(|t| t.height() > 1),
                 clock: &clock,
                 separator: options.separator.as_deref().map(str::trim).filter(|s| !s.is_empty()),
                 max: options.max_record_bytes,
@@ -249,9 +260,16 @@ enum Seg {
     Field(Field),
 }
 
-/// A `--template` compiled into a line matcher.
+/// A `--template` compiled: one matcher per line of a record's header
+/// (one for the usual one-line template).
 #[derive(Debug)]
 pub(crate) struct Compiled {
+    lines: Vec<LineMatcher>,
+}
+
+/// One line of a template.
+#[derive(Debug)]
+struct LineMatcher {
     segments: Vec<Seg>,
     /// A searcher for each literal segment (same index), built once rather
     /// than per line.
@@ -353,11 +371,141 @@ impl Clock {
 }
 
 impl Compiled {
-    /// Compiles `template`; the error says what is wrong with it.
+    /// Compiles `template`; the error says what is wrong with it. A
+    /// newline (or the two characters `\n`) splits it into the lines of a
+    /// multi-line header, whose last line ends with `{text}`.
     pub(crate) fn new(template: &str, ts_format: bool) -> Result<Compiled, String> {
+        let template = template.replace("\\n", "\n").replace('\r', "");
+        let mut seen: Vec<Field> = Vec::new();
+        let lines = template
+            .split('\n')
+            .map(|line| LineMatcher::new(line, &template, ts_format, &mut seen))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !seen.contains(&Field::Ts) {
+            return Err("the template needs {ts}: every message needs a time".to_string());
+        }
+        let ends_in_text =
+            lines.last().is_some_and(|last| last.segments.last() == Some(&Seg::Field(Field::Text)));
+        let text_elsewhere = lines.iter().rev().skip(1).any(|line| line.has(Field::Text));
+        if !ends_in_text || text_elsewhere {
+            return Err(if lines.len() > 1 {
+                "{text} must end the template's last line: it takes the rest of that line and \
+                 the lines after it"
+                    .to_string()
+            } else {
+                "{text} must end the template: it takes the rest of the line".to_string()
+            });
+        }
+        Ok(Compiled { lines })
+    }
+
+    /// Whether `line` may start a header: it begins with the template's
+    /// leading literal, when the template has one.
+    fn may_start(&self, line: &str) -> bool {
+        match self.lines.first().and_then(|first| first.segments.first()) {
+            Some(Seg::Lit(literal)) => line.starts_with(literal.as_str()),
+            _ => true,
+        }
+    }
+
+    /// Whether `line` holds the literal text of a one-line template in
+    /// order: found by `memchr`, it refuses most body lines before any
+    /// matching.
+    fn has_literals(&self, line: &str) -> bool {
+        let [only] = self.lines.as_slice() else { return false };
+        let mut rest = line.as_bytes();
+        for finder in only.finders.iter().flatten() {
+            match finder.find(rest) {
+                Some(at) => rest = &rest[at + finder.needle().len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// How far into a one-line header its `{ts}` can end: just past the
+    /// window after the leading literal when `{ts}` comes first, further
+    /// when names come before it.
+    fn ts_reach(&self) -> usize {
+        let Some(first) = self.lines.first() else { return 0 };
+        let mut reach = 0;
+        for segment in &first.segments {
+            match segment {
+                Seg::Lit(literal) => reach += literal.len(),
+                Seg::Field(Field::Ts) => return reach + TS_WINDOW,
+                Seg::Field(_) => reach += NAME_WINDOW,
+            }
+        }
+        reach
+    }
+
+    /// How many lines a header under this template has.
+    fn height(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether `line` is a header under a one-line template; its fields
+    /// go to `caps`. (Filled in place: the captures are larger than a
+    /// register-sized copy, and returning them copies them per call.)
+    fn matches<'l>(&self, line: &'l str, clock: &Clock, caps: &mut Captures<'l>) -> bool {
+        match self.lines.as_slice() {
+            [only] => only.matches(line, clock, caps),
+            _ => false,
+        }
+    }
+
+    /// The `{ts}` text of `line` when it has the shape of a one-line
+    /// template whatever its `{ts}` says: for explaining a mismatch.
+    fn shape<'l>(&self, line: &'l str, clock: &Clock) -> Option<&'l str> {
+        match self.lines.as_slice() {
+            [only] => only.shape(line, clock),
+            _ => None,
+        }
+    }
+
+    /// Whether `line` has the shape of the header's line `k`.
+    fn line_fits(&self, k: usize, line: &str, clock: &Clock) -> bool {
+        let mut caps = Captures::default();
+        let mut budget = MATCH_BUDGET;
+        self.lines.get(k).is_some_and(|matcher| {
+            matcher.match_from(0, line, 0, clock, false, &mut caps, &mut budget)
+        })
+    }
+
+    /// The fields of a whole multi-line header, or, when every line has
+    /// its shape but its `{ts}` does not read as a time, that `{ts}` text.
+    fn matches_block<'l>(
+        &self,
+        lines: &[&'l str],
+        clock: &Clock,
+    ) -> Result<Captures<'l>, Option<&'l str>> {
+        let mut caps = Captures::default();
+        let read = |caps: &mut Captures<'l>, check_ts: bool| {
+            self.lines.iter().zip(lines).all(|(matcher, line)| {
+                let mut budget = MATCH_BUDGET;
+                matcher.match_from(0, line, 0, clock, check_ts, caps, &mut budget)
+            })
+        };
+        if lines.len() == self.lines.len() && read(&mut caps, true) && caps.sent_at.is_some() {
+            return Ok(caps);
+        }
+        let mut shape = Captures::default();
+        Err(read(&mut shape, false).then_some(shape.ts))
+    }
+}
+
+impl LineMatcher {
+    /// Compiles one line of `template`; `seen` gathers the placeholders of
+    /// the lines before, so that none repeats across lines.
+    fn new(
+        line: &str,
+        template: &str,
+        ts_format: bool,
+        seen: &mut Vec<Field>,
+    ) -> Result<LineMatcher, String> {
         let mut segments: Vec<Seg> = Vec::new();
         let mut literal = String::new();
-        let mut rest = template;
+        let mut rest = line;
         while let Some(c) = rest.chars().next() {
             if let Some(after) = rest.strip_prefix("{{") {
                 literal.push('{');
@@ -386,9 +534,10 @@ impl Compiled {
                         ));
                     }
                 };
-                if segments.contains(&Seg::Field(field)) {
+                if seen.contains(&field) {
                     return Err(format!("{} appears twice", field.name()));
                 }
+                seen.push(field);
                 if !literal.is_empty() {
                     segments.push(Seg::Lit(std::mem::take(&mut literal)));
                 }
@@ -412,12 +561,6 @@ impl Compiled {
         if !literal.is_empty() {
             segments.push(Seg::Lit(literal));
         }
-        if !segments.contains(&Seg::Field(Field::Ts)) {
-            return Err("the template needs {ts}: every message needs a time".to_string());
-        }
-        if segments.last() != Some(&Seg::Field(Field::Text)) {
-            return Err("{text} must end the template: it takes the rest of the line".to_string());
-        }
         let finders = segments
             .iter()
             .map(|segment| match segment {
@@ -427,14 +570,18 @@ impl Compiled {
                 Seg::Field(_) => None,
             })
             .collect();
-        Ok(Compiled { segments, finders })
+        Ok(LineMatcher { segments, finders })
     }
 
-    /// The header fields of `line`, if it is a message header.
-    fn matches<'l>(&self, line: &'l str, clock: &Clock) -> Option<Captures<'l>> {
-        let mut caps = Captures::default();
+    fn has(&self, field: Field) -> bool {
+        self.segments.contains(&Seg::Field(field))
+    }
+
+    /// Whether `line` is a message header; its fields go to `caps`, which
+    /// the caller hands over empty.
+    fn matches<'l>(&self, line: &'l str, clock: &Clock, caps: &mut Captures<'l>) -> bool {
         let mut budget = MATCH_BUDGET;
-        self.match_from(0, line, 0, clock, true, &mut caps, &mut budget).then_some(caps)
+        self.match_from(0, line, 0, clock, true, caps, &mut budget)
     }
 
     /// Whether `line` has the template's literal shape whatever its `{ts}`
@@ -686,6 +833,14 @@ struct Pending {
     bad_header: bool,
 }
 
+/// Where a message's header is: `(offset, 1-based line, end offset)`.
+type Span = (u64, u64, u64);
+
+/// The span of a one-line header.
+fn span_of(line: &lines::Line<'_>) -> Span {
+    (line.offset, line.number, line.offset + line.length)
+}
+
 /// A run of lines that belong to no message.
 struct Orphans {
     offset: u64,
@@ -701,6 +856,8 @@ struct EntryReader<'a> {
     templates: &'a [Compiled],
     /// The templates as quoted in messages: `` `A` or `B` ``.
     described: &'a str,
+    /// Whether any template spans several lines.
+    blocks: bool,
     clock: &'a Clock,
     separator: Option<&'a str>,
     max: usize,
@@ -725,6 +882,10 @@ struct State<'a> {
     folded_lines: u64,
     folded_messages: u64,
     folded_first: Option<u64>,
+    /// Messages whose HTML character references were decoded, and the
+    /// first one's offset.
+    decoded: u64,
+    decoded_first: Option<u64>,
 }
 
 impl EntryReader<'_> {
@@ -745,18 +906,23 @@ impl EntryReader<'_> {
                 folded_lines: 0,
                 folded_messages: 0,
                 folded_first: None,
+                decoded: 0,
+                decoded_first: None,
             };
             let mut lines = Lines::new(BufReader::new(reader as &mut dyn Read), &display, self.max);
             let mut first_line: Option<(u64, String)> = None;
             // The template this entry's first header matched: tried first.
             let mut preferred: Option<usize> = None;
             let mut next_progress = PROGRESS_STEP;
+            // Lines that may be the header of a multi-line record.
+            let mut block: Option<Block> = None;
             while let Some(line) = lines.next_line()? {
                 if line.offset >= next_progress {
                     sink.progress(line.offset);
                     next_progress = line.offset + PROGRESS_STEP;
                 }
                 if line.too_long {
+                    self.release(block.take(), &mut state);
                     state.too_long(&line, sink);
                     continue;
                 }
@@ -766,6 +932,17 @@ impl EntryReader<'_> {
                 if first_line.is_none() && !blank {
                     first_line = Some((line.offset, text.to_string()));
                 }
+                if let Some(held) = &mut block {
+                    let template = &self.templates[held.template];
+                    if template.line_fits(held.lines.len(), text, self.clock) {
+                        held.hold(&line, text);
+                        if held.lines.len() == template.height() {
+                            self.start_block(block.take(), &mut state, sink)?;
+                        }
+                        continue;
+                    }
+                    self.release(block.take(), &mut state);
+                }
                 if let Some(separator) = self.separator
                     && text.trim() == separator
                 {
@@ -774,10 +951,20 @@ impl EntryReader<'_> {
                     continue;
                 }
                 let in_body = self.separator.is_some() && state.pending.is_some();
-                if !in_body && let Some(caps) = self.matches(text, &mut preferred) {
+                let mut caps = Captures::default();
+                if !in_body && self.matches(text, &mut preferred, &mut caps) {
                     state.finish(sink)?;
                     state.flush_orphans(sink);
-                    state.start(&line, caps);
+                    state.start(span_of(&line), &mut caps);
+                    continue;
+                }
+                if !in_body
+                    && !blank
+                    && let Some(k) = self.block_start(text)
+                {
+                    let mut held = Block::new(k);
+                    held.hold(&line, text);
+                    block = Some(held);
                     continue;
                 }
                 // A header whose time no longer parses (machine translation
@@ -790,18 +977,16 @@ impl EntryReader<'_> {
                 {
                     state.finish(sink)?;
                     state.flush_orphans(sink);
-                    state.start_broken(&line, why);
+                    state.start_broken(span_of(&line), why);
                     continue;
                 }
-                match &mut state.pending {
-                    Some(pending) => pending.push(text, blank, &line, self.max),
-                    None if blank => {}
-                    None => state.orphan(&line),
-                }
+                state.ordinary(&line, text, blank);
             }
+            self.release(block.take(), &mut state);
             state.finish(sink)?;
             state.flush_orphans(sink);
             state.report_folded(sink);
+            state.report_decoded(sink);
             sink.progress(lines.bytes_read());
             if state.emitted == 0
                 && let Some((offset, line)) = first_line
@@ -824,42 +1009,109 @@ impl EntryReader<'_> {
     /// The header fields of `line` under the first template that matches
     /// it, the entry's `preferred` one first; the first match of an entry
     /// makes its template the preferred one.
-    fn matches<'l>(&self, line: &'l str, preferred: &mut Option<usize>) -> Option<Captures<'l>> {
+    fn matches<'l>(
+        &self,
+        line: &'l str,
+        preferred: &mut Option<usize>,
+        caps: &mut Captures<'l>,
+    ) -> bool {
         if let [only] = self.templates {
-            return only.matches(line, self.clock);
+            return only.matches(line, self.clock, caps);
         }
         let first = preferred.and_then(|k| Some((k, self.templates.get(k)?)));
         if let Some((_, template)) = first
-            && let Some(caps) = template.matches(line, self.clock)
+            && template.matches(line, self.clock, caps)
         {
-            return Some(caps);
+            return true;
         }
         for (k, template) in self.templates.iter().enumerate() {
             if Some(k) == first.map(|(k, _)| k) {
                 continue;
             }
-            if let Some(caps) = template.matches(line, self.clock) {
+            // What a template that did not match left behind is not this
+            // one's.
+            *caps = Captures::default();
+            if template.matches(line, self.clock, caps) {
                 preferred.get_or_insert(k);
-                return Some(caps);
+                return true;
             }
         }
-        None
+        false
+    }
+
+    /// The first multi-line template whose first header line `line` fits.
+    fn block_start(&self, line: &str) -> Option<usize> {
+        if !self.blocks {
+            return None;
+        }
+        self.templates.iter().position(|t| t.height() > 1 && t.line_fits(0, line, self.clock))
+    }
+
+    /// A whole multi-line header: it starts a message, or, when its time
+    /// does not read, a message that is one skip.
+    fn start_block(
+        &self,
+        block: Option<Block>,
+        state: &mut State<'_>,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ReadError> {
+        let Some(block) = block else { return Ok(()) };
+        let (Some(template), Some(span)) = (self.templates.get(block.template), block.span())
+        else {
+            return Ok(());
+        };
+        state.finish(sink)?;
+        state.flush_orphans(sink);
+        match template.matches_block(&block.texts(), self.clock) {
+            Ok(mut caps) => state.start(span, &mut caps),
+            Err(ts) => {
+                let why = ts.and_then(|ts| self.ts_failure(ts.trim())).unwrap_or_else(|| {
+                    format!(
+                        "lines {}-{} have the shape of the template's header but do not match it",
+                        span.1,
+                        span.1 + block.lines.len() as u64 - 1
+                    )
+                });
+                state.start_broken(span, why);
+            }
+        }
+        Ok(())
+    }
+
+    /// Held lines that turned out not to be a header: ordinary lines.
+    fn release(&self, block: Option<Block>, state: &mut State<'_>) {
+        for held in block.into_iter().flat_map(|block| block.lines) {
+            state.ordinary(&held.line(), &held.text, held.text.trim().is_empty());
+        }
     }
 
     /// Why a line that has the template's literal frame around a
     /// time-like `{ts}` is not a header: its time does not parse. `None`
     /// for every other line (body text).
     fn near_miss(&self, line: &str) -> Option<String> {
-        // Most body lines have few digits near their start: refused before
-        // any matching.
-        let digits = line.bytes().take(TS_WINDOW + NAME_WINDOW).filter(u8::is_ascii_digit).count();
-        if digits < MIN_TS_DIGITS {
+        // Cheap refusals first, since this runs for every line that
+        // continues a message: a header holds its template's literal text
+        // in order (found with `memchr`), and digits where its `{ts}` is.
+        let mut fitting =
+            self.templates.iter().filter(|t| t.may_start(line) && t.has_literals(line));
+        let template = fitting.next()?;
+        let reach = template.ts_reach();
+        let head = &line.as_bytes()[..line.len().min(reach)];
+        if head.iter().filter(|b| b.is_ascii_digit()).count() < MIN_TS_DIGITS {
             return None;
         }
-        let ts = self.templates.iter().find_map(|t| t.shape(line, self.clock))?.trim();
+        let ts = std::iter::once(template)
+            .chain(fitting)
+            .find_map(|t| t.shape(line, self.clock))?
+            .trim();
         if !looks_like_time(ts) {
             return None;
         }
+        self.ts_failure(ts)
+    }
+
+    /// Why a `{ts}` text does not read as a time; `None` when it does.
+    fn ts_failure(&self, ts: &str) -> Option<String> {
         let why = self.clock.parse(ts).err()?;
         let (as_what, why) = match &self.clock.format {
             Some(format) => {
@@ -925,12 +1177,12 @@ impl Pending {
 }
 
 impl State<'_> {
-    fn start(&mut self, line: &lines::Line<'_>, caps: Captures<'_>) {
-        let Some(sent_at) = caps.sent_at else { return };
+    fn start(&mut self, (offset, line, end): Span, caps: &mut Captures<'_>) {
+        let Some(sent_at) = caps.sent_at.take() else { return };
         self.pending = Some(Pending {
-            offset: line.offset,
-            line: line.number,
-            end: line.offset + line.length,
+            offset,
+            line,
+            end,
             sent_at,
             sender: caps.sender.map(|name| self.names.accounts.get(name, Some(name), None)),
             recipient: caps.recipient.map(|name| self.names.accounts.get(name, Some(name), None)),
@@ -950,18 +1202,18 @@ impl State<'_> {
 
     /// A header that cannot be read: its message (header and body) becomes
     /// one skip, at the header.
-    fn start_broken(&mut self, line: &lines::Line<'_>, why: String) {
+    fn start_broken(&mut self, (offset, line, end): Span, why: String) {
         self.pending = Some(Pending {
-            offset: line.offset,
-            line: line.number,
-            end: line.offset + line.length,
+            offset,
+            line,
+            end,
             sent_at: Timestamp::default(),
             sender: None,
             recipient: None,
             conversation: Arc::from(""),
             text: String::new(),
             blank_tail: String::new(),
-            broken: Some(format!("line {}: {why}", line.number)),
+            broken: Some(format!("line {line}: {why}")),
             folded: 0,
             bad_header: true,
         });
@@ -986,6 +1238,13 @@ impl State<'_> {
         });
     }
 
+    /// One notice for the entry: how many messages had HTML character
+    /// references decoded (the source keeps them as written).
+    fn report_decoded(&mut self, sink: &mut dyn Sink) {
+        let Some(first) = self.decoded_first else { return };
+        sink.notice(crate::entities::decoded_notice(self.display.clone(), first, self.decoded));
+    }
+
     fn too_long(&mut self, line: &lines::Line<'_>, sink: &mut dyn Sink) {
         let reason = format!(
             "line {} is {} bytes, over the limit of {} (max_record_bytes)",
@@ -1001,6 +1260,17 @@ impl State<'_> {
                 self.flush_orphans(sink);
                 sink.skip(Skip { file: self.display.clone(), offset: line.offset, reason });
             }
+        }
+    }
+
+    /// A line that starts no message: body text of the message being
+    /// collected, or a line outside any message.
+    #[inline]
+    fn ordinary(&mut self, line: &lines::Line<'_>, text: &str, blank: bool) {
+        match &mut self.pending {
+            Some(pending) => pending.push(text, blank, line, self.max),
+            None if blank => {}
+            None => self.orphan(line),
         }
     }
 
@@ -1063,11 +1333,21 @@ impl State<'_> {
                 scope: None,
             },
             sender: pending.sender,
-            targets: pending.recipient.into_iter().collect(),
+            targets: match pending.recipient {
+                Some(recipient) => vec![recipient],
+                None => Vec::new(),
+            },
             sent_at: pending.sent_at,
             // An exact copy; the buffer, grown line by line, is kept for
             // the next message rather than reallocated for each.
-            text: pending.text.as_str().to_owned(),
+            text: match crate::entities::decode_entities(&pending.text) {
+                std::borrow::Cow::Owned(decoded) if decoded != pending.text => {
+                    self.decoded += 1;
+                    self.decoded_first.get_or_insert(pending.offset);
+                    decoded
+                }
+                _ => pending.text.as_str().to_owned(),
+            },
             locator: Locator {
                 entry: self.entry.clone(),
                 offset: pending.offset,
@@ -1103,9 +1383,10 @@ mod tests {
         line: &str,
     ) -> Option<(String, String, String)> {
         let compiled = Compiled::new(template, format.is_some()).unwrap();
+        let mut c = Captures::default();
         compiled
-            .matches(line, &clock(format))
-            .map(|c| (c.ts.to_string(), c.sender.unwrap_or("").to_string(), c.text.to_string()))
+            .matches(line, &clock(format), &mut c)
+            .then(|| (c.ts.to_string(), c.sender.unwrap_or("").to_string(), c.text.to_string()))
     }
 
     fn triple(ts: &str, sender: &str, text: &str) -> Option<(String, String, String)> {
@@ -1129,8 +1410,8 @@ mod tests {
         }
         assert!(Compiled::new("{ts}{sender} {text}", true).is_ok());
         let braces = Compiled::new("{{{ts}}} {text}", false).unwrap();
-        assert_eq!(braces.segments[0], Seg::Lit("{".to_string()));
-        assert_eq!(braces.segments[2], Seg::Lit("} ".to_string()));
+        assert_eq!(braces.lines[0].segments[0], Seg::Lit("{".to_string()));
+        assert_eq!(braces.lines[0].segments[2], Seg::Lit("} ".to_string()));
     }
 
     #[test]

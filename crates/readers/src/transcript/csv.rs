@@ -164,6 +164,7 @@ fn read_rows<R: Read>(
         }
     }
     sink.progress(rows.get_ref().read_offset);
+    ctx.report_decoded(sink);
     Ok(())
 }
 
@@ -270,6 +271,7 @@ impl<R> Tap<R> {
             offset: self.head_offset + lead as u64,
             length: trimmed as u64,
             line: self.head_line + lead_lines,
+            element: false,
         };
         self.head_line = place.line + count_newlines(body);
         self.head += len;

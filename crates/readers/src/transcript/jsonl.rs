@@ -1,8 +1,11 @@
-//! JSON Lines transcripts: one JSON object per line.
+//! JSON Lines transcripts: one JSON object per line, or one JSON array of
+//! message objects (a file whose first byte after whitespace is `[`),
+//! streamed element by element.
 //!
 //! Keys are found from the objects in the first MiB of the file (mapped
 //! keys may be dotted paths into nested objects, `u.username`); a file whose
 //! first MiB holds no complete object resolves them from its first object.
+//! An array element is located by its byte offset and `$[index]`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -11,6 +14,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde_json::{Map, Value};
 
 use crate::json_scan::lite::{self, Lite, LiteMap};
+use crate::json_scan::{JsonScanner, ScanOptions};
 
 use super::{Columns, Context, FIELDS, Place, Row, has_extension, read_head, resolve, single_file};
 use crate::{Confidence, Input, ReadError, ReadOptions, Sink};
@@ -122,6 +126,9 @@ pub(super) fn read_entry(
     input.with_entry(name, |reader| {
         let head = read_head(reader, HEAD, &ctx.display)?;
         let bom = head.bom;
+        if head.bytes[bom..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return read_array(&ctx, head.bytes, reader, options, sink);
+        }
         let mut keys = Keys::default();
         sample_keys(&head.bytes[bom..], head.bytes.len() < HEAD, &mut keys);
         let mut resolved = if keys.keys.is_empty() {
@@ -157,41 +164,103 @@ pub(super) fn read_entry(
             if bytes.trim_ascii().is_empty() {
                 continue;
             }
-            let place = Place { offset, length: bytes.len() as u64, line };
-            let text = super::lossy(bytes);
-            // Read borrowed: a full `Value` per line costs an allocation per
-            // key and string, and most of them are never looked at.
-            let object = match lite::from_str(&text) {
-                Ok(Lite::Object(object)) => object,
-                Ok(_) => {
-                    ctx.skip(sink, offset, format!("line {line}: not a JSON object"));
-                    continue;
-                }
-                Err(e) => {
-                    ctx.skip(sink, offset, format!("line {line}: not valid JSON: {e}"));
-                    continue;
-                }
-            };
-            let (columns, keys) = match &resolved {
-                Some(found) => found,
-                None => {
-                    let mut keys = Keys::default();
-                    // The same sorted, merged map a `Value` would have been.
-                    keys.add_object(&object.to_map());
-                    let columns =
-                        resolve(&keys.names(), &options.map, &ctx.display, offset, "key")?;
-                    resolved.insert((columns, keys))
-                }
-            };
-            let row = row_of(&object, columns, keys);
-            match ctx.record(row, place) {
-                Ok(record) => sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?,
-                Err(reason) => ctx.skip(sink, offset, reason),
-            }
+            let place = Place { offset, length: bytes.len() as u64, line, element: false };
+            read_object(&ctx, &super::lossy(bytes), place, &mut resolved, options, sink)?;
         }
         sink.progress(lines.offset);
+        ctx.report_decoded(sink);
         Ok(())
     })
+}
+
+/// Reads a file holding one JSON array of message objects, element by
+/// element; `head` is its first bytes, already read from `reader`.
+fn read_array(
+    ctx: &Context<'_>,
+    head: Vec<u8>,
+    reader: &mut dyn Read,
+    options: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
+    let mut keys = Keys::default();
+    // Keys from the elements complete within the head.
+    let mut sample = JsonScanner::new(
+        head.as_slice(),
+        ctx.display.clone(),
+        ScanOptions { assignment_prefix: false, ..ScanOptions::js_array(options.max_record_bytes) },
+    );
+    while let Ok(Some((_, bytes))) = sample.next_element() {
+        if let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&bytes) {
+            keys.add_object(&object);
+        }
+    }
+    let mut resolved = if keys.keys.is_empty() {
+        None
+    } else {
+        Some((resolve(&keys.names(), &options.map, &ctx.display, 0, "key")?, keys))
+    };
+    let stream = io::Cursor::new(head).chain(reader);
+    let mut scanner = JsonScanner::new(
+        stream,
+        ctx.display.clone(),
+        ScanOptions { assignment_prefix: false, ..ScanOptions::js_array(options.max_record_bytes) },
+    );
+    let mut next_progress = super::PROGRESS_STEP;
+    let mut index = 0u64;
+    while let Some((offset, bytes)) = scanner.next_element()? {
+        if scanner.bytes_read() >= next_progress {
+            sink.progress(scanner.bytes_read());
+            next_progress = scanner.bytes_read() + super::PROGRESS_STEP;
+        }
+        let place = Place { offset, length: bytes.len() as u64, line: index, element: true };
+        index += 1;
+        read_object(ctx, &super::lossy(&bytes), place, &mut resolved, options, sink)?;
+    }
+    sink.progress(scanner.bytes_read());
+    ctx.report_decoded(sink);
+    Ok(())
+}
+
+/// Reads one object (a line's or an array element's text) into `sink`,
+/// resolving the mapped keys from it when the head gave none.
+fn read_object(
+    ctx: &Context<'_>,
+    text: &str,
+    place: Place,
+    resolved: &mut Option<(Columns, Keys)>,
+    options: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
+    let offset = place.offset;
+    // Read borrowed: a full `Value` per object costs an allocation per key
+    // and string, and most of them are never looked at.
+    let object = match lite::from_str(text) {
+        Ok(Lite::Object(object)) => object,
+        Ok(_) => {
+            ctx.skip(sink, offset, format!("{}: not a JSON object", place.label()));
+            return Ok(());
+        }
+        Err(e) => {
+            ctx.skip(sink, offset, format!("{}: not valid JSON: {e}", place.label()));
+            return Ok(());
+        }
+    };
+    if resolved.is_none() {
+        let mut keys = Keys::default();
+        // The same sorted, merged map a `Value` would have been.
+        keys.add_object(&object.to_map());
+        let columns = resolve(&keys.names(), &options.map, &ctx.display, offset, "key")?;
+        *resolved = Some((columns, keys));
+    }
+    let Some((columns, keys)) = resolved.as_ref() else { return Ok(()) };
+    let row = row_of(&object, columns, keys);
+    match ctx.record(row, place) {
+        Ok(record) => sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
+        Err(reason) => {
+            ctx.skip(sink, offset, reason);
+            Ok(())
+        }
+    }
 }
 
 /// Collects the keys of the objects on the complete lines of `head`

@@ -62,7 +62,7 @@ mod events;
 mod jsonl;
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -387,8 +387,22 @@ pub(crate) struct Place {
     pub offset: u64,
     /// Length in bytes, without the line terminator.
     pub length: u64,
-    /// 1-based line of the row's first byte.
+    /// 1-based line of the row's first byte (for a JSON array, the
+    /// element's 0-based index: see `element`).
     pub line: u64,
+    /// The row is element `line` of a JSON array, not a line.
+    pub element: bool,
+}
+
+impl Place {
+    /// `line 3` or `element [2]`, for reasons.
+    pub(crate) fn label(&self) -> String {
+        if self.element {
+            format!("element [{}]", self.line)
+        } else {
+            format!("line {}", self.line)
+        }
+    }
 }
 
 /// Everything about one entry that every row needs.
@@ -406,6 +420,10 @@ pub(crate) struct Context<'o> {
     /// cell because rows are built through `&self`; each borrow ends within
     /// `record`.
     names: RefCell<Names>,
+    /// Messages whose text had HTML character references decoded, and the
+    /// first one's offset: one notice per entry.
+    decoded: Cell<u64>,
+    decoded_first: Cell<Option<u64>>,
 }
 
 impl<'o> Context<'o> {
@@ -424,7 +442,20 @@ impl<'o> Context<'o> {
             zone_name,
             event_senders: &options.event_senders,
             names: RefCell::new(Names::default()),
+            decoded: Cell::new(0),
+            decoded_first: Cell::new(None),
         }
+    }
+
+    /// One notice for the entry: how many messages had HTML character
+    /// references (`&#39;`, `&amp;`) decoded. Transcripts re-serialised
+    /// from web pages keep them; search and display want the characters,
+    /// and the source bytes keep what was written.
+    pub(crate) fn report_decoded(&self, sink: &mut dyn Sink) {
+        let (count, Some(first)) = (self.decoded.get(), self.decoded_first.get()) else {
+            return;
+        };
+        sink.notice(crate::entities::decoded_notice(self.display.clone(), first, count));
     }
 
     /// Reports a row as skipped.
@@ -435,18 +466,30 @@ impl<'o> Context<'o> {
     /// Builds the record for a row, or the reason it cannot be read
     /// (already prefixed with `line N:`).
     pub(crate) fn record(&self, mut row: Row<'_>, place: Place) -> Result<Record, String> {
-        let line = place.line;
+        // Named only in reasons: built when one is given, not per row.
+        let line = || place.label();
         let text = match row.take(Field::Text) {
-            Some(text) if !text.trim().is_empty() => text.into_owned(),
-            _ => return Err(format!("line {line}: no text")),
+            Some(text) if !text.trim().is_empty() => {
+                match crate::entities::decode_entities(&text) {
+                    Cow::Owned(decoded) if decoded != text => {
+                        self.decoded.set(self.decoded.get() + 1);
+                        if self.decoded_first.get().is_none() {
+                            self.decoded_first.set(Some(place.offset));
+                        }
+                        decoded
+                    }
+                    _ => text.into_owned(),
+                }
+            }
+            _ => return Err(format!("{}: no text", line())),
         };
         let sent_at = match row.take(Field::SentAt) {
             Some(raw) if !raw.trim().is_empty() => {
                 timefmt::parse_timestamp(&raw, &self.zone, &self.zone_name).map_err(|e| {
-                    format!("line {line}: cannot read timestamp `{}`: {e}", shorten(raw.trim()))
+                    format!("{}: cannot read timestamp `{}`: {e}", line(), shorten(raw.trim()))
                 })?
             }
-            _ => return Err(format!("line {line}: no timestamp")),
+            _ => return Err(format!("{}: no timestamp", line())),
         };
         let sender_name = row.take_trimmed_cow(Field::Sender);
         let sender_id = row.take_trimmed_cow(Field::SenderId);
@@ -458,8 +501,8 @@ impl<'o> Context<'o> {
             entry: self.entry.clone(),
             offset: place.offset,
             length: place.length,
-            line: Some(line),
-            json_path: None,
+            line: (!place.element).then_some(place.line),
+            json_path: place.element.then(|| format!("$[{}]", place.line)),
         };
         let is_event = self.event_senders.iter().any(|pseudo| {
             let pseudo = pseudo.trim();

@@ -17,7 +17,7 @@ use trove_model::{
     TimeBasis, Timestamp, UrlRef,
 };
 
-use super::entities::decode_entities;
+use crate::entities::decode_entities;
 use crate::json_scan::error_reason;
 use crate::media::Located;
 

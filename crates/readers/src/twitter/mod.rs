@@ -12,7 +12,6 @@
 //! into several elements whose ranges overlap; repeated messages are read
 //! once (by id) and repeated events once (by content).
 
-mod entities;
 mod events;
 
 use std::collections::hash_map::Entry;
@@ -27,7 +26,7 @@ use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
 use crate::media::Located;
 use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 
-pub use entities::decode_entities;
+pub use crate::entities::decode_entities;
 use events::{Context, Element, Id, Parsed};
 
 /// Twitter / X direct messages from an account archive.

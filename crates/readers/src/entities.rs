@@ -1,4 +1,5 @@
-//! HTML entity decoding for Twitter DM text.
+//! HTML entity decoding, for text that a platform or a re-serialising
+//! tool stored HTML-escaped.
 //!
 //! Twitter stores DM text HTML-escaped (`&amp;`, `&lt;`, `&gt;`). Decoding
 //! must happen exactly once: a user who typed `&lt;` is stored as `&amp;lt;`
@@ -6,6 +7,22 @@
 //! never looks at its own output guarantees that.
 
 use std::borrow::Cow;
+
+/// The notice for an entry in which `count` messages had character
+/// references decoded, the first at byte `first`.
+pub(crate) fn decoded_notice(file: String, first: u64, count: u64) -> crate::Notice {
+    crate::Notice {
+        file,
+        offset: first,
+        kind: crate::NoticeKind::EntitiesDecoded,
+        count,
+        reason: format!(
+            "HTML character references (&#39; &amp; …) decoded in the text of {count} message{} \
+             (the first at byte {first}); the source keeps them as written",
+            if count == 1 { "" } else { "s" }
+        ),
+    }
+}
 
 /// The longest entity body we look for (`&` + name + `;`), in bytes. Longer
 /// runs are left alone rather than scanned to the end of the text.
@@ -15,7 +32,7 @@ const MAX_ENTITY: usize = 12;
 /// and common HTML use, and numeric ones (`&#39;`, `&#x1F600;`). Unknown or
 /// malformed references, and ones without a closing `;`, stay as written.
 pub fn decode_entities(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());

@@ -1,6 +1,8 @@
 //! Messages whose optional fields have shapes the reader does not know
 //! (`"reactions": []` where an object is usual, `"u": {"name": 7}`,
 //! `"attachments": {}`): the field goes, with a word, and the message stays.
+//! Shared by the readers of JSON message objects (Rocket.Chat, Slack); each
+//! names the fields it cannot do without.
 //!
 //! Only a message the strict parse refused comes here, so ordinary dumps
 //! pay nothing. The strict parse itself is the judge of each field: a field
@@ -9,12 +11,18 @@
 
 use serde_json::{Map, Value};
 
-/// Fields without which there is no message: a bad shape there is a skip.
-const REQUIRED: [&str; 2] = ["_id", "rid"];
+/// What a format's message object cannot do without.
+pub(crate) struct Required {
+    /// The field that identifies a message: kept beside each field judged
+    /// alone, and an object without it is no message.
+    pub id: &'static str,
+    /// Fields whose bad shape makes the message unreadable (a skip).
+    pub fields: &'static [&'static str],
+}
 
 /// A field dropped from a message, for the notice.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct Dropped {
+pub(crate) struct Dropped {
     /// `reactions`, `u.name`, `attachments[1]`.
     pub path: String,
     /// `expected an object, found an array`.
@@ -22,7 +30,7 @@ pub(super) struct Dropped {
 }
 
 /// What [`repair`] made of a message the strict parse refused.
-pub(super) enum Repaired {
+pub(crate) enum Repaired {
     /// Not a JSON object, or one without an id: the strict parse's error
     /// says best why.
     NotAnObject,
@@ -34,19 +42,23 @@ pub(super) enum Repaired {
 
 /// Drops from `bytes` (one message document) each field, sub-field or list
 /// element that `parses` refuses on its own.
-pub(super) fn repair(bytes: &[u8], parses: impl Fn(&str) -> Result<(), String>) -> Repaired {
+pub(crate) fn repair(
+    bytes: &[u8],
+    required: &Required,
+    parses: impl Fn(&str) -> Result<(), String>,
+) -> Repaired {
     let Ok(mut doc) = serde_json::from_slice::<Map<String, Value>>(bytes) else {
         return Repaired::NotAnObject;
     };
-    if !doc.contains_key("_id") {
+    if !doc.contains_key(required.id) {
         return Repaired::NotAnObject;
     }
-    let id = doc.get("_id").cloned().unwrap_or(Value::Null);
+    let id = doc.get(required.id).cloned().unwrap_or(Value::Null);
     // Judges one field alone, beside the id.
     let alone = |key: &str, value: &Value| -> Result<(), String> {
         let mut one = Map::new();
-        if key != "_id" {
-            one.insert("_id".to_string(), id.clone());
+        if key != required.id {
+            one.insert(required.id.to_string(), id.clone());
         }
         one.insert(key.to_string(), value.clone());
         parses(&Value::Object(one).to_string())
@@ -56,7 +68,7 @@ pub(super) fn repair(bytes: &[u8], parses: impl Fn(&str) -> Result<(), String>) 
     for key in keys {
         let Some(value) = doc.get_mut(&key) else { continue };
         let Err(why) = alone(&key, value) else { continue };
-        if REQUIRED.contains(&key.as_str()) {
+        if required.fields.contains(&key.as_str()) {
             return Repaired::Unreadable(format!("`{key}` is unreadable: {}", shape_reason(&why)));
         }
         // A container of the right kind loses only its bad parts.
@@ -76,6 +88,21 @@ pub(super) fn repair(bytes: &[u8], parses: impl Fn(&str) -> Result<(), String>) 
         doc.remove(&key);
     }
     Repaired::Fixed { json: Value::Object(doc).to_string(), dropped }
+}
+
+/// For a message the strict parse refused with `strict_error`: the JSON to
+/// parse instead and the fields it lost, or why the message is unreadable.
+pub(crate) fn retry(
+    bytes: &[u8],
+    required: &Required,
+    parses: impl Fn(&str) -> Result<(), String>,
+    strict_error: String,
+) -> Result<(String, Vec<Dropped>), String> {
+    match repair(bytes, required, parses) {
+        Repaired::Fixed { json, dropped } if !dropped.is_empty() => Ok((json, dropped)),
+        Repaired::Unreadable(reason) => Err(reason),
+        Repaired::Fixed { .. } | Repaired::NotAnObject => Err(strict_error),
+    }
 }
 
 /// Removes the parts of `value` (an object or array judged acceptable when
@@ -140,7 +167,7 @@ fn prune(
 
 /// serde's `invalid type: sequence, expected a map at line 1 column 9` as
 /// `expected an object, found an array`, in JSON's words.
-pub(super) fn shape_reason(error: &str) -> String {
+pub(crate) fn shape_reason(error: &str) -> String {
     let error = match error.rfind(" at line ") {
         Some(at) => &error[..at],
         None => error,
@@ -157,6 +184,7 @@ fn json_words(serde: &str) -> String {
         "unit value" => "null".to_string(),
         "a string" | "a boolean" | "a borrowed string" => serde.replace("borrowed ", ""),
         other if other.starts_with("struct ") => "an object".to_string(),
+        other if other.starts_with("string ") => format!("the {other}"),
         other => other.replace("integer ", "the number ").replace("floating point ", "the number "),
     }
 }
@@ -183,6 +211,10 @@ mod tests {
         assert_eq!(
             shape_reason("invalid type: sequence, expected struct UserRefJson"),
             "expected an object, found an array"
+        );
+        assert_eq!(
+            shape_reason("invalid type: string \"x\", expected struct ProfileJson"),
+            "expected an object, found the string \"x\""
         );
         assert_eq!(shape_reason("missing field `x`"), "missing field `x`");
     }

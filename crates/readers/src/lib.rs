@@ -16,6 +16,7 @@
 //! # Ok::<(), trove_readers::ReadError>(())
 //! ```
 
+mod bounded_lines;
 mod detect;
 pub mod discord;
 pub mod entities;
@@ -82,6 +83,9 @@ pub enum NoticeKind {
     /// HTML character references in the text (`&#39;`, `&amp;`) were
     /// decoded for search and display; the source keeps them as written.
     EntitiesDecoded,
+    /// Events with no conversation or content of their own (typing,
+    /// presence, connection notices) were counted, not kept as records.
+    EventsNotKept,
 }
 
 impl NoticeKind {
@@ -93,6 +97,7 @@ impl NoticeKind {
             NoticeKind::SameId => "same_id",
             NoticeKind::IdenticalRepeat => "identical_repeat",
             NoticeKind::EntitiesDecoded => "entities_decoded",
+            NoticeKind::EventsNotKept => "events_not_kept",
         }
     }
 
@@ -103,9 +108,10 @@ impl NoticeKind {
             // The store's word for a key written twice in one run.
             NoticeKind::SameId => Some("same id within this run"),
             NoticeKind::IdenticalRepeat => Some("identical repeat in the same file"),
-            NoticeKind::FieldDropped | NoticeKind::LinesFolded | NoticeKind::EntitiesDecoded => {
-                None
-            }
+            NoticeKind::FieldDropped
+            | NoticeKind::LinesFolded
+            | NoticeKind::EntitiesDecoded
+            | NoticeKind::EventsNotKept => None,
         }
     }
 }

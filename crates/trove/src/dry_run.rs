@@ -189,8 +189,15 @@ pub fn print(run: &DryRun) {
             println!("  … and {} more skips", input.tally.skips - input.first_skips.len() as u64);
         }
         for notice in &input.first_notices {
+            // Counted events were never records; every other notice is on
+            // a record that was kept.
+            let what = if notice.kind == "events_not_kept" {
+                "counted, not kept"
+            } else {
+                "kept with a notice"
+            };
             println!(
-                "  kept with a notice {} at byte {}: {}",
+                "  {what} {} at byte {}: {}",
                 sanitize(&notice.file, false),
                 notice.offset,
                 shorten(&notice.reason, 200)

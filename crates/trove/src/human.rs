@@ -117,6 +117,7 @@ pub(crate) fn notice_lines(output: &IngestOutput) -> Vec<String> {
                 continue;
             }
             "field_dropped" => format!("{count} field{plural} dropped"),
+            "events_not_kept" => format!("{count} event{plural} without a message not kept"),
             other => format!("{count} notice{plural} ({other})"),
         };
         match of_kind.as_slice() {

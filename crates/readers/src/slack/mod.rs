@@ -38,6 +38,8 @@
 //! - Joins, leaves, renames, topics and other system subtypes are events;
 //!   unknown subtypes are kept as events with their raw JSON.
 
+mod events;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -84,6 +86,31 @@ fn is_day_file(file: &str) -> bool {
             .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
+/// How much of a file is read to tell whether it is an event log.
+const LOG_HEAD: usize = 64 * 1024;
+
+/// Whether entry `name` is a Slack event log (one JSON event per line).
+fn is_log(input: &Input, name: &str) -> bool {
+    !is_day_file(file_name(name))
+        && input.head(name, LOG_HEAD).is_ok_and(|head| events::is_event_log(&head))
+}
+
+/// The event logs directly in folder `root` of the input (or the input
+/// itself, when it is one file).
+fn event_logs(input: &Input, root: &str) -> Vec<String> {
+    input
+        .entries()
+        .iter()
+        .filter(|e| {
+            e.name.strip_prefix(root).is_some_and(|rest| !rest.contains('/'))
+                && !CONVERSATION_FILES.contains(&file_name(&e.name))
+                && !USER_FILES.contains(&file_name(&e.name))
+        })
+        .filter(|e| is_log(input, &e.name))
+        .map(|e| e.name.clone())
+        .collect()
+}
+
 /// Whether the export's metadata files sit in folder `top` ("" for the
 /// input's top level): a user list and a conversation list.
 fn has_metadata(input: &Input, top: &str) -> bool {
@@ -122,6 +149,9 @@ impl Format for Slack {
         match input.kind() {
             InputKind::File => {
                 let Some(entry) = input.entries().first() else { return Confidence::No };
+                if is_log(input, &entry.name) {
+                    return Confidence::Certain;
+                }
                 if !is_day_file(file_name(&entry.name)) {
                     return Confidence::No;
                 }
@@ -144,6 +174,12 @@ impl Format for Slack {
             InputKind::Dir | InputKind::Zip => {
                 let top = zip_top(input);
                 if has_metadata(input, &top) {
+                    return Confidence::Certain;
+                }
+                let has = |meta: &&str| input.entry(&format!("{top}{meta}")).is_some();
+                // Event logs with a user or channel list beside them.
+                let some_meta = CONVERSATION_FILES.iter().chain(USER_FILES.iter()).any(has);
+                if some_meta && !event_logs(input, &top).is_empty() {
                     return Confidence::Certain;
                 }
                 // A user list alone is no sign: Rocket.Chat dumps have one.
@@ -374,6 +410,7 @@ impl Reader<'_> {
         // (folder, entry) pairs; the folder names the conversation.
         let input_name =
             input.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let logs = event_logs(input, &root);
         let days: Vec<(String, String)> = if single {
             let folder = input
                 .path()
@@ -381,7 +418,12 @@ impl Reader<'_> {
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            input.entries().iter().map(|e| (folder.clone(), e.name.clone())).collect()
+            input
+                .entries()
+                .iter()
+                .filter(|e| !logs.contains(&e.name))
+                .map(|e| (folder.clone(), e.name.clone()))
+                .collect()
         } else {
             input
                 .entries()
@@ -397,11 +439,12 @@ impl Reader<'_> {
                 })
                 .collect()
         };
-        if days.is_empty() {
+        if days.is_empty() && logs.is_empty() {
             return Err(ReadError::invalid(
                 input.path().display().to_string(),
                 None,
-                "no Slack day files (<channel>/YYYY-MM-DD.json) found",
+                "no Slack day files (<channel>/YYYY-MM-DD.json) or event logs (one JSON event \
+                 per line) found",
             ));
         }
         // Channel ids are unique within a workspace: the workspace most of
@@ -422,6 +465,10 @@ impl Reader<'_> {
             let result = self.day_file(name, &conversation, single);
             crate::member_failed(self.input, result, self.options, &mut *self.sink)?;
         }
+        for name in &logs {
+            let result = self.event_log(name, scope.as_ref());
+            crate::member_failed(self.input, result, self.options, &mut *self.sink)?;
+        }
         Ok(())
     }
 
@@ -434,28 +481,34 @@ impl Reader<'_> {
                     format!("unreadable user: {}", error_reason(&e)),
                 )
             })?;
-            let profile = user.profile.as_ref();
-            let display_name = [
-                profile.and_then(|p| p.display_name.as_deref()),
-                profile.and_then(|p| p.real_name.as_deref()),
-                user.real_name.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .find(|n| !n.trim().is_empty())
-            .map(str::to_string);
-            let handle = user.name.filter(|n| !n.is_empty());
-            reader.sink.account(AccountRef {
-                native_id: Arc::from(user.id.as_str()),
-                display_name: display_name.as_deref().map(Arc::from),
-                handle: handle.as_deref().map(Arc::from),
-            });
-            if let Some(team) = user.team_id.filter(|t| !t.is_empty()) {
-                *reader.teams.entry(team).or_insert(0) += 1;
-            }
-            reader.users.insert(user.id, Person { display_name, handle });
+            reader.learn_user(user);
             Ok(())
         });
+    }
+
+    /// Names a user (from `users.json` or an event log's `user_change`),
+    /// also told to the sink.
+    fn learn_user(&mut self, user: UserJson) {
+        let profile = user.profile.as_ref();
+        let display_name = [
+            profile.and_then(|p| p.display_name.as_deref()),
+            profile.and_then(|p| p.real_name.as_deref()),
+            user.real_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|n| !n.trim().is_empty())
+        .map(str::to_string);
+        let handle = user.name.filter(|n| !n.is_empty());
+        self.sink.account(AccountRef {
+            native_id: Arc::from(user.id.as_str()),
+            display_name: display_name.as_deref().map(Arc::from),
+            handle: handle.as_deref().map(Arc::from),
+        });
+        if let Some(team) = user.team_id.filter(|t| !t.is_empty()) {
+            *self.teams.entry(team).or_insert(0) += 1;
+        }
+        self.users.insert(user.id, Person { display_name, handle });
     }
 
     /// Reads `channels.json` and its siblings: folder name → conversation.
@@ -579,13 +632,36 @@ impl Reader<'_> {
         bytes: &[u8],
     ) -> Result<(), ReadError> {
         let json_path = format!("$[{index}]");
+        let locator = Locator {
+            entry: day.entry.clone(),
+            offset,
+            length: bytes.len() as u64,
+            line: None,
+            json_path: Some(json_path.clone()),
+        };
+        match self.message_record(day, locator, bytes, &json_path) {
+            Some(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads one message object (`bytes`, cited by `locator`, called
+    /// `place` in skips and notices) into a record. An optional field of a shape this reader does not know
+    /// goes, with a notice, and the message stays; a message that cannot
+    /// be read is a skip (`None`).
+    fn message_record(
+        &mut self,
+        day: &Day<'_>,
+        locator: Locator,
+        bytes: &[u8],
+        place: &str,
+    ) -> Option<Record> {
+        let offset = locator.offset;
         let repaired: String;
         let mut dropped = Vec::new();
         let m: MessageJson<'_> = match from_bytes(bytes) {
             Ok(m) => m,
             Err(e) => {
-                // An optional field of a shape this reader does not know
-                // goes, with a notice; the message stays.
                 let parses = |json: &str| {
                     from_bytes::<MessageJson<'_>>(json.as_bytes())
                         .map(|_| ())
@@ -606,19 +682,12 @@ impl Reader<'_> {
                         self.skip(
                             day.display,
                             at,
-                            format!("{json_path}: not a readable message: {reason}"),
+                            format!("{place}: not a readable message: {reason}"),
                         );
-                        return Ok(());
+                        return None;
                     }
                 }
             }
-        };
-        let locator = Locator {
-            entry: day.entry.clone(),
-            offset,
-            length: bytes.len() as u64,
-            line: None,
-            json_path: Some(json_path.clone()),
         };
         match self.build(m, bytes, day.conversation, locator) {
             Ok(record) => {
@@ -628,14 +697,14 @@ impl Reader<'_> {
                         offset,
                         kind: NoticeKind::FieldDropped,
                         count: 1,
-                        reason: format!("{json_path}: slack {} ({})", field.path, field.why),
+                        reason: format!("{place}: slack {} ({})", field.path, field.why),
                     });
                 }
-                self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+                Some(record)
             }
             Err(reason) => {
-                self.skip(day.display, offset, format!("{json_path}: {reason}"));
-                Ok(())
+                self.skip(day.display, offset, format!("{place}: {reason}"));
+                None
             }
         }
     }

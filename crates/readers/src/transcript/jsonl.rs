@@ -9,10 +9,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 
 use serde_json::{Map, Value};
 
+use crate::bounded_lines::Lines;
 use crate::json_scan::lite::{self, Lite, LiteMap};
 use crate::json_scan::{JsonScanner, ScanOptions};
 
@@ -144,18 +145,10 @@ pub(super) fn read_entry(
             Lines { inner: stream, offset: bom as u64, line: 0, limit: options.max_record_bytes };
         let mut buf = Vec::new();
         let mut next_progress = super::PROGRESS_STEP;
-        while let Some((offset, line)) = lines.next(&mut buf).map_err(|e| match e {
-            LineError::Io(e) => ReadError::io(&ctx.display, e),
-            LineError::TooLong(start) => ReadError::invalid(
-                &ctx.display,
-                Some(start),
-                format!(
-                    "a line starting here is longer than the limit of {} bytes; refusing to \
-                     buffer it",
-                    options.max_record_bytes
-                ),
-            ),
-        })? {
+        while let Some((offset, line)) = lines
+            .next(&mut buf)
+            .map_err(|e| e.into_read_error(&ctx.display, options.max_record_bytes))?
+        {
             if lines.offset >= next_progress {
                 sink.progress(lines.offset);
                 next_progress = lines.offset + super::PROGRESS_STEP;
@@ -318,62 +311,5 @@ fn as_text<'v>(value: &'v Lite<'_>) -> Option<Cow<'v, str>> {
         Lite::Number(n) => Some(Cow::Owned(n.to_string())),
         Lite::Bool(b) => Some(Cow::Owned(b.to_string())),
         other => Some(Cow::Owned(other.to_string())),
-    }
-}
-
-enum LineError {
-    Io(io::Error),
-    /// A line starting at this offset is longer than the limit.
-    TooLong(u64),
-}
-
-/// Splits a stream into lines without ever holding more than `limit`
-/// bytes of one.
-struct Lines<R> {
-    inner: R,
-    /// File offset of the next line.
-    offset: u64,
-    /// 1-based number of the last line returned.
-    line: u64,
-    limit: usize,
-}
-
-impl<R: BufRead> Lines<R> {
-    /// The next line (without `\n`) in `buf`, with its offset and line
-    /// number; `None` at the end.
-    fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<(u64, u64)>, LineError> {
-        buf.clear();
-        let start = self.offset;
-        let mut any = false;
-        loop {
-            let available = match self.inner.fill_buf() {
-                Ok(available) => available,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(LineError::Io(e)),
-            };
-            if available.is_empty() {
-                if !any {
-                    return Ok(None);
-                }
-                break;
-            }
-            any = true;
-            let (take, done) = match memchr::memchr(b'\n', available) {
-                Some(i) => (i, true),
-                None => (available.len(), false),
-            };
-            if buf.len() + take > self.limit {
-                return Err(LineError::TooLong(start));
-            }
-            buf.extend_from_slice(&available[..take]);
-            let consumed = take + usize::from(done);
-            self.inner.consume(consumed);
-            self.offset += consumed as u64;
-            if done {
-                break;
-            }
-        }
-        self.line += 1;
-        Ok(Some((start, self.line)))
     }
 }

@@ -445,3 +445,85 @@ proptest! {
         }
     }
 }
+
+/// One message of each odd shape real exports hold, in a channel file with
+/// a BOM and CRLF line ends: a genuine message first, then copies with one
+/// optional field each given a shape the reader does not expect.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let author = r#""author": {"id": "800000000000000001", "name": "alice", "nickname": "Alice"}"#;
+    let msg = |n: u32, rest: &str| {
+        format!(
+            r#"{{"id": "12246145977601229{n:02}", "type": "Default",
+                "timestamp": "2024-04-02T09:01:{n:02}.000+02:00", {author}, {rest}}}"#
+        )
+    };
+    let long = "x".repeat(100_000);
+    let docs = [
+        msg(1, r#""content": "genuine", "attachments": [], "reactions": [], "mentions": []"#),
+        msg(2, r#""content": "b", "reactions": {}"#),
+        msg(3, r#""content": "c", "attachments": null"#),
+        msg(4, r#""content": "d", "timestampEdited": 5"#),
+        msg(5, r#""content": "e", "embeds": {"title": "x"}"#),
+        msg(6, r#""content": "f", "reference": "1224614597760122901""#),
+        msg(7, r#""content": "g", "stickers": [7]"#),
+        msg(8, r#""content": "h", "attachments": [{"fileName": {"x": 1}, "fileSizeBytes": "12"}]"#),
+        msg(9, r#""content": "‏שלום\u200b e\u0301 🙂""#),
+        msg(10, &format!(r#""content": "{long}""#)),
+        msg(11, r#""content": "k", "interaction": [1, 2]"#),
+        msg(12, r#""content": "l", "mentions": [{}]"#),
+        msg(13, r#""content": "m", "reactions": [{"emoji": [], "count": "x"}]"#),
+        msg(14, r#""content": 14"#),
+    ];
+    let body = format!(
+        "\u{feff}{{\"guild\": {{\"id\": \"600000000000000001\", \"name\": \"Acme\"}},\r\n\
+         \"channel\": {{\"id\": \"700000000000000001\", \"type\": \"GuildTextChat\", \"name\": \"general\"}},\r\n\
+         \"messages\": [\r\n{}\r\n]}}\r\n",
+        docs.join(",\r\n")
+    );
+    let path = dir.path().join("Acme - general [700000000000000001].json");
+    std::fs::write(&path, body).unwrap();
+    let sink = read(&path).unwrap();
+    let ids: Vec<&str> = sink
+        .records
+        .iter()
+        .map(|r| r.native_id.as_deref().unwrap().trim_start_matches("12246145977601229"))
+        .collect();
+    assert_eq!(ids, ["01", "03", "09", "10", "11", "13"]);
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["genuine", "c", "‏שלום\u{200b} e\u{301} 🙂", long.as_str(), "k", "m"]);
+    for (record, second) in sink.records.iter().zip([1, 3, 9, 10, 11, 13]) {
+        let sender = record.sender.as_ref().unwrap();
+        assert_eq!(
+            (&*sender.native_id, sender.display_name.as_deref()),
+            ("800000000000000001", Some("Alice"))
+        );
+        assert_eq!(record.sent_at.utc_ms, 1_712_041_260_000 + second * 1000);
+        assert_eq!(&*record.conversation.native_id, "700000000000000001");
+    }
+    // `reactions: [{"emoji": [], "count": "x"}]`: the reaction without a
+    // readable emoji goes, with no notice; the message stays.
+    assert!(by_id(&sink, "1224614597760122913").reactions.is_empty());
+    // Today the other odd optional fields cost the whole message: a skip
+    // naming it, never silence, but no FieldDropped notice either.
+    let skips: Vec<&str> = sink.skips.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(
+        skips,
+        [
+            "$.messages[1]: not a readable message: invalid type: map, expected a sequence",
+            "$.messages[3]: not a readable message: invalid type: integer `5`, expected a string",
+            "$.messages[4]: not a readable message: invalid type: map, expected a sequence",
+            "$.messages[5]: not a readable message: invalid type: string \"1224614597760122901\", \
+             expected struct ReferenceJson",
+            "$.messages[6]: not a readable message: invalid type: integer `7`, expected struct \
+             StickerJson",
+            "$.messages[7]: not a readable message: invalid type: map, expected a string",
+            "$.messages[11]: not a readable message: missing field `id`",
+            "$.messages[13]: not a readable message: invalid type: integer `14`, expected a string",
+        ]
+    );
+    assert_eq!(sink.records.len() + sink.skips.len(), docs.len(), "no message goes silently");
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    check_locators(&path, &sink);
+}

@@ -716,3 +716,119 @@ proptest! {
         }
     }
 }
+
+/// A single-chat `result.json` with a BOM and CRLF line ends: a genuine
+/// message first, then copies with one optional field each given a shape
+/// the reader does not expect; also the very long text. Messages 1, 9 and
+/// 10 have no odd field; 2's `text_entities` only repeat its text.
+fn odd_shapes_export(dir: &tempfile::TempDir) -> (PathBuf, String) {
+    let msg = |n: u32, rest: &str| {
+        format!(
+            r#"{{"id": {n}, "type": "message", "date": "2021-03-01T10:00:{n:02}",
+                "date_unixtime": "16145928{n:02}", "from": "Alice", "from_id": "user111", {rest}}}"#
+        )
+    };
+    let long = "x".repeat(100_000);
+    let docs = [
+        msg(1, r#""text": "genuine", "text_entities": [{"type": "plain", "text": "genuine"}]"#),
+        msg(2, r#""text": "b", "text_entities": {}"#),
+        msg(3, r#""text": "c", "reactions": {"emoji": "👍"}"#),
+        msg(4, r#""text": "d", "edited_unixtime": [], "edited": 5"#),
+        msg(5, r#""text": "e", "photo": 5, "photo_file_size": "big""#),
+        msg(6, r#""text": "f", "reply_to_message_id": {"id": 1}"#),
+        msg(7, r#""text": "g", "forwarded_from": null"#),
+        msg(8, r#""text": {"type": "bold", "text": "h"}"#),
+        msg(9, r#""text": "‏שלום\u200b e\u0301 🙂""#),
+        msg(10, &format!(r#""text": "{long}""#)),
+        msg(11, r#""text": "k", "file": ["a", "b"], "file_size": null"#),
+        msg(12, r#""text": ["l", 7, null, {"type": "link"}]"#),
+        msg(13, r#""text": 13"#),
+        msg(14, r#""text": "n", "from": {"name": "x"}"#),
+        msg(15, r#""text": "o", "reactions": [{"type": 5, "count": "x", "recent": {}}]"#),
+    ];
+    let body = format!(
+        "\u{feff}{{\"name\": \"Leak Team\", \"type\": \"private_group\", \"id\": 1234567890,\r\n\
+         \"messages\": [\r\n{}\r\n]}}\r\n",
+        docs.join(",\r\n")
+    );
+    (write(dir, "result.json", body.as_bytes()), long)
+}
+
+/// One message of each odd shape: every message comes out with its id,
+/// sender and time, none skipped; the odd fields the reader cannot model
+/// are kept in `raw` where it notices them.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, long) = odd_shapes_export(&dir);
+    let sink = read(&path);
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let ids: Vec<&str> = sink.records.iter().filter_map(|r| r.native_id.as_deref()).collect();
+    let expected: Vec<String> = (1..=15).map(|n| n.to_string()).collect();
+    assert_eq!(ids, expected);
+    for (n, record) in (1..=15).zip(&sink.records) {
+        assert!(record.is_message());
+        assert_eq!(record.sent_at.utc_ms, 1_614_592_800_000 + n * 1000);
+        assert_eq!(sender(record), Some("user111"));
+    }
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "genuine",
+            "b",
+            "c",
+            "d",
+            "e",
+            "f",
+            "g",
+            "",
+            "‏שלום\u{200b} e\u{301} 🙂",
+            long.as_str(),
+            "k",
+            "l",
+            "",
+            "n",
+            "o"
+        ]
+    );
+    // `from: {"name": "x"}` loses the label, not the sender.
+    assert_eq!(by_id(&sink, "14").sender.as_ref().unwrap().display_name, None);
+    assert_eq!(by_id(&sink, "1").sender.as_ref().unwrap().display_name.as_deref(), Some("Alice"));
+    // Odd reactions and a null `forwarded_from` keep the message's JSON.
+    let with_raw: Vec<&str> = sink
+        .records
+        .iter()
+        .filter(|r| r.raw.is_some())
+        .map(|r| r.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(with_raw, ["3", "7", "15"]);
+    // Today nothing else is said about the odd fields (see the ignored
+    // test below).
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    check_locators(&path, &sink);
+}
+
+/// What the issue asks: each odd field is either kept (in `raw`) or
+/// reported as dropped.
+#[test]
+#[ignore = "reader bug: odd-shaped edited/photo/file/reply_to_message_id/text/from are dropped silently"]
+fn odd_shaped_fields_are_kept_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = odd_shapes_export(&dir);
+    let sink = read(&path);
+    let silent: Vec<&str> = sink
+        .records
+        .iter()
+        .filter(|r| !["1", "2", "9", "10"].contains(&r.native_id.as_deref().unwrap()))
+        .filter(|r| {
+            r.raw.is_none()
+                && !sink.notices.iter().any(|n| {
+                    n.kind == trove_readers::NoticeKind::FieldDropped
+                        && n.offset == r.locator.offset
+                })
+        })
+        .map(|r| r.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(silent, Vec::<&str>::new());
+}

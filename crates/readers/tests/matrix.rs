@@ -487,3 +487,135 @@ proptest! {
         }
     }
 }
+
+/// A bare array of events with a BOM and CRLF line ends: a genuine message
+/// first, then copies with one optional field each given a shape the
+/// reader does not expect, and a very long body.
+fn odd_shapes_events(dir: &tempfile::TempDir) -> (PathBuf, String) {
+    let event = |n: u32, rest: &str| {
+        format!(
+            r#"{{"type": "m.room.message", "room_id": "!odd:example.org", "sender": "@ada:example.org",
+                "origin_server_ts": 16000000{n:02}000, "event_id": "$e{n:02}", {rest}}}"#
+        )
+    };
+    let long = "x".repeat(100_000);
+    let docs = [
+        event(1, r#""content": {"msgtype": "m.text", "body": "genuine"}"#),
+        event(2, r#""content": {"msgtype": "m.text", "body": 7}"#),
+        event(3, r#""content": []"#),
+        event(4, r#""content": null"#),
+        event(5, r#""content": {"msgtype": "m.text", "body": "e", "m.relates_to": "x"}"#),
+        event(6, r#""content": {"msgtype": "m.text", "body": "f"}, "unsigned": []"#),
+        event(7, r#""content": {"msgtype": 5, "body": "g"}"#),
+        event(8, r#""content": {"msgtype": "m.image", "body": "h.png", "url": 5, "info": []}"#),
+        event(9, r#""content": {"msgtype": "m.text", "body": "‏שלום\u200b e\u0301 🙂"}"#),
+        event(10, &format!(r#""content": {{"msgtype": "m.text", "body": "{long}"}}"#)),
+        event(
+            11,
+            r#""content": {"msgtype": "m.text", "body": "k", "format": 5, "formatted_body": {}}"#,
+        ),
+        event(
+            12,
+            r#""content": {"msgtype": "m.text", "body": "l", "m.relates_to": {"m.in_reply_to": []}}"#,
+        ),
+        event(
+            13,
+            r#""content": {"msgtype": "m.file", "body": "m", "info": {"size": "big", "mimetype": 5}}"#,
+        ),
+    ];
+    let body = format!("\u{feff}[\r\n{}\r\n]\r\n", docs.join(",\r\n"));
+    (write_temp(dir, "events.json", body.as_bytes()), long)
+}
+
+/// One event of each odd shape: every message comes out with its id,
+/// sender, time and what text it has, none skipped.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, long) = odd_shapes_events(&dir);
+    let sink = read(&path);
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let ids: Vec<&str> = sink.records.iter().filter_map(|r| r.native_id.as_deref()).collect();
+    let expected: Vec<String> = (1..=13).map(|n| format!("$e{n:02}")).collect();
+    assert_eq!(ids, expected);
+    for (n, record) in (1..=13).zip(&sink.records) {
+        assert!(record.is_message(), "{:?}", record.kind);
+        assert_eq!(record.sent_at.utc_ms, 1_600_000_000_000 + n * 1000);
+        assert_eq!(sender(record), "@ada:example.org");
+        assert_eq!(&*record.conversation.native_id, "!odd:example.org");
+    }
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "genuine",
+            "",
+            "",
+            "",
+            "e",
+            "f",
+            "g",
+            "h.png",
+            "‏שלום\u{200b} e\u{301} 🙂",
+            long.as_str(),
+            "k",
+            "l",
+            "m"
+        ]
+    );
+    // An unknown `msgtype` keeps the event whole; media with odd `url` and
+    // `info` keep an attachment with what is readable.
+    assert!(by_id(&sink, "$e07").raw.as_deref().unwrap().contains("\"msgtype\": 5"));
+    let image = &by_id(&sink, "$e08").attachments;
+    assert_eq!(
+        image
+            .iter()
+            .map(|a| (&*a.name, &*a.reference, a.kind.as_deref(), a.size))
+            .collect::<Vec<_>>(),
+        [("h.png", "", Some("image"), None)]
+    );
+    let file = &by_id(&sink, "$e13").attachments;
+    assert_eq!(
+        file.iter().map(|a| (&*a.name, a.kind.as_deref(), a.size)).collect::<Vec<_>>(),
+        [("m", Some("file"), None)]
+    );
+    let with_raw: Vec<&str> = sink
+        .records
+        .iter()
+        .filter(|r| r.raw.is_some())
+        .map(|r| r.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(with_raw, ["$e07"]);
+    // Today nothing else is said about the odd fields (see the ignored
+    // test below).
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+}
+
+/// What the issue asks: each odd field the record models when well formed
+/// (`body`, `content`, `m.relates_to`, `url`, `info`) is either kept (in
+/// `raw`) or reported as dropped. (`content: null` reads as no content;
+/// `unsigned` and `formatted_body` are not modelled in any shape.)
+#[test]
+#[ignore = "reader bug: odd-shaped body/content/m.relates_to/url/info are dropped silently"]
+fn odd_shaped_fields_are_kept_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = odd_shapes_events(&dir);
+    let sink = read(&path);
+    let silent: Vec<&str> = sink
+        .records
+        .iter()
+        .filter(|r| {
+            ["$e02", "$e03", "$e05", "$e08", "$e12", "$e13"]
+                .contains(&r.native_id.as_deref().unwrap())
+        })
+        .filter(|r| {
+            r.raw.is_none()
+                && !sink.notices.iter().any(|n| {
+                    n.kind == trove_readers::NoticeKind::FieldDropped
+                        && n.offset == r.locator.offset
+                })
+        })
+        .map(|r| r.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(silent, Vec::<&str>::new());
+}

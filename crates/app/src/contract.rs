@@ -10,7 +10,7 @@ use trove_store::StoredMessage;
 use crate::dates::format_instant;
 
 /// `trove ingest --json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct IngestOutput {
     /// Source files recorded by the run.
     pub sources: u64,
@@ -31,6 +31,10 @@ pub struct IngestOutput {
     pub notices: Vec<NoticeOutput>,
     /// Translations attached to original messages (`--translation-of`).
     pub translations_added: u64,
+    /// How the translated records paired with originals
+    /// (`--translation-of` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation_pairing: Option<PairingOutput>,
     /// Attached files found in the inputs and hashed.
     pub media_files: u64,
     /// Of those, files copied into the case (`--copy-media`; a file the
@@ -40,6 +44,26 @@ pub struct IngestOutput {
     pub skipped: Vec<SkippedOutput>,
     /// Inputs and the readers chosen.
     pub inputs: Vec<InputOutput>,
+}
+
+/// How a translated copy paired with its originals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairingOutput {
+    /// Translated records read.
+    pub records: u64,
+    /// Paired with an original of the same time (and sender, where kept).
+    pub paired_by_time: u64,
+    /// Paired with the same sender's next original where the time differs
+    /// (the translation rewrote it): worth a look.
+    pub paired_by_order: u64,
+    /// Records no original fits; each is also in `skipped` with its reason.
+    pub unpaired: u64,
+    /// Paired records over records read, in percent (`null` with none).
+    pub rate_percent: Option<f64>,
+    /// Originals of the paired sources that no record paired with.
+    pub originals_untranslated: u64,
+    /// Translated files with no original of the same relative path.
+    pub files_without_original: Vec<String>,
 }
 
 /// A record that could not be read.
@@ -109,6 +133,15 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
                 })
                 .collect(),
             translations_added: report.translations_added,
+            translation_pairing: report.pairing.map(|p| PairingOutput {
+                rate_percent: p.rate().map(|r| (r * 10.0).round() / 10.0),
+                records: p.records,
+                paired_by_time: p.paired_by_time,
+                paired_by_order: p.paired_by_order,
+                unpaired: p.unpaired,
+                originals_untranslated: p.originals_untranslated,
+                files_without_original: p.files_without_original,
+            }),
             media_files: report.media_files,
             media_copied: report.media_copied,
             skipped: report

@@ -13,6 +13,7 @@
 mod dry_run;
 mod key;
 mod media;
+pub mod pairing;
 mod plan;
 mod sink;
 
@@ -180,6 +181,8 @@ pub struct IngestReport {
     pub generation: u64,
     /// Translations attached to original messages.
     pub translations_added: u64,
+    /// How the translated records paired, in translation mode.
+    pub pairing: Option<pairing::PairingReport>,
     /// Distinct attached files found in the inputs and hashed.
     pub media_files: u64,
     /// Files copied into the case's media folder.
@@ -215,8 +218,11 @@ pub fn ingest(
     let mut report = IngestReport::default();
     let translation = match &options.translation {
         Some(of) => Some(sink::Translating {
-            original_source: resolve_source(&run, &of.source)?,
+            originals: resolve_originals(&run, &of.source)?,
             lang: of.lang.clone(),
+            reference: of.source.clone(),
+            aligners: pairing::Aligners::default(),
+            report: pairing::PairingReport::default(),
         }),
         None => None,
     };
@@ -254,6 +260,7 @@ pub fn ingest(
     }
     sink.progress.committing();
     report.translations_added = sink.reindex_translated()?;
+    report.pairing = sink.pairing();
     report.media_files = sink.media.hashed();
     report.media_copied = sink.media.copied;
     let sink::Finished { mut summary, skipped, notices, sources } = sink.finish();
@@ -284,15 +291,27 @@ pub fn ingest(
     Ok(report)
 }
 
-fn resolve_source(run: &trove_store::RunWriter<'_>, reference: &str) -> Result<i64, IngestError> {
+/// The originals `--translation-of REFERENCE` names: one source (its path
+/// as ingested, or its SHA-256), or a folder whose files were ingested.
+fn resolve_originals(
+    run: &trove_store::RunWriter<'_>,
+    reference: &str,
+) -> Result<sink::Originals, IngestError> {
     let found = run.find_source(reference)?;
     match found.as_slice() {
-        [(row, _)] => Ok(*row),
-        [] => Err(IngestError::Read(ReadError::invalid(
-            reference,
-            None,
-            "--translation-of names no ingested source (use its path as `trove stats` shows it, or its sha256)",
-        ))),
+        [(row, _)] => Ok(sink::Originals::Source(*row)),
+        [] => {
+            let under = run.sources_under(reference)?;
+            if under.is_empty() {
+                return Err(IngestError::Read(ReadError::invalid(
+                    reference,
+                    None,
+                    "--translation-of names no ingested source or folder of sources (use a path \
+                     as `trove stats` shows it, or a sha256)",
+                )));
+            }
+            Ok(sink::Originals::Folder(under.into_iter().map(|(row, rel)| (rel, row)).collect()))
+        }
         many => Err(IngestError::Read(ReadError::invalid(
             reference,
             None,

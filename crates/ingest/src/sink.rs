@@ -11,12 +11,26 @@ use trove_readers::{Format, Input, Notice, Sink, Skip, Stop};
 use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 use crate::media::MediaFiles;
+use crate::pairing::{Aligners, Paired, PairingReport};
 use crate::{IngestError, Progress, key};
 
-/// Translation mode: records pair with original messages of a source.
+/// Translation mode: records pair with original messages.
 pub(crate) struct Translating {
-    pub original_source: i64,
+    pub originals: Originals,
     pub lang: String,
+    /// The originals as the user named them, for reasons.
+    pub reference: String,
+    pub aligners: Aligners,
+    pub report: PairingReport,
+}
+
+/// Where a translated record's originals are.
+pub(crate) enum Originals {
+    /// One source (a file or a zip) holds them all.
+    Source(i64),
+    /// A folder: each translated file pairs with the source of the same
+    /// path relative to it.
+    Folder(HashMap<String, i64>),
 }
 
 pub(crate) struct IngestSink<'r, 's> {
@@ -172,6 +186,14 @@ impl<'r, 's> IngestSink<'r, 's> {
         self.error.take()
     }
 
+    /// What pairing came to, in translation mode.
+    pub fn pairing(&mut self) -> Option<PairingReport> {
+        let translating = self.translating.as_mut()?;
+        let mut report = std::mem::take(&mut translating.report);
+        report.originals_untranslated = translating.aligners.untranslated();
+        Some(report)
+    }
+
     pub fn finish(self) -> Finished {
         Finished {
             summary: self.summary,
@@ -250,12 +272,7 @@ impl<'r, 's> IngestSink<'r, 's> {
         Ok(self.translated.len() as u64)
     }
 
-    fn translate(
-        &mut self,
-        mut record: Record,
-        original_source: i64,
-        lang: &str,
-    ) -> Result<(), IngestError> {
+    fn translate(&mut self, mut record: Record) -> Result<(), IngestError> {
         if !record.is_message() {
             return Ok(());
         }
@@ -266,50 +283,82 @@ impl<'r, 's> IngestSink<'r, 's> {
             _ => None,
         };
         let source = self.source_row(folder_entry.as_deref())?;
-        let conversation = self.run.conversation(record.platform, &record.conversation, None)?;
+        let file = self.current.as_ref().map(|c| c.input_path.clone()).unwrap_or_default();
+        // The translated file's path relative to its input: the folder
+        // member's entry, else the file's own name.
+        let relative: String = match &folder_entry {
+            Some(entry) => entry.to_string(),
+            None => file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        };
         let sender = match &record.sender {
             Some(account) => Some(self.run.account(record.platform, account)?),
             None => None,
         };
-        let paired = self.run.translation(&trove_store::NewTranslation {
-            original_source,
-            conversation,
-            sender,
-            sent_at_ms: record.sent_at.utc_ms,
-            ts_original: &record.sent_at.original,
-            lang,
-            text: &record.text,
-            source,
-            locator: &record.locator,
+        let Some(translating) = self.translating.as_mut() else { return Ok(()) };
+        translating.report.records += 1;
+        let original_source = match &translating.originals {
+            Originals::Source(row) => Some(*row),
+            Originals::Folder(by_path) => by_path.get(&relative).copied(),
+        };
+        let display = match &folder_entry {
+            Some(entry) => file.join(&**entry).display().to_string(),
+            None => file.display().to_string(),
+        };
+        let Some(original_source) = original_source else {
+            translating.report.unpaired += 1;
+            let reason = format!(
+                "translation: no original file `{relative}` under {}",
+                translating.reference
+            );
+            if !translating.report.files_without_original.contains(&relative) {
+                translating.report.files_without_original.push(relative);
+            }
+            self.skipped.push(Skip { file: display, offset: record.locator.offset, reason });
+            return Ok(());
+        };
+        let (lang, run) = (translating.lang.as_str(), &mut *self.run);
+        let aligner = translating.aligners.get_or_load(original_source, || {
+            run.translation_candidates(original_source, lang, source)
         })?;
-        match paired {
-            Some((row, true)) => self.translated.push(row),
-            Some((_, false)) => self.summary.add_duplicates(trove_store::DUPLICATE_IN_CASE, 1),
-            None => self.skipped.push(Skip {
-                file: self
-                    .current
-                    .as_ref()
-                    .map(|c| c.input_path.display().to_string())
-                    .unwrap_or_default(),
-                offset: record.locator.offset,
-                reason: format!(
-                    "translation: no original message at {:?} from {} in {}",
-                    record.sent_at.original,
-                    record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("(nobody)"),
-                    record.conversation.native_id
-                ),
-            }),
+        let paired = aligner.pair(sender, record.sent_at.utc_ms, &record.sent_at.original);
+        let Some((row, how)) = paired else {
+            translating.report.unpaired += 1;
+            let reason = format!(
+                "translation: no original message from {} near {:?} in {}",
+                record.sender.as_ref().map(|s| &*s.native_id).unwrap_or("(nobody)"),
+                record.sent_at.original,
+                translating.reference
+            );
+            self.skipped.push(Skip { file: display, offset: record.locator.offset, reason });
+            return Ok(());
+        };
+        match how {
+            Paired::ByTime => translating.report.paired_by_time += 1,
+            Paired::ByOrder => translating.report.paired_by_order += 1,
+        }
+        let inserted = self.run.attach_translation(
+            row,
+            &trove_store::NewTranslation {
+                lang: &translating.lang,
+                text: &record.text,
+                source,
+                locator: &record.locator,
+            },
+        )?;
+        if inserted {
+            self.translated.push(row);
+        } else {
+            self.summary.add_duplicates(trove_store::DUPLICATE_IN_CASE, 1);
         }
         Ok(())
     }
 
     fn store(&mut self, mut record: Record) -> Result<(), IngestError> {
-        if let Some(translating) = &self.translating {
-            let (original_source, lang) = (translating.original_source, translating.lang.clone());
+        if self.translating.is_some() {
             if record.platform.is_empty() {
                 record.platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
             }
-            return self.translate(record, original_source, &lang);
+            return self.translate(record);
         }
         let platform = self.current.as_ref().map(|c| c.platform).unwrap_or("unknown");
         if record.platform.is_empty() {

@@ -26,7 +26,7 @@ pub use annotations::{Actor, LogRow, NoteRow, ReviewRow, TagRow, normal_tag};
 pub use collections::{CollectionRow, ItemRow, RuleRow};
 pub use people::PersonRow;
 pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
-pub use translations::{IndexEntry, NewTranslation, TranslationRow};
+pub use translations::{Candidate, IndexEntry, NewTranslation, TranslationRow};
 pub use write::{
     Committed, DUPLICATE_BEFORE_SCOPES, DUPLICATE_IN_CASE, DUPLICATE_IN_RUN, Extra, NewMessage,
     NewSource, RunSummary, RunWriter,

@@ -1,7 +1,7 @@
 //! Translations: a layer over messages, pointing at the bytes of the
 //! translated copy they came from.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use crate::write::RunWriter;
 use crate::{Context, Store, StoreError};
@@ -9,18 +9,6 @@ use crate::{Context, Store, StoreError};
 /// A translated record to attach.
 #[derive(Clone, Debug)]
 pub struct NewTranslation<'a> {
-    /// Source row of the original messages.
-    pub original_source: i64,
-    /// Conversation row of the translated record. Not part of the pairing:
-    /// a copy in another file may name its conversation differently.
-    pub conversation: i64,
-    /// Sender row of the translated record.
-    pub sender: Option<i64>,
-    /// UTC ms of the translated record.
-    pub sent_at_ms: i64,
-    /// The timestamp exactly as written (pairing uses it, never a
-    /// re-parsed translated date).
-    pub ts_original: &'a str,
     /// Language code.
     pub lang: &'a str,
     /// Translated text.
@@ -29,6 +17,19 @@ pub struct NewTranslation<'a> {
     pub source: i64,
     /// Where the translated record sits in its copy.
     pub locator: &'a trove_model::Locator,
+}
+
+/// A message a translation may attach to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// Row.
+    pub row: i64,
+    /// Sender row.
+    pub sender: Option<i64>,
+    /// UTC ms.
+    pub sent_at_ms: i64,
+    /// The timestamp as written.
+    pub ts_original: String,
 }
 
 /// A translation of a message.
@@ -43,46 +44,46 @@ pub struct TranslationRow {
 }
 
 impl RunWriter<'_> {
-    /// Attaches a translation to the original message with the same sender
-    /// and timestamp text in `original_source` that
-    /// has no translation into this language yet. Returns the original's
-    /// row, or `None` when no original matches; a translation already
-    /// present (same message, language and copy) counts as found.
-    pub fn translation(
-        &mut self,
-        t: &NewTranslation<'_>,
-    ) -> Result<Option<(i64, bool)>, StoreError> {
-        let original: Option<i64> = self
+    /// The messages of `source` a translation into `lang` from copy
+    /// `copy` may still attach to, in the order they sit in their file:
+    /// those with no translation into `lang` from another copy.
+    pub fn translation_candidates(
+        &self,
+        source: i64,
+        lang: &str,
+        copy: i64,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let mut statement = self
             .conn()
             .prepare_cached(
-                "SELECT m.id FROM messages m
-                 WHERE ?1 IS NOT NULL AND m.sent_at = ?2 AND m.sender_id IS ?3
-                   AND m.ts_original = ?4 AND m.source_id = ?5 AND m.kind = 'message'
+                "SELECT m.id, m.sender_id, m.sent_at, m.ts_original FROM messages m
+                 WHERE m.source_id = ?1 AND m.kind = 'message'
                    AND NOT EXISTS (SELECT 1 FROM translations t
-                                   WHERE t.message_id = m.id AND t.lang = ?6 AND t.source_id <> ?7)
-                   AND NOT EXISTS (SELECT 1 FROM translations t
-                                   WHERE t.message_id = m.id AND t.lang = ?6 AND t.source_id = ?7
-                                     AND t.offset <> ?8)
-                 ORDER BY m.id LIMIT 1",
+                                   WHERE t.message_id = m.id AND t.lang = ?2 AND t.source_id <> ?3)
+                 ORDER BY m.entry, m.offset, m.id",
             )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![
-                        t.conversation,
-                        t.sent_at_ms,
-                        t.sender,
-                        t.ts_original,
-                        t.original_source,
-                        t.lang,
-                        t.source,
-                        t.locator.offset as i64
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()
+            .context(|| "listing the messages a translation may attach to".into())?;
+        let rows = statement
+            .query_map(params![source, lang, copy], |r| {
+                Ok(Candidate {
+                    row: r.get(0)?,
+                    sender: r.get(1)?,
+                    sent_at_ms: r.get(2)?,
+                    ts_original: r.get(3)?,
+                })
             })
-            .context(|| format!("pairing a translation at {}", t.ts_original))?;
-        let Some(message) = original else { return Ok(None) };
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| format!("listing the messages of source {source}"))?;
+        Ok(rows)
+    }
+
+    /// Attaches translation `t` to message `message`. `false` when that
+    /// copy's translation into that language is already there.
+    pub fn attach_translation(
+        &mut self,
+        message: i64,
+        t: &NewTranslation<'_>,
+    ) -> Result<bool, StoreError> {
         let inserted = self
             .conn()
             .prepare_cached(
@@ -103,7 +104,25 @@ impl RunWriter<'_> {
                 ])
             })
             .context(|| "storing a translation".into())?;
-        Ok(Some((message, inserted == 1)))
+        Ok(inserted == 1)
+    }
+
+    /// Every source whose path lies under folder `folder` (as ingested),
+    /// with its path relative to it.
+    pub fn sources_under(&self, folder: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let prefix = format!("{}/", folder.trim_end_matches(['/', '\\']));
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT id, path FROM sources ORDER BY id")
+            .context(|| "listing sources".into())?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| format!("listing the sources under {folder}"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(row, path)| Some((row, path.strip_prefix(&prefix)?.to_string())))
+            .collect())
     }
 
     /// The source row whose path or SHA-256 (or a unique prefix of it) is

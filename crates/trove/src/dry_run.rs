@@ -191,7 +191,7 @@ pub fn print(run: &DryRun) {
         for notice in &input.first_notices {
             // Counted events were never records; every other notice is on
             // a record that was kept.
-            let what = if notice.kind == "events_not_kept" {
+            let what = if notice.kind == trove_readers::NoticeKind::EventsNotKept {
                 "counted, not kept"
             } else {
                 "kept with a notice"

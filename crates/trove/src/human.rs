@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use trove_app::{
-    IngestOutput, MessageOutput, PeopleOutput, SearchOutput, ShowOutput, StatsOutput, VerifyOutput,
+    IngestOutput, MessageOutput, PairingOutput, PeopleOutput, SearchOutput, ShowOutput,
+    StatsOutput, VerifyOutput,
 };
 
 use crate::terminal::{Style, sanitize, snippet_for_terminal};
@@ -61,6 +62,11 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
     if output.translations_added > 0 {
         println!("{} translations attached to their original messages", output.translations_added);
     }
+    if let Some(pairing) = &output.translation_pairing {
+        for line in pairing_lines(pairing) {
+            println!("{line}");
+        }
+    }
     if output.media_files > 0 {
         let copied = if output.media_copied > 0 {
             format!(", {} copied into the case", output.media_copied)
@@ -98,6 +104,34 @@ fn duplicate_breakdown(output: &IngestOutput) -> String {
     let parts: Vec<String> =
         output.duplicate_reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
     format!(" ({})", parts.join(", "))
+}
+
+/// What pairing a translated copy came to: the rate, how, and what is
+/// left over on each side.
+pub(crate) fn pairing_lines(pairing: &PairingOutput) -> Vec<String> {
+    let paired = pairing.paired_by_time + pairing.paired_by_order;
+    let rate = pairing.rate_percent.map(|r| format!(" ({r:.1}%)")).unwrap_or_default();
+    let mut lines = vec![format!(
+        "translation pairing: {paired} of {} translated records paired{rate}: {} by time, {} by \
+         sender and order where the time was rewritten",
+        pairing.records, pairing.paired_by_time, pairing.paired_by_order
+    )];
+    if pairing.unpaired > 0 {
+        lines.push(format!(
+            "  {} translated records unpaired (listed with the skips)",
+            pairing.unpaired
+        ));
+    }
+    if pairing.originals_untranslated > 0 {
+        lines.push(format!(
+            "  {} original messages have no translation from this copy",
+            pairing.originals_untranslated
+        ));
+    }
+    for file in &pairing.files_without_original {
+        lines.push(format!("  no original file for {}", sanitize(file, false)));
+    }
+    lines
 }
 
 /// How many notices of one kind are shown one by one.
@@ -425,6 +459,7 @@ mod tests {
                 ),
             ],
             translations_added: 0,
+            translation_pairing: None,
             media_files: 0,
             media_copied: 0,
             skipped: Vec::new(),

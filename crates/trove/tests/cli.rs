@@ -612,6 +612,111 @@ fn a_translated_copy_attaches_to_the_original_messages() {
     assert_eq!(english["total"].as_u64(), Some(1));
 }
 
+/// A translated folder pairs file by file on relative paths, and record by
+/// record on sender, order and time, though the translation rewrote how
+/// dates are written; the run says how well it paired and what is left.
+#[test]
+fn a_translated_folder_pairs_by_relative_path_sender_and_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ru, en) = (dir.path().join("ru"), dir.path().join("en"));
+    for root in [&ru, &en] {
+        std::fs::create_dir_all(root.join("ops")).expect("mkdir");
+    }
+    let write = |path: std::path::PathBuf, text: &str| std::fs::write(path, text).expect("write");
+    write(
+        ru.join("ops/chat1.txt"),
+        "[23.11.21 09:08:16] boss: привет\n[23.11.21 09:08:40] bio: да пароль сменили\n\
+         [23.11.21 09:09:02] boss: хорошо\n",
+    );
+    write(
+        ru.join("chat2.txt"),
+        "[24.11.21 10:00:00] bio: кошелёк готов\n[24.11.21 10:01:00] boss: отправь\n\
+         [24.11.21 10:02:00] bio: отправил\n",
+    );
+    // The translation writes dates month first; in chat2 it turned one year
+    // into another and lost the last message; extra.txt has no original.
+    write(
+        en.join("ops/chat1.txt"),
+        "[11/23/21 09:08:16] boss: hello\n[11/23/21 09:08:40] bio: yes the password was changed\n\
+         [11/23/21 09:09:02] boss: good\n",
+    );
+    write(
+        en.join("chat2.txt"),
+        "[11/24/21 10:00:00] bio: the wallet is ready\n[11/24/22 10:01:00] boss: send it\n",
+    );
+    write(en.join("extra.txt"), "[11/25/21 10:00:00] bio: a file with no original\n");
+    let case = dir.path().join("case");
+    let template = "[{ts}] {sender}: {text}";
+    let ingest = |path: &Path, ts_format: &str, extra: &[&str]| {
+        let mut args = vec![
+            "ingest",
+            s(path),
+            "--case",
+            s(&case),
+            "--json",
+            "--format",
+            "template",
+            "--template",
+            template,
+            "--ts-format",
+            ts_format,
+        ];
+        args.extend_from_slice(extra);
+        json(&trove(&args))
+    };
+    let original = ingest(&ru, "%d.%m.%y %H:%M:%S", &[]);
+    assert_eq!(original["messages_added"], 6);
+    let out = ingest(&en, "%m/%d/%y %H:%M:%S", &["--translation-of", s(&ru), "--lang", "en"]);
+    assert_eq!(out["messages_added"], 0);
+    assert_eq!(out["translations_added"], 5);
+    let pairing = &out["translation_pairing"];
+    assert_eq!(pairing["records"], 6);
+    assert_eq!(pairing["paired_by_time"], 4);
+    assert_eq!(pairing["paired_by_order"], 1);
+    assert_eq!(pairing["unpaired"], 1);
+    assert_eq!(pairing["rate_percent"], 83.3);
+    assert_eq!(pairing["originals_untranslated"], 1);
+    assert_eq!(pairing["files_without_original"], serde_json::json!(["extra.txt"]));
+    let skipped = out["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0]["reason"].as_str().is_some_and(|r| r.contains("no original file `extra.txt`"))
+    );
+
+    // The rewritten-year message found its original by sender and order.
+    let send = json(&trove(&["search", "--case", s(&case), "--json", "send"]));
+    assert_eq!(send["total"], 1);
+    assert_eq!(send["hits"][0]["text"], "отправь");
+    // Each file paired with its own original, not with a same-named
+    // sender's message in another file.
+    let password = json(&trove(&["search", "--case", s(&case), "--json", "password"]));
+    assert_eq!(password["hits"][0]["text"], "да пароль сменили");
+
+    // In words, for a person.
+    let human = trove(&[
+        "ingest",
+        s(&en),
+        "--case",
+        s(&case),
+        "--format",
+        "template",
+        "--template",
+        template,
+        "--ts-format",
+        "%m/%d/%y %H:%M:%S",
+        "--translation-of",
+        s(&ru),
+        "--lang",
+        "en",
+    ]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("translation pairing: 5 of 6 translated records paired (83.3%)"),
+        "{text}"
+    );
+    assert!(text.contains("no original file for extra.txt"), "{text}");
+}
+
 #[test]
 fn the_analysis_zone_is_shown_set_and_checked() {
     let dir = tempfile::tempdir().expect("tempdir");

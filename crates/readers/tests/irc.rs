@@ -356,3 +356,71 @@ proptest! {
         prop_assert_eq!(strip(a.records), strip(b.records));
     }
 }
+
+/// One line of each odd shape real logs hold, in an irssi log with a BOM
+/// and CRLF line ends: every message comes out, each line not a message
+/// is an event or a skip that says so, none silently gone.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let lines = [
+        "\u{feff}--- Log opened Tue May 03 09:00:00 2016".to_string(),
+        "09:01 <alice> genuine".to_string(),
+        "09:02 <bob> ".to_string(),
+        "09:03 <carol>\ttabbed".to_string(),
+        "09:04 <dave> \ttab in the text".to_string(),
+        format!("09:05 <erin> {long}"),
+        "   ".to_string(),
+        "09:06 <Ålïce> e\u{301} \u{200b}zero width \u{202e}bidi".to_string(),
+        "09:07 -!- frank [~f@host] has joined #odd".to_string(),
+        "09:08 <бот> тест: с двоеточием".to_string(),
+        "09:09 <🙂> emoji nick".to_string(),
+        "".to_string(),
+        "09:10 <@op> mode prefix".to_string(),
+        "09:11  * gina waves".to_string(),
+        "09:12 <alice> ‏שלום".to_string(),
+    ];
+    let path = write_temp(&dir, "#odd.2016-05-03.log", lines.join("\r\n").as_bytes());
+    let sink = read(&path);
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    let message = RecordKind::Message;
+    let got: Vec<(u64, &RecordKind, &str, &str, &str)> = sink
+        .records
+        .iter()
+        .map(|r| {
+            (r.locator.line.unwrap(), &r.kind, sender(r), r.sent_at.original.as_str(), &*r.text)
+        })
+        .collect();
+    let expected: Vec<(u64, RecordKind, &str, &str, &str)> = vec![
+        (2, message.clone(), "alice", "09:01", "genuine"),
+        (3, message.clone(), "bob", "09:02", ""),
+        (4, message.clone(), "carol", "09:03", "\ttabbed"),
+        (5, message.clone(), "dave", "09:04", "\ttab in the text"),
+        (6, message.clone(), "erin", "09:05", long.as_str()),
+        (8, message.clone(), "Ålïce", "09:06", "e\u{301} \u{200b}zero width \u{202e}bidi"),
+        (9, JOIN, "frank", "09:07", "frank [~f@host] has joined #odd"),
+        (10, message.clone(), "бот", "09:08", "тест: с двоеточием"),
+        // An emoji nick is not taken for a nick: the line is kept whole as
+        // a server line, without a sender.
+        (11, other("server"), "", "09:09", "<🙂> emoji nick"),
+        (13, message.clone(), "op", "09:10", "mode prefix"),
+        (14, message.clone(), "gina", "09:11", "* gina waves"),
+        (15, message, "alice", "09:12", "‏שלום"),
+    ];
+    assert_eq!(got, expected.iter().map(|(l, k, s, o, t)| (*l, k, *s, *o, *t)).collect::<Vec<_>>());
+    for record in &sink.records {
+        assert_eq!(&*record.conversation.native_id, "#odd");
+        let minute = record.sent_at.original[3..].parse::<i64>().unwrap();
+        assert_eq!(record.sent_at.utc_ms, ms("2016-05-03T09:00:00Z") + minute * 60_000);
+    }
+    // Locators slice each line without its CR (the first line, BOM
+    // included, and its CRLF come before the first message).
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(sink.records[0].locator.offset, lines[0].len() as u64 + 2);
+    for record in &sink.records {
+        let slice = &bytes[record.locator.offset as usize..][..record.locator.length as usize];
+        assert!(slice.starts_with(b"09:") && !slice.ends_with(b"\r"), "{:?}", record.locator);
+    }
+}

@@ -950,3 +950,65 @@ proptest! {
         }
     }
 }
+
+/// One line of each odd shape real exports hold, in an Android export with
+/// a BOM and CRLF line ends: every message comes out, with the system line
+/// between messages as an event, blank and space-only lines folded or
+/// passed over as the reader says, nothing silently gone.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let lines = [
+        "\u{feff}13/03/2024, 09:01 - Anna: genuine".to_string(),
+        "13/03/2024, 09:02 - Ben: ".to_string(),
+        "13/03/2024, 09:03 - Carla:\ttabbed".to_string(),
+        "13/03/2024, 09:04 - Dan: \ttab in the text".to_string(),
+        format!("13/03/2024, 09:05 - Erin: {long}"),
+        "   ".to_string(),
+        "13/03/2024, 09:06 - Ålïce Ünïcode: e\u{301} \u{200b}zero width \u{202e}bidi".to_string(),
+        "13/03/2024, 09:07 - Anna added Ben".to_string(),
+        "13/03/2024, 09:08 - Бот: тест: с двоеточием".to_string(),
+        "13/03/2024, 09:09 - 🙂: emoji sender".to_string(),
+        "".to_string(),
+        "13/03/2024, 09:10 - \u{202a}+44\u{a0}7700\u{a0}900123\u{202c}: number sender".to_string(),
+        "13/03/2024, 09:11 - Anna: ‏שלום".to_string(),
+        "".to_string(),
+    ];
+    let path = write_temp(&dir, "WhatsApp Chat with Odd.txt", lines.join("\r\n").as_bytes());
+    let sink = read_ok(&path, &ReadOptions::default());
+    // The space-only and empty lines are passed over: no skip, no fold.
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    let message = RecordKind::Message;
+    let got: Vec<(u64, &RecordKind, Option<&str>, &str)> = sink
+        .records
+        .iter()
+        .map(|r| (r.locator.line.unwrap(), &r.kind, sender(r), r.text.as_str()))
+        .collect();
+    let expected: Vec<(u64, RecordKind, Option<&str>, &str)> = vec![
+        (1, message.clone(), Some("Anna"), "genuine"),
+        (2, message.clone(), Some("Ben"), ""),
+        // A tab where WhatsApp writes `: `: not a sender, the line is a
+        // system line kept whole.
+        (3, other("system"), None, "Carla:\ttabbed"),
+        (4, message.clone(), Some("Dan"), "\ttab in the text"),
+        (5, message.clone(), Some("Erin"), long.as_str()),
+        (7, message.clone(), Some("Ålïce Ünïcode"), "e\u{301} \u{200b}zero width \u{202e}bidi"),
+        (8, RecordKind::Event(EventKind::Join), Some("Anna"), "Anna added Ben"),
+        (9, message.clone(), Some("Бот"), "тест: с двоеточием"),
+        (10, message.clone(), Some("🙂"), "emoji sender"),
+        // Direction marks and no-break spaces around a number are dropped.
+        (12, message.clone(), Some("+44 7700 900123"), "number sender"),
+        // So is a right-to-left mark opening the text.
+        (13, message, Some("Anna"), "שלום"),
+    ];
+    assert_eq!(got, expected.iter().map(|(l, k, s, t)| (*l, k, *s, *t)).collect::<Vec<_>>());
+    for (record, minute) in sink.records.iter().zip([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) {
+        assert_eq!(record.sent_at.utc_ms, ms(&format!("2024-03-13T09:{minute:02}:00Z")));
+        assert_eq!(record.sent_at.original, format!("13/03/2024, 09:{minute:02}"));
+    }
+    let source = std::fs::read(&path).unwrap();
+    assert_eq!(sink.records[0].locator.offset, 3, "after the BOM");
+    check_locators(&source, &sink.records);
+}

@@ -598,3 +598,66 @@ proptest! {
         }
     }
 }
+
+/// One line of each odd shape, in a signal-export `chat.md` with a BOM and
+/// CRLF line ends: every message comes out, blank and space-only lines are
+/// part of the message before, nothing silently gone.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let lines = [
+        "\u{feff}[2020-02-01 09:01:00] Cem: genuine".to_string(),
+        "[2020-02-01 09:02:00] Bo: ".to_string(),
+        "[2020-02-01 09:03:00] Cem:\ttabbed".to_string(),
+        "[2020-02-01 09:04:00] Dan: \ttab in the text".to_string(),
+        format!("[2020-02-01 09:05:00] Erin: {long}"),
+        "   ".to_string(),
+        "[2020-02-01 09:06:00] Ålïce Ünïcode: e\u{301} \u{200b}zero width \u{202e}bidi".to_string(),
+        "[2020-02-01 09:06:30] Cem changed the group name".to_string(),
+        "[2020-02-01 09:07:00] Бот: тест: с двоеточием".to_string(),
+        "[2020-02-01 09:08:00] 🙂: emoji sender".to_string(),
+        "".to_string(),
+        "[2020-02-01 09:09:00] Cem: ‏שלום".to_string(),
+        "".to_string(),
+    ];
+    let path = write(&dir, "Odd/chat.md", lines.join("\r\n").as_bytes());
+    let sink = read(&path);
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    let got: Vec<(u64, Option<&str>, &str, &str)> = sink
+        .records
+        .iter()
+        .map(|r| (r.locator.line.unwrap(), sender(r), r.sent_at.original.as_str(), &*r.text))
+        .collect();
+    let bidi = "e\u{301} \u{200b}zero width \u{202e}bidi";
+    // A header without `Name:` is no header: the line is text of the
+    // message before, kept (the space-only line after Erin's is trimmed).
+    let folded = format!("{bidi}\n[2020-02-01 09:06:30] Cem changed the group name");
+    assert_eq!(
+        got,
+        [
+            (1, Some("Cem"), "2020-02-01 09:01:00", "genuine"),
+            (2, Some("Bo"), "2020-02-01 09:02:00", ""),
+            (3, Some("Cem"), "2020-02-01 09:03:00", "\ttabbed"),
+            (4, Some("Dan"), "2020-02-01 09:04:00", "\ttab in the text"),
+            (5, Some("Erin"), "2020-02-01 09:05:00", long.as_str()),
+            (7, Some("Ålïce Ünïcode"), "2020-02-01 09:06:00", folded.as_str()),
+            (9, Some("Бот"), "2020-02-01 09:07:00", "тест: с двоеточием"),
+            (10, Some("🙂"), "2020-02-01 09:08:00", "emoji sender"),
+            (12, Some("Cem"), "2020-02-01 09:09:00", "‏שלום"),
+        ]
+    );
+    for record in &sink.records {
+        assert!(record.is_message());
+        let minute: i64 = record.sent_at.original[14..16].parse().unwrap();
+        assert_eq!(record.sent_at.utc_ms, ms(&format!("2020-02-01T09:{minute:02}:00Z")));
+        assert_eq!(record.sent_at.basis, TimeBasis::AssertedZone);
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(sink.records[0].locator.offset, 3, "after the BOM");
+    assert_eq!(slice(&bytes, &sink.records[0]), b"[2020-02-01 09:01:00] Cem: genuine");
+    for record in &sink.records {
+        assert!(slice(&bytes, record).starts_with(b"[2020-02-01 09:0"), "{:?}", record.locator);
+    }
+}

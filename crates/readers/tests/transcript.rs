@@ -755,3 +755,73 @@ fn jsonl_text_has_character_references_decoded_with_a_notice() {
     let loc = &sink.records[0].locator;
     assert!(text[loc.offset as usize..].starts_with("{\"text\": \"a &lt;b&gt;\""));
 }
+
+/// One line of each odd shape in a JSON Lines transcript with a BOM and
+/// CRLF line ends (columns auto-detected): a genuine line first, then
+/// copies with one optional field each given a shape the reader does not
+/// expect, and a very long text.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let line = |n: u32, rest: &str| {
+        format!(r#"{{"id": "{n}", "ts": "2016-10-07T18:{n:02}:00Z", "sender": "emma", {rest}}}"#)
+    };
+    let lines = [
+        line(1, r#""text": "genuine", "reply_to": "0""#),
+        line(2, r#""text": "b", "reply_to": {"id": 1}"#),
+        line(3, r#""text": "c", "reply_to": [1]"#),
+        line(4, r#""text": "d", "reply_to": null"#),
+        line(5, r#""text": 5"#),
+        line(6, r#""text": {"body": "f"}"#),
+        line(7, r#""text": "g", "extra": {}"#),
+        line(8, r#""text": "‏שלום\u200b e\u0301 🙂""#),
+        line(9, &format!(r#""text": "{long}""#)),
+        line(10, r#""text": """#),
+        line(11, r#""text": "k", "reply_to": 1.5"#),
+    ];
+    let path =
+        write_temp(&dir, "odd.jsonl", format!("\u{feff}{}\r\n", lines.join("\r\n")).as_bytes());
+    let sink = read(&Jsonl, &path, &ReadOptions::default()).unwrap();
+    // Odd values in the text and reply columns are kept as their JSON
+    // text; `null` is no reply.
+    let got: Vec<(u64, &str, Option<&str>)> = sink
+        .records
+        .iter()
+        .map(|r| (r.locator.line.unwrap(), r.text.as_str(), r.reply_to.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, "genuine", Some("0")),
+            (2, "b", Some("{\"id\":1}")),
+            (3, "c", Some("[1]")),
+            (4, "d", None),
+            (5, "5", None),
+            (6, "{\"body\":\"f\"}", None),
+            (7, "g", None),
+            (8, "‏שלום\u{200b} e\u{301} 🙂", None),
+            (9, long.as_str(), None),
+            (11, "k", Some("1.5")),
+        ]
+    );
+    for record in &sink.records {
+        let n = record.locator.line.unwrap();
+        assert!(record.is_message());
+        assert_eq!(record.native_id, Some(n.to_string()));
+        assert_eq!(name_of(&record.sender), Some("emma"));
+        assert_eq!(record.sent_at.utc_ms, ms(&format!("2016-10-07T18:{n:02}:00Z")));
+    }
+    // Today an empty text costs the line: a skip that says so, not silence.
+    let skips: Vec<(u64, &str)> =
+        sink.skips.iter().map(|s| (s.offset, s.reason.as_str())).collect();
+    let bytes = std::fs::read(&path).unwrap();
+    let tenth = memchr::memmem::find(&bytes, br#"{"id": "10""#).unwrap() as u64;
+    assert_eq!(skips, [(tenth, "line 10: no text")]);
+    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    assert_eq!(sink.records[0].locator.offset, 3, "after the BOM");
+    for record in &sink.records {
+        let slice = &bytes[record.locator.offset as usize..][..record.locator.length as usize];
+        assert!(slice.starts_with(b"{\"id\"") && slice.ends_with(b"}"), "{:?}", record.locator);
+    }
+}

@@ -516,6 +516,26 @@ async fn every_page_has_a_json_twin() {
     assert_eq!(bad_zone.status, StatusCode::BAD_REQUEST, "{}", bad_zone.body);
 }
 
+/// A person rule's page lists every value it redacts, not only its
+/// accounts: the reviewer sees the names a publication will hide.
+#[tokio::test]
+async fn a_person_rule_shows_every_value_it_covers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut case = build_case(dir.path());
+    let rule = trove_app::NewRule::Person { reference: "Alice".to_string(), pseudonym: None };
+    case.add_redaction(rule, "tester").expect("rule");
+    let app = trove_server::router(case, PORT, "tester").expect("router");
+    let json_page = json(&get(&app, "/redactions.json").await);
+    let covers = json_page["rules"][0]["rule"]["covers"].as_array().expect("covers").clone();
+    assert!(!covers.is_empty(), "{json_page}");
+    let page = get(&app, "/redactions").await;
+    assert!(page.body.contains("covers: "), "{}", page.body);
+    for covered in &covers {
+        let value = covered["value"].as_str().expect("value");
+        assert!(page.body.contains(&format!("<code>{value}</code>")), "{value} listed");
+    }
+}
+
 #[tokio::test]
 async fn facets_refine_and_zones_move_the_hours() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -333,7 +333,7 @@ impl Reader<'_> {
         let limit = self.options.max_record_bytes;
         let mut relations = Relations::default();
         let finders: Vec<memchr::memmem::Finder<'_>> =
-            RELATION_WORDS.iter().map(|w| memchr::memmem::Finder::new(w)).collect();
+            RELATION_WORDS.iter().map(memchr::memmem::Finder::new).collect();
         input.with_entry(name, |reader| {
             let mut lines = Lines {
                 inner: BufReader::with_capacity(256 * 1024, reader),

@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 /// What a format's message object cannot do without.
 pub(crate) struct Required {
     /// The field that identifies a message: kept beside each field judged
-    /// alone, and an object without it is no message.
+    /// alone (with the required fields), and an object without it is no
+    /// message.
     pub id: &'static str,
     /// Fields whose bad shape makes the message unreadable (a skip).
     pub fields: &'static [&'static str],
@@ -54,12 +55,36 @@ pub(crate) fn repair(
         return Repaired::NotAnObject;
     }
     let id = doc.get(required.id).cloned().unwrap_or(Value::Null);
-    // Judges one field alone, beside the id.
-    let alone = |key: &str, value: &Value| -> Result<(), String> {
+    // Judges one field alone, beside the id: which required field is bad.
+    let beside_id = |key: &str, value: &Value| -> Result<(), String> {
         let mut one = Map::new();
         if key != required.id {
             one.insert(required.id.to_string(), id.clone());
         }
+        one.insert(key.to_string(), value.clone());
+        parses(&Value::Object(one).to_string())
+    };
+    // The required fields the message has: every field is judged beside
+    // them, since a message type may not parse without them.
+    let base: Map<String, Value> = std::iter::once(required.id)
+        .chain(required.fields.iter().copied())
+        .filter_map(|k| doc.get(k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    if let Err(why) = parses(&Value::Object(base.clone()).to_string()) {
+        for key in required.fields {
+            if let Some(value) = doc.get(*key)
+                && let Err(why) = beside_id(key, value)
+            {
+                return Repaired::Unreadable(format!(
+                    "`{key}` is unreadable: {}",
+                    shape_reason(&why)
+                ));
+            }
+        }
+        return Repaired::Unreadable(shape_reason(&why));
+    }
+    let alone = |key: &str, value: &Value| -> Result<(), String> {
+        let mut one = base.clone();
         one.insert(key.to_string(), value.clone());
         parses(&Value::Object(one).to_string())
     };

@@ -490,10 +490,14 @@ fn one_of_each_odd_shape_keeps_every_message() {
         .iter()
         .map(|r| r.native_id.as_deref().unwrap().trim_start_matches("12246145977601229"))
         .collect();
-    assert_eq!(ids, ["01", "03", "09", "10", "11", "13"]);
+    let all: Vec<String> = (1..=14).map(|n| format!("{n:02}")).collect();
+    assert_eq!(ids, all, "every message is kept");
     let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
-    assert_eq!(texts, ["genuine", "c", "‏שלום\u{200b} e\u{301} 🙂", long.as_str(), "k", "m"]);
-    for (record, second) in sink.records.iter().zip([1, 3, 9, 10, 11, 13]) {
+    assert_eq!(texts[0], "genuine");
+    assert_eq!(texts[8], "‏שלום\u{200b} e\u{301} 🙂");
+    assert_eq!(texts[9], long.as_str());
+    assert_eq!(texts[13], "", "a numeric content is dropped, with its notice");
+    for (record, second) in sink.records.iter().zip(1..) {
         let sender = record.sender.as_ref().unwrap();
         assert_eq!(
             (&*sender.native_id, sender.display_name.as_deref()),
@@ -502,28 +506,36 @@ fn one_of_each_odd_shape_keeps_every_message() {
         assert_eq!(record.sent_at.utc_ms, 1_712_041_260_000 + second * 1000);
         assert_eq!(&*record.conversation.native_id, "700000000000000001");
     }
-    // `reactions: [{"emoji": [], "count": "x"}]`: the reaction without a
-    // readable emoji goes, with no notice; the message stays.
+    // `reactions: [{"emoji": [], "count": "x"}]` names no user: there is
+    // no reaction to keep, and the message stays.
     assert!(by_id(&sink, "1224614597760122913").reactions.is_empty());
-    // Today the other odd optional fields cost the whole message: a skip
-    // naming it, never silence, but no FieldDropped notice either.
-    let skips: Vec<&str> = sink.skips.iter().map(|s| s.reason.as_str()).collect();
+    // Each odd optional field costs that field, with a notice naming it.
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let dropped: Vec<&str> = sink
+        .notices
+        .iter()
+        .map(|n| {
+            assert_eq!(n.kind, trove_readers::NoticeKind::FieldDropped);
+            n.reason.as_str()
+        })
+        .collect();
+    let fields: Vec<&str> = dropped
+        .iter()
+        .map(|r| r.split(": discord ").nth(1).unwrap().split(' ').next().unwrap())
+        .collect();
     assert_eq!(
-        skips,
+        fields,
         [
-            "$.messages[1]: not a readable message: invalid type: map, expected a sequence",
-            "$.messages[3]: not a readable message: invalid type: integer `5`, expected a string",
-            "$.messages[4]: not a readable message: invalid type: map, expected a sequence",
-            "$.messages[5]: not a readable message: invalid type: string \"1224614597760122901\", \
-             expected struct ReferenceJson",
-            "$.messages[6]: not a readable message: invalid type: integer `7`, expected struct \
-             StickerJson",
-            "$.messages[7]: not a readable message: invalid type: map, expected a string",
-            "$.messages[11]: not a readable message: missing field `id`",
-            "$.messages[13]: not a readable message: invalid type: integer `14`, expected a string",
-        ]
+            "reactions",
+            "timestampEdited",
+            "embeds",
+            "reference",
+            "stickers[0]",
+            "attachments[0].fileName",
+            "mentions[0]",
+            "content"
+        ],
+        "{dropped:#?}"
     );
-    assert_eq!(sink.records.len() + sink.skips.len(), docs.len(), "no message goes silently");
-    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
     check_locators(&path, &sink);
 }

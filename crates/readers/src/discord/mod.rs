@@ -53,6 +53,7 @@ use crate::intern::Accounts;
 use crate::json_scan::fingerprint;
 use crate::json_scan::{error_offset, error_reason};
 use crate::media;
+use crate::shape::{self, Required};
 use crate::timefmt::parse_timestamp;
 use crate::{
     Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
@@ -222,6 +223,9 @@ struct ChannelJson {
     #[serde(default)]
     name: Option<String>,
 }
+
+/// What a Discord message cannot do without: its id and its time.
+const REQUIRED: Required = Required { id: "id", fields: &["id", "timestamp"] };
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -685,16 +689,33 @@ impl Reader<'_> {
         state: &FileState,
     ) -> Result<(), ReadError> {
         let json_path = format!("$.messages[{index}]");
+        let mut dropped = Vec::new();
         let m: MessageJson = match serde_json::from_slice(bytes) {
             Ok(m) => m,
             Err(e) => {
-                let at = offset + error_offset(bytes, &e) as u64;
-                self.skip(
-                    &state.display,
-                    at,
-                    format!("{json_path}: not a readable message: {}", error_reason(&e)),
+                // An optional field of a shape this reader does not know
+                // goes, with a notice; the message stays.
+                let parses = |json: &str| {
+                    serde_json::from_str::<MessageJson>(json).map(|_| ()).map_err(|e| e.to_string())
+                };
+                let fixed = shape::retry(bytes, &REQUIRED, parses, error_reason(&e)).and_then(
+                    |(json, fields)| {
+                        dropped = fields;
+                        serde_json::from_str::<MessageJson>(&json).map_err(|e| error_reason(&e))
+                    },
                 );
-                return Ok(());
+                match fixed {
+                    Ok(m) => m,
+                    Err(reason) => {
+                        let at = offset + error_offset(bytes, &e) as u64;
+                        self.skip(
+                            &state.display,
+                            at,
+                            format!("{json_path}: not a readable message: {reason}"),
+                        );
+                        return Ok(());
+                    }
+                }
             }
         };
         let Some(channel) = &state.channel else { return Ok(()) };
@@ -716,6 +737,15 @@ impl Reader<'_> {
         let mut record = record;
         for attachment in &mut record.attachments {
             self.local_media(attachment, state);
+        }
+        for field in dropped {
+            self.sink.notice(Notice {
+                file: state.display.clone(),
+                offset,
+                kind: NoticeKind::FieldDropped,
+                count: 1,
+                reason: format!("{json_path}: discord {} ({})", field.path, field.why),
+            });
         }
         let id = record.native_id.clone().unwrap_or_default();
         let print = fingerprint(bytes);

@@ -94,8 +94,23 @@ fn is_false_flag(key: &str) -> bool {
     matches!(key, "is_geoblocked_for_viewer" | "is_unsent_image_by_messenger_kid_parent")
 }
 
-/// Translates the message object `raw`. `Err` is the reason for a skip.
-pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result<Record, String> {
+/// What an optional field of an odd shape costs: the field, with a word in
+/// `dropped` (the message keeps its JSON in `raw`).
+fn lenient<T: Default>(result: Result<T, String>, dropped: &mut Vec<String>) -> T {
+    result.unwrap_or_else(|why| {
+        dropped.push(why);
+        T::default()
+    })
+}
+
+/// Translates the message object `raw`, with the reasons for the optional
+/// fields it dropped (odd shapes; the record then keeps its JSON in `raw`).
+/// `Err` is the reason for a skip.
+pub(super) fn parse(
+    raw: &str,
+    cx: &mut Context<'_>,
+    locator: Locator,
+) -> Result<(Record, Vec<String>), String> {
     let map = lite::map_from_str(raw)
         .map_err(|e| format!("not a message object: {}", error_reason(&e)))?;
     let mut keep_raw = map.keys().any(|k| {
@@ -104,11 +119,14 @@ pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result
         !mapped && !idle_flag
     });
 
-    let sender = string(&map, &["sender_name", "senderName"])?.map(repair_mojibake);
+    let mut dropped = Vec::new();
+    let sender =
+        lenient(string(&map, &["sender_name", "senderName"]), &mut dropped).map(repair_mojibake);
     let sent_at = timestamp(&map)?;
-    let text = string(&map, &["content", "text"])?.map(repaired).unwrap_or_default();
-    let kind = string(&map, &["type"])?;
-    let deleted = flag(&map, &["is_unsent", "isUnsent"])?;
+    let text =
+        lenient(string(&map, &["content", "text"]), &mut dropped).map(repaired).unwrap_or_default();
+    let kind = lenient(string(&map, &["type"]), &mut dropped);
+    let deleted = lenient(flag(&map, &["is_unsent", "isUnsent"]), &mut dropped);
 
     let mut attachments = Vec::new();
     for (key, kind) in [
@@ -129,7 +147,7 @@ pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result
                     }
                 }
             }
-            Some(_) => return Err(format!("`{key}` is not a list")),
+            Some(_) => dropped.push(format!("`{key}` is not a list")),
         }
     }
     match map.get("sticker") {
@@ -144,15 +162,21 @@ pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result
     match map.get("share") {
         None | Some(Lite::Null) => {}
         Some(Lite::Object(share)) => {
-            if let Some(link) = share.get("link").and_then(Lite::as_str) {
-                urls.push(UrlRef { url: repaired(link), expanded: None });
+            match share.get("link") {
+                None | Some(Lite::Null) => {}
+                Some(Lite::String(link)) => {
+                    urls.push(UrlRef { url: repaired(link), expanded: None });
+                }
+                Some(other) => {
+                    dropped.push(format!("`share.link` is not a string: {}", short(other)));
+                }
             }
             // share_text, original_content_owner, ...: only in raw.
             if share.keys().any(|k| k != "link") {
                 keep_raw = true;
             }
         }
-        Some(_) => return Err("`share` is not an object".to_string()),
+        Some(_) => dropped.push("`share` is not an object".to_string()),
     }
 
     let mut reactions = Vec::new();
@@ -167,7 +191,7 @@ pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result
                 }
             }
         }
-        Some(_) => return Err("`reactions` is not a list".to_string()),
+        Some(_) => dropped.push("`reactions` is not a list".to_string()),
     }
 
     let users: Vec<AccountRef> = match map.get("users") {
@@ -180,7 +204,10 @@ pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result
             })
             .map(|name| named(&repair_mojibake(name), &mut cx.accounts))
             .collect(),
-        Some(_) => return Err("`users` is not a list".to_string()),
+        Some(_) => {
+            dropped.push("`users` is not a list".to_string());
+            Vec::new()
+        }
     };
 
     let mut record = Record {
@@ -226,10 +253,10 @@ pub(super) fn parse(raw: &str, cx: &mut Context<'_>, locator: Locator) -> Result
             keep_raw = true;
         }
     }
-    if keep_raw {
+    if keep_raw || !dropped.is_empty() {
         record.raw = Some(raw.to_string());
     }
-    Ok(record)
+    Ok((record, dropped))
 }
 
 /// The first of `keys` present: a string, or `None` when absent or null.

@@ -65,7 +65,9 @@ use trove_model::{AccountRef, ConversationRef, Locator};
 use crate::intern::Accounts;
 
 use crate::json_scan::error_reason;
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
 use message::Context;
 use scan::{Captured, ObjectScanner};
 
@@ -581,7 +583,20 @@ impl<'a> Reader<'a> {
                         json_path: Some(json_path),
                     };
                     match message::parse(text, &mut cx, locator) {
-                        Ok(record) => {
+                        Ok((record, dropped)) => {
+                            for why in dropped {
+                                sink.notice(Notice {
+                                    file: display.clone(),
+                                    offset,
+                                    kind: NoticeKind::FieldDropped,
+                                    count: 1,
+                                    reason: format!(
+                                        "$.messages[{}]: messenger {why} (the message keeps its \
+                                         JSON)",
+                                        index - 1
+                                    ),
+                                });
+                            }
                             sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?
                         }
                         Err(reason) => {

@@ -603,6 +603,12 @@ pub(crate) mod lite {
             self.0.iter().map(|(k, _)| k.as_ref())
         }
 
+        /// Every member in input order, a repeated key possibly more than
+        /// once.
+        pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &Lite<'a>)> {
+            self.0.iter().map(|(k, v)| (k.as_ref(), v))
+        }
+
         /// The same object as a [`serde_json::Map`] (sorted, repeated keys
         /// merged), for rare paths that print or keep it.
         pub(crate) fn to_map(&self) -> serde_json::Map<String, Value> {

@@ -49,6 +49,46 @@ fn is_modelled(key: &str) -> bool {
     )
 }
 
+/// Whether a modelled key's value has a shape the record holds whole; a
+/// value of another shape is passed over by the record, so the message
+/// keeps its JSON and the field is reported.
+fn fits(key: &str, value: &Lite<'_>) -> bool {
+    match (key, value) {
+        (_, Lite::Null) => true,
+        ("text", Lite::String(_)) => true,
+        ("text", Lite::Array(parts)) => {
+            parts.iter().all(|p| matches!(p, Lite::String(_) | Lite::Object(_)))
+        }
+        ("text_entities", Lite::Array(_)) => true,
+        ("text" | "text_entities", _) => false,
+        (
+            "photo_file_size"
+            | "width"
+            | "height"
+            | "file_size"
+            | "thumbnail_file_size"
+            | "duration_seconds",
+            size,
+        ) => match size {
+            Lite::Number(_) => true,
+            // Re-saved exports write numbers as strings.
+            Lite::String(n) => n.trim().parse::<f64>().is_ok(),
+            _ => false,
+        },
+        (
+            "id"
+            | "reply_to_message_id"
+            | "date_unixtime"
+            | "edited_unixtime"
+            | "from_id"
+            | "forwarded_from_id",
+            Lite::String(_) | Lite::Number(_),
+        ) => true,
+        (_, Lite::String(_)) => true,
+        _ => false,
+    }
+}
+
 /// What every message of one chat shares.
 pub(super) struct Chat<'a> {
     /// The conversation records belong to.
@@ -73,9 +113,14 @@ pub(super) struct Chat<'a> {
 /// bytes and a reason.
 pub(super) type Failure = (usize, String);
 
-/// Parses one message element into a record. `locator` already points at
-/// `bytes`.
-pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<Record, Failure> {
+/// Parses one message element into a record, with the modelled fields whose
+/// odd shape the record could not hold (the record then keeps its JSON).
+/// `locator` already points at `bytes`.
+pub(super) fn parse(
+    bytes: &[u8],
+    chat: &Chat<'_>,
+    locator: Locator,
+) -> Result<(Record, Vec<String>), Failure> {
     let map = parse_object(bytes)?;
     let id = map.get("id").and_then(id_text);
     let label = match &id {
@@ -125,7 +170,7 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
         // The action's own fields (titles, member names, durations) stay
         // whole for the reader of the evidence.
         record.raw = Some(raw_text());
-        return Ok(record);
+        return Ok((record, Vec::new()));
     }
 
     record.sender = account(&map, "from_id", "from", chat);
@@ -138,7 +183,15 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
     if !cross_chat_reply {
         record.reply_to = map.get("reply_to_message_id").and_then(id_text);
     }
-    let unmodelled = map.keys().any(|k| !is_modelled(k));
+    let mut unmodelled = false;
+    let mut odd = Vec::new();
+    for (key, value) in map.entries() {
+        if !is_modelled(key) {
+            unmodelled = true;
+        } else if !fits(key, value) {
+            odd.push(format!("`{key}` is {}", json_kind(value)));
+        }
+    }
     let unknown_type = kind != "message";
     // `"forwarded_from": null`: forwarded from someone the export cannot name.
     let unnamed_forward =
@@ -149,10 +202,11 @@ pub(super) fn parse(bytes: &[u8], chat: &Chat<'_>, locator: Locator) -> Result<R
         || cross_chat_reply
         || broken_edit
         || unnamed_forward
+        || !odd.is_empty()
     {
         record.raw = Some(raw_text());
     }
-    Ok(record)
+    Ok((record, odd))
 }
 
 /// Parses the bytes as a JSON object, repairing Telegram's invalid `\xNN`

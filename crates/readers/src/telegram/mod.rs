@@ -75,7 +75,10 @@ use crate::json_scan::lite::Lite;
 use crate::json_scan::push_decimal;
 use trove_model::{AccountRef, ConversationRef, Locator};
 
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, media};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+    media,
+};
 use walk::{Captured, Walker};
 
 /// Telegram Desktop JSON exports (`result.json`).
@@ -533,7 +536,19 @@ impl Reader<'_> {
                         json_path: Some(json_path),
                     };
                     match message::parse(&bytes, &chat, locator) {
-                        Ok(record) => {
+                        Ok((record, odd)) => {
+                            for why in odd {
+                                self.sink.notice(Notice {
+                                    file: doc.display.clone(),
+                                    offset,
+                                    kind: NoticeKind::FieldDropped,
+                                    count: 1,
+                                    reason: format!(
+                                        "{prefix}[{j}]: telegram {why}, not read (the message \
+                                         keeps its JSON)"
+                                    ),
+                                });
+                            }
                             self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?;
                         }
                         Err((inner, reason)) => {

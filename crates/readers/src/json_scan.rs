@@ -621,6 +621,18 @@ pub(crate) mod lite {
     }
 
     impl<'a> Lite<'a> {
+        /// The value's JSON type, as a reason says it: `an array`.
+        pub(crate) fn kind_name(&self) -> &'static str {
+            match self {
+                Lite::Null => "null",
+                Lite::Bool(_) => "a boolean",
+                Lite::Number(_) => "a number",
+                Lite::String(_) => "a string",
+                Lite::Array(_) => "an array",
+                Lite::Object(_) => "an object",
+            }
+        }
+
         pub(crate) fn as_str(&self) -> Option<&str> {
             match self {
                 Lite::String(s) => Some(s),

@@ -185,13 +185,63 @@ pub(super) struct Context<'a> {
     pub names: Names,
 }
 
-/// Builds the record for one event, or says why it cannot be read.
+/// What a field a record is built from must be.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Object,
+    String,
+    Number,
+}
+
+/// The shape of field `key` inside the object at `parent` (`""` for the
+/// event, `content`, `content.info` …), where the record reads it.
+fn expected(parent: &str, key: &str) -> Option<Shape> {
+    Some(match (parent, key) {
+        ("", "content" | "unsigned")
+        | ("content", "info" | "m.relates_to" | "file" | "m.new_content")
+        | ("content.m.relates_to", "m.in_reply_to") => Shape::Object,
+        ("content", "body" | "msgtype" | "url" | "filename" | "format" | "formatted_body")
+        | ("content.info", "mimetype")
+        | ("content.m.relates_to", "rel_type" | "event_id" | "key")
+        | ("content.m.relates_to.m.in_reply_to", "event_id") => Shape::String,
+        ("content.info", "size") => Shape::Number,
+        _ => return None,
+    })
+}
+
+/// The fields of `object` (at `parent`) and of the objects it holds whose
+/// JSON type the record cannot hold (`content.body` is a number): each is
+/// passed over, so the event keeps its JSON.
+fn odd_fields(parent: &str, object: &LiteMap<'_>, odd: &mut Vec<String>) {
+    for (key, value) in object.entries() {
+        let Some(shape) = expected(parent, key) else { continue };
+        let fits = match (shape, value) {
+            (_, Lite::Null) => true,
+            (Shape::Object, Lite::Object(_)) => true,
+            (Shape::String, Lite::String(_)) => true,
+            (Shape::Number, Lite::Number(_)) => true,
+            _ => false,
+        };
+        let path = || if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") };
+        match value {
+            _ if !fits => odd.push(format!("`{}` is {}", path(), value.kind_name())),
+            // The event's own objects need no new path: most events stop here.
+            Lite::Object(inner) if parent.is_empty() => odd_fields(key, inner, odd),
+            Lite::Object(inner) => odd_fields(&path(), inner, odd),
+            _ => {}
+        }
+    }
+}
+
+/// Builds the record for one event, with the fields of an odd shape it
+/// passed over (the record then keeps the event's JSON), or says why it
+/// cannot be read.
 pub(super) fn record(
     event: &LiteMap<'_>,
     json: &[u8],
     locator: Locator,
     cx: &mut Context<'_>,
-) -> Result<Record, String> {
+) -> Result<(Record, Vec<String>), String> {
     let sent_at = timestamp(event)?;
     let kind = str_at(event, "type").unwrap_or("");
     let native_id = id_at(event, "event_id");
@@ -263,7 +313,12 @@ pub(super) fn record(
             record.raw = Some(crate::json_scan::lossy_string(json));
         }
     }
-    Ok(record)
+    let mut odd = Vec::new();
+    odd_fields("", event, &mut odd);
+    if !odd.is_empty() {
+        record.raw = Some(crate::json_scan::lossy_string(json));
+    }
+    Ok((record, odd))
 }
 
 /// Message types whose meaning the record's fields hold entirely.

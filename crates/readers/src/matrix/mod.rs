@@ -77,7 +77,9 @@ use crate::intern::Names;
 use crate::json_scan::lite::{self, Lite};
 use crate::json_scan::{error_offset, error_reason};
 use crate::template::{file_stem, has_extension, sniff_members};
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
 use events::{Context, Relations};
 use scan::{Stream, Visitor};
 
@@ -272,7 +274,20 @@ impl Visitor for Emit<'_> {
             json_path: Some(path.to_string()),
         };
         match events::record(&event, bytes, locator, &mut self.cx) {
-            Ok(record) => self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0)),
+            Ok((record, odd)) => {
+                for why in odd {
+                    self.sink.notice(Notice {
+                        file: self.display.clone(),
+                        offset,
+                        kind: NoticeKind::FieldDropped,
+                        count: 1,
+                        reason: format!(
+                            "{path}: matrix {why}, not read (the event keeps its JSON)"
+                        ),
+                    });
+                }
+                self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+            }
             Err(reason) => {
                 self.problem(offset, format!("{path}: {reason}"));
                 Ok(())

@@ -189,7 +189,7 @@ pub(super) fn parse(
         if !is_modelled(key) {
             unmodelled = true;
         } else if !fits(key, value) {
-            odd.push(format!("`{key}` is {}", json_kind(value)));
+            odd.push(format!("`{key}` is {}", value.kind_name()));
         }
     }
     let unknown_type = kind != "message";
@@ -224,7 +224,7 @@ pub(super) fn parse_object(bytes: &[u8]) -> Result<LiteMap<'_>, Failure> {
     };
     match parsed {
         Lite::Object(map) => Ok(map),
-        other => Err((0, format!("expected a message object, found {}", json_kind(&other)))),
+        other => Err((0, format!("expected a message object, found {}", other.kind_name()))),
     }
 }
 
@@ -290,17 +290,6 @@ pub(super) fn id_text_value(value: &serde_json::Value) -> Option<String> {
 
 fn non_empty_str(value: Option<&Lite<'_>>) -> Option<String> {
     value.and_then(Lite::as_str).filter(|s| !s.is_empty()).map(str::to_string)
-}
-
-fn json_kind(value: &Lite<'_>) -> &'static str {
-    match value {
-        Lite::Null => "null",
-        Lite::Bool(_) => "a boolean",
-        Lite::Number(_) => "a number",
-        Lite::String(_) => "a string",
-        Lite::Array(_) => "an array",
-        Lite::Object(_) => "an object",
-    }
 }
 
 /// The time of `unix_key` (epoch seconds, UTC) or else of `local_key` (the

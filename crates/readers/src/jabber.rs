@@ -70,7 +70,10 @@ use crate::intern::Names;
 use crate::json_scan::{Window, error_offset, error_reason};
 use crate::json_value::show;
 use crate::template::{file_stem, has_extension, sniff_members};
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+    timefmt,
+};
 
 /// Jabber/XMPP logs as concatenated JSON objects.
 pub struct Jabber;
@@ -553,7 +556,21 @@ fn read_entry(
                 json_path: Some(path),
             };
             match record(object, &bytes, locator, &stem, (&zone, &zone_name), &mut names) {
-                Ok(record) => sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?,
+                Ok((record, odd)) => {
+                    for why in odd {
+                        sink.notice(Notice {
+                            file: display.clone(),
+                            offset,
+                            kind: NoticeKind::FieldDropped,
+                            count: 1,
+                            reason: format!(
+                                "$[{}]: jabber {why}, not read (the record keeps its JSON)",
+                                index - 1
+                            ),
+                        });
+                    }
+                    sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?
+                }
                 Err(reason) => sink.skip(Skip {
                     file: display.clone(),
                     offset,
@@ -583,8 +600,17 @@ fn record(
     stem: &str,
     (zone, zone_name): (&jiff::tz::TimeZone, &Arc<str>),
     names: &mut Names,
-) -> Result<Record, String> {
+) -> Result<(Record, Vec<String>), String> {
     let ts = text_field(&object, "ts").ok_or("no `ts` (or it is not text)")?;
+    // `from`, `to` and `body` are text; another shape is passed over, so
+    // the record keeps its JSON and the field is reported.
+    let odd: Vec<String> = ["from", "to", "body"]
+        .into_iter()
+        .filter_map(|key| match object.get(key)? {
+            Value::String(_) | Value::Number(_) | Value::Null => None,
+            other => Some(format!("`{key}` is {}", crate::json_scan::lite::value_kind_name(other))),
+        })
+        .collect();
     let sent_at = timefmt::parse_timestamp(&ts, zone, zone_name)
         .map_err(|e| format!("cannot read ts `{}`: {e}", crate::transcript::shorten(&ts)))?;
     drop(ts);
@@ -628,13 +654,17 @@ fn record(
         }
     };
     let resource = |jid: Option<&str>| jid.is_some_and(|j| j.contains('/'));
-    let keep_raw = extra || body.is_none() || (resource(from) && !from_room) || resource(to);
+    let keep_raw = extra
+        || body.is_none()
+        || (resource(from) && !from_room)
+        || resource(to)
+        || !odd.is_empty();
     let kind = if body.is_some() {
         RecordKind::Message
     } else {
         RecordKind::Event(EventKind::Other("no_body".to_string()))
     };
-    Ok(Record {
+    let record = Record {
         kind,
         platform: trove_model::platform::JABBER,
         conversation: ConversationRef {
@@ -649,7 +679,8 @@ fn record(
         raw: keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned()),
         locator,
         ..Record::default()
-    })
+    };
+    Ok((record, odd))
 }
 
 #[cfg(test)]

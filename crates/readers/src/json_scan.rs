@@ -620,6 +620,18 @@ pub(crate) mod lite {
         }
     }
 
+    /// A value's JSON type, as a reason says it: `an array`.
+    pub(crate) fn value_kind_name(value: &Value) -> &'static str {
+        match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
     impl<'a> Lite<'a> {
         /// The value's JSON type, as a reason says it: `an array`.
         pub(crate) fn kind_name(&self) -> &'static str {

@@ -624,7 +624,15 @@ fn one_of_each_odd_shape_keeps_every_message() {
     let path = write(&dir, "Odd/chat.md", lines.join("\r\n").as_bytes());
     let sink = read(&path);
     assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
-    assert!(sink.notices.is_empty(), "{:#?}", sink.notices);
+    // The dated line without `Name:` is folded into the message before,
+    // and said so.
+    assert_eq!(sink.notices.len(), 1, "{:#?}", sink.notices);
+    assert_eq!(sink.notices[0].kind, trove_readers::NoticeKind::LinesFolded);
+    assert!(
+        sink.notices[0].reason.contains("starts with a date but names no `sender:`"),
+        "{:#?}",
+        sink.notices
+    );
     let got: Vec<(u64, Option<&str>, &str, &str)> = sink
         .records
         .iter()

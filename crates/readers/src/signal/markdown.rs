@@ -20,7 +20,7 @@ use super::lines::{LineRef, Lines};
 use super::{Ctx, emit, kind_of_file};
 use crate::media::Located;
 use crate::timefmt::{Civil, two};
-use crate::{ReadError, Sink};
+use crate::{Notice, NoticeKind, ReadError, Sink};
 
 /// A message header: the date text, the sender, and the rest of the line.
 pub(super) struct Header<'a> {
@@ -32,6 +32,16 @@ pub(super) struct Header<'a> {
 /// Parses `[YYYY-MM-DD[,] HH:MM[:SS]] Sender: rest` the way signal-export's
 /// own merge code does (the sender ends at the first `:`).
 pub(super) fn header(line: &str) -> Option<Header<'_>> {
+    let (date, after) = dated(line)?;
+    let colon = after.find(':')?;
+    let sender = after.get(..colon)?;
+    let rest = after.get(colon + 1..)?;
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    Some(Header { date, sender, rest })
+}
+
+/// A line that starts `[date] `: the date text and the rest.
+fn dated(line: &str) -> Option<(&str, &str)> {
     let inner = line.strip_prefix('[')?;
     // Every line comes through here; `str::find` with a `&str` builds a
     // two-way searcher each time, which cost more than the search.
@@ -41,12 +51,7 @@ pub(super) fn header(line: &str) -> Option<Header<'_>> {
     if !is_header_date(date.as_bytes()) {
         return None;
     }
-    let after = inner.get(close + 2..)?;
-    let colon = after.find(':')?;
-    let sender = after.get(..colon)?;
-    let rest = after.get(colon + 1..)?;
-    let rest = rest.strip_prefix(' ').unwrap_or(rest);
-    Some(Header { date, sender, rest })
+    Some((date, inner.get(close + 2..)?))
 }
 
 /// `YYYY-MM-DD HH:MM`, with an optional `,` after the date and optional
@@ -188,7 +193,24 @@ pub(super) fn read(
                 continue;
             }
             match &mut pending {
-                Some(p) => push(p, line, ctx.max),
+                Some(p) => {
+                    // A dated line naming no sender (a group change, say)
+                    // is not the message's own text: folded, but said.
+                    if dated(&line.text).is_some() {
+                        sink.notice(Notice {
+                            file: ctx.display.to_string(),
+                            offset: line.offset,
+                            kind: NoticeKind::LinesFolded,
+                            count: 1,
+                            reason: format!(
+                                "line {}: starts with a date but names no `sender:`; folded into \
+                                 the message before (line {})",
+                                line.number, p.line
+                            ),
+                        });
+                    }
+                    push(p, line, ctx.max)
+                }
                 None if line.text.trim().is_empty() => {}
                 None => {
                     if !stray_reported {

@@ -764,3 +764,166 @@ fn folder_without_dm_files_is_an_error() {
     assert!(err.to_string().contains("no Twitter direct message files"), "{err}");
     assert!(err.to_string().contains(&dir.path().display().to_string()), "{err}");
 }
+
+/// A `direct-messages.js` with a BOM and CRLF line ends whose messages are
+/// a genuine `messageCreate` (`n` = 1) and copies of it with one field of an
+/// odd shape each (`rest` replaces the optional fields). Message `n` is sent
+/// at second `n` by `2` with id `9000000000000000nn`.
+fn odd_shapes_dm(dir: &tempfile::TempDir, messages: &[(u32, String)]) -> PathBuf {
+    let docs: Vec<String> = messages
+        .iter()
+        .map(|(n, rest)| {
+            format!(
+                "    {{ \"messageCreate\" : {{ \"senderId\" : \"2\", \"id\" : \"9000000000000000{n:02}\",\r\n      \"createdAt\" : \"2021-03-01T10:00:{n:02}.000Z\", {rest} }} }}"
+            )
+        })
+        .collect();
+    let body = format!(
+        "\u{feff}window.YTD.direct_messages.part0 = [ {{\r\n  \"dmConversation\" : {{\r\n    \"conversationId\" : \"1-2\",\r\n    \"messages\" : [\r\n{}\r\n    ]\r\n  }}\r\n}} ]\r\n",
+        docs.join(",\r\n")
+    );
+    let path = dir.path().join("direct-messages.js");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+const GENUINE_TWEET_DM: &str = r#""text" : "genuine https://t.co/x",
+      "mediaUrls" : [ "https://ton.twitter.com/dm/900000000000000001/1/a.jpg" ],
+      "urls" : [ { "url" : "https://t.co/x", "expanded" : "https://example.org/", "display" : "example.org" } ],
+      "reactions" : [ { "senderId" : "1", "reactionKey" : "like", "eventId" : "77", "createdAt" : "2021-03-01T10:01:00.000Z" } ]"#;
+
+#[test]
+fn one_of_each_odd_shape_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let shapes: Vec<(u32, String)> = vec![
+        (1, GENUINE_TWEET_DM.to_string()),
+        (2, r#""text" : "b", "reactions" : null"#.into()),
+        (3, r#""text" : "c", "urls" : null"#.into()),
+        (4, r#""text" : "d", "mediaUrls" : null"#.into()),
+        (5, r#""text" : null"#.into()),
+        (6, r#""text" : "f", "urls" : [ ], "mediaUrls" : [ ], "reactions" : [ ]"#.into()),
+        (7, r#""text" : "‏שלום\u200b e\u0301 🙂""#.into()),
+        (8, format!(r#""text" : "{long}""#)),
+        (9, r#""text" : "it&#39;s &amp;lt;3""#.into()),
+        (10, r#""text" : "j", "urls" : [ { "url" : "https://t.co/j" } ]"#.into()),
+        (11, "\"text\" : \"line one\\r\\nline two\"".into()),
+    ];
+    let path = odd_shapes_dm(&dir, &shapes);
+    let sink = read(&path).unwrap();
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let ids: Vec<&str> = sink
+        .records
+        .iter()
+        .map(|r| r.native_id.as_deref().unwrap().trim_start_matches("9000000000000000"))
+        .collect();
+    let all: Vec<String> = (1..=11).map(|n| format!("{n:02}")).collect();
+    assert_eq!(ids, all, "every message is kept");
+    for (record, second) in sink.records.iter().zip(1..) {
+        assert!(record.is_message());
+        assert_eq!(record.sender.as_ref().map(|s| &*s.native_id), Some("2"));
+        assert_eq!(record.sent_at.utc_ms, 1_614_592_800_000 + second * 1000);
+        assert_eq!(&*record.conversation.native_id, "1-2");
+    }
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "genuine https://t.co/x",
+            "b",
+            "c",
+            "d",
+            "",
+            "f",
+            "\u{200f}שלום\u{200b} e\u{301} 🙂",
+            long.as_str(),
+            "it's &lt;3",
+            "j",
+            "line one\r\nline two",
+        ]
+    );
+    let genuine = &sink.records[0];
+    assert_eq!((genuine.attachments.len(), genuine.urls.len(), genuine.reactions.len()), (1, 1, 1));
+    assert_eq!(genuine.reactions[0].key, "like");
+    assert_eq!(genuine.urls[0].expanded.as_deref(), Some("https://example.org/"));
+    // `urls: [{"url"}]` without `expanded` keeps the short link.
+    let j = &sink.records[9];
+    assert_eq!(
+        (j.urls.len(), j.urls[0].url.as_str(), j.urls[0].expanded.as_deref()),
+        (1, "https://t.co/j", None)
+    );
+    // A null list is an empty one: nothing is lost, nothing to report.
+    assert!(
+        sink.records[1..9]
+            .iter()
+            .all(|r| r.attachments.is_empty() && r.urls.is_empty() && r.reactions.is_empty())
+    );
+    assert!(
+        sink.notices.iter().all(|n| n.kind != trove_readers::NoticeKind::FieldDropped),
+        "{:#?}",
+        sink.notices
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    for record in &sink.records {
+        let start = record.locator.offset as usize;
+        let slice = &bytes[start..start + record.locator.length as usize];
+        let value: serde_json::Value = serde_json::from_slice(slice).unwrap();
+        assert_eq!(value["messageCreate"]["id"], record.native_id.as_deref().unwrap());
+    }
+}
+
+/// Each optional field of an odd shape should cost that field, with a
+/// `FieldDropped` notice or the message's JSON in `raw`, never the message.
+#[test]
+#[ignore = "reader bug: an odd-shaped optional messageCreate field skips the whole message, and a reaction's unreadable createdAt is lost silently"]
+fn odd_shaped_optional_fields_keep_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let shapes: Vec<(u32, String)> = vec![
+        (1, GENUINE_TWEET_DM.to_string()),
+        (2, r#""text" : "b", "reactions" : { }"#.into()),
+        (3, r#""text" : "c", "urls" : { "url" : "https://t.co/c" }"#.into()),
+        (4, r#""text" : "d", "mediaUrls" : "https://ton.twitter.com/dm/4/1/d.jpg""#.into()),
+        (5, r#""text" : "e", "mediaUrls" : [ 5 ]"#.into()),
+        (6, r#""text" : "f", "urls" : [ { "url" : 6 } ]"#.into()),
+        (7, r#""text" : "g", "urls" : [ { "url" : "https://t.co/g", "expanded" : [ ] } ]"#.into()),
+        (8, r#""text" : "h", "reactions" : [ { } ]"#.into()),
+        (9, r#""text" : "i", "reactions" : [ { "senderId" : "1", "reactionKey" : { "emoji" : "x" } } ]"#.into()),
+        (10, r#""text" : "j", "reactions" : [ { "senderId" : "1", "reactionKey" : "like", "createdAt" : 10 } ]"#.into()),
+        (11, r#""text" : "k", "reactions" : [ { "senderId" : "1", "reactionKey" : "like", "createdAt" : "yesterday" } ]"#.into()),
+        (12, r#""text" : 12"#.into()),
+        (13, r#""text" : { "full" : "m" }"#.into()),
+    ];
+    let path = odd_shapes_dm(&dir, &shapes);
+    let sink = read(&path).unwrap();
+    let ids: Vec<&str> = sink
+        .records
+        .iter()
+        .map(|r| r.native_id.as_deref().unwrap().trim_start_matches("9000000000000000"))
+        .collect();
+    let all: Vec<String> = (1..=13).map(|n| format!("{n:02}")).collect();
+    assert_eq!(ids, all, "every message is kept: {:#?}", sink.skips);
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    for (record, second) in sink.records.iter().zip(1..) {
+        assert_eq!(record.sender.as_ref().map(|s| &*s.native_id), Some("2"));
+        assert_eq!(record.sent_at.utc_ms, 1_614_592_800_000 + second * 1000);
+    }
+    let texts: Vec<&str> = sink.records.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(&texts[1..11], ["b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]);
+    // A text that is not a string is no text, but it is never lost silently.
+    assert!(texts[11].is_empty() || texts[11] == "12");
+    // The genuine message has nothing to report; every other one keeps its
+    // JSON or has a `FieldDropped` notice at its offset.
+    let silent: Vec<&str> = sink.records[1..]
+        .iter()
+        .filter(|r| {
+            r.raw.is_none()
+                && !sink.notices.iter().any(|n| {
+                    n.kind == trove_readers::NoticeKind::FieldDropped
+                        && n.offset == r.locator.offset
+                })
+        })
+        .map(|r| r.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(silent, Vec::<&str>::new());
+    assert!(sink.records[0].raw.is_none());
+}

@@ -825,3 +825,150 @@ fn one_of_each_odd_shape_keeps_every_message_jsonl() {
         assert!(slice.starts_with(b"{\"id\"") && slice.ends_with(b"}"), "{:?}", record.locator);
     }
 }
+
+/// `--map` for the odd-shapes CSV: no column has a common name.
+fn odd_csv_options() -> ReadOptions {
+    ReadOptions {
+        map: ColumnMap::parse("id=No,sent_at=When,sender=Who,text=Said,reply_to=Re").unwrap(),
+        ..ReadOptions::default()
+    }
+}
+
+/// A CSV with a BOM and CRLF line ends: the header, then `rows`.
+fn odd_csv(dir: &tempfile::TempDir, rows: &[String]) -> PathBuf {
+    let body = format!("\u{feff}No,When,Who,Said,Re\r\n{}\r\n", rows.join("\r\n"));
+    write_temp(dir, "odd.csv", body.as_bytes())
+}
+
+/// One row of each odd shape in a `--map`ped CSV with a BOM and CRLF line
+/// ends: a genuine row first, then rows with a quoted newline, doubled
+/// quotes, too few columns, an empty and a blank text cell, HTML character
+/// references, a very long cell, unicode and padded cells.
+#[test]
+fn one_of_each_odd_shape_keeps_every_message_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let row = |n: u32, rest: &str| format!("{n},2016-10-07 18:{n:02}:00,emma,{rest}");
+    let rows = [
+        row(1, "genuine,"),
+        row(2, "\"two\r\nlines, one comma\",1"),
+        row(3, "\"say \"\"hi\"\"\","),
+        row(4, "d"),
+        row(5, ","),
+        row(6, "\"   \","),
+        row(7, "it&#39;s &amp; done,"),
+        row(8, &format!("{long},")),
+        row(9, "\u{200f}שלום\u{200b} e\u{301} 🙂,"),
+        row(10, "j,  8  "),
+        row(11, "\"a\rb\","),
+    ];
+    let path = odd_csv(&dir, &rows);
+    let sink = read(&Csv, &path, &odd_csv_options()).unwrap();
+    let got: Vec<(&str, &str, Option<&str>)> = sink
+        .records
+        .iter()
+        .map(|r| (r.native_id.as_deref().unwrap(), r.text.as_str(), r.reply_to.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1", "genuine", None),
+            ("2", "two\nlines, one comma", Some("1")),
+            ("3", "say \"hi\"", None),
+            ("4", "d", None),
+            ("7", "it's & done", None),
+            ("8", long.as_str(), None),
+            ("9", "\u{200f}שלום\u{200b} e\u{301} 🙂", None),
+            ("10", "j", Some("8")),
+            ("11", "a\rb", None),
+        ]
+    );
+    for record in &sink.records {
+        let n: i64 = record.native_id.as_deref().unwrap().parse().unwrap();
+        assert!(record.is_message());
+        assert_eq!(name_of(&record.sender), Some("emma"));
+        assert_eq!(record.sent_at.utc_ms, ms("2016-10-07T18:00:00Z") + n * 60_000);
+        assert_eq!(&*record.conversation.native_id, "odd");
+        assert!(record.raw.is_none());
+    }
+    // An empty or blank text cell costs the row: a skip that says so.
+    let bytes = std::fs::read(&path).unwrap();
+    let at = |needle: &str| memchr::memmem::find(&bytes, needle.as_bytes()).unwrap() as u64;
+    let skips: Vec<(u64, &str)> =
+        sink.skips.iter().map(|s| (s.offset, s.reason.as_str())).collect();
+    assert_eq!(
+        skips,
+        [
+            (at("5,2016-10-07 18:05"), "line 7: no text"),
+            (at("6,2016-10-07 18:06"), "line 8: no text")
+        ]
+    );
+    // The decoded references are reported once, at their row.
+    let notices: Vec<(trove_readers::NoticeKind, u64, u64)> =
+        sink.notices.iter().map(|n| (n.kind.clone(), n.offset, n.count)).collect();
+    assert_eq!(notices, [(trove_readers::NoticeKind::EntitiesDecoded, at("7,2016-10-07"), 1)]);
+    // Locators slice the rows, after the BOM and across the quoted newline.
+    let lines: Vec<u64> = sink.records.iter().map(|r| r.locator.line.unwrap()).collect();
+    assert_eq!(lines, [2, 3, 5, 6, 9, 10, 11, 12, 13]);
+    assert_eq!(sink.records[0].locator.offset, 3 + "No,When,Who,Said,Re\r\n".len() as u64);
+    for (record, n) in sink.records.iter().zip([1, 2, 3, 4, 7, 8, 9, 10, 11]) {
+        let slice = &bytes[record.locator.offset as usize..][..record.locator.length as usize];
+        let source = rows[n - 1].as_bytes();
+        assert_eq!(slice, source, "{:?}", record.locator);
+    }
+}
+
+/// Cells beyond the header's columns are data the row holds: the row
+/// should keep them (in `raw`) or report them dropped.
+#[test]
+#[ignore = "reader bug: cells beyond the header's columns are dropped with no notice and no raw"]
+fn csv_row_with_extra_cells_keeps_or_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        "1,2016-10-07 18:01:00,emma,genuine,".to_string(),
+        "2,2016-10-07 18:02:00,emma,b,1,extra cell,\"and, another\"".to_string(),
+    ];
+    let path = odd_csv(&dir, &rows);
+    let sink = read(&Csv, &path, &odd_csv_options()).unwrap();
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let got: Vec<(&str, Option<&str>)> =
+        sink.records.iter().map(|r| (r.text.as_str(), r.reply_to.as_deref())).collect();
+    assert_eq!(got, [("genuine", None), ("b", Some("1"))]);
+    assert!(sink.records[0].raw.is_none());
+    let second = &sink.records[1];
+    assert!(
+        second.raw.as_deref().is_some_and(|raw| raw.contains("extra cell"))
+            || sink.notices.iter().any(|n| n.kind == trove_readers::NoticeKind::FieldDropped
+                && n.offset == second.locator.offset),
+        "{:#?}",
+        sink.notices
+    );
+}
+
+/// A NUL byte inside one cell is an odd row, not a binary file: every row
+/// is read, and the odd cell is kept (or its loss reported).
+#[test]
+#[ignore = "reader bug: one NUL byte in a cell within the first 8 KiB refuses the whole file as binary"]
+fn csv_nul_byte_in_a_cell_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        "1,2016-10-07 18:01:00,emma,genuine,".to_string(),
+        "2,2016-10-07 18:02:00,emma,a\0b,".to_string(),
+        "3,2016-10-07 18:03:00,emma,c,".to_string(),
+    ];
+    let path = odd_csv(&dir, &rows);
+    let sink = read(&Csv, &path, &odd_csv_options()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(sink.skips.is_empty(), "{:#?}", sink.skips);
+    let ids: Vec<&str> = sink.records.iter().map(|r| r.native_id.as_deref().unwrap()).collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+    assert_eq!((sink.records[0].text.as_str(), sink.records[2].text.as_str()), ("genuine", "c"));
+    let odd = &sink.records[1];
+    assert!(
+        odd.text == "a\0b"
+            || odd.raw.is_some()
+            || sink.notices.iter().any(|n| n.kind == trove_readers::NoticeKind::FieldDropped
+                && n.offset == odd.locator.offset),
+        "{:?}",
+        odd.text
+    );
+}

@@ -863,7 +863,7 @@ const GENUINE_RSMF_EVENT: &str = r#""body": "genuine", "attachments": [{"id": "a
 
 /// The problems reported about each event, by event id (a problem is a
 /// skip at the event's offset; the event itself is still read).
-fn problems_by_event<'a>(sink: &'a VecSink) -> Vec<(&'a str, &'a str)> {
+fn problems_by_event(sink: &VecSink) -> Vec<(&str, &str)> {
     sink.skips
         .iter()
         .map(|s| {

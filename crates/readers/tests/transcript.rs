@@ -905,7 +905,7 @@ fn one_of_each_odd_shape_keeps_every_message_csv() {
     );
     // The decoded references are reported once, at their row.
     let notices: Vec<(trove_readers::NoticeKind, u64, u64)> =
-        sink.notices.iter().map(|n| (n.kind.clone(), n.offset, n.count)).collect();
+        sink.notices.iter().map(|n| (n.kind, n.offset, n.count)).collect();
     assert_eq!(notices, [(trove_readers::NoticeKind::EntitiesDecoded, at("7,2016-10-07"), 1)]);
     // Locators slice the rows, after the BOM and across the quoted newline.
     let lines: Vec<u64> = sink.records.iter().map(|r| r.locator.line.unwrap()).collect();

@@ -215,13 +215,13 @@ fn expected(parent: &str, key: &str) -> Option<Shape> {
 fn odd_fields(parent: &str, object: &LiteMap<'_>, odd: &mut Vec<String>) {
     for (key, value) in object.entries() {
         let Some(shape) = expected(parent, key) else { continue };
-        let fits = match (shape, value) {
-            (_, Lite::Null) => true,
-            (Shape::Object, Lite::Object(_)) => true,
-            (Shape::String, Lite::String(_)) => true,
-            (Shape::Number, Lite::Number(_)) => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (shape, value),
+            (_, Lite::Null)
+                | (Shape::Object, Lite::Object(_))
+                | (Shape::String, Lite::String(_))
+                | (Shape::Number, Lite::Number(_))
+        );
         let path = || if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") };
         match value {
             _ if !fits => odd.push(format!("`{}` is {}", path(), value.kind_name())),

@@ -20,6 +20,7 @@ use trove_model::{
 use crate::entities::decode_entities;
 use crate::json_scan::error_reason;
 use crate::media::Located;
+use crate::shape::{self, Required};
 
 /// One top-level element of a DM file.
 #[derive(Deserialize)]
@@ -138,7 +139,9 @@ pub(super) struct Context<'a> {
 /// One translated event: a message (identified by its id, for
 /// de-duplication) or another event.
 pub(super) enum Parsed {
-    Message(String, Record),
+    /// A message, its id, and the optional fields of an odd shape it
+    /// passed over (the record then keeps the event's JSON).
+    Message(String, Record, Vec<String>),
     Event(Record),
 }
 
@@ -171,24 +174,47 @@ pub(super) fn parse(raw: &str, cx: &Context<'_>, locator: Locator) -> Result<Par
     }
 }
 
+/// What a message cannot do without: its id, its sender and its time.
+const REQUIRED: Required = Required { id: "id", fields: &["id", "senderId", "createdAt"] };
+
 fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, String> {
-    let m: MessageCreate = serde_json::from_str(body)
-        .map_err(|e| format!("unreadable messageCreate: {}", error_reason(&e)))?;
+    let mut dropped = Vec::new();
+    let m: MessageCreate = match serde_json::from_str(body) {
+        Ok(m) => m,
+        Err(e) => {
+            // An optional field of a shape this reader does not know goes,
+            // with a notice; the message stays.
+            let parses = |json: &str| {
+                serde_json::from_str::<MessageCreate>(json).map(|_| ()).map_err(|e| e.to_string())
+            };
+            let (json, fields) = shape::retry(body.as_bytes(), &REQUIRED, parses, error_reason(&e))
+                .map_err(|reason| format!("unreadable messageCreate: {reason}"))?;
+            dropped = fields.into_iter().map(|f| format!("`{}` ({})", f.path, f.why)).collect();
+            serde_json::from_str(&json)
+                .map_err(|e| format!("unreadable messageCreate: {}", error_reason(&e)))?
+        }
+    };
     let sent_at = timestamp(&m.created_at)?;
     let text = m.text.as_deref().map(decode_entities).unwrap_or_default().into_owned();
     let urls = m.urls.into_iter().map(|u| UrlRef { url: u.url, expanded: u.expanded }).collect();
     let attachments = m.media_urls.iter().map(|url| attachment(url, &m.id.0, cx.media)).collect();
-    let reactions = m
-        .reactions
-        .into_iter()
-        .map(|r| Reaction {
+    let mut reactions = Vec::with_capacity(m.reactions.len());
+    for (i, r) in m.reactions.into_iter().enumerate() {
+        // A reaction with an unreadable time is still a reaction.
+        let at = r.created_at.as_deref().and_then(|t| match timestamp(t) {
+            Ok(at) => Some(at),
+            Err(_) => {
+                dropped.push(format!("`reactions[{i}].createdAt` (`{t}` is not a time)"));
+                None
+            }
+        });
+        reactions.push(Reaction {
             sender_id: r.sender_id.0,
             key: r.reaction_key,
-            // A reaction with an unreadable time is still a reaction.
-            at: r.created_at.as_deref().and_then(|t| timestamp(t).ok()),
+            at,
             native_id: r.event_id.map(|id| id.0),
-        })
-        .collect();
+        });
+    }
     let record = Record {
         kind: RecordKind::Message,
         platform: trove_model::platform::TWITTER,
@@ -207,10 +233,10 @@ fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, Str
         urls,
         attachments,
         locator,
-        raw: None,
+        raw: (!dropped.is_empty()).then(|| body.to_string()),
         ..Record::default()
     };
-    Ok(Parsed::Message(m.id.0, record))
+    Ok(Parsed::Message(m.id.0, record, dropped))
 }
 
 fn group_event(
@@ -393,7 +419,7 @@ mod tests {
             "https://video.twimg.com/dm_video/8/vid/1280x720/v.mp4?tag=1",
             "https://video.twimg.com/dm_gif/8/g.mp4"],
             "senderId": "5", "id": 9, "createdAt": "2021-02-03T18:42:53.007Z"}}"#;
-        let Parsed::Message(id, r) = parse_ok(raw) else { panic!("not a message") };
+        let Parsed::Message(id, r, _) = parse_ok(raw) else { panic!("not a message") };
         assert_eq!(id, "9");
         assert_eq!(r.text, "a &lt; b");
         assert_eq!(r.sent_at.utc_ms, 1_612_377_773_007);

@@ -24,7 +24,9 @@ use trove_model::{AccountRef, Locator};
 
 use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
 use crate::media::Located;
-use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
+use crate::{
+    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
+};
 
 pub use crate::entities::decode_entities;
 use events::{Context, Element, Id, Parsed};
@@ -546,7 +548,7 @@ impl<'a> Reader<'a> {
                 json_path: Some(json_path.clone()),
             };
             match events::parse(text, &cx, locator) {
-                Ok(Parsed::Message(id, record)) => {
+                Ok(Parsed::Message(id, record, dropped)) => {
                     let print = crate::json_scan::fingerprint(text.as_bytes());
                     match self.seen_messages.entry(IdKey::new(&id)) {
                         Entry::Occupied(first) => {
@@ -566,6 +568,17 @@ impl<'a> Reader<'a> {
                         Entry::Vacant(slot) => {
                             slot.insert(Seen { fingerprint: print, file, offset: at });
                         }
+                    }
+                    for why in dropped {
+                        self.sink.notice(Notice {
+                            file: display.clone(),
+                            offset: at,
+                            kind: NoticeKind::FieldDropped,
+                            count: 1,
+                            reason: format!(
+                                "{json_path}: twitter {why}, not read (the message keeps its JSON)"
+                            ),
+                        });
                     }
                     emit(self.sink, record)?;
                 }

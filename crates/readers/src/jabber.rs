@@ -507,6 +507,7 @@ fn read_entry(
     let stem = file_stem(name).to_string();
     let (zone, zone_name) = options.zone();
     let mut names = Names::default();
+    let mut odd_fields: Vec<String> = Vec::new();
     input.with_entry(name, |reader| {
         let mut scanner = Scanner::new(reader, &display, options.max_record_bytes);
         let mut index = 0u64;
@@ -555,9 +556,10 @@ fn read_entry(
                 line: None,
                 json_path: Some(path),
             };
-            match record(object, &bytes, locator, &stem, (&zone, &zone_name), &mut names) {
-                Ok((record, odd)) => {
-                    for why in odd {
+            let odd = &mut odd_fields;
+            match record(object, &bytes, locator, &stem, (&zone, &zone_name), &mut names, odd) {
+                Ok(record) => {
+                    for why in odd.drain(..) {
                         sink.notice(Notice {
                             file: display.clone(),
                             offset,
@@ -600,30 +602,28 @@ fn record(
     stem: &str,
     (zone, zone_name): (&jiff::tz::TimeZone, &Arc<str>),
     names: &mut Names,
-) -> Result<(Record, Vec<String>), String> {
+    odd: &mut Vec<String>,
+) -> Result<Record, String> {
     let ts = text_field(&object, "ts").ok_or("no `ts` (or it is not text)")?;
-    // `from`, `to` and `body` are text; another shape is passed over, so
-    // the record keeps its JSON and the field is reported.
-    let odd: Vec<String> = ["from", "to", "body"]
-        .into_iter()
-        .filter_map(|key| match object.get(key)? {
-            Value::String(_) | Value::Number(_) | Value::Null => None,
-            other => Some(format!("`{key}` is {}", crate::json_scan::lite::value_kind_name(other))),
-        })
-        .collect();
     let sent_at = timefmt::parse_timestamp(&ts, zone, zone_name)
         .map_err(|e| format!("cannot read ts `{}`: {e}", crate::transcript::shorten(&ts)))?;
     drop(ts);
     let extra = object.keys().any(|k| !KEYS.contains(&k.as_str()));
     // Taken out of the parsed object (which is dropped after) rather than
     // copied.
+    // `from`, `to` and `body` are text; another shape is passed over, so
+    // the record keeps its JSON and the field is reported in `odd`.
     let body = match object.remove("body") {
         Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
+        Some(Value::Null) | None => None,
+        Some(other) => {
+            odd.push(odd_field("body", &other));
+            None
+        }
     };
-    let from_field = text_field(&object, "from");
-    let to_field = text_field(&object, "to");
+    let from_field = text_or_odd(&object, "from", odd);
+    let to_field = text_or_odd(&object, "to", odd);
     let from = from_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let to = to_field.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let room = to.filter(|t| is_room(t)).map(bare);
@@ -664,7 +664,7 @@ fn record(
     } else {
         RecordKind::Event(EventKind::Other("no_body".to_string()))
     };
-    let record = Record {
+    Ok(Record {
         kind,
         platform: trove_model::platform::JABBER,
         conversation: ConversationRef {
@@ -679,8 +679,29 @@ fn record(
         raw: keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned()),
         locator,
         ..Record::default()
-    };
-    Ok((record, odd))
+    })
+}
+
+/// `field` is `value`, a shape the record cannot hold.
+fn odd_field(field: &str, value: &Value) -> String {
+    format!("`{field}` is {}", crate::json_scan::lite::value_kind_name(value))
+}
+
+/// A text field, with a note in `odd` when it is there in another shape.
+fn text_or_odd<'v>(
+    object: &'v Map<String, Value>,
+    key: &str,
+    odd: &mut Vec<String>,
+) -> Option<std::borrow::Cow<'v, str>> {
+    match object.get(key)? {
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Value::Number(n) => Some(std::borrow::Cow::Owned(n.to_string())),
+        Value::Null => None,
+        other => {
+            odd.push(odd_field(key, other));
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -233,15 +233,16 @@ fn odd_fields(parent: &str, object: &LiteMap<'_>, odd: &mut Vec<String>) {
     }
 }
 
-/// Builds the record for one event, with the fields of an odd shape it
-/// passed over (the record then keeps the event's JSON), or says why it
-/// cannot be read.
+/// Builds the record for one event, or says why it cannot be read. The
+/// fields of an odd shape it passed over go to `odd` (the record then
+/// keeps the event's JSON).
 pub(super) fn record(
     event: &LiteMap<'_>,
     json: &[u8],
     locator: Locator,
     cx: &mut Context<'_>,
-) -> Result<(Record, Vec<String>), String> {
+    odd: &mut Vec<String>,
+) -> Result<Record, String> {
     let sent_at = timestamp(event)?;
     let kind = str_at(event, "type").unwrap_or("");
     let native_id = id_at(event, "event_id");
@@ -313,12 +314,11 @@ pub(super) fn record(
             record.raw = Some(crate::json_scan::lossy_string(json));
         }
     }
-    let mut odd = Vec::new();
-    odd_fields("", event, &mut odd);
+    odd_fields("", event, odd);
     if !odd.is_empty() {
         record.raw = Some(crate::json_scan::lossy_string(json));
     }
-    Ok((record, odd))
+    Ok(record)
 }
 
 /// Message types whose meaning the record's fields hold entirely.

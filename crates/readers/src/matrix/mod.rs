@@ -248,6 +248,8 @@ struct Emit<'a> {
     entry: Option<Arc<str>>,
     cx: Context<'a>,
     next_progress: u64,
+    /// Fields of an odd shape in the event being read (reused).
+    odd: Vec<String>,
 }
 
 impl Visitor for Emit<'_> {
@@ -273,9 +275,11 @@ impl Visitor for Emit<'_> {
             line: None,
             json_path: Some(path.to_string()),
         };
-        match events::record(&event, bytes, locator, &mut self.cx) {
-            Ok((record, odd)) => {
-                for why in odd {
+        let mut odd = std::mem::take(&mut self.odd);
+        let result = events::record(&event, bytes, locator, &mut self.cx, &mut odd);
+        match result {
+            Ok(record) => {
+                for why in odd.drain(..) {
                     self.sink.notice(Notice {
                         file: self.display.clone(),
                         offset,
@@ -286,9 +290,12 @@ impl Visitor for Emit<'_> {
                         ),
                     });
                 }
+                self.odd = odd;
                 self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
             }
             Err(reason) => {
+                odd.clear();
+                self.odd = odd;
                 self.problem(offset, format!("{path}: {reason}"));
                 Ok(())
             }
@@ -353,6 +360,7 @@ fn read_entry(
             names: Names::default(),
         },
         next_progress: PROGRESS_STEP,
+        odd: Vec::new(),
     };
     input.with_entry(name, |reader| {
         let mut stream = Stream::new(reader, &display);

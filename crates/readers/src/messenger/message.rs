@@ -103,14 +103,15 @@ fn lenient<T: Default>(result: Result<T, String>, dropped: &mut Vec<String>) -> 
     })
 }
 
-/// Translates the message object `raw`, with the reasons for the optional
-/// fields it dropped (odd shapes; the record then keeps its JSON in `raw`).
-/// `Err` is the reason for a skip.
+/// Translates the message object `raw`; the reasons for the optional fields
+/// it dropped (odd shapes; the record then keeps its JSON in `raw`) go to
+/// `dropped`. `Err` is the reason for a skip.
 pub(super) fn parse(
     raw: &str,
     cx: &mut Context<'_>,
     locator: Locator,
-) -> Result<(Record, Vec<String>), String> {
+    dropped: &mut Vec<String>,
+) -> Result<Record, String> {
     let map = lite::map_from_str(raw)
         .map_err(|e| format!("not a message object: {}", error_reason(&e)))?;
     let mut keep_raw = map.keys().any(|k| {
@@ -119,14 +120,14 @@ pub(super) fn parse(
         !mapped && !idle_flag
     });
 
-    let mut dropped = Vec::new();
+    dropped.clear();
     let sender =
-        lenient(string(&map, &["sender_name", "senderName"]), &mut dropped).map(repair_mojibake);
+        lenient(string(&map, &["sender_name", "senderName"]), dropped).map(repair_mojibake);
     let sent_at = timestamp(&map)?;
     let text =
-        lenient(string(&map, &["content", "text"]), &mut dropped).map(repaired).unwrap_or_default();
-    let kind = lenient(string(&map, &["type"]), &mut dropped);
-    let deleted = lenient(flag(&map, &["is_unsent", "isUnsent"]), &mut dropped);
+        lenient(string(&map, &["content", "text"]), dropped).map(repaired).unwrap_or_default();
+    let kind = lenient(string(&map, &["type"]), dropped);
+    let deleted = lenient(flag(&map, &["is_unsent", "isUnsent"]), dropped);
 
     let mut attachments = Vec::new();
     for (key, kind) in [
@@ -256,7 +257,7 @@ pub(super) fn parse(
     if keep_raw || !dropped.is_empty() {
         record.raw = Some(raw.to_string());
     }
-    Ok((record, dropped))
+    Ok(record)
 }
 
 /// The first of `keys` present: a string, or `None` when absent or null.

@@ -550,6 +550,8 @@ impl<'a> Reader<'a> {
             let mut scanner = ObjectScanner::new(reader, display.clone());
             let mut index = 0usize;
             let mut reported = 0u64;
+            // Fields of an odd shape in the message being read (reused).
+            let mut dropped: Vec<String> = Vec::new();
             while let Some((_, key)) = scanner.next_key()? {
                 if key != "messages" || !scanner.enter_array()? {
                     continue;
@@ -582,9 +584,9 @@ impl<'a> Reader<'a> {
                         line: None,
                         json_path: Some(json_path),
                     };
-                    match message::parse(text, &mut cx, locator) {
-                        Ok((record, dropped)) => {
-                            for why in dropped {
+                    match message::parse(text, &mut cx, locator, &mut dropped) {
+                        Ok(record) => {
+                            for why in dropped.drain(..) {
                                 sink.notice(Notice {
                                     file: display.clone(),
                                     offset,

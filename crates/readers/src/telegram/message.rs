@@ -113,14 +113,15 @@ pub(super) struct Chat<'a> {
 /// bytes and a reason.
 pub(super) type Failure = (usize, String);
 
-/// Parses one message element into a record, with the modelled fields whose
-/// odd shape the record could not hold (the record then keeps its JSON).
-/// `locator` already points at `bytes`.
+/// Parses one message element into a record; the modelled fields whose odd
+/// shape the record could not hold go to `odd` (the record then keeps its
+/// JSON). `locator` already points at `bytes`.
 pub(super) fn parse(
     bytes: &[u8],
     chat: &Chat<'_>,
     locator: Locator,
-) -> Result<(Record, Vec<String>), Failure> {
+    odd: &mut Vec<String>,
+) -> Result<Record, Failure> {
     let map = parse_object(bytes)?;
     let id = map.get("id").and_then(id_text);
     let label = match &id {
@@ -170,7 +171,7 @@ pub(super) fn parse(
         // The action's own fields (titles, member names, durations) stay
         // whole for the reader of the evidence.
         record.raw = Some(raw_text());
-        return Ok((record, Vec::new()));
+        return Ok(record);
     }
 
     record.sender = account(&map, "from_id", "from", chat);
@@ -184,7 +185,6 @@ pub(super) fn parse(
         record.reply_to = map.get("reply_to_message_id").and_then(id_text);
     }
     let mut unmodelled = false;
-    let mut odd = Vec::new();
     for (key, value) in map.entries() {
         if !is_modelled(key) {
             unmodelled = true;
@@ -206,7 +206,7 @@ pub(super) fn parse(
     {
         record.raw = Some(raw_text());
     }
-    Ok((record, odd))
+    Ok(record)
 }
 
 /// Parses the bytes as a JSON object, repairing Telegram's invalid `\xNN`

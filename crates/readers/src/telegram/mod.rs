@@ -520,6 +520,8 @@ impl Reader<'_> {
         let max = self.options.max_record_bytes;
         let mut first = true;
         let mut j = 0usize;
+        // Fields of an odd shape in the message being read (reused).
+        let mut odd: Vec<String> = Vec::new();
         while w.next_item(&mut first)? {
             match w.capture(max)? {
                 Captured::Value(offset, bytes) => {
@@ -535,9 +537,9 @@ impl Reader<'_> {
                         line: None,
                         json_path: Some(json_path),
                     };
-                    match message::parse(&bytes, &chat, locator) {
-                        Ok((record, odd)) => {
-                            for why in odd {
+                    match message::parse(&bytes, &chat, locator, &mut odd) {
+                        Ok(record) => {
+                            for why in odd.drain(..) {
                                 self.sink.notice(Notice {
                                     file: doc.display.clone(),
                                     offset,
@@ -552,6 +554,7 @@ impl Reader<'_> {
                             self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?;
                         }
                         Err((inner, reason)) => {
+                            odd.clear();
                             let at = offset + inner as u64;
                             // The path went into the locator; rebuilt for the rare skip.
                             let path = format!("{prefix}[{j}]");

@@ -183,6 +183,23 @@ pub(super) struct Context<'a> {
     pub relations: &'a Relations,
     /// Rooms and senders named so far, shared across records.
     pub names: Names,
+    /// The last room seen and its scope: events come room by room.
+    pub last_scope: Option<(Arc<str>, Option<Arc<str>>)>,
+}
+
+/// The scope of room `room` (interned): its own homeserver, else the file's.
+fn scope_of(room: &Arc<str>, cx: &mut Context<'_>) -> Option<Arc<str>> {
+    if let Some((last, scope)) = &cx.last_scope
+        && Arc::ptr_eq(last, room)
+    {
+        return scope.clone();
+    }
+    let scope = match homeserver(room) {
+        Some(server) => Some(cx.names.strings.get(server)),
+        None => cx.homeserver.clone(),
+    };
+    cx.last_scope = Some((Arc::clone(room), scope.clone()));
+    scope
 }
 
 /// What a field a record is built from must be.
@@ -193,28 +210,52 @@ enum Shape {
     Number,
 }
 
-/// The shape of field `key` inside the object at `parent` (`""` for the
-/// event, `content`, `content.info` …), where the record reads it.
-fn expected(parent: &str, key: &str) -> Option<Shape> {
-    Some(match (parent, key) {
-        ("", "content" | "unsigned")
-        | ("content", "info" | "m.relates_to" | "file" | "m.new_content")
-        | ("content.m.relates_to", "m.in_reply_to") => Shape::Object,
-        ("content", "body" | "msgtype" | "url" | "filename" | "format" | "formatted_body")
-        | ("content.info", "mimetype")
-        | ("content.m.relates_to", "rel_type" | "event_id" | "key")
-        | ("content.m.relates_to.m.in_reply_to", "event_id") => Shape::String,
-        ("content.info", "size") => Shape::Number,
+/// The objects of an event whose fields a record reads.
+#[derive(Clone, Copy)]
+enum At {
+    Event,
+    Content,
+    Info,
+    RelatesTo,
+    InReplyTo,
+}
+
+impl At {
+    fn path(self) -> &'static str {
+        match self {
+            At::Event => "",
+            At::Content => "content",
+            At::Info => "content.info",
+            At::RelatesTo => "content.m.relates_to",
+            At::InReplyTo => "content.m.relates_to.m.in_reply_to",
+        }
+    }
+}
+
+/// The shape of field `key` of the object at `at`, where the record reads
+/// it, and for an object whose fields it reads too, where that is.
+fn expected(at: At, key: &str) -> Option<(Shape, Option<At>)> {
+    Some(match (at, key) {
+        (At::Event, "content") => (Shape::Object, Some(At::Content)),
+        (At::Event, "unsigned") | (At::Content, "file" | "m.new_content") => (Shape::Object, None),
+        (At::Content, "info") => (Shape::Object, Some(At::Info)),
+        (At::Content, "m.relates_to") => (Shape::Object, Some(At::RelatesTo)),
+        (At::RelatesTo, "m.in_reply_to") => (Shape::Object, Some(At::InReplyTo)),
+        (At::Content, "body" | "msgtype" | "url" | "filename" | "format" | "formatted_body")
+        | (At::Info, "mimetype")
+        | (At::RelatesTo, "rel_type" | "event_id" | "key")
+        | (At::InReplyTo, "event_id") => (Shape::String, None),
+        (At::Info, "size") => (Shape::Number, None),
         _ => return None,
     })
 }
 
-/// The fields of `object` (at `parent`) and of the objects it holds whose
-/// JSON type the record cannot hold (`content.body` is a number): each is
+/// The fields of `object` (at `at`) and of the objects it holds whose JSON
+/// type the record cannot hold (`content.body` is a number): each is
 /// passed over, so the event keeps its JSON.
-fn odd_fields(parent: &str, object: &LiteMap<'_>, odd: &mut Vec<String>) {
+fn odd_fields(at: At, object: &LiteMap<'_>, odd: &mut Vec<String>) {
     for (key, value) in object.entries() {
-        let Some(shape) = expected(parent, key) else { continue };
+        let Some((shape, inner_at)) = expected(at, key) else { continue };
         let fits = matches!(
             (shape, value),
             (_, Lite::Null)
@@ -222,13 +263,14 @@ fn odd_fields(parent: &str, object: &LiteMap<'_>, odd: &mut Vec<String>) {
                 | (Shape::String, Lite::String(_))
                 | (Shape::Number, Lite::Number(_))
         );
-        let path = || if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") };
-        match value {
-            _ if !fits => odd.push(format!("`{}` is {}", path(), value.kind_name())),
-            // The event's own objects need no new path: most events stop here.
-            Lite::Object(inner) if parent.is_empty() => odd_fields(key, inner, odd),
-            Lite::Object(inner) => odd_fields(&path(), inner, odd),
-            _ => {}
+        if !fits {
+            let path = match at {
+                At::Event => key.to_string(),
+                _ => format!("{}.{key}", at.path()),
+            };
+            odd.push(format!("`{path}` is {}", value.kind_name()));
+        } else if let (Lite::Object(inner), Some(inner_at)) = (value, inner_at) {
+            odd_fields(inner_at, inner, odd);
         }
     }
 }
@@ -261,10 +303,7 @@ pub(super) fn record(
         kind: RecordKind::Message,
         platform: trove_model::platform::MATRIX,
         conversation: ConversationRef {
-            scope: match homeserver(&room) {
-                Some(server) => Some(cx.names.strings.get(server)),
-                None => cx.homeserver.clone(),
-            },
+            scope: scope_of(&room, cx),
             native_id: room,
             name: cx.room_name.clone(),
         },
@@ -314,7 +353,7 @@ pub(super) fn record(
             record.raw = Some(crate::json_scan::lossy_string(json));
         }
     }
-    odd_fields("", event, odd);
+    odd_fields(At::Event, event, odd);
     if !odd.is_empty() {
         record.raw = Some(crate::json_scan::lossy_string(json));
     }

@@ -358,6 +358,7 @@ fn read_entry(
             homeserver,
             relations: &relations,
             names: Names::default(),
+            last_scope: None,
         },
         next_progress: PROGRESS_STEP,
         odd: Vec::new(),

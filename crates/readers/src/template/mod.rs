@@ -888,6 +888,11 @@ struct State<'a> {
     decoded_first: Option<u64>,
 }
 
+/// How many ASCII digits the first `reach` bytes of `line` hold.
+fn digits_within(line: &str, reach: usize) -> usize {
+    line.as_bytes()[..line.len().min(reach)].iter().filter(|b| b.is_ascii_digit()).count()
+}
+
 impl EntryReader<'_> {
     fn read(&self, sink: &mut dyn Sink) -> Result<(), ReadError> {
         let display = self.input.display_entry(self.name);
@@ -1092,12 +1097,16 @@ impl EntryReader<'_> {
         // Cheap refusals first, since this runs for every line that
         // continues a message: a header holds its template's literal text
         // in order (found with `memchr`), and digits where its `{ts}` is.
+        // Digits first: body text rarely has enough of them near its start,
+        // and counting them is cheaper than looking for the literals.
+        let widest = self.templates.iter().map(Compiled::ts_reach).max().unwrap_or(0);
+        if digits_within(line, widest) < MIN_TS_DIGITS {
+            return None;
+        }
         let mut fitting =
             self.templates.iter().filter(|t| t.may_start(line) && t.has_literals(line));
         let template = fitting.next()?;
-        let reach = template.ts_reach();
-        let head = &line.as_bytes()[..line.len().min(reach)];
-        if head.iter().filter(|b| b.is_ascii_digit()).count() < MIN_TS_DIGITS {
+        if digits_within(line, template.ts_reach()) < MIN_TS_DIGITS {
             return None;
         }
         let ts = std::iter::once(template)

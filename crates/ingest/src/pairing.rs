@@ -127,10 +127,10 @@ impl Aligners {
         row: i64,
         load: impl FnOnce() -> Result<Vec<Candidate>, E>,
     ) -> Result<&mut Aligner, E> {
-        if !self.by_source.contains_key(&row) {
-            self.by_source.insert(row, Aligner::new(load()?));
-        }
-        Ok(self.by_source.entry(row).or_insert_with(|| Aligner::new(Vec::new())))
+        Ok(match self.by_source.entry(row) {
+            std::collections::hash_map::Entry::Occupied(aligner) => aligner.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(Aligner::new(load()?)),
+        })
     }
 
     /// Originals no record paired with, over every source.

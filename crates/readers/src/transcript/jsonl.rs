@@ -230,11 +230,11 @@ fn read_object(
     let object = match lite::from_str(text) {
         Ok(Lite::Object(object)) => object,
         Ok(_) => {
-            ctx.skip(sink, offset, format!("{}: not a JSON object", place.label()));
+            ctx.skip(sink, offset, format!("{place}: not a JSON object"));
             return Ok(());
         }
         Err(e) => {
-            ctx.skip(sink, offset, format!("{}: not valid JSON: {e}", place.label()));
+            ctx.skip(sink, offset, format!("{place}: not valid JSON: {e}"));
             return Ok(());
         }
     };

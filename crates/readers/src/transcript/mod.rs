@@ -394,13 +394,14 @@ pub(crate) struct Place {
     pub element: bool,
 }
 
-impl Place {
-    /// `line 3` or `element [2]`, for reasons.
-    pub(crate) fn label(&self) -> String {
+/// `line 3` or `element [2]`, for reasons (written into the reason, not
+/// built apart: a reason per skipped row is common).
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.element {
-            format!("element [{}]", self.line)
+            write!(f, "element [{}]", self.line)
         } else {
-            format!("line {}", self.line)
+            write!(f, "line {}", self.line)
         }
     }
 }
@@ -467,7 +468,6 @@ impl<'o> Context<'o> {
     /// (already prefixed with `line N:`).
     pub(crate) fn record(&self, mut row: Row<'_>, place: Place) -> Result<Record, String> {
         // Named only in reasons: built when one is given, not per row.
-        let line = || place.label();
         let text = match row.take(Field::Text) {
             Some(text) if !text.trim().is_empty() => {
                 match crate::entities::decode_entities(&text) {
@@ -481,15 +481,15 @@ impl<'o> Context<'o> {
                     _ => text.into_owned(),
                 }
             }
-            _ => return Err(format!("{}: no text", line())),
+            _ => return Err(format!("{place}: no text")),
         };
         let sent_at = match row.take(Field::SentAt) {
             Some(raw) if !raw.trim().is_empty() => {
                 timefmt::parse_timestamp(&raw, &self.zone, &self.zone_name).map_err(|e| {
-                    format!("{}: cannot read timestamp `{}`: {e}", line(), shorten(raw.trim()))
+                    format!("{place}: cannot read timestamp `{}`: {e}", shorten(raw.trim()))
                 })?
             }
-            _ => return Err(format!("{}: no timestamp", line())),
+            _ => return Err(format!("{place}: no timestamp")),
         };
         let sender_name = row.take_trimmed_cow(Field::Sender);
         let sender_id = row.take_trimmed_cow(Field::SenderId);

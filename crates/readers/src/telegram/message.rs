@@ -16,75 +16,61 @@ use crate::json_scan::{error_offset, error_reason};
 use crate::media::Located;
 use crate::timefmt;
 
-/// Keys of a regular message that the record represents completely; any
-/// other key makes the reader keep the message's JSON in `raw`.
-fn is_modelled(key: &str) -> bool {
-    // A `match` on the text, not a scan of a list: called for every key.
-    matches!(
-        key,
-        "id" | "type"
-            | "date"
-            | "date_unixtime"
-            | "edited"
-            | "edited_unixtime"
-            | "from"
-            | "from_id"
-            | "text"
-            | "text_entities"
-            | "reply_to_message_id"
-            | "forwarded_from"
-            | "forwarded_from_id"
-            | "photo"
-            | "photo_file_size"
-            | "width"
-            | "height"
-            | "file"
-            | "file_name"
-            | "file_size"
-            | "thumbnail"
-            | "thumbnail_file_size"
-            | "media_type"
-            | "mime_type"
-            | "duration_seconds"
-    )
+/// What the record holds of a modelled key, by the shape it must have.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// A string, or an array of strings and entity objects.
+    Text,
+    /// An array.
+    Entities,
+    /// A number (or a numeric string, as re-saved exports write them).
+    Size,
+    /// A string or a number.
+    Id,
+    /// A string.
+    Str,
 }
 
-/// Whether a modelled key's value has a shape the record holds whole; a
+/// Keys of a regular message that the record represents completely, and
+/// the shape each must have; any other key (`None`) makes the reader keep
+/// the message's JSON in `raw`. One `match` on the text, not a scan of a
+/// list: called for every key.
+fn expect(key: &str) -> Option<Expect> {
+    Some(match key {
+        "text" => Expect::Text,
+        "text_entities" => Expect::Entities,
+        "photo_file_size"
+        | "width"
+        | "height"
+        | "file_size"
+        | "thumbnail_file_size"
+        | "duration_seconds" => Expect::Size,
+        "id"
+        | "reply_to_message_id"
+        | "date_unixtime"
+        | "edited_unixtime"
+        | "from_id"
+        | "forwarded_from_id" => Expect::Id,
+        "type" | "date" | "edited" | "from" | "forwarded_from" | "photo" | "file" | "file_name"
+        | "thumbnail" | "media_type" | "mime_type" => Expect::Str,
+        _ => return None,
+    })
+}
+
+/// Whether a modelled key's value has the shape the record holds whole; a
 /// value of another shape is passed over by the record, so the message
 /// keeps its JSON and the field is reported.
-fn fits(key: &str, value: &Lite<'_>) -> bool {
-    match (key, value) {
+fn fits(expect: Expect, value: &Lite<'_>) -> bool {
+    match (expect, value) {
         (_, Lite::Null) => true,
-        ("text", Lite::String(_)) => true,
-        ("text", Lite::Array(parts)) => {
+        (Expect::Text | Expect::Str, Lite::String(_)) => true,
+        (Expect::Text, Lite::Array(parts)) => {
             parts.iter().all(|p| matches!(p, Lite::String(_) | Lite::Object(_)))
         }
-        ("text_entities", Lite::Array(_)) => true,
-        ("text" | "text_entities", _) => false,
-        (
-            "photo_file_size"
-            | "width"
-            | "height"
-            | "file_size"
-            | "thumbnail_file_size"
-            | "duration_seconds",
-            size,
-        ) => match size {
-            Lite::Number(_) => true,
-            // Re-saved exports write numbers as strings.
-            Lite::String(n) => n.trim().parse::<f64>().is_ok(),
-            _ => false,
-        },
-        (
-            "id"
-            | "reply_to_message_id"
-            | "date_unixtime"
-            | "edited_unixtime"
-            | "from_id"
-            | "forwarded_from_id",
-            Lite::String(_) | Lite::Number(_),
-        ) => true,
-        (_, Lite::String(_)) => true,
+        (Expect::Entities, Lite::Array(_)) => true,
+        (Expect::Size | Expect::Id, Lite::Number(_)) => true,
+        (Expect::Size, Lite::String(n)) => n.trim().parse::<f64>().is_ok(),
+        (Expect::Id, Lite::String(_)) => true,
         _ => false,
     }
 }
@@ -186,10 +172,12 @@ pub(super) fn parse(
     }
     let mut unmodelled = false;
     for (key, value) in map.entries() {
-        if !is_modelled(key) {
-            unmodelled = true;
-        } else if !fits(key, value) {
-            odd.push(format!("`{key}` is {}", value.kind_name()));
+        match expect(key) {
+            None => unmodelled = true,
+            Some(shape) if !fits(shape, value) => {
+                odd.push(format!("`{key}` is {}", value.kind_name()));
+            }
+            Some(_) => {}
         }
     }
     let unknown_type = kind != "message";

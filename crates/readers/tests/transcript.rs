@@ -921,7 +921,6 @@ fn one_of_each_odd_shape_keeps_every_message_csv() {
 /// Cells beyond the header's columns are data the row holds: the row
 /// should keep them (in `raw`) or report them dropped.
 #[test]
-#[ignore = "reader bug: cells beyond the header's columns are dropped with no notice and no raw"]
 fn csv_row_with_extra_cells_keeps_or_reports_them() {
     let dir = tempfile::tempdir().unwrap();
     let rows = [

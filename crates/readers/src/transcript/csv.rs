@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 
 use super::{Context, Place, Row, has_extension, read_head, resolve, single_file};
-use crate::{Confidence, Input, ReadError, ReadOptions, Sink};
+use crate::{Confidence, Input, Notice, NoticeKind, ReadError, ReadOptions, Sink};
 
 /// File extensions read as CSV.
 pub(super) const EXTENSIONS: &[&str] = &["csv", "tsv"];
@@ -130,6 +130,8 @@ fn read_rows<R: Read>(
 ) -> Result<(), ReadError> {
     let mut record = ::csv::ByteRecord::new();
     let mut columns = None;
+    // How many columns the header names.
+    let mut width = 0;
     let mut next_progress = super::PROGRESS_STEP;
     loop {
         match rows.read_byte_record(&mut record) {
@@ -147,6 +149,7 @@ fn read_rows<R: Read>(
             let names: Vec<String> =
                 record.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
             columns = Some(resolve(&names, &options.map, &ctx.display, place.offset, "column")?);
+            width = names.len();
             continue;
         };
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
@@ -159,7 +162,25 @@ fn read_rows<R: Read>(
             }
         }
         match ctx.record(row, place) {
-            Ok(rec) => sink.record(rec).map_err(|stop| ReadError::Stopped(stop.0))?,
+            Ok(rec) => {
+                // Cells past the header's columns have no name to map: not
+                // read, but said (the locator still cites the whole row).
+                let extra = record.iter().skip(width).filter(|f| !f.trim_ascii().is_empty());
+                let extra = extra.count();
+                if extra > 0 {
+                    sink.notice(Notice {
+                        file: ctx.display.clone(),
+                        offset: place.offset,
+                        kind: NoticeKind::FieldDropped,
+                        count: 1,
+                        reason: format!(
+                            "{place}: {extra} cell{} beyond the header's {width} columns, not read",
+                            if extra == 1 { "" } else { "s" }
+                        ),
+                    });
+                }
+                sink.record(rec).map_err(|stop| ReadError::Stopped(stop.0))?
+            }
             Err(reason) => ctx.skip(sink, place.offset, reason),
         }
     }

@@ -185,6 +185,11 @@ impl Format for Template {
                 templates: &compiled,
                 described: &described,
                 blocks: compiled.iter().any(|t| t.height() > 1),
+                ts_reach: compiled.iter().map(Compiled::ts_reach).max().unwrap_or(0),
+                frame_byte: match compiled.as_slice() {
+                    [only] => only.frame_byte(),
+                    _ => None,
+                },
                 clock: &clock,
                 separator: options.separator.as_deref().map(str::trim).filter(|s| !s.is_empty()),
                 max: options.max_record_bytes,
@@ -437,6 +442,16 @@ impl Compiled {
             }
         }
         reach
+    }
+
+    /// A byte other than a space that every header under this one-line
+    /// template holds in its literal text (the `:` of `{sender}: `), if any.
+    fn frame_byte(&self) -> Option<u8> {
+        let [only] = self.lines.as_slice() else { return None };
+        only.segments.iter().find_map(|segment| match segment {
+            Seg::Lit(literal) => literal.bytes().find(|b| !b.is_ascii_whitespace()),
+            Seg::Field(_) => None,
+        })
     }
 
     /// How many lines a header under this template has.
@@ -858,6 +873,10 @@ struct EntryReader<'a> {
     described: &'a str,
     /// Whether any template spans several lines.
     blocks: bool,
+    /// How far into a line any one-line template's `{ts}` can end.
+    ts_reach: usize,
+    /// A byte every near-miss header holds, when one template names one.
+    frame_byte: Option<u8>,
     clock: &'a Clock,
     separator: Option<&'a str>,
     max: usize,
@@ -888,9 +907,17 @@ struct State<'a> {
     decoded_first: Option<u64>,
 }
 
-/// How many ASCII digits the first `reach` bytes of `line` hold.
-fn digits_within(line: &str, reach: usize) -> usize {
-    line.as_bytes()[..line.len().min(reach)].iter().filter(|b| b.is_ascii_digit()).count()
+/// Whether the first `reach` bytes of `line` hold the digits of a time
+/// ([`MIN_TS_DIGITS`]); stops as soon as they do.
+fn has_digits(line: &str, reach: usize) -> bool {
+    let mut digits = 0;
+    for &b in &line.as_bytes()[..line.len().min(reach)] {
+        digits += usize::from(b.wrapping_sub(b'0') < 10);
+        if digits >= MIN_TS_DIGITS {
+            return true;
+        }
+    }
+    false
 }
 
 impl EntryReader<'_> {
@@ -1097,16 +1124,21 @@ impl EntryReader<'_> {
         // Cheap refusals first, since this runs for every line that
         // continues a message: a header holds its template's literal text
         // in order (found with `memchr`), and digits where its `{ts}` is.
-        // Digits first: body text rarely has enough of them near its start,
-        // and counting them is cheaper than looking for the literals.
-        let widest = self.templates.iter().map(Compiled::ts_reach).max().unwrap_or(0);
-        if digits_within(line, widest) < MIN_TS_DIGITS {
+        // A byte of the template's literal frame (one `memchr`), then
+        // digits: body text rarely has both, and each is cheaper than
+        // looking for the literals in order.
+        if let Some(byte) = self.frame_byte
+            && memchr::memchr(byte, line.as_bytes()).is_none()
+        {
+            return None;
+        }
+        if !has_digits(line, self.ts_reach) {
             return None;
         }
         let mut fitting =
             self.templates.iter().filter(|t| t.may_start(line) && t.has_literals(line));
         let template = fitting.next()?;
-        if digits_within(line, template.ts_reach()) < MIN_TS_DIGITS {
+        if !has_digits(line, template.ts_reach()) {
             return None;
         }
         let ts = std::iter::once(template)

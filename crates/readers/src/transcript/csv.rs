@@ -165,8 +165,11 @@ fn read_rows<R: Read>(
             Ok(rec) => {
                 // Cells past the header's columns have no name to map: not
                 // read, but said (the locator still cites the whole row).
-                let extra = record.iter().skip(width).filter(|f| !f.trim_ascii().is_empty());
-                let extra = extra.count();
+                let extra = if record.len() > width {
+                    record.iter().skip(width).filter(|f| !f.trim_ascii().is_empty()).count()
+                } else {
+                    0
+                };
                 if extra > 0 {
                     sink.notice(Notice {
                         file: ctx.display.clone(),

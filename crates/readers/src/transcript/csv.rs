@@ -122,6 +122,33 @@ pub(super) fn read_entry(
     })
 }
 
+/// Cells past the header's columns have no name to map: not read, but
+/// said (the locator still cites the whole row). Rare, so kept out of the
+/// row loop.
+#[cold]
+#[inline(never)]
+fn report_extra_cells(
+    record: &::csv::ByteRecord,
+    width: usize,
+    ctx: &Context<'_>,
+    place: super::Place,
+    sink: &mut dyn Sink,
+) {
+    let extra = record.iter().skip(width).filter(|f| !f.trim_ascii().is_empty()).count();
+    if extra > 0 {
+        sink.notice(Notice {
+            file: ctx.display.clone(),
+            offset: place.offset,
+            kind: NoticeKind::FieldDropped,
+            count: 1,
+            reason: format!(
+                "{place}: {extra} cell{} beyond the header's {width} columns, not read",
+                if extra == 1 { "" } else { "s" }
+            ),
+        });
+    }
+}
+
 fn read_rows<R: Read>(
     rows: &mut ::csv::Reader<Tap<R>>,
     ctx: &Context<'_>,
@@ -162,29 +189,14 @@ fn read_rows<R: Read>(
             }
         }
         match ctx.record(row, place) {
-            Ok(rec) => {
-                // Cells past the header's columns have no name to map: not
-                // read, but said (the locator still cites the whole row).
-                let extra = if record.len() > width {
-                    record.iter().skip(width).filter(|f| !f.trim_ascii().is_empty()).count()
-                } else {
-                    0
-                };
-                if extra > 0 {
-                    sink.notice(Notice {
-                        file: ctx.display.clone(),
-                        offset: place.offset,
-                        kind: NoticeKind::FieldDropped,
-                        count: 1,
-                        reason: format!(
-                            "{place}: {extra} cell{} beyond the header's {width} columns, not read",
-                            if extra == 1 { "" } else { "s" }
-                        ),
-                    });
-                }
-                sink.record(rec).map_err(|stop| ReadError::Stopped(stop.0))?
+            Ok(rec) => sink.record(rec).map_err(|stop| ReadError::Stopped(stop.0))?,
+            Err(reason) => {
+                ctx.skip(sink, place.offset, reason);
+                continue;
             }
-            Err(reason) => ctx.skip(sink, place.offset, reason),
+        }
+        if record.len() > width {
+            report_extra_cells(&record, width, ctx, place, sink);
         }
     }
     sink.progress(rows.get_ref().read_offset);

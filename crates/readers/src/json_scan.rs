@@ -552,10 +552,7 @@ pub(crate) fn push_decimal(out: &mut String, n: usize) {
 /// `String::from_utf8_lossy(bytes).into_owned()`, faster for the usual
 /// valid text (the lossy scan has no word-at-a-time ASCII path).
 pub(crate) fn lossy_string(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    crate::utf8::lossy(bytes).into_owned()
 }
 
 /// A JSON value like [`serde_json::Value`], read by the same parser with

@@ -140,12 +140,7 @@ impl<R: BufRead> Lines<R> {
                 bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
             }
         }
-        // `from_utf8` checks ASCII a word at a time; the lossy decoder goes
-        // byte by byte, so it only runs on the rare invalid line.
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
+        let text = crate::utf8::lossy(bytes);
         Ok(Some(LineRef {
             offset: start,
             number: self.number,

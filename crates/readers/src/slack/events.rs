@@ -282,7 +282,7 @@ impl Reader<'_> {
                     continue;
                 }
                 let start = offset + bom as u64;
-                let line = crate::transcript::lossy(bytes);
+                let line = crate::utf8::lossy(bytes);
                 let event = match Event::of_line(&line) {
                     Ok(event) => event,
                     Err(reason) => {
@@ -348,7 +348,7 @@ impl Reader<'_> {
                 if !sampling && !finders.iter().any(|f| f.find(&buf).is_some()) {
                     continue;
                 }
-                let line = crate::transcript::lossy(&buf);
+                let line = crate::utf8::lossy(&buf);
                 let Ok(event) = Event::of_line(line.trim_start_matches('\u{feff}')) else {
                     continue;
                 };

@@ -86,7 +86,8 @@ use trove_model::{AccountRef, ConversationRef, Locator, Record, RecordKind, Time
 
 use crate::intern::Names;
 use crate::timefmt::{self, DateOrder, IsoHead};
-use crate::transcript::{lossy, shorten};
+use crate::transcript::shorten;
+use crate::utf8::lossy;
 use crate::{
     Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
 };

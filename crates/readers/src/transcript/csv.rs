@@ -182,10 +182,13 @@ fn read_rows<R: Read>(
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
+        // Most rows hold no `\r` at all: one look for the whole row spares
+        // a look per cell.
+        let has_cr = memchr::memchr(b'\r', record.as_slice()).is_some();
         let mut row = Row::default();
         for field in super::FIELDS {
             if let Some(value) = columns[field.index()].and_then(|i| record.get(i)) {
-                row.set(field, decode(value));
+                row.set(field, decode(value, has_cr));
             }
         }
         match ctx.record(row, place) {
@@ -204,15 +207,11 @@ fn read_rows<R: Read>(
     Ok(())
 }
 
-/// A field as text: lossy UTF-8, `\r\n` as `\n`.
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    let text = String::from_utf8_lossy(bytes);
-    // Most fields hold no `\r` at all; only look for pairs when one is there.
-    if bytes.contains(&b'\r') && text.contains("\r\n") {
-        Cow::Owned(text.replace("\r\n", "\n"))
-    } else {
-        text
-    }
+/// A field as text: lossy UTF-8, `\r\n` as `\n` (looked for only when
+/// the row holds a `\r`).
+fn decode(bytes: &[u8], row_has_cr: bool) -> Cow<'_, str> {
+    let text = crate::utf8::lossy(bytes);
+    if row_has_cr && text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { text }
 }
 
 /// Turns a failed read into an error naming the file and offset: the tap's

@@ -89,25 +89,41 @@ struct Keys {
 
 impl Keys {
     fn add_object(&mut self, object: &Map<String, Value>) {
-        self.walk(object, "", &[], 0);
+        self.walk(object, &mut String::new(), &mut Vec::new(), 0);
     }
 
-    fn walk(&mut self, object: &Map<String, Value>, prefix: &str, path: &[String], depth: usize) {
+    /// `name` and `path` hold the key that leads to `object`; both are
+    /// grown and cut back in place, and copied only for a key not yet seen
+    /// (after the first object of a file, nearly none are new).
+    fn walk<'v>(
+        &mut self,
+        object: &'v Map<String, Value>,
+        name: &mut String,
+        path: &mut Vec<&'v str>,
+        depth: usize,
+    ) {
         for (key, value) in object {
             if self.keys.len() >= MAX_KEYS {
                 return;
             }
-            let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-            let mut key_path = path.to_vec();
-            key_path.push(key.clone());
+            let prefix_len = name.len();
+            if prefix_len > 0 {
+                name.push('.');
+            }
+            name.push_str(key);
+            path.push(key);
             if let Value::Object(inner) = value
                 && depth + 1 < MAX_DEPTH
             {
-                self.walk(inner, &name, &key_path, depth + 1);
+                self.walk(inner, name, path, depth + 1);
             }
-            if self.seen.insert(name.clone()) {
-                self.keys.push(Key { name, path: key_path });
+            if !self.seen.contains(name.as_str()) {
+                self.seen.insert(name.clone());
+                let path = path.iter().map(|k| (*k).to_string()).collect();
+                self.keys.push(Key { name: name.clone(), path });
             }
+            path.pop();
+            name.truncate(prefix_len);
         }
     }
 
@@ -158,7 +174,7 @@ pub(super) fn read_entry(
                 continue;
             }
             let place = Place { offset, length: bytes.len() as u64, line, element: false };
-            read_object(&ctx, &super::lossy(bytes), place, &mut resolved, options, sink)?;
+            read_object(&ctx, &crate::utf8::lossy(bytes), place, &mut resolved, options, sink)?;
         }
         sink.progress(lines.offset);
         ctx.report_decoded(sink);
@@ -207,7 +223,7 @@ fn read_array(
         }
         let place = Place { offset, length: bytes.len() as u64, line: index, element: true };
         index += 1;
-        read_object(ctx, &super::lossy(&bytes), place, &mut resolved, options, sink)?;
+        read_object(ctx, &crate::utf8::lossy(&bytes), place, &mut resolved, options, sink)?;
     }
     sink.progress(scanner.bytes_read());
     ctx.report_decoded(sink);
@@ -267,8 +283,7 @@ fn sample_keys(head: &[u8], complete: bool, keys: &mut Keys) {
         if piece.trim_ascii().is_empty() {
             continue;
         }
-        if let Ok(Value::Object(object)) =
-            serde_json::from_str::<Value>(&String::from_utf8_lossy(piece))
+        if let Ok(Value::Object(object)) = serde_json::from_str::<Value>(&crate::utf8::lossy(piece))
         {
             keys.add_object(&object);
         }

@@ -554,15 +554,6 @@ fn named(name: &str, accounts: &mut Accounts) -> AccountRef {
     accounts.get(name, Some(name), None)
 }
 
-/// `String::from_utf8_lossy`, with std's faster validation for the usual
-/// valid line (the lossy decoder walks even valid text chunk by chunk).
-pub(crate) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
-
 /// Quotes at most 80 characters of untrusted text in a message.
 pub(crate) fn shorten(text: &str) -> String {
     // Skips are quoted on every bad row: printable ASCII without quotes or

@@ -163,6 +163,17 @@ pub fn naive_in_zone(
     zone: &TimeZone,
     zone_name: &Arc<str>,
 ) -> Result<(Timestamp, Option<Dst>), String> {
+    if let Some(offset) = fixed_offset(zone)
+        && let Some(utc_ms) = utc_ms_by_arithmetic(&civil, offset)
+    {
+        let timestamp = Timestamp {
+            utc_ms,
+            original: original.to_string(),
+            basis: TimeBasis::AssertedZone,
+            zone: Some(Arc::clone(zone_name)),
+        };
+        return Ok((timestamp, None));
+    }
     let dt = civil_datetime(&civil)?;
     let ambiguous = zone.to_ambiguous_timestamp(dt);
     let dst = match ambiguous.offset() {
@@ -178,6 +189,63 @@ pub fn naive_in_zone(
         zone: Some(Arc::clone(zone_name)),
     };
     Ok((timestamp, dst))
+}
+
+/// The zone's offset when it has one offset at all times (UTC, a fixed
+/// offset), without asking jiff of a database zone (whose refusal would
+/// build an error on every call).
+fn fixed_offset(zone: &TimeZone) -> Option<i32> {
+    match zone.iana_name() {
+        None | Some("UTC") => zone.to_fixed_offset().ok().map(|o| o.seconds()),
+        Some(_) => None,
+    }
+}
+
+/// Milliseconds since the Unix epoch of `civil` read `offset` seconds east
+/// of UTC, by arithmetic: what jiff computes (a leap second read as `:59`,
+/// sub-milliseconds dropped), without building its `DateTime` and
+/// `Timestamp` for every record. `None` (the caller then asks jiff, which
+/// also words any refusal) for a field out of range, a year at jiff's
+/// limits, an offset beyond ±25 hours, or an instant before 1970 (where
+/// jiff truncates toward zero).
+fn utc_ms_by_arithmetic(civil: &Civil, offset: i32) -> Option<i64> {
+    let Civil { year, month, day, hour, minute, second, nanos } = *civil;
+    let valid = (-9998..=9998).contains(&year)
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
+        && hour < 24
+        && minute < 60
+        && second <= 60
+        && nanos < 1_000_000_000
+        && offset.unsigned_abs() <= 25 * 3600;
+    if !valid {
+        return None;
+    }
+    let clock = i64::from(hour * 3600 + minute * 60 + second.min(59));
+    let seconds = days_from_civil(year, month, day) * 86_400 + clock - i64::from(offset);
+    (seconds >= 0).then(|| seconds * 1000 + i64::from(nanos / 1_000_000))
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 fn civil_datetime(civil: &Civil) -> Result<DateTime, String> {
@@ -264,6 +332,17 @@ fn finish(
     zone: &TimeZone,
     zone_name: &Arc<str>,
 ) -> Result<Timestamp, String> {
+    let by_arithmetic = match stated {
+        Stated::Utc => Some((0, TimeBasis::Utc, None)),
+        Stated::Offset(seconds) => Some((seconds, TimeBasis::LocalWithOffset, None)),
+        Stated::Naive => fixed_offset(zone)
+            .map(|offset| (offset, TimeBasis::AssertedZone, Some(Arc::clone(zone_name)))),
+    };
+    if let Some((offset, basis, zone_out)) = by_arithmetic
+        && let Some(utc_ms) = utc_ms_by_arithmetic(&civil, offset)
+    {
+        return Ok(Timestamp { utc_ms, original: original.to_string(), basis, zone: zone_out });
+    }
     let dt = civil_datetime(&civil)?;
     let (instant, basis, zone_out) = match stated {
         Stated::Utc => (Offset::UTC.to_timestamp(dt), TimeBasis::Utc, None),
@@ -466,6 +545,7 @@ pub(crate) struct IsoHead<'a> {
 impl<'a> IsoHead<'a> {
     /// The head of `text` (which should start where the candidates do),
     /// when it has the fast path's form.
+    #[inline]
     pub(crate) fn read(text: &'a str) -> Option<IsoHead<'a>> {
         let (civil, len) = iso_date_time(text.as_bytes())?;
         let refused_from = first_word_refuses(text.as_bytes().get(len..)?).map(|end| len + end);
@@ -480,6 +560,7 @@ impl<'a> IsoHead<'a> {
     /// is no epoch, and the fast path reads the same date and time from
     /// the same bytes (the head's end was found with the byte after it in
     /// view, which this text also holds), leaving the same tail.
+    #[inline]
     pub(crate) fn try_parse(
         &self,
         trimmed: &str,
@@ -924,6 +1005,56 @@ mod tests {
                     prop_assert_eq!(fast, try_parse(trimmed, &tz, &name, order), "{:?}", trimmed);
                 }
             }
+        }
+    }
+
+    proptest! {
+        /// The arithmetic gives jiff's instant whenever it answers, and
+        /// answers for every valid time from 1970 on.
+        #[test]
+        fn arithmetic_agrees_with_jiff(
+            year in -10_000i32..10_000,
+            month in 0u32..14,
+            day in 0u32..33,
+            hour in 0u32..25,
+            minute in 0u32..61,
+            second in 0u32..62,
+            nanos in prop::sample::select(vec![0u32, 1, 999_999, 1_000_000, 500_000_000, 999_999_999, 1_000_000_000]),
+            offset in -95_000i32..95_000,
+        ) {
+            let civil = Civil { year, month, day, hour, minute, second, nanos };
+            let by_jiff = civil_datetime(&civil).ok().and_then(|dt| {
+                let offset = Offset::from_seconds(offset).ok()?;
+                offset.to_timestamp(dt).ok().map(|t| t.as_millisecond())
+            });
+            match utc_ms_by_arithmetic(&civil, offset) {
+                Some(ms) => prop_assert_eq!(Some(ms), by_jiff, "{:?} at {}", civil, offset),
+                None => prop_assert!(
+                    by_jiff.is_none_or(|ms| ms < 1000 || year.abs() >= 9999 || offset.abs() > 25 * 3600),
+                    "{:?} at {}: jiff reads {:?}", civil, offset, by_jiff
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn arithmetic_covers_the_years_transcripts_use() {
+        for (text, expect) in [
+            ("1970-01-01T00:00:00Z", 0),
+            ("2000-02-29T12:00:00Z", 951_825_600_000),
+            ("2016-12-31T23:59:60.999Z", 1_483_228_799_999),
+            ("2024-03-01T00:00:00+01:00", 1_709_247_600_000),
+        ] {
+            let (civil, stated) = match iso_fast(text.as_bytes()) {
+                Iso::Parsed(civil, stated) => (civil, stated),
+                _ => panic!("{text} is ISO"),
+            };
+            let offset = match stated {
+                Stated::Offset(seconds) => seconds,
+                _ => 0,
+            };
+            assert_eq!(utc_ms_by_arithmetic(&civil, offset), Some(expect), "{text}");
+            assert_eq!(utc_ms(text), expect, "{text}");
         }
     }
 

@@ -650,7 +650,7 @@ fn read_entry(
                 );
                 continue;
             }
-            let text = String::from_utf8_lossy(line.bytes);
+            let text = crate::utf8::lossy(line.bytes);
             if text.trim().is_empty() {
                 continue;
             }

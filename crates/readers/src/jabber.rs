@@ -510,7 +510,7 @@ fn read_entry(
     let mut odd_fields: Vec<String> = Vec::new();
     input.with_entry(name, |reader| {
         let mut scanner = Scanner::new(reader, &display, options.max_record_bytes);
-        let mut index = 0u64;
+        let mut index = 0usize;
         let mut next_progress = PROGRESS_STEP;
         while let Some(chunk) = scanner.next_chunk()? {
             let here = scanner.offset();
@@ -518,7 +518,7 @@ fn read_entry(
                 sink.progress(here);
                 next_progress = here + PROGRESS_STEP;
             }
-            let path = format!("$[{index}]");
+            let path = crate::json_scan::indexed("$", index);
             index += 1;
             let (offset, bytes) = match chunk {
                 Chunk::Object { offset, bytes } => (offset, bytes),
@@ -676,7 +676,7 @@ fn record(
         sent_at,
         text: body.unwrap_or_default(),
         targets: recipient.map(|id| names.accounts.id(id)).into_iter().collect(),
-        raw: keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned()),
+        raw: keep_raw.then(|| crate::utf8::lossy(bytes).into_owned()),
         locator,
         ..Record::default()
     })

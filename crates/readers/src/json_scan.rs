@@ -549,6 +549,17 @@ pub(crate) fn push_decimal(out: &mut String, n: usize) {
     }
 }
 
+/// `{path}[{index}]`, the JSON path of an array element, without `format!`
+/// (made per record).
+pub(crate) fn indexed(path: &str, index: usize) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    out.push_str(path);
+    out.push('[');
+    push_decimal(&mut out, index);
+    out.push(']');
+    out
+}
+
 /// `String::from_utf8_lossy(bytes).into_owned()`, faster for the usual
 /// valid text (the lossy scan has no word-at-a-time ASCII path).
 pub(crate) fn lossy_string(bytes: &[u8]) -> String {

@@ -688,7 +688,7 @@ impl Reader<'_> {
         index: usize,
         state: &FileState,
     ) -> Result<(), ReadError> {
-        let json_path = format!("$.messages[{index}]");
+        let json_path = crate::json_scan::indexed("$.messages", index);
         let mut dropped = Vec::new();
         let m: MessageJson = match serde_json::from_slice(bytes) {
             Ok(m) => m,

@@ -375,7 +375,7 @@ fn array<R: Read>(
     let mut first = true;
     let mut index = 0usize;
     while let Some(value) = stream.array_next(&mut first, max)? {
-        handler(value, Some(format!("{path}[{index}]"))).map_err(Fail::Stop)?;
+        handler(value, Some(crate::json_scan::indexed(path, index))).map_err(Fail::Stop)?;
         walk.docs += 1;
         index += 1;
     }

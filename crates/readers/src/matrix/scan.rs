@@ -270,7 +270,7 @@ impl<R: Read> Stream<R> {
                 }
             }
             let start = self.offset();
-            let element = format!("{path}[{index}]");
+            let element = crate::json_scan::indexed(path, index);
             match self.value(max)? {
                 Scanned::Value(bytes) => visitor.event(index, start, &bytes, &element)?,
                 Scanned::TooLarge => visitor.problem(

@@ -527,7 +527,10 @@ impl<'a> Reader<'a> {
             let inner = (text.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
             let inner = if inner <= bytes.len() { inner } else { 0 };
             let at = offset + inner as u64;
-            let json_path = format!("$[{index}].dmConversation.messages[{j}]");
+            let mut json_path = crate::json_scan::indexed("$", index);
+            json_path.push_str(".dmConversation.messages[");
+            crate::json_scan::push_decimal(&mut json_path, j);
+            json_path.push(']');
             if text.len() > self.options.max_record_bytes {
                 return Err(ReadError::invalid(
                     &display,

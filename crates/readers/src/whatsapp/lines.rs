@@ -1,17 +1,6 @@
 //! Lines with exact byte offsets and a cap on what is buffered.
 
-use std::borrow::Cow;
 use std::io::{self, BufRead};
-
-/// `bytes` as text, invalid sequences replaced. `from_utf8` checks ASCII a
-/// word at a time where the lossy decoder goes byte by byte, so the lossy
-/// one only runs on the rare invalid input.
-pub(crate) fn text(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
 
 /// Where a line sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

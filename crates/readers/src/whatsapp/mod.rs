@@ -348,7 +348,7 @@ impl Scan {
         stats.count += 1;
         if let Some((a, b)) = header.day_month() {
             let stamp = || {
-                lines::text(line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]))
+                crate::utf8::lossy(line_bytes.get(header.stamp.0..header.stamp.1).unwrap_or(&[]))
                     .into_owned()
             };
             if stats.day_first.is_none() && (13..=31).contains(&a) && b <= 12 {
@@ -370,7 +370,7 @@ impl Scan {
         if let Some(at) = content::find(body, b": ")
             && at <= MAX_AUTHOR
         {
-            let name = lines::text(&body[..at]);
+            let name = crate::utf8::lossy(&body[..at]);
             let author = content::person_ref(&name);
             let known =
                 self.authors.len() < MAX_AUTHORS || self.authors.contains_key(author.as_ref());
@@ -711,7 +711,7 @@ fn flush(
     }
     let bytes = p.bytes.get(..p.keep).unwrap_or(&p.bytes);
     let stamp_bytes = bytes.get(p.header.stamp.0..p.header.stamp.1).unwrap_or(&[]);
-    let stamp = lines::text(stamp_bytes);
+    let stamp = crate::utf8::lossy(stamp_bytes);
     let (sent_at, dst) = match timestamp(&p.header, &stamp, chat) {
         Ok(found) => found,
         Err(e) => {
@@ -722,7 +722,7 @@ fn flush(
             return Ok(());
         }
     };
-    let body = lines::text(bytes.get(p.header.body..).unwrap_or(&[]));
+    let body = crate::utf8::lossy(bytes.get(p.header.body..).unwrap_or(&[]));
     let locator = Locator {
         entry: chat.entry.clone(),
         offset: p.offset,

@@ -202,7 +202,7 @@ fn fixed_offset(zone: &TimeZone) -> Option<i32> {
 }
 
 /// Milliseconds since the Unix epoch of `civil` read `offset` seconds east
-/// of UTC, by arithmetic: what jiff computes (a leap second read as `:59`,
+/// of UTC, by arithmetic: what jiff computes (seconds past 59 read as `:59`,
 /// sub-milliseconds dropped), without building its `DateTime` and
 /// `Timestamp` for every record. `None` (the caller then asks jiff, which
 /// also words any refusal) for a field out of range, a year at jiff's
@@ -216,7 +216,6 @@ fn utc_ms_by_arithmetic(civil: &Civil, offset: i32) -> Option<i64> {
         && day <= days_in_month(year, month)
         && hour < 24
         && minute < 60
-        && second <= 60
         && nanos < 1_000_000_000
         && offset.unsigned_abs() <= 25 * 3600;
     if !valid {

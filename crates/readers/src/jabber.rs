@@ -70,10 +70,7 @@ use crate::intern::Names;
 use crate::json_scan::{Window, error_offset, error_reason};
 use crate::json_value::show;
 use crate::template::{file_stem, has_extension, sniff_members};
-use crate::{
-    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
-    timefmt,
-};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, timefmt};
 
 /// Jabber/XMPP logs as concatenated JSON objects.
 pub struct Jabber;
@@ -559,19 +556,14 @@ fn read_entry(
             let odd = &mut odd_fields;
             match record(object, &bytes, locator, &stem, (&zone, &zone_name), &mut names, odd) {
                 Ok(record) => {
+                    sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?;
                     for why in odd.drain(..) {
-                        sink.notice(Notice {
-                            file: display.clone(),
-                            offset,
-                            kind: NoticeKind::FieldDropped,
-                            count: 1,
-                            reason: format!(
-                                "$[{}]: jabber {why}, not read (the record keeps its JSON)",
-                                index - 1
-                            ),
-                        });
+                        let reason = format!(
+                            "$[{}]: jabber {why}, not read (the record keeps its JSON)",
+                            index - 1
+                        );
+                        crate::field_dropped(sink, &display, offset, reason);
                     }
-                    sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?
                 }
                 Err(reason) => sink.skip(Skip {
                     file: display.clone(),

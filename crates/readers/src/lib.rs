@@ -216,6 +216,21 @@ impl Sink for CountingSink {
     }
 }
 
+/// Tells `sink` that a field of the record at `offset` in `file` was not
+/// read (`reason` says which and why); the record itself was kept. Called
+/// after the record is handed on: with the report before, the hot path kept
+/// the record alive across it and copied it.
+#[cold]
+pub(crate) fn field_dropped(sink: &mut dyn Sink, file: &str, offset: u64, reason: String) {
+    sink.notice(Notice {
+        file: file.to_string(),
+        offset,
+        kind: NoticeKind::FieldDropped,
+        count: 1,
+        reason,
+    });
+}
+
 /// What a folder or zip reader makes of one member it could not read: a
 /// skip naming the member, so the rest of the input is still read; with
 /// `--strict` (or when the sink stopped the read) the error ends the input.

@@ -739,13 +739,8 @@ impl Reader<'_> {
             self.local_media(attachment, state);
         }
         for field in dropped {
-            self.sink.notice(Notice {
-                file: state.display.clone(),
-                offset,
-                kind: NoticeKind::FieldDropped,
-                count: 1,
-                reason: format!("{json_path}: discord {} ({})", field.path, field.why),
-            });
+            let reason = format!("{json_path}: discord {} ({})", field.path, field.why);
+            crate::field_dropped(self.sink, &state.display, offset, reason);
         }
         let id = record.native_id.clone().unwrap_or_default();
         let print = fingerprint(bytes);

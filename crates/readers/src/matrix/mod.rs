@@ -77,9 +77,7 @@ use crate::intern::Names;
 use crate::json_scan::lite::{self, Lite};
 use crate::json_scan::{error_offset, error_reason};
 use crate::template::{file_stem, has_extension, sniff_members};
-use crate::{
-    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
-};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use events::{Context, Relations};
 use scan::{Stream, Visitor};
 
@@ -279,19 +277,14 @@ impl Visitor for Emit<'_> {
         let result = events::record(&event, bytes, locator, &mut self.cx, &mut odd);
         match result {
             Ok(record) => {
+                let handed = self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0));
                 for why in odd.drain(..) {
-                    self.sink.notice(Notice {
-                        file: self.display.clone(),
-                        offset,
-                        kind: NoticeKind::FieldDropped,
-                        count: 1,
-                        reason: format!(
-                            "{path}: matrix {why}, not read (the event keeps its JSON)"
-                        ),
-                    });
+                    let reason =
+                        format!("{path}: matrix {why}, not read (the event keeps its JSON)");
+                    crate::field_dropped(self.sink, &self.display, offset, reason);
                 }
                 self.odd = odd;
-                self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))
+                handed
             }
             Err(reason) => {
                 odd.clear();

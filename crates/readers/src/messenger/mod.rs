@@ -65,9 +65,7 @@ use trove_model::{AccountRef, ConversationRef, Locator};
 use crate::intern::Accounts;
 
 use crate::json_scan::error_reason;
-use crate::{
-    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
-};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 use message::Context;
 use scan::{Captured, ObjectScanner};
 
@@ -586,20 +584,14 @@ impl<'a> Reader<'a> {
                     };
                     match message::parse(text, &mut cx, locator, &mut dropped) {
                         Ok(record) => {
+                            sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?;
                             for why in dropped.drain(..) {
-                                sink.notice(Notice {
-                                    file: display.clone(),
-                                    offset,
-                                    kind: NoticeKind::FieldDropped,
-                                    count: 1,
-                                    reason: format!(
-                                        "$.messages[{}]: messenger {why} (the message keeps its \
-                                         JSON)",
-                                        index - 1
-                                    ),
-                                });
+                                let reason = format!(
+                                    "$.messages[{}]: messenger {why} (the message keeps its JSON)",
+                                    index - 1
+                                );
+                                crate::field_dropped(sink, &display, offset, reason);
                             }
-                            sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?
                         }
                         Err(reason) => {
                             // The path went into the locator; rebuilt for the rare skip.

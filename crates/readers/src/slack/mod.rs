@@ -57,9 +57,7 @@ use crate::intern::Accounts;
 use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
 use crate::shape::{self, Required};
 use crate::timefmt::parse_timestamp;
-use crate::{
-    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
-};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 
 /// What a Slack message cannot do without: its `ts` is its time and id.
 const REQUIRED: Required = Required { id: "ts", fields: &["ts"] };
@@ -692,13 +690,8 @@ impl Reader<'_> {
         match self.build(m, bytes, day.conversation, locator) {
             Ok(record) => {
                 for field in dropped {
-                    self.sink.notice(Notice {
-                        file: day.display.to_string(),
-                        offset,
-                        kind: NoticeKind::FieldDropped,
-                        count: 1,
-                        reason: format!("{place}: slack {} ({})", field.path, field.why),
-                    });
+                    let reason = format!("{place}: slack {} ({})", field.path, field.why);
+                    crate::field_dropped(self.sink, day.display, offset, reason);
                 }
                 Some(record)
             }

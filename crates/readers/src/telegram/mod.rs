@@ -75,10 +75,7 @@ use crate::json_scan::lite::Lite;
 use crate::json_scan::push_decimal;
 use trove_model::{AccountRef, ConversationRef, Locator};
 
-use crate::{
-    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
-    media,
-};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip, media};
 use walk::{Captured, Walker};
 
 /// Telegram Desktop JSON exports (`result.json`).
@@ -539,19 +536,14 @@ impl Reader<'_> {
                     };
                     match message::parse(&bytes, &chat, locator, &mut odd) {
                         Ok(record) => {
-                            for why in odd.drain(..) {
-                                self.sink.notice(Notice {
-                                    file: doc.display.clone(),
-                                    offset,
-                                    kind: NoticeKind::FieldDropped,
-                                    count: 1,
-                                    reason: format!(
-                                        "{prefix}[{j}]: telegram {why}, not read (the message \
-                                         keeps its JSON)"
-                                    ),
-                                });
-                            }
                             self.sink.record(record).map_err(|stop| ReadError::Stopped(stop.0))?;
+                            for why in odd.drain(..) {
+                                let reason = format!(
+                                    "{prefix}[{j}]: telegram {why}, not read (the message keeps \
+                                     its JSON)"
+                                );
+                                crate::field_dropped(self.sink, &doc.display, offset, reason);
+                            }
                         }
                         Err((inner, reason)) => {
                             odd.clear();

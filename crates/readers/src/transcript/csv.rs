@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 
 use super::{Context, Place, Row, has_extension, read_head, resolve, single_file};
-use crate::{Confidence, Input, Notice, NoticeKind, ReadError, ReadOptions, Sink};
+use crate::{Confidence, Input, ReadError, ReadOptions, Sink};
 
 /// File extensions read as CSV.
 pub(super) const EXTENSIONS: &[&str] = &["csv", "tsv"];
@@ -136,16 +136,11 @@ fn report_extra_cells(
 ) {
     let extra = record.iter().skip(width).filter(|f| !f.trim_ascii().is_empty()).count();
     if extra > 0 {
-        sink.notice(Notice {
-            file: ctx.display.clone(),
-            offset: place.offset,
-            kind: NoticeKind::FieldDropped,
-            count: 1,
-            reason: format!(
-                "{place}: {extra} cell{} beyond the header's {width} columns, not read",
-                if extra == 1 { "" } else { "s" }
-            ),
-        });
+        let reason = format!(
+            "{place}: {extra} cell{} beyond the header's {width} columns, not read",
+            if extra == 1 { "" } else { "s" }
+        );
+        crate::field_dropped(sink, &ctx.display, place.offset, reason);
     }
 }
 

@@ -24,9 +24,7 @@ use trove_model::{AccountRef, Locator};
 
 use crate::json_scan::{JsonScanner, ScanOptions, error_offset, error_reason};
 use crate::media::Located;
-use crate::{
-    Confidence, Format, Input, InputKind, Notice, NoticeKind, ReadError, ReadOptions, Sink, Skip,
-};
+use crate::{Confidence, Format, Input, InputKind, ReadError, ReadOptions, Sink, Skip};
 
 pub use crate::entities::decode_entities;
 use events::{Context, Element, Id, Parsed};
@@ -572,18 +570,13 @@ impl<'a> Reader<'a> {
                             slot.insert(Seen { fingerprint: print, file, offset: at });
                         }
                     }
-                    for why in dropped {
-                        self.sink.notice(Notice {
-                            file: display.clone(),
-                            offset: at,
-                            kind: NoticeKind::FieldDropped,
-                            count: 1,
-                            reason: format!(
-                                "{json_path}: twitter {why}, not read (the message keeps its JSON)"
-                            ),
-                        });
-                    }
                     emit(self.sink, record)?;
+                    for why in dropped {
+                        let reason = format!(
+                            "{json_path}: twitter {why}, not read (the message keeps its JSON)"
+                        );
+                        crate::field_dropped(self.sink, &display, at, reason);
+                    }
                 }
                 Ok(Parsed::Event(record)) => {
                     let key = format!("{}\n{}", conversation.id.0, text);

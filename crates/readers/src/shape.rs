@@ -115,14 +115,20 @@ pub(crate) fn repair(
     Repaired::Fixed { json: Value::Object(doc).to_string(), dropped }
 }
 
-/// For a message the strict parse refused with `strict_error`: the JSON to
-/// parse instead and the fields it lost, or why the message is unreadable.
+/// For a message the strict parse refused with `strict`: the JSON to parse
+/// instead and the fields it lost, or why the message is unreadable.
 pub(crate) fn retry(
     bytes: &[u8],
     required: &Required,
     parses: impl Fn(&str) -> Result<(), String>,
-    strict_error: String,
+    strict: &serde_json::Error,
 ) -> Result<(String, Vec<Dropped>), String> {
+    let strict_error = crate::json_scan::error_reason(strict);
+    // Dropping fields mends neither broken JSON nor a value that is not an
+    // object, and `repair` would parse the whole message to learn so.
+    if strict.is_syntax() || strict.is_eof() || bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(strict_error);
+    }
     match repair(bytes, required, parses) {
         Repaired::Fixed { json, dropped } if !dropped.is_empty() => Ok((json, dropped)),
         Repaired::Unreadable(reason) => Err(reason),

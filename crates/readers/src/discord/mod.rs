@@ -698,12 +698,11 @@ impl Reader<'_> {
                 let parses = |json: &str| {
                     serde_json::from_str::<MessageJson>(json).map(|_| ()).map_err(|e| e.to_string())
                 };
-                let fixed = shape::retry(bytes, &REQUIRED, parses, error_reason(&e)).and_then(
-                    |(json, fields)| {
+                let fixed =
+                    shape::retry(bytes, &REQUIRED, parses, &e).and_then(|(json, fields)| {
                         dropped = fields;
                         serde_json::from_str::<MessageJson>(&json).map_err(|e| error_reason(&e))
-                    },
-                );
+                    });
                 match fixed {
                     Ok(m) => m,
                     Err(reason) => {

@@ -596,7 +596,7 @@ impl Reader<'_> {
                         .map(|_| ())
                         .map_err(|e| e.to_string())
                 };
-                let unreadable = match shape::retry(bytes, &REQUIRED, parses, error_reason(&e)) {
+                let unreadable = match shape::retry(bytes, &REQUIRED, parses, &e) {
                     Ok((json, fields)) => {
                         repaired = json;
                         dropped = fields;

@@ -665,7 +665,7 @@ impl Reader<'_> {
                         .map(|_| ())
                         .map_err(|e| e.to_string())
                 };
-                let fixed = match shape::retry(bytes, &REQUIRED, parses, error_reason(&e)) {
+                let fixed = match shape::retry(bytes, &REQUIRED, parses, &e) {
                     Ok((json, fields)) => {
                         repaired = json;
                         dropped = fields;

@@ -187,7 +187,7 @@ fn message(body: &str, cx: &Context<'_>, locator: Locator) -> Result<Parsed, Str
             let parses = |json: &str| {
                 serde_json::from_str::<MessageCreate>(json).map(|_| ()).map_err(|e| e.to_string())
             };
-            let (json, fields) = shape::retry(body.as_bytes(), &REQUIRED, parses, error_reason(&e))
+            let (json, fields) = shape::retry(body.as_bytes(), &REQUIRED, parses, &e)
                 .map_err(|reason| format!("unreadable messageCreate: {reason}"))?;
             dropped = fields.into_iter().map(|f| format!("`{}` ({})", f.path, f.why)).collect();
             serde_json::from_str(&json)

@@ -563,7 +563,10 @@ pub(crate) fn indexed(path: &str, index: usize) -> String {
 /// `String::from_utf8_lossy(bytes).into_owned()`, faster for the usual
 /// valid text (the lossy scan has no word-at-a-time ASCII path).
 pub(crate) fn lossy_string(bytes: &[u8]) -> String {
-    crate::utf8::lossy(bytes).into_owned()
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// A JSON value like [`serde_json::Value`], read by the same parser with
@@ -595,11 +598,11 @@ pub(crate) mod lite {
 
     impl<'a> LiteMap<'a> {
         pub(crate) fn get(&self, key: &str) -> Option<&Lite<'a>> {
-            self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+            self.0.iter().rev().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
         }
 
         pub(crate) fn contains_key(&self, key: &str) -> bool {
-            self.0.iter().any(|(k, _)| k == key)
+            self.0.iter().any(|(k, _)| same_key(k, key))
         }
 
         pub(crate) fn is_empty(&self) -> bool {
@@ -626,6 +629,13 @@ pub(crate) mod lite {
             }
             map
         }
+    }
+
+    /// `a == b`, with the last bytes compared before the whole: lookups
+    /// walk every member, and keys of one length (`type`, `date`, `from`,
+    /// `text`) would each cost a `memcmp` call.
+    fn same_key(a: &str, b: &str) -> bool {
+        a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
     }
 
     /// A value's JSON type, as a reason says it: `an array`.
@@ -940,6 +950,13 @@ pub(crate) mod lite {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn element_paths_write_their_index_in_decimal() {
+        for n in [0, 7, 10, 12_345, usize::MAX] {
+            assert_eq!(indexed("$.messages", n), format!("$.messages[{n}]"));
+        }
+    }
 
     #[test]
     fn fingerprints_ignore_layout_but_not_content() {

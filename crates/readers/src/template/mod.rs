@@ -1344,6 +1344,10 @@ impl State<'_> {
         });
     }
 
+    #[expect(
+        clippy::field_reassign_with_default,
+        reason = "the record is filled in place; a literal was built beside the call and copied"
+    )]
     fn finish(&mut self, sink: &mut dyn Sink) -> Result<(), ReadError> {
         let Some(pending) = self.pending.take() else { return Ok(()) };
         if let Some(mut reason) = pending.broken {
@@ -1366,38 +1370,35 @@ impl State<'_> {
             self.folded_messages += 1;
         }
         let conversation = pending.conversation;
-        let record = Record {
-            kind: RecordKind::Message,
-            platform: trove_model::platform::TRANSCRIPT,
-            conversation: ConversationRef {
-                native_id: Arc::clone(&conversation),
-                name: Some(conversation),
-                scope: None,
-            },
-            sender: pending.sender,
-            targets: match pending.recipient {
-                Some(recipient) => vec![recipient],
-                None => Vec::new(),
-            },
-            sent_at: pending.sent_at,
-            // An exact copy; the buffer, grown line by line, is kept for
-            // the next message rather than reallocated for each.
-            text: match crate::entities::decode_entities(&pending.text) {
-                std::borrow::Cow::Owned(decoded) if decoded != pending.text => {
-                    self.decoded += 1;
-                    self.decoded_first.get_or_insert(pending.offset);
-                    decoded
-                }
-                _ => pending.text.as_str().to_owned(),
-            },
-            locator: Locator {
-                entry: self.entry.clone(),
-                offset: pending.offset,
-                length: pending.end - pending.offset,
-                line: Some(pending.line),
-                json_path: None,
-            },
-            ..Record::default()
+        let mut record = Record::default();
+        record.kind = RecordKind::Message;
+        record.platform = trove_model::platform::TRANSCRIPT;
+        record.conversation = ConversationRef {
+            native_id: Arc::clone(&conversation),
+            name: Some(conversation),
+            scope: None,
+        };
+        record.sender = pending.sender;
+        if let Some(recipient) = pending.recipient {
+            record.targets = vec![recipient];
+        }
+        record.sent_at = pending.sent_at;
+        // An exact copy; the buffer, grown line by line, is kept for the
+        // next message rather than reallocated for each.
+        record.text = match crate::entities::decode_entities(&pending.text) {
+            std::borrow::Cow::Owned(decoded) if decoded != pending.text => {
+                self.decoded += 1;
+                self.decoded_first.get_or_insert(pending.offset);
+                decoded
+            }
+            _ => pending.text.as_str().to_owned(),
+        };
+        record.locator = Locator {
+            entry: self.entry.clone(),
+            offset: pending.offset,
+            length: pending.end - pending.offset,
+            line: Some(pending.line),
+            json_path: None,
         };
         self.spare = pending.text;
         self.emitted += 1;

@@ -110,7 +110,8 @@ pub(super) fn parse(
 ) -> Result<Record, Failure> {
     let map = parse_object(bytes)?;
     let id = map.get("id").and_then(id_text);
-    let label = match &id {
+    // Named only in reasons: built when one is given, not per message.
+    let label = || match &id {
         Some(id) => format!("message {id}"),
         None => "message without id".to_string(),
     };
@@ -119,14 +120,14 @@ pub(super) fn parse(
         return Err((
             0,
             format!(
-                "{label} has type `unsupported`: the exporter wrote neither its date nor its \
-                 content"
+                "{} has type `unsupported`: the exporter wrote neither its date nor its content",
+                label()
             ),
         ));
     }
     let sent_at = time(&map, "date_unixtime", "date", chat)
-        .map_err(|e| (0, format!("{label}: {e}")))?
-        .ok_or_else(|| (0, format!("{label} has neither `date_unixtime` nor `date`")))?;
+        .map_err(|e| (0, format!("{}: {e}", label())))?
+        .ok_or_else(|| (0, format!("{} has neither `date_unixtime` nor `date`", label())))?;
     // An unreadable edit time is not worth losing the message over; the
     // JSON is kept instead.
     let edited = time(&map, "edited_unixtime", "edited", chat);

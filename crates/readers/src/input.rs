@@ -2,12 +2,17 @@
 //!
 //! Entry names are checked (no `..`, no absolute paths), declared sizes are
 //! enforced while reading, and an entry that inflates far beyond its
-//! compressed size is refused as a likely zip bomb.
+//! compressed size is refused as a likely zip bomb. Zip headers are not
+//! trusted: entries whose bytes overlap, or that claim bytes past the end
+//! of the archive, refuse the whole zip before anything is inflated, and
+//! what the entries actually inflate to is counted against a budget for
+//! the whole input.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ReadError;
 
@@ -21,12 +26,31 @@ pub struct Limits {
     pub max_compression_ratio: u64,
     /// Most entries walked in a folder or zip.
     pub max_entries: usize,
+    /// Most bytes a zip's entries may inflate to in all, every read counted
+    /// (readers read some entries twice), as a multiple of the zip's own
+    /// size; never less than `min_total_inflated`.
+    pub max_total_ratio: u64,
+    /// The least a zip may inflate to in all, however small it is.
+    pub min_total_inflated: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_entry_bytes: 64 << 30, max_compression_ratio: 1000, max_entries: 1_000_000 }
+        Limits {
+            max_entry_bytes: 64 << 30,
+            max_compression_ratio: 1000,
+            max_entries: 1_000_000,
+            max_total_ratio: 1000,
+            min_total_inflated: 1 << 30,
+        }
     }
+}
+
+/// What a zip's entries have inflated to so far, against what they may.
+#[derive(Debug)]
+struct InflateBudget {
+    used: AtomicU64,
+    limit: u64,
 }
 
 /// What kind of container an [`Input`] is.
@@ -65,6 +89,8 @@ pub struct Input {
     /// while it reads another (a Twitter archive's media files during its
     /// message file), and each nesting level needs an archive of its own.
     zips: Mutex<Vec<ZipArchive>>,
+    /// Counted for zips; unlimited elsewhere (files are read as they are).
+    inflated: InflateBudget,
 }
 
 type ZipArchive = zip::ZipArchive<BufReader<File>>;
@@ -79,10 +105,13 @@ impl Input {
     pub fn open_with(path: &Path, limits: Limits) -> Result<Input, ReadError> {
         let display = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| ReadError::io(&display, e))?;
+        let mut budget = u64::MAX;
         let (kind, entries) = if meta.is_dir() {
             (InputKind::Dir, list_dir(path, &limits)?)
         } else if is_zip(path).map_err(|e| ReadError::io(&display, e))? {
-            (InputKind::Zip, list_zip(path, &limits)?)
+            budget =
+                meta.len().saturating_mul(limits.max_total_ratio).max(limits.min_total_inflated);
+            (InputKind::Zip, list_zip(path, meta.len(), &limits)?)
         } else {
             let name = path
                 .file_name()
@@ -91,7 +120,14 @@ impl Input {
             let size = meta.len();
             (InputKind::File, vec![EntryInfo { name, size, compressed_size: size }])
         };
-        Ok(Input { path: path.to_path_buf(), kind, entries, limits, zips: Mutex::new(Vec::new()) })
+        Ok(Input {
+            path: path.to_path_buf(),
+            kind,
+            entries,
+            limits,
+            zips: Mutex::new(Vec::new()),
+            inflated: InflateBudget { used: AtomicU64::new(0), limit: budget },
+        })
     }
 
     /// The path as given.
@@ -199,7 +235,8 @@ impl Input {
                             .map_err(|e| ReadError::invalid(&display, None, e.to_string()))?
                     }
                 };
-                let result = read_zip_entry(&mut archive, name, info.size, &display, f);
+                let result =
+                    read_zip_entry(&mut archive, name, info.size, &display, &self.inflated, f);
                 if let Ok(mut pool) = self.zips.lock() {
                     pool.push(archive);
                 }
@@ -252,13 +289,47 @@ fn read_zip_entry<T>(
     name: &str,
     size: u64,
     display: &str,
+    budget: &InflateBudget,
     f: impl FnOnce(&mut dyn Read) -> Result<T, ReadError>,
 ) -> Result<T, ReadError> {
+    if budget.used.load(Ordering::Relaxed) > budget.limit {
+        return Err(ReadError::invalid(display, None, over_budget(budget.limit)));
+    }
     let entry =
         archive.by_name(name).map_err(|e| ReadError::invalid(display, None, e.to_string()))?;
-    let mut limited = SizeGuard { inner: entry, left: size, name: display.to_string() };
-    let mut reader = BufReader::with_capacity(256 * 1024, &mut limited);
+    let limited = SizeGuard { inner: entry, left: size, name: display.to_string() };
+    let mut metered = Metered { inner: limited, budget, name: display };
+    let mut reader = BufReader::with_capacity(256 * 1024, &mut metered);
     f(&mut reader)
+}
+
+fn over_budget(limit: u64) -> String {
+    format!(
+        "the zip's entries have inflated to over {limit} bytes in all: refused as a likely zip \
+         bomb (the limit grows with the zip's size)"
+    )
+}
+
+/// Counts the bytes a zip entry actually inflates to against the input's
+/// budget, whatever its header says.
+struct Metered<'a, R> {
+    inner: R,
+    budget: &'a InflateBudget,
+    name: &'a str,
+}
+
+impl<R: Read> Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let used = self.budget.used.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if used > self.budget.limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {}", self.name, over_budget(self.budget.limit)),
+            ));
+        }
+        Ok(n)
+    }
 }
 
 fn check_size(info: &EntryInfo, limits: &Limits, display: &str) -> Result<(), ReadError> {
@@ -319,7 +390,7 @@ fn is_zip(path: &Path) -> io::Result<bool> {
     Ok(read == 4 && (&magic == b"PK\x03\x04" || &magic == b"PK\x05\x06"))
 }
 
-fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
+fn list_zip(path: &Path, file_len: u64, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
     let display = path.display().to_string();
     let file = File::open(path).map_err(|e| ReadError::io(&display, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
@@ -337,6 +408,7 @@ fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
         ));
     }
     let mut entries = Vec::with_capacity(archive.len());
+    let mut spans = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         let entry = archive
             .by_index_raw(index)
@@ -361,6 +433,9 @@ fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
                 ),
             ));
         }
+        let span = span_of(&entry, index, file_len)
+            .map_err(|reason| ReadError::invalid(&display, Some(entry.header_start()), reason))?;
+        spans.push(span);
         if entry.is_dir() {
             continue;
         }
@@ -370,8 +445,52 @@ fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
             compressed_size: entry.compressed_size(),
         });
     }
+    refuse_overlaps(&mut spans)
+        .map_err(|(offset, reason)| ReadError::invalid(&display, Some(offset), reason))?;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(entries)
+}
+
+/// The bytes a zip entry occupies, `[local header, end of its data)`, and
+/// its index; an error when they run past the end of the archive (a
+/// compressed size no real entry could have).
+fn span_of(
+    entry: &zip::read::ZipFile<'_, BufReader<File>>,
+    index: usize,
+    file_len: u64,
+) -> Result<(u64, u64, usize), String> {
+    let start = entry.header_start();
+    // The local header is at least 30 bytes; `data_start` is known once
+    // the header was read, which listing an entry does.
+    let data = entry.data_start().unwrap_or(start.saturating_add(30));
+    let end = data.checked_add(entry.compressed_size()).filter(|&end| end <= file_len);
+    match end {
+        Some(end) => Ok((start, end, index)),
+        None => Err(format!(
+            "zip entry #{index} claims {} compressed bytes from offset {data}, past the end of the \
+             {file_len}-byte archive: refused (its sizes cannot be trusted)",
+            entry.compressed_size()
+        )),
+    }
+}
+
+/// Refuses entries that share bytes: real archives never do, and a bomb
+/// lists one huge stream under many names to inflate it many times.
+fn refuse_overlaps(spans: &mut [(u64, u64, usize)]) -> Result<(), (u64, String)> {
+    spans.sort_unstable();
+    for pair in spans.windows(2) {
+        let [(_, end, first), (start, _, second)] = pair else { continue };
+        if start < end {
+            return Err((
+                *start,
+                format!(
+                    "zip entries #{first} and #{second} share bytes {start}..{end}: refused as a \
+                     likely zip bomb (overlapping entries)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn list_dir(root: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
@@ -424,6 +543,61 @@ mod tests {
 
     fn pooled(input: &Input) -> usize {
         input.zips.lock().map(|pool| pool.len()).unwrap_or(usize::MAX)
+    }
+
+    fn refusal(path: &Path, limits: Limits) -> String {
+        match Input::open_with(path, limits) {
+            Ok(_) => "opened".to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn entries_that_share_bytes_refuse_the_zip_before_anything_inflates() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bomb.zip");
+        let names: Vec<String> = (0..50).map(|i| format!("copy{i}.json")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let bytes = trove_testkit::zipfile::overlapping_zip_bytes(&[b'x'; 4096], &names, None);
+        std::fs::write(&path, bytes).expect("write");
+        let shown = refusal(&path, Limits::default());
+        assert!(shown.contains("share bytes") && shown.contains("overlapping entries"), "{shown}");
+        assert!(shown.contains("bomb.zip"), "{shown}");
+
+        // The same bytes under one name are an ordinary archive.
+        let single = dir.path().join("single.zip");
+        let bytes = trove_testkit::zipfile::overlapping_zip_bytes(&[b'x'; 4096], &["a.json"], None);
+        std::fs::write(&single, bytes).expect("write");
+        let input = Input::open(&single).expect("one entry opens");
+        assert_eq!(read_all(&input, "a.json").expect("read").len(), 4096);
+    }
+
+    #[test]
+    fn a_compressed_size_past_the_archive_end_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("liar.zip");
+        let bytes =
+            trove_testkit::zipfile::overlapping_zip_bytes(b"small", &["a.json"], Some(20 << 20));
+        std::fs::write(&path, bytes).expect("write");
+        let shown = refusal(&path, Limits::default());
+        assert!(shown.contains("past the end") && shown.contains("cannot be trusted"), "{shown}");
+    }
+
+    #[test]
+    fn what_entries_inflate_to_is_counted_across_the_input() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("export.zip");
+        let big = "a".repeat(64 * 1024);
+        let entries = [("one.txt", big.as_str()), ("two.txt", big.as_str())];
+        trove_testkit::zipfile::write_zip(&path, &entries).expect("write zip");
+        let limits =
+            Limits { max_total_ratio: 1, min_total_inflated: 100 * 1024, ..Limits::default() };
+        let input = Input::open_with(&path, limits).expect("open");
+        assert_eq!(read_all(&input, "one.txt").expect("first entry fits").len(), big.len());
+        let second = read_all(&input, "two.txt").expect_err("the second passes the budget");
+        assert!(second.to_string().contains("inflated to over 102400 bytes in all"), "{second}");
+        let third = read_all(&input, "one.txt").expect_err("nothing more is inflated");
+        assert!(third.to_string().contains("likely zip bomb"), "{third}");
     }
 
     #[test]

@@ -84,6 +84,18 @@ pub(crate) fn plan(
     skipped: &mut Vec<Skip>,
 ) -> Result<(), ReadError> {
     let input = Input::open(path)?;
+    // The folder's listing covers every level below it: its links are
+    // reported here once, not again as the walk opens each child.
+    for link in input.links() {
+        skipped.push(Skip {
+            file: input.display_entry(&link.name),
+            offset: 0,
+            reason: format!(
+                "symbolic link to `{}`: not followed (it could point anywhere on this machine)",
+                link.target
+            ),
+        });
+    }
     if let Some(name) = format {
         let format = named_format(name, path)?;
         planned.push(Planned {
@@ -133,7 +145,8 @@ fn walk(
                 .collect();
             children.sort();
             for child in children {
-                // Never follow links out of the folder.
+                // Never follow links out of the folder (listed as skips
+                // when the folder was opened).
                 let is_link = std::fs::symlink_metadata(&child).map(|m| m.file_type().is_symlink());
                 if is_link.unwrap_or(true) {
                     continue;

@@ -76,12 +76,23 @@ pub struct EntryInfo {
     pub compressed_size: u64,
 }
 
+/// A symbolic link found in a folder input: never followed (it could point
+/// anywhere on the machine), listed so that the user sees what was left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// `/`-separated path of the link relative to the input root.
+    pub name: String,
+    /// Where it points, as the link states it.
+    pub target: String,
+}
+
 /// A file, folder or zip opened for reading.
 #[derive(Debug)]
 pub struct Input {
     path: PathBuf,
     kind: InputKind,
     entries: Vec<EntryInfo>,
+    links: Vec<Link>,
     limits: Limits,
     /// The zip's parsed central directories, kept so that reading many
     /// entries does not re-parse one each time (which made a Slack export
@@ -106,8 +117,9 @@ impl Input {
         let display = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| ReadError::io(&display, e))?;
         let mut budget = u64::MAX;
+        let mut links = Vec::new();
         let (kind, entries) = if meta.is_dir() {
-            (InputKind::Dir, list_dir(path, &limits)?)
+            (InputKind::Dir, list_dir(path, &limits, &mut links)?)
         } else if is_zip(path).map_err(|e| ReadError::io(&display, e))? {
             budget =
                 meta.len().saturating_mul(limits.max_total_ratio).max(limits.min_total_inflated);
@@ -124,10 +136,16 @@ impl Input {
             path: path.to_path_buf(),
             kind,
             entries,
+            links,
             limits,
             zips: Mutex::new(Vec::new()),
             inflated: InflateBudget { used: AtomicU64::new(0), limit: budget },
         })
+    }
+
+    /// The symbolic links of a folder input, none of them followed.
+    pub fn links(&self) -> &[Link] {
+        &self.links
     }
 
     /// The path as given.
@@ -260,11 +278,12 @@ impl Input {
         }
         let folder = self.path.parent().unwrap_or(Path::new(""));
         let display = folder.join(name).display().to_string();
-        let size = crate::media::beside(&self.path, name)
-            .ok_or_else(|| ReadError::invalid(&display, None, "no such file beside the input"))?;
+        let (path, size) = crate::media::file_beside(&self.path, name).ok_or_else(|| {
+            ReadError::invalid(&display, None, "no such file beside the input (links not followed)")
+        })?;
         let info = EntryInfo { name: name.to_string(), size, compressed_size: size };
         check_size(&info, &self.limits, &display)?;
-        let file = File::open(folder.join(name)).map_err(|e| ReadError::io(&display, e))?;
+        let file = File::open(path).map_err(|e| ReadError::io(&display, e))?;
         let mut limited = SizeGuard { inner: file, left: size, name: display };
         let mut reader = BufReader::with_capacity(256 * 1024, &mut limited);
         f(&mut reader)
@@ -493,7 +512,11 @@ fn refuse_overlaps(spans: &mut [(u64, u64, usize)]) -> Result<(), (u64, String)>
     Ok(())
 }
 
-fn list_dir(root: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
+fn list_dir(
+    root: &Path,
+    limits: &Limits,
+    links: &mut Vec<Link>,
+) -> Result<Vec<EntryInfo>, ReadError> {
     let mut entries = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -507,13 +530,13 @@ fn list_dir(root: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
                 .map_err(|e| ReadError::io(path.display().to_string(), e))?;
             if meta.is_dir() {
                 stack.push(path);
+            } else if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_else(|e| format!("(unreadable: {e})"));
+                links.push(Link { name: relative_name(root, &path), target });
             } else if meta.is_file() {
-                let Ok(relative) = path.strip_prefix(root) else { continue };
-                let name = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let name = relative_name(root, &path);
                 entries.push(EntryInfo { name, size: meta.len(), compressed_size: meta.len() });
                 if entries.len() > limits.max_entries {
                     return Err(ReadError::invalid(
@@ -526,7 +549,14 @@ fn list_dir(root: &Path, limits: &Limits) -> Result<Vec<EntryInfo>, ReadError> {
         }
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
+    links.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(entries)
+}
+
+/// `path` below `root` as a `/`-separated entry name.
+fn relative_name(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
@@ -598,6 +628,25 @@ mod tests {
         assert!(second.to_string().contains("inflated to over 102400 bytes in all"), "{second}");
         let third = read_all(&input, "one.txt").expect_err("nothing more is inflated");
         assert!(third.to_string().contains("likely zip bomb"), "{third}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_lists_its_links_with_their_targets_and_never_their_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("export");
+        std::fs::create_dir_all(root.join("chat")).expect("mkdir");
+        std::fs::write(root.join("chat/a.txt"), "one").expect("write");
+        std::fs::write(dir.path().join("secret"), "no").expect("write");
+        std::os::unix::fs::symlink("/etc", root.join("chat/photos")).expect("link");
+        std::os::unix::fs::symlink(dir.path().join("secret"), root.join("b.txt")).expect("link");
+        let input = Input::open(&root).expect("open");
+        let names: Vec<&str> = input.entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["chat/a.txt"]);
+        let links: Vec<(&str, &str)> =
+            input.links().iter().map(|l| (l.name.as_str(), l.target.as_str())).collect();
+        let secret = dir.path().join("secret").display().to_string();
+        assert_eq!(links, [("b.txt", secret.as_str()), ("chat/photos", "/etc")]);
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub use detect::{
     detect_proven, formats, sample, unproven_error,
 };
 pub use error::ReadError;
-pub use input::{EntryInfo, Input, InputKind, Limits};
+pub use input::{EntryInfo, Input, InputKind, Limits, Link};
 pub use options::{ColumnMap, ReadOptions};
 
 use trove_model::{AccountRef, Record};

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -143,12 +143,28 @@ impl Found {
 /// `file`. Links are not followed: a hostile export must not make us read
 /// outside it.
 pub(crate) fn beside(file: &Path, relative: &str) -> Option<u64> {
+    file_beside(file, relative).map(|(_, size)| size)
+}
+
+/// The path and size of the regular file `relative` to `file`'s folder,
+/// when no part of the way is a symbolic link: a `photos -> /etc` folder
+/// link must not make `photos/passwd` a file of the export.
+pub(crate) fn file_beside(file: &Path, relative: &str) -> Option<(PathBuf, u64)> {
     if resolve("", relative).as_deref() != Some(relative) {
         return None;
     }
-    let path = file.parent().unwrap_or(Path::new("")).join(relative);
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    meta.is_file().then_some(meta.len())
+    let mut path = file.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut meta = None;
+    for part in relative.split('/') {
+        path.push(part);
+        let here = std::fs::symlink_metadata(&path).ok()?;
+        if here.file_type().is_symlink() {
+            return None;
+        }
+        meta = Some(here);
+    }
+    let meta = meta?;
+    meta.is_file().then_some((path, meta.len()))
 }
 
 #[cfg(test)]

@@ -155,3 +155,72 @@ fn sha256_hex(bytes: &[u8]) -> String {
     let mut reader = bytes;
     trove_readers::media::sha256_hex(&mut reader).expect("hash").0
 }
+
+/// A Telegram export whose `photos` folder is a link out of the export:
+/// `photos/passwd` must not become a file of the case, read through the
+/// single file or through the folder, with or without `--copy-media`, and
+/// the folder's link is listed as a skip naming its target.
+#[cfg(unix)]
+#[test]
+fn a_folder_link_out_of_the_export_is_never_followed() {
+    const SECRET: &[u8] = b"root:x:0:0:secret outside the export";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("passwd"), SECRET).expect("write secret");
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(export.join("files")).expect("mkdir");
+    std::fs::write(export.join("files/ok.jpg"), PHOTO).expect("write photo");
+    std::os::unix::fs::symlink(&outside, export.join("photos")).expect("symlink");
+    let result = serde_json::json!({
+        "name": "Chat", "type": "personal_chat", "id": 42,
+        "messages": [
+            {"id": 1, "type": "message", "date": "2023-11-14T23:13:20", "date_unixtime": "1700000000",
+             "from": "Alice", "from_id": "user1", "photo": "photos/passwd", "text": "look"},
+            {"id": 2, "type": "message", "date": "2023-11-14T23:14:20", "date_unixtime": "1700000060",
+             "from": "Bob", "from_id": "user2", "photo": "files/ok.jpg", "text": "and this"}
+        ]
+    });
+    std::fs::write(export.join("result.json"), result.to_string()).expect("write export");
+
+    for (input, case) in [(export.join("result.json"), "by-file"), (export.clone(), "by-folder")] {
+        let case = dir.path().join(case);
+        let out =
+            json(&trove(&["ingest", s(&input), "--case", s(&case), "--json", "--copy-media"]));
+        assert_eq!(out["messages_added"], 2, "{out}");
+        assert_eq!(out["media_files"], 1, "only the real photo is found: {out}");
+        assert_eq!(out["media_copied"], 1, "{out}");
+        let copied: Vec<Vec<u8>> = walk_files(&case.join("media"))
+            .into_iter()
+            .map(|p| std::fs::read(p).expect("read copied"))
+            .collect();
+        assert_eq!(copied, vec![PHOTO.to_vec()], "nothing from outside the export is copied");
+        let skipped = out["skipped"].as_array().expect("skipped");
+        let links: Vec<&Value> = skipped
+            .iter()
+            .filter(|skip| skip["reason"].as_str().is_some_and(|r| r.contains("symbolic link")))
+            .collect();
+        if case.ends_with("by-folder") {
+            assert_eq!(links.len(), 1, "{out}");
+            let reason = links[0]["reason"].as_str().unwrap_or_default();
+            assert!(reason.contains(&outside.display().to_string()), "{reason}");
+            assert!(links[0]["file"].as_str().is_some_and(|f| f.ends_with("photos")), "{out}");
+        }
+    }
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}

@@ -40,8 +40,14 @@ pub struct IngestOutput {
     /// Of those, files copied into the case (`--copy-media`; a file the
     /// case already holds is not copied again).
     pub media_copied: u64,
-    /// Records that could not be read.
+    /// Records that could not be read: the first 1000 (`--keep-skips`),
+    /// each with its place.
     pub skipped: Vec<SkippedOutput>,
+    /// How many could not be read, all of them.
+    pub skipped_total: u64,
+    /// `skipped_total` by kind of reason: the reason with numbers as `#` and
+    /// quoted text as `…`.
+    pub skip_reasons: BTreeMap<String, u64>,
     /// Inputs and the readers chosen.
     pub inputs: Vec<InputOutput>,
 }
@@ -144,8 +150,11 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
             }),
             media_files: report.media_files,
             media_copied: report.media_copied,
+            skipped_total: report.skipped.total,
+            skip_reasons: report.skipped.by_reason,
             skipped: report
                 .skipped
+                .kept
                 .into_iter()
                 .map(|s| SkippedOutput { file: s.file, offset: s.offset, reason: s.reason })
                 .collect(),

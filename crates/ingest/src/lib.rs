@@ -16,12 +16,13 @@ mod media;
 pub mod pairing;
 mod plan;
 mod sink;
+pub mod skips;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use trove_index::{CaseIndex, IndexError};
-use trove_readers::{Notice, ReadError, ReadOptions, Skip, Tally};
+use trove_readers::{Notice, ReadError, ReadOptions, Tally};
 use trove_store::{Committed, RunSummary, Store, StoreError};
 
 pub use dry_run::{DryRun, DryRunInput, FirstRecord, dry_run};
@@ -128,6 +129,9 @@ pub struct IngestOptions {
     /// filter and facet; `None` labels each input by its file or folder
     /// name.
     pub label: Option<String>,
+    /// How many skips the report keeps in full (`--keep-skips`; `None`:
+    /// [`skips::SKIPS_KEPT`]). All are counted, by kind of reason.
+    pub skips_kept: Option<usize>,
 }
 
 /// A translated copy: which source it translates, into which language.
@@ -169,8 +173,9 @@ pub struct IngestReport {
     pub sources: u64,
     /// Counts.
     pub summary: RunSummary,
-    /// Records the readers could not read.
-    pub skipped: Vec<Skip>,
+    /// Records the readers could not read: the first ones in full, all of
+    /// them counted by kind of reason.
+    pub skipped: skips::Skips,
     /// Records kept with something dropped, folded or assumed (the first
     /// 1000; `summary.notices` counts them all). Collapsed copies are
     /// counted as duplicates instead.
@@ -226,7 +231,13 @@ pub fn ingest(
         }),
         None => None,
     };
-    let mut sink = sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation);
+    // Files nobody recognised come first, as they were found first.
+    let mut skipped = skips::SkipLog::new(options.skips_kept.unwrap_or(skips::SKIPS_KEPT));
+    for skip in unrecognised {
+        skipped.push(skip);
+    }
+    let mut sink =
+        sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation, skipped);
     sink.media = media::MediaFiles::new(options.media_dir.clone());
     for plan::Planned { input, format, detected, walked, label } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
@@ -264,8 +275,7 @@ pub fn ingest(
     report.media_files = sink.media.hashed();
     report.media_copied = sink.media.copied;
     let sink::Finished { mut summary, skipped, notices, sources } = sink.finish();
-    report.skipped = unrecognised;
-    report.skipped.extend(skipped);
+    report.skipped = skipped.finish();
     report.notices = notices;
     report.sources = sources;
     // The index finishes and flushes its segments while the store commits

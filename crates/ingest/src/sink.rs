@@ -12,6 +12,7 @@ use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 use crate::media::MediaFiles;
 use crate::pairing::{Aligners, Paired, PairingReport};
+use crate::skips::SkipLog;
 use crate::{IngestError, Progress, key};
 
 /// Translation mode: records pair with original messages.
@@ -47,7 +48,7 @@ pub(crate) struct IngestSink<'r, 's> {
     /// The entry (within the current input) and source row last looked up.
     last_source: Option<(Option<String>, i64)>,
     summary: RunSummary,
-    skipped: Vec<Skip>,
+    skipped: SkipLog,
     /// What the readers gave for the current input, by attribution.
     pub tally: trove_readers::Tally,
     /// The first notices of the run (all are counted in `summary`).
@@ -66,7 +67,7 @@ pub(crate) struct IngestSink<'r, 's> {
 /// What a run's sink gathered.
 pub(crate) struct Finished {
     pub summary: RunSummary,
-    pub skipped: Vec<Skip>,
+    pub skipped: SkipLog,
     pub notices: Vec<Notice>,
     pub sources: u64,
 }
@@ -144,6 +145,7 @@ impl<'r, 's> IngestSink<'r, 's> {
         progress: &'r mut dyn Progress,
         interrupted: &'r AtomicBool,
         translating: Option<Translating>,
+        skipped: SkipLog,
     ) -> Self {
         IngestSink {
             translating,
@@ -156,7 +158,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             sources: HashMap::new(),
             last_source: None,
             summary: RunSummary::default(),
-            skipped: Vec::new(),
+            skipped,
             tally: trove_readers::Tally::default(),
             notices: Vec::new(),
             error: None,

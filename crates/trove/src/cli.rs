@@ -177,6 +177,10 @@ pub struct IngestArgs {
     /// such a run is refused and nothing is kept).
     #[arg(long)]
     pub accept_skips: bool,
+    /// How many unreadable records the summary keeps in full, each with its place (default:
+    /// 1000); every one is counted, by kind of reason.
+    #[arg(long, value_name = "N")]
+    pub keep_skips: Option<usize>,
     /// Label this run's inputs for the `source:` filter and facet (default: each input's
     /// file or folder name, e.g. `serverA` for leak/serverA).
     #[arg(long, value_name = "LABEL")]

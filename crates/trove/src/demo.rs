@@ -106,6 +106,7 @@ pub fn run(
         media_dir: None,
         accept_skips: false,
         label: None,
+        skips_kept: None,
     };
     let transcript_output = case.ingest(&[transcript], &csv_options, &mut bar, interrupted)?;
     bar.finish();

@@ -75,12 +75,12 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
         };
         println!("{} attached file(s) found in the export and hashed{copied}", output.media_files);
     }
-    if !output.skipped.is_empty() {
+    if output.skipped_total > 0 {
         let warn = Style::for_stderr();
         eprintln!(
             "{}: {} record(s) could not be read:",
             warn.warn("warning"),
-            output.skipped.len()
+            output.skipped_total
         );
         for skip in output.skipped.iter().take(20) {
             eprintln!(
@@ -90,8 +90,26 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
                 sanitize(&skip.reason, false)
             );
         }
-        if output.skipped.len() > 20 {
-            eprintln!("  … and {} more (see --json)", output.skipped.len() - 20);
+        let shown = output.skipped.len().min(20) as u64;
+        if output.skipped_total > shown {
+            let kept = output.skipped.len() as u64;
+            let where_ = if output.skipped_total > kept {
+                format!("--json lists the first {kept}")
+            } else {
+                "see --json".to_string()
+            };
+            eprintln!(
+                "  … and {} more ({where_}); by kind of reason:",
+                output.skipped_total - shown
+            );
+            let mut kinds: Vec<(&String, &u64)> = output.skip_reasons.iter().collect();
+            kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (kind, count) in kinds.iter().take(8) {
+                eprintln!("  {count:>10}  {}", sanitize(kind, false));
+            }
+            if kinds.len() > 8 {
+                eprintln!("  … and {} other kinds of reason (see --json)", kinds.len() - 8);
+            }
         }
     }
 }
@@ -463,6 +481,8 @@ mod tests {
             media_files: 0,
             media_copied: 0,
             skipped: Vec::new(),
+            skipped_total: 0,
+            skip_reasons: Default::default(),
             inputs: Vec::new(),
         };
         assert_eq!(

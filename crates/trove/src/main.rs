@@ -280,6 +280,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 },
                 media_dir: None,
                 accept_skips: args.accept_skips,
+                skips_kept: args.keep_skips,
             };
             if args.dry_run {
                 // No case is opened: a dry run must not create one.

@@ -192,3 +192,47 @@ fn every_registry_format_is_in_the_help_and_the_readme() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("possible values"));
 }
+
+/// A flood of unreadable lines: every one is counted, by kind of reason,
+/// and only the first `--keep-skips` are kept in full (all of them kept
+/// cost about 240 bytes each: 2.4 GB for ten million).
+#[test]
+fn a_skip_flood_is_counted_in_full_and_kept_in_part() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chat.jsonl");
+    let mut text =
+        String::from("{\"ts\": \"2020-01-01T10:00:00Z\", \"user\": \"ann\", \"text\": \"hi\"}\n");
+    for n in 0..5000 {
+        text.push_str(if n % 2 == 0 { "x\n" } else { "[1]\n" });
+    }
+    std::fs::write(&path, text).expect("write");
+    let case = dir.path().join("case");
+    let args = ["ingest", s(&path), "--case", s(&case), "--format", "jsonl", "--accept-skips"];
+    let out = json(&trove(&[&args[..], &["--json", "--keep-skips", "10"]].concat()));
+    assert_eq!(out["messages_added"], 1, "{out}");
+    assert_eq!(out["skipped_total"], 5000, "{out}");
+    assert_eq!(out["skipped"].as_array().map(Vec::len), Some(10), "{out}");
+    let first = out["skipped"][0]["reason"].as_str().unwrap_or_default();
+    assert!(first.starts_with("line 2: not valid JSON: expected value"), "{out}");
+    let reasons = out["skip_reasons"].as_object().expect("skip_reasons");
+    let counted: u64 = reasons.values().filter_map(serde_json::Value::as_u64).sum();
+    assert_eq!(counted, 5000, "{reasons:?}");
+    assert_eq!(reasons.len(), 2, "two kinds of reason: {reasons:?}");
+
+    // In words: the total, and the kinds with their counts.
+    let again = trove(&[
+        "ingest",
+        s(&path),
+        "--case",
+        s(&dir.path().join("words")),
+        "--format",
+        "jsonl",
+        "--accept-skips",
+    ]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("5000 record(s) could not be read"), "{stderr}");
+    assert!(
+        stderr.contains("--json lists the first 1000") && stderr.contains("2500  line #"),
+        "{stderr}"
+    );
+}

@@ -442,7 +442,10 @@ fn list_zip(path: &Path, file_len: u64, limits: &Limits) -> Result<Vec<EntryInfo
                 ));
             }
         };
-        if entry.enclosed_name().is_none() || raw_name.split(['/', '\\']).any(|p| p == "..") {
+        if entry.enclosed_name().is_none()
+            || raw_name.split(['/', '\\']).any(|p| p == "..")
+            || is_absolute(&raw_name)
+        {
             return Err(ReadError::invalid(
                 &display,
                 Some(entry.header_start()),
@@ -468,6 +471,14 @@ fn list_zip(path: &Path, file_len: u64, limits: &Limits) -> Result<Vec<EntryInfo
         .map_err(|(offset, reason)| ReadError::invalid(&display, Some(offset), reason))?;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(entries)
+}
+
+/// Whether an entry name is rooted: `/x`, `\\x`, or a drive letter (`C:x`,
+/// `C:\\x`), which must no more become a citation than `../x`.
+fn is_absolute(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    matches!(bytes.first(), Some(b'/' | b'\\'))
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
 }
 
 /// The bytes a zip entry occupies, `[local header, end of its data)`, and
@@ -600,6 +611,18 @@ mod tests {
         std::fs::write(&single, bytes).expect("write");
         let input = Input::open(&single).expect("one entry opens");
         assert_eq!(read_all(&input, "a.json").expect("read").len(), 4096);
+    }
+
+    #[test]
+    fn rooted_and_drive_letter_entry_names_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (n, name) in ["/etc/passwd", "\\server\\x", "C:/Windows/x", "c:x"].iter().enumerate() {
+            let path = dir.path().join(format!("rooted{n}.zip"));
+            let bytes = trove_testkit::zipfile::overlapping_zip_bytes(b"x", &[name], None);
+            std::fs::write(&path, bytes).expect("write");
+            let shown = refusal(&path, Limits::default());
+            assert!(shown.contains("escapes the archive: refused"), "{name}: {shown}");
+        }
     }
 
     #[test]

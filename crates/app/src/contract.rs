@@ -541,7 +541,8 @@ pub struct VerifyOutput {
 pub struct SourceFinding {
     /// Path.
     pub path: String,
-    /// `changed` or `missing`.
+    /// `changed`, `missing`, or `not_a_file` (now a FIFO, device or folder,
+    /// or a link to one: not read, as it could never end).
     pub status: String,
     /// Hash at ingest.
     pub expected_sha256: String,

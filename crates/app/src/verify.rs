@@ -21,9 +21,20 @@ impl Case {
             findings: Vec::new(),
         };
         for source in self.store.sources()? {
-            match trove_ingest::sha256_file(std::path::Path::new(&source.path))
-                .map(|(hash, _)| hash)
-            {
+            let path = std::path::Path::new(&source.path);
+            // Only a regular file is read: a FIFO or a link to /dev/zero in
+            // a source's place would never end (or never start).
+            if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+                out.sources_changed += 1;
+                out.source_findings.push(SourceFinding {
+                    path: source.path,
+                    status: "not_a_file".into(),
+                    expected_sha256: source.sha256,
+                    actual_sha256: None,
+                });
+                continue;
+            }
+            match trove_ingest::sha256_file(path).map(|(hash, _)| hash) {
                 Ok(actual) if actual == source.sha256 => out.sources_ok += 1,
                 Ok(actual) => {
                     out.sources_changed += 1;

@@ -151,6 +151,32 @@ fn reingesting_reports_duplicates_and_verify_sees_a_modified_source() {
     assert_eq!(report["source_findings"][0]["status"], "changed");
 }
 
+/// A source replaced by a FIFO (which no writer opens) or by a link to
+/// `/dev/zero` (which never ends): verify reports it without reading it.
+#[cfg(unix)]
+#[test]
+fn verify_does_not_read_a_source_replaced_by_a_fifo_or_a_device() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, _) = ingest_transcript(dir.path());
+    let csv = dir.path().join("transcript.csv");
+    for replace in ["fifo", "zero"] {
+        std::fs::remove_file(&csv).expect("remove source");
+        match replace {
+            "fifo" => {
+                let made = std::process::Command::new("mkfifo").arg(&csv).status().expect("mkfifo");
+                assert!(made.success());
+            }
+            _ => std::os::unix::fs::symlink("/dev/zero", &csv).expect("link"),
+        }
+        let started = std::time::Instant::now();
+        let out = trove(&["verify", "--case", s(&case), "--json"]);
+        assert!(started.elapsed().as_secs() < 20, "verify returned");
+        assert_eq!(out.status.code(), Some(1), "{replace}");
+        let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(report["source_findings"][0]["status"], "not_a_file", "{replace}: {report}");
+    }
+}
+
 #[test]
 fn a_broken_zip_is_one_clear_error_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -55,6 +55,16 @@ pub struct Case {
     index: CaseIndex,
 }
 
+/// Which generation a case answered from ([`Case::freshen`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Freshness {
+    /// The store's: messages, notes, stats.
+    pub generation: u64,
+    /// The search index's; lower than `generation` means searches miss
+    /// the newest run's messages for now.
+    pub searched: u64,
+}
+
 impl Case {
     /// Opens an existing case. When its index lags the database (an ingest
     /// was interrupted between the two commits) it is rebuilt first;
@@ -74,6 +84,17 @@ impl Case {
         let case = Case { dir: dir.to_path_buf(), store, index };
         case.catch_up_index(progress)?;
         Ok(case)
+    }
+
+    /// Loads what another process committed since (an ingest while the
+    /// workbench runs) and says which generation each half of the case is
+    /// at: the search index trails the store while an ingest is between
+    /// its two commits, or after one was killed there (rebuilt on the
+    /// next open).
+    pub fn freshen(&self) -> Result<Freshness, AppError> {
+        let searched = self.index.refresh()?.and_then(|p| p.parse().ok()).unwrap_or(0);
+        let generation = self.store.generation()?;
+        Ok(Freshness { generation, searched })
     }
 
     fn catch_up_index(&self, progress: &mut dyn Progress) -> Result<(), AppError> {

@@ -178,6 +178,9 @@ pub struct CaseIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The commit payload (store generation) searches see: the last one
+    /// loaded, by this process's own commits or another's.
+    loaded: std::sync::Mutex<Option<String>>,
 }
 
 impl CaseIndex {
@@ -216,7 +219,8 @@ impl CaseIndex {
             index.set_multithread_executor(threads)?;
         }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(CaseIndex { index, reader, fields })
+        let loaded = std::sync::Mutex::new(index.load_metas()?.payload);
+        Ok(CaseIndex { index, reader, fields, loaded })
     }
 
     /// The payload of the last commit (the store generation it reflects).
@@ -233,7 +237,28 @@ impl CaseIndex {
 
     /// Makes the latest commit visible to searches.
     pub fn reload(&self) -> Result<(), IndexError> {
-        Ok(self.reader.reload()?)
+        let payload = self.index.load_metas()?.payload;
+        self.reader.reload()?;
+        if let Ok(mut loaded) = self.loaded.lock() {
+            *loaded = payload;
+        }
+        Ok(())
+    }
+
+    /// Loads a commit made since the last load (by another process: an
+    /// ingest while the workbench runs), and gives the payload searches
+    /// now see. One read of the index's small meta file when nothing
+    /// changed.
+    pub fn refresh(&self) -> Result<Option<String>, IndexError> {
+        let committed = self.index.load_metas()?.payload;
+        let stale = self.loaded.lock().map(|loaded| *loaded != committed).unwrap_or(true);
+        if stale {
+            self.reader.reload()?;
+            if let Ok(mut loaded) = self.loaded.lock() {
+                loaded.clone_from(&committed);
+            }
+        }
+        Ok(committed)
     }
 
     /// Number of indexed messages.

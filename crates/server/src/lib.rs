@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::routing::{get, post};
-use trove_app::Case;
+use trove_app::{Case, Freshness};
 
 /// What every handler shares: the case, behind a lock (its SQLite
 /// connection serves one request at a time; requests take milliseconds).
@@ -33,6 +33,15 @@ pub struct AppState {
     csrf: Arc<str>,
     /// Recorded with every note, tag, status and excerpt.
     author: Arc<str>,
+    /// The generations the last request answered from (store, search).
+    freshness: Arc<Mutex<Freshness>>,
+}
+
+impl AppState {
+    /// What the pages state they answered from.
+    pub(crate) fn freshness(&self) -> Freshness {
+        self.freshness.lock().map(|f| *f).unwrap_or_default()
+    }
 }
 
 /// The workbench's routes for `case`, with the security layer. `port` is
@@ -55,6 +64,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
             })?
             .into(),
         author: author.into(),
+        freshness: Arc::new(Mutex::new(Freshness::default())),
     };
     Ok(Router::new()
         .route("/", get(pages::overview))

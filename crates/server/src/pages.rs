@@ -100,11 +100,21 @@ async fn with_case<T: Send + 'static>(
     f: impl FnOnce(&Case) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
     let case = state.case.clone();
+    let freshness = state.freshness.clone();
     tokio::task::spawn_blocking(move || {
         let case = case.lock().map_err(|_| Failure {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: "the case is unavailable after an earlier failure".into(),
         })?;
+        // An ingest by another process since the last request becomes
+        // searchable here, not only after a restart.
+        let fresh = case.freshen().map_err(|e| Failure {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("reloading the case: {e}"),
+        })?;
+        if let Ok(mut shared) = freshness.lock() {
+            *shared = fresh;
+        }
         f(&case)
     })
     .await
@@ -168,7 +178,7 @@ async fn overview_page(state: AppState, params: ZoneParams, json: bool) -> Respo
     if json {
         return json_response(StatusCode::OK, &OverviewJson { stats, activity });
     }
-    let chrome = Chrome::new(&name, &zone_name, "");
+    let chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
     let tz = chrome.tz_param();
     let page = OverviewPage {
         chart: Chart::new(&activity, "", &tz).with_granularities("/", &tz, activity.granularity),
@@ -275,7 +285,9 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         encode(&params.q),
         encode(&zone_name)
     );
-    let mut chrome = Chrome::new(&name, &zone_name, &params.q).writable(&state.csrf, here);
+    let mut chrome = Chrome::new(&name, &zone_name, &params.q)
+        .answered_from(state.freshness())
+        .writable(&state.csrf, here);
     chrome.keep = vec![("q".into(), params.q.clone()), ("sort".into(), sort_name.into())];
     let tz = chrome.tz_param();
     let link = |sort: &str, page: usize| {
@@ -389,7 +401,9 @@ pub async fn message(
         encode(&zone_name),
         encode(&show.message.id)
     );
-    let mut chrome = Chrome::new(&name, &zone_name, "").writable(&state.csrf, here);
+    let mut chrome = Chrome::new(&name, &zone_name, "")
+        .answered_from(state.freshness())
+        .writable(&state.csrf, here);
     chrome.keep = vec![("before".into(), before.to_string()), ("after".into(), after.to_string())];
     let tz = chrome.tz_param();
     let mut target = MessageView::new(&show.message, &zone);
@@ -453,7 +467,7 @@ pub async fn conversation(
     if json {
         return json_response(StatusCode::OK, &out);
     }
-    let mut chrome = Chrome::new(&name, &zone_name, "");
+    let mut chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
     chrome.keep = vec![("day".into(), out.day.clone())];
     let page = ConversationPage {
         name: out.name.clone().unwrap_or_else(|| out.id.clone()),
@@ -521,7 +535,7 @@ pub async fn person(
         });
         return json_response(StatusCode::OK, &PersonJson { person, compare });
     }
-    let mut chrome = Chrome::new(&name, &zone_name, "");
+    let mut chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
     chrome.keep = params.split.iter().map(|s| ("split".to_string(), s.clone())).collect();
     let tz = chrome.tz_param();
     let who = person_filter(&person.query);
@@ -646,7 +660,10 @@ async fn collections_page(state: AppState, params: TzParams, json: bool) -> Resp
         Ok((_, all)) if json => json_response(StatusCode::OK, &all),
         Ok((zone, all)) => html_response(
             StatusCode::OK,
-            &CollectionsPage { chrome: Chrome::new(&name, &zone, ""), collections: all },
+            &CollectionsPage {
+                chrome: Chrome::new(&name, &zone, "").answered_from(state.freshness()),
+                collections: all,
+            },
         ),
         Err(f) => failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
     }
@@ -682,7 +699,9 @@ pub async fn collection(
     let here = format!("/collections/{}?tz={}", encode(&wanted), encode(&zone_name));
     let count = collection.excerpts.len();
     let page = CollectionPage {
-        chrome: Chrome::new(&name, &zone_name, "").writable(&state.csrf, here),
+        chrome: Chrome::new(&name, &zone_name, "")
+            .answered_from(state.freshness())
+            .writable(&state.csrf, here),
         name: collection.name,
         excerpts: collection
             .excerpts
@@ -760,7 +779,9 @@ async fn redactions_page(state: AppState, params: TzParams, json: bool) -> Respo
             html_response(
                 StatusCode::OK,
                 &RedactionsPage {
-                    chrome: Chrome::new(&name, &zone, "").writable(&state.csrf, here),
+                    chrome: Chrome::new(&name, &zone, "")
+                        .answered_from(state.freshness())
+                        .writable(&state.csrf, here),
                     preview,
                     detectors: trove_app::detector_names(),
                 },

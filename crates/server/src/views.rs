@@ -24,6 +24,11 @@ pub struct Chrome {
     pub csrf: String,
     /// Where a form posts back to (this page).
     pub back: String,
+    /// The store generation the page answered from.
+    pub generation: u64,
+    /// The search index's generation: lower while another process's ingest
+    /// is between its two commits (its messages are not searchable yet).
+    pub searched: u64,
 }
 
 impl Chrome {
@@ -40,7 +45,16 @@ impl Chrome {
             keep: Vec::new(),
             csrf: String::new(),
             back: "/".into(),
+            generation: 0,
+            searched: 0,
         }
+    }
+
+    /// Says which generation of the case the page shows.
+    pub fn answered_from(mut self, fresh: trove_app::Freshness) -> Chrome {
+        self.generation = fresh.generation;
+        self.searched = fresh.searched;
+        self
     }
 
     /// Lets the page's forms write: the token, and the page to come back to.

@@ -635,3 +635,35 @@ fn only_loopback_addresses_are_served() {
     assert!(refused.as_ref().is_err_and(|e| e.contains("loopback")), "{refused:?}");
     assert!(trove_server::check_addr(&"192.168.1.5:80".parse().expect("addr")).is_err());
 }
+
+/// An ingest by another process while the workbench runs: its messages are
+/// searchable on the next request, and every page says which generation
+/// of the case it answered from.
+#[tokio::test]
+async fn a_running_workbench_sees_another_process_ingest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = build_case(dir.path());
+    let app = trove_server::router(case, PORT, "tester").expect("router");
+    let before = json(&get(&app, "/search.json?q=kumquat").await);
+    assert_eq!(before["total"], 0, "{before}");
+    let page = get(&app, "/").await;
+    assert!(page.body.contains("Case generation 1."), "{}", excerpt(&page.body));
+
+    // The other process: its own connection and index writer.
+    let mut other = Case::open(&dir.path().join("case"), &mut ()).expect("second handle");
+    let csv = dir.path().join("later.csv");
+    std::fs::write(&csv, "text,date,user\nthe kumquat shipment,2021-05-01T10:00:00Z,Carol\n")
+        .expect("csv");
+    let options = IngestOptions {
+        read: trove_readers_options(),
+        command: "later".into(),
+        ..IngestOptions::default()
+    };
+    other.ingest(&[csv], &options, &mut (), &AtomicBool::new(false)).expect("ingest");
+
+    let after = json(&get(&app, "/search.json?q=kumquat").await);
+    assert_eq!(after["total"], 1, "{after}");
+    let page = get(&app, "/").await;
+    assert!(page.body.contains("Case generation 2."), "{}", excerpt(&page.body));
+    assert!(!page.body.contains("not searchable yet"), "{}", excerpt(&page.body));
+}

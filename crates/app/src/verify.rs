@@ -24,37 +24,25 @@ impl Case {
             let path = std::path::Path::new(&source.path);
             // Only a regular file is read: a FIFO or a link to /dev/zero in
             // a source's place would never end (or never start).
-            if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
-                out.sources_changed += 1;
-                out.source_findings.push(SourceFinding {
-                    path: source.path,
-                    status: "not_a_file".into(),
-                    expected_sha256: source.sha256,
-                    actual_sha256: None,
-                });
-                continue;
-            }
-            match trove_ingest::sha256_file(path).map(|(hash, _)| hash) {
-                Ok(actual) if actual == source.sha256 => out.sources_ok += 1,
-                Ok(actual) => {
-                    out.sources_changed += 1;
-                    out.source_findings.push(SourceFinding {
-                        path: source.path,
-                        status: "changed".into(),
-                        expected_sha256: source.sha256,
-                        actual_sha256: Some(actual),
-                    });
+            let (status, actual) = if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+                ("not_a_file", None)
+            } else {
+                match trove_ingest::sha256_file(path).map(|(hash, _)| hash) {
+                    Ok(actual) if actual == source.sha256 => {
+                        out.sources_ok += 1;
+                        continue;
+                    }
+                    Ok(actual) => ("changed", Some(actual)),
+                    Err(_) => ("missing", None),
                 }
-                Err(_) => {
-                    out.sources_changed += 1;
-                    out.source_findings.push(SourceFinding {
-                        path: source.path,
-                        status: "missing".into(),
-                        expected_sha256: source.sha256,
-                        actual_sha256: None,
-                    });
-                }
-            }
+            };
+            out.sources_changed += 1;
+            out.source_findings.push(SourceFinding {
+                path: source.path,
+                status: status.into(),
+                expected_sha256: source.sha256,
+                actual_sha256: actual,
+            });
         }
 
         // Snowflake time and id order, conversation by conversation.

@@ -224,3 +224,24 @@ fn json_lines_that_are_not_slack_events_are_not_claimed() {
     .unwrap();
     assert_eq!(Slack.sniff(&Input::open(&path).unwrap()), Confidence::No);
 }
+
+/// A message whose error lies past bytes the decoder widened (each invalid
+/// byte becomes a three-byte U+FFFD): the skip cites a place in the file,
+/// not one computed in the decoded event text. The log is the input
+/// fuzzing found, whose skip fell 26 bytes past the end of its 423 bytes.
+#[test]
+fn a_skip_after_widened_bytes_cites_a_place_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.jsonl");
+    let log = std::fs::read("tests/inputs/slack/fuzz-widened-offset.jsonl").unwrap();
+    std::fs::write(&path, &log).unwrap();
+    let sink = read(&path);
+    assert!(
+        sink.skips.iter().any(|s| s.reason.contains("not a readable message")),
+        "{:?}",
+        sink.skips
+    );
+    for skip in &sink.skips {
+        assert!(skip.offset < log.len() as u64, "{skip:?} outside a {}-byte log", log.len());
+    }
+}

@@ -655,6 +655,7 @@ impl Reader<'_> {
         place: &str,
     ) -> Option<Record> {
         let offset = locator.offset;
+        let locator_length = locator.length;
         let repaired: String;
         let mut dropped = Vec::new();
         let m: MessageJson<'_> = match from_bytes(bytes) {
@@ -676,7 +677,17 @@ impl Reader<'_> {
                 match fixed {
                     Ok(m) => m,
                     Err(reason) => {
-                        let at = offset + error_offset(bytes, &e) as u64;
+                        // The place of the error within `bytes` is a place
+                        // in the file only when `bytes` are the located
+                        // bytes themselves: an event log hands over the
+                        // event inside its line, decoded (a replaced byte
+                        // grows to three), so it cites the line's start.
+                        let inner = if bytes.len() as u64 == locator_length {
+                            error_offset(bytes, &e) as u64
+                        } else {
+                            0
+                        };
+                        let at = offset + inner;
                         self.skip(
                             day.display,
                             at,

@@ -37,7 +37,11 @@ pub fn read_as(format: &dyn Format, file_name: &str, data: &[u8]) {
                     continue;
                 }
                 let end = record.locator.offset.checked_add(record.locator.length);
-                assert!(end.is_some_and(|end| end <= len), "locator outside the file: {:?}", record.locator);
+                assert!(
+                    end.is_some_and(|end| end <= len),
+                    "locator outside the file: {:?}",
+                    record.locator
+                );
             }
             for skip in &sink.skips {
                 // Named `file!member`: an offset in that member's bytes.

@@ -237,7 +237,7 @@ impl CaseIndex {
 
     /// Makes the latest commit visible to searches.
     pub fn reload(&self) -> Result<(), IndexError> {
-        let payload = self.index.load_metas()?.payload;
+        let payload = self.committed_payload()?;
         self.reader.reload()?;
         if let Ok(mut loaded) = self.loaded.lock() {
             *loaded = payload;
@@ -250,13 +250,10 @@ impl CaseIndex {
     /// now see. One read of the index's small meta file when nothing
     /// changed.
     pub fn refresh(&self) -> Result<Option<String>, IndexError> {
-        let committed = self.index.load_metas()?.payload;
+        let committed = self.committed_payload()?;
         let stale = self.loaded.lock().map(|loaded| *loaded != committed).unwrap_or(true);
         if stale {
-            self.reader.reload()?;
-            if let Ok(mut loaded) = self.loaded.lock() {
-                loaded.clone_from(&committed);
-            }
+            self.reload()?;
         }
         Ok(committed)
     }

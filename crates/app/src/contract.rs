@@ -584,3 +584,28 @@ pub struct PersonOutput {
     /// Why each account was linked, in the same order.
     pub reasons: Vec<String>,
 }
+
+/// What `trove repair` found and did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RepairOutput {
+    /// SQLite's structural check of the database (`PRAGMA quick_check`):
+    /// empty when sound.
+    pub database_problems: Vec<String>,
+    /// Size of the write-ahead log before and after it was emptied.
+    pub log_bytes_before: u64,
+    /// Size of the write-ahead log after.
+    pub log_bytes_after: u64,
+    /// False when another process (a running workbench) held part of the
+    /// log, so it could not be emptied entirely.
+    pub log_emptied: bool,
+    /// Files a killed run left in the case folder, deleted.
+    pub leftovers: Vec<String>,
+    /// Index files no commit names (segments of a failed run), deleted.
+    pub index_files_deleted: usize,
+    /// The case's generation.
+    pub generation: u64,
+    /// The generation the search index reflected before the repair.
+    pub index_generation_before: u64,
+    /// Messages indexed, when the index was rebuilt.
+    pub reindexed: Option<u64>,
+}

@@ -26,6 +26,9 @@ pub enum AppError {
     Index(trove_index::IndexError),
     /// File system trouble.
     Io(PathBuf, std::io::Error),
+    /// A change asked of a case that cannot be written (read-only media or
+    /// permissions); what was being changed.
+    ReadOnly(String),
 }
 
 impl AppError {
@@ -46,9 +49,27 @@ impl AppError {
             AppError::Query { .. } => {
                 Some("see `trove search --help` for the query language".into())
             }
+            AppError::ReadOnly(_) => Some(
+                "copy the case folder to writable storage and work on the copy; the original \
+                 stays as it was handed over"
+                    .into(),
+            ),
             AppError::Ingest(e) => {
                 // Readers name the limit a record broke; both are ingest options.
                 let shown = e.to_string();
+                if let trove_ingest::IngestError::NoSpace { .. } = e {
+                    return Some(
+                        "free some space, or ingest into a case on a larger disk (--case DIR); \
+                         --no-space-check starts anyway, and a run that fills the disk keeps \
+                         nothing"
+                            .into(),
+                    );
+                }
+                if let trove_ingest::IngestError::IndexLags { .. } = e {
+                    return Some(
+                        "free some space if the disk is full, then run `trove repair`".into(),
+                    );
+                }
                 if matches!(e, trove_ingest::IngestError::MostlyUnattributed(_)) {
                     return Some(
                         "see what the reader makes of it with `trove ingest --dry-run`, name \
@@ -94,6 +115,11 @@ impl std::fmt::Display for AppError {
             AppError::Store(e) => write!(f, "{e}"),
             AppError::Index(e) => write!(f, "{e}"),
             AppError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            AppError::ReadOnly(what) => write!(
+                f,
+                "{what}: this case is read-only (read-only media or permissions); reading works, \
+                 changes do not"
+            ),
         }
     }
 }
@@ -102,6 +128,9 @@ impl std::error::Error for AppError {}
 
 impl From<trove_store::StoreError> for AppError {
     fn from(e: trove_store::StoreError) -> Self {
+        if trove_store::is_write_refused(&e) {
+            return AppError::ReadOnly(e.context);
+        }
         AppError::Store(e)
     }
 }
@@ -120,7 +149,7 @@ impl From<trove_index::IndexError> for AppError {
 impl From<trove_ingest::IngestError> for AppError {
     fn from(e: trove_ingest::IngestError) -> Self {
         match e {
-            trove_ingest::IngestError::Store(e) => AppError::Store(e),
+            trove_ingest::IngestError::Store(e) => AppError::from(e),
             trove_ingest::IngestError::Index(e) => AppError::Index(e),
             other => AppError::Ingest(other),
         }

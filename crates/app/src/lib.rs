@@ -53,6 +53,11 @@ pub struct Case {
     dir: PathBuf,
     store: Store,
     index: CaseIndex,
+    /// Set when the case could not be opened for writing.
+    read_only: Option<trove_store::ReadOnly>,
+    /// What the user should hear once about the state the case opened in
+    /// (read-only, a search index that could not catch up).
+    notices: Vec<String>,
 }
 
 /// Which generation a case answered from ([`Case::freshen`]).
@@ -63,48 +68,211 @@ pub struct Freshness {
     /// The search index's; lower than `generation` means searches miss
     /// the newest run's messages for now.
     pub searched: u64,
+    /// The case opened read-only: nothing can be changed.
+    pub read_only: bool,
 }
 
 impl Case {
     /// Opens an existing case. When its index lags the database (an ingest
     /// was interrupted between the two commits) it is rebuilt first;
-    /// `progress` hears about it.
+    /// `progress` hears about it. A case that cannot be written (read-only
+    /// media or permissions) opens read-only: everything reads, nothing
+    /// writes, and [`Case::notices`] says so.
     pub fn open(dir: &Path, progress: &mut dyn Progress) -> Result<Case, AppError> {
         if !dir.join(DATABASE).is_file() {
             return Err(AppError::NotACase(dir.to_path_buf()));
         }
-        Case::open_or_create(dir, progress)
+        match Store::open(&dir.join(DATABASE)) {
+            Ok(store) => Case::with_store(dir, store, Some(progress)),
+            Err(error) if trove_store::is_unwritable(&error) => {
+                Case::open_read_only(dir).map_err(|_| AppError::Store(error))
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Opens a case, creating the folder and an empty case when missing.
     pub fn open_or_create(dir: &Path, progress: &mut dyn Progress) -> Result<Case, AppError> {
         std::fs::create_dir_all(dir).map_err(|e| AppError::Io(dir.to_path_buf(), e))?;
-        let store = Store::open(&dir.join(DATABASE))?;
+        let store = Store::open(&dir.join(DATABASE)).map_err(|e| {
+            if trove_store::is_unwritable(&e) {
+                AppError::ReadOnly(format!("opening {} to write", dir.display()))
+            } else {
+                AppError::Store(e)
+            }
+        })?;
+        Case::with_store(dir, store, Some(progress))
+    }
+
+    /// Opens a case as it is, its search index however far behind, for
+    /// [`Case::repair`].
+    pub fn open_for_repair(dir: &Path) -> Result<Case, AppError> {
+        if !dir.join(DATABASE).is_file() {
+            return Err(AppError::NotACase(dir.to_path_buf()));
+        }
+        let store = Store::open(&dir.join(DATABASE)).map_err(|e| {
+            if trove_store::is_unwritable(&e) {
+                AppError::ReadOnly(format!("opening {} to repair", dir.display()))
+            } else {
+                AppError::Store(e)
+            }
+        })?;
+        Case::with_store(dir, store, None)
+    }
+
+    /// The case over `store`; with `catch_up`, a lagging index is rebuilt.
+    fn with_store(
+        dir: &Path,
+        store: Store,
+        catch_up: Option<&mut dyn Progress>,
+    ) -> Result<Case, AppError> {
         let index = CaseIndex::open_or_create(&dir.join(INDEX))?;
-        let case = Case { dir: dir.to_path_buf(), store, index };
-        case.catch_up_index(progress)?;
+        let mut case =
+            Case { dir: dir.to_path_buf(), store, index, read_only: None, notices: Vec::new() };
+        if let Some(progress) = catch_up
+            && let Some(lag) = case.catch_up_index(progress)?
+        {
+            case.notices.push(lag);
+        }
         Ok(case)
+    }
+
+    /// Brings a case back to a sound state after a failure (a full disk, a
+    /// killed run): checks the database, empties its write-ahead log,
+    /// deletes index files no commit names and what a killed run left in
+    /// the folder, and rebuilds the search index if it trails the case (or
+    /// always, with `rebuild`).
+    pub fn repair(
+        &self,
+        rebuild: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<RepairOutput, AppError> {
+        let database_problems = self.store.quick_check()?;
+        let log = self.dir.join(format!("{DATABASE}-wal"));
+        let log_size = || std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+        let log_bytes_before = log_size();
+        let log_emptied = self.store.checkpoint()?;
+        let log_bytes_after = log_size();
+        let mut leftovers = Vec::new();
+        let reserve = self.dir.join(trove_ingest::space::RESERVE_FILE);
+        if reserve.is_file() {
+            std::fs::remove_file(&reserve).map_err(|e| AppError::Io(reserve.clone(), e))?;
+            leftovers.push(trove_ingest::space::RESERVE_FILE.to_string());
+        }
+        let index_files_deleted = self.index.collect_garbage()?;
+        let generation = self.store.generation()?;
+        let index_generation_before =
+            self.index.committed_payload()?.and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+        let reindexed = if rebuild || index_generation_before != generation {
+            let rebuilt = trove_ingest::reindex(&self.store, &self.index, progress);
+            Some(rebuilt.map_err(|e| {
+                AppError::Index(trove_index::IndexError::internal(format!(
+                    "rebuilding the search index: {e}{}",
+                    self.disk_nearly_full()
+                )))
+            })?)
+        } else {
+            None
+        };
+        Ok(RepairOutput {
+            database_problems,
+            log_bytes_before,
+            log_bytes_after,
+            log_emptied,
+            leftovers,
+            index_files_deleted,
+            generation,
+            index_generation_before,
+            reindexed,
+        })
+    }
+
+    /// Opens a case that cannot be written: the database read-only (or
+    /// immutable), the index without its locks.
+    fn open_read_only(dir: &Path) -> Result<Case, AppError> {
+        let (store, read_only) = Store::open_unwritable(&dir.join(DATABASE))?;
+        let index = CaseIndex::open_read_only(&dir.join(INDEX))?;
+        let mut notices = vec![
+            "this case cannot be written (read-only media or permissions): everything reads; \
+             notes, tags, review, names and other changes are unavailable"
+                .to_string(),
+        ];
+        if let Some(bytes) = read_only.log_ignored {
+            notices.push(format!(
+                "case.db-wal ({bytes} bytes) cannot be read without write access: changes made \
+                 after its last checkpoint are not shown; a writable copy of the case folder \
+                 shows them"
+            ));
+        }
+        let mut case =
+            Case { dir: dir.to_path_buf(), store, index, read_only: Some(read_only), notices };
+        if let Some(lag) = case.index_lag()? {
+            case.notices.push(format!("{lag}; it cannot be rebuilt in a read-only case"));
+        }
+        Ok(case)
+    }
+
+    /// `; the disk holding the case has 12 KB free` when it is nearly full
+    /// (tantivy's own message for a full disk names no disk), else nothing.
+    fn disk_nearly_full(&self) -> String {
+        const NEARLY_FULL: u64 = 64 * 1024 * 1024;
+        match trove_ingest::space::available(&self.dir) {
+            Ok(free) if free < NEARLY_FULL => format!(
+                "; the disk holding the case has {} free",
+                trove_ingest::space::human_bytes(free)
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// True when the case opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// What the user should hear once about how the case opened: read
+    /// only, or a search index behind the case that could not be rebuilt.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// Loads what another process committed since (an ingest while the
     /// workbench runs) and says which generation each half of the case is
     /// at: the search index trails the store while an ingest is between
-    /// its two commits, or after one was killed there (rebuilt on the
-    /// next open).
+    /// its two commits, or after one failed there (rebuilt on the next
+    /// open, or by `trove repair`).
     pub fn freshen(&self) -> Result<Freshness, AppError> {
         let searched = self.index.refresh()?.and_then(|p| p.parse().ok()).unwrap_or(0);
         let generation = self.store.generation()?;
-        Ok(Freshness { generation, searched })
+        Ok(Freshness { generation, searched, read_only: self.is_read_only() })
     }
 
-    fn catch_up_index(&self, progress: &mut dyn Progress) -> Result<(), AppError> {
+    /// A sentence saying how far the search index trails the store, when
+    /// it does.
+    fn index_lag(&self) -> Result<Option<String>, AppError> {
         let generation = self.store.generation()?;
         let indexed =
             self.index.committed_payload()?.and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
-        if generation != indexed {
-            trove_ingest::reindex(&self.store, &self.index, progress)?;
+        Ok((generation != indexed).then(|| {
+            format!(
+                "the search index reflects case generation {indexed}, the case is at \
+                 {generation}: searches miss the messages of the newest run(s)"
+            )
+        }))
+    }
+
+    /// Rebuilds a lagging index. When that fails (a full disk), the case
+    /// still opens on the index it has, and the returned sentence says
+    /// what searches miss.
+    fn catch_up_index(&self, progress: &mut dyn Progress) -> Result<Option<String>, AppError> {
+        let Some(lag) = self.index_lag()? else { return Ok(None) };
+        match trove_ingest::reindex(&self.store, &self.index, progress) {
+            Ok(_) => Ok(None),
+            Err(error) => Ok(Some(format!(
+                "{lag}; rebuilding it failed ({error}{}); free some space and run `trove repair`",
+                self.disk_nearly_full()
+            ))),
         }
-        Ok(())
     }
 
     /// The case folder.

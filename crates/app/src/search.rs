@@ -159,6 +159,11 @@ impl Case {
         }
         self.attach_annotations(&mut out)?;
         warnings.splice(0..0, problem_warnings(text, problems));
+        // The total is exact for what the index holds; when it trails the
+        // case, the results say so rather than pass for complete.
+        if let Some(lag) = self.index_lag()? {
+            warnings.push(format!("{lag}; `trove repair` rebuilds it"));
+        }
         Ok(SearchOutput {
             total: hits.total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,

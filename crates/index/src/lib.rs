@@ -16,6 +16,7 @@ pub mod analyzer;
 mod facets;
 mod lower;
 mod merges;
+mod read_only;
 mod rows;
 mod snippet;
 
@@ -223,6 +224,30 @@ impl CaseIndex {
         Ok(CaseIndex { index, reader, fields, loaded })
     }
 
+    /// Opens the index in `dir` for searching only, writing nothing there
+    /// (a case on read-only media). An index of another schema is an error
+    /// here: it cannot be rebuilt.
+    pub fn open_read_only(dir: &Path) -> Result<CaseIndex, IndexError> {
+        let directory = read_only::ReadOnlyDirectory::open(dir)?;
+        let mut index = Index::open(directory)?;
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err(IndexError::internal(format!(
+                "the index in {} was written by another version of trove and cannot be rebuilt \
+                 in a read-only case; search a writable copy of the case folder",
+                dir.display()
+            )));
+        }
+        index.tokenizers().register(analyzer::ANALYZER, analyzer::TroveTokenizer::default());
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let loaded = std::sync::Mutex::new(index.load_metas()?.payload);
+        Ok(CaseIndex { index, reader, fields, loaded })
+    }
+
     /// The payload of the last commit (the store generation it reflects).
     pub fn committed_payload(&self) -> Result<Option<String>, IndexError> {
         Ok(self.index.load_metas()?.payload)
@@ -233,6 +258,14 @@ impl CaseIndex {
         let inner = self.index.writer_with_num_threads(threads.max(1), heap_bytes)?;
         inner.set_merge_policy(Box::new(merges::BoundedMerges::default()));
         Ok(Writer { inner, fields: self.fields, pending: Vec::with_capacity(BATCH_DOCS) })
+    }
+
+    /// Deletes the files no commit names (segments a failed or killed run
+    /// wrote). Returns how many were deleted.
+    pub fn collect_garbage(&self) -> Result<usize, IndexError> {
+        let writer: IndexWriter = self.index.writer_with_num_threads(1, 15_000_000)?;
+        let collected = writer.garbage_collect_files().wait()?;
+        Ok(collected.deleted_files.len())
     }
 
     /// Makes the latest commit visible to searches.
@@ -478,7 +511,11 @@ impl PreparedWriter {
         let mut prepared = self.inner.prepare_commit()?;
         prepared.set_payload(payload);
         prepared.commit()?;
-        self.inner.wait_merging_threads()?;
+        // The commit is made; a merge that fails after it (a full disk)
+        // leaves the segments as they were, every one committed and
+        // searchable, and its partial output is collected by the next
+        // writer.
+        let _ = self.inner.wait_merging_threads();
         Ok(())
     }
 }

@@ -12,11 +12,13 @@
 
 mod dry_run;
 mod key;
+pub mod lock;
 mod media;
 pub mod pairing;
 mod plan;
 mod sink;
 pub mod skips;
+pub mod space;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -41,6 +43,25 @@ pub enum IngestError {
     Index(IndexError),
     /// The user interrupted the run.
     Interrupted,
+    /// The case's folder has less free space than the run is estimated to
+    /// need (`--no-space-check` skips the estimate).
+    NoSpace {
+        /// The case folder.
+        folder: PathBuf,
+        /// The estimate and the free space.
+        check: space::SpaceCheck,
+    },
+    /// The case folder could not be used (its lock file, its free space).
+    Io(PathBuf, std::io::Error),
+    /// The store committed the run (generation `generation`), but the
+    /// index could not: searches miss the run until the index is rebuilt
+    /// from the store (on the next open, or by `trove repair`).
+    IndexLags {
+        /// The store's generation, with the run.
+        generation: u64,
+        /// Why the index failed.
+        error: IndexError,
+    },
     /// Some inputs were read mostly as skips or records without a sender
     /// (a reader misreading its input looks like this), and the user did
     /// not pass `--accept-skips`. Nothing of the run was kept.
@@ -54,6 +75,28 @@ impl std::fmt::Display for IngestError {
             IngestError::Store(e) => write!(f, "{e}"),
             IngestError::Index(e) => write!(f, "{e}"),
             IngestError::Interrupted => write!(f, "interrupted: nothing of this run was kept"),
+            IngestError::NoSpace { folder, check } => write!(
+                f,
+                "not enough free space in {} for this run: about {} needed ({} of messages{}), \
+                 {} free, short by {}; nothing was written",
+                folder.display(),
+                space::human_bytes(check.needed),
+                space::human_bytes(check.input_bytes),
+                if check.media_bytes > 0 {
+                    format!(" and {} of attachments", space::human_bytes(check.media_bytes))
+                } else {
+                    String::new()
+                },
+                space::human_bytes(check.available),
+                space::human_bytes(check.needed - check.available.min(check.needed)),
+            ),
+            IngestError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            IngestError::IndexLags { generation, error } => write!(
+                f,
+                "the run was stored (case generation {generation}) but the search index could \
+                 not be updated ({error}); searches miss its messages until `trove repair` \
+                 rebuilds the index"
+            ),
             IngestError::MostlyUnattributed(inputs) => write!(
                 f,
                 "{} input(s) read mostly as skips or records without a sender ({}): nothing of \
@@ -103,6 +146,9 @@ pub trait Progress {
     fn records(&mut self, _stored: u64) {}
     /// Committing.
     fn committing(&mut self) {}
+    /// Another process is ingesting into the case (`holder` names it); the
+    /// run waits for it.
+    fn waiting(&mut self, _holder: &str) {}
 }
 
 impl Progress for () {}
@@ -132,6 +178,9 @@ pub struct IngestOptions {
     /// How many skips the report keeps in full (`--keep-skips`; `None`:
     /// [`skips::SKIPS_KEPT`]). All are counted, by kind of reason.
     pub skips_kept: Option<usize>,
+    /// Start even when the case folder's free space looks too small for
+    /// the run (`--no-space-check`).
+    pub skip_space_check: bool,
 }
 
 /// A translated copy: which source it translates, into which language.
@@ -211,10 +260,23 @@ pub fn ingest(
     progress: &mut dyn Progress,
     interrupted: &AtomicBool,
 ) -> Result<IngestReport, IngestError> {
+    let folder = store.path().parent().map(Path::to_path_buf).unwrap_or_default();
+    let Some(_lock) = lock::acquire(&folder, &options.command, interrupted, &mut |holder| {
+        progress.waiting(holder)
+    })
+    .map_err(|e| IngestError::Io(folder.join(lock::LOCK_FILE), e))?
+    else {
+        return Err(IngestError::Interrupted);
+    };
     // Open and detect everything first: a bad input fails before any work.
     let mut inputs = Vec::with_capacity(paths.len());
     let mut unrecognised = Vec::new();
     plan::plan_all(paths, options, &mut inputs, &mut unrecognised)?;
+    if !options.skip_space_check {
+        check_space(store, &folder, &inputs, options)?;
+    }
+    let reserve = space::Reserve::take(&folder)
+        .map_err(|e| IngestError::Io(folder.join(space::RESERVE_FILE), e))?;
 
     let started = now();
     let mut run = store.begin_run(&options.command, &started)?;
@@ -278,27 +340,64 @@ pub fn ingest(
     report.skipped = skipped.finish();
     report.notices = notices;
     report.sources = sources;
-    // The index finishes and flushes its segments while the store commits
-    // (building its secondary indexes): the two slowest steps of a large
-    // run, on different cores. The index becomes visible only after the
-    // store has committed, stamped with the store's new generation.
-    let (committed, prepared) = std::thread::scope(|scope| {
+    // The index finishes and flushes its segments while the store prepares
+    // its commit (building its secondary indexes): the two slowest steps of
+    // a large run, on different cores. Only when both are ready does the
+    // store commit, so that a full disk or an I/O error in either leaves
+    // the case as it was; the index becomes visible after the store,
+    // stamped with the store's new generation.
+    let (prepared_run, prepared_index) = std::thread::scope(|scope| {
         let preparing = scope.spawn(move || writer.prepare());
-        let committed = run.commit(&mut summary, &now());
-        (committed, preparing.join())
+        let prepared_run = run.prepare(&mut summary, &now());
+        (prepared_run, preparing.join())
     });
-    let mut prepared = prepared.map_err(|_| {
-        IndexError::internal("preparing the index commit: an indexing thread panicked")
-    })??;
-    let Committed { generation, dropped } = committed?;
-    report.summary = summary;
+    let prepared_index = prepared_index
+        .map_err(|_| {
+            IndexError::internal("preparing the index commit: an indexing thread panicked")
+        })
+        .and_then(|prepared| prepared);
+    // Dropping either half rolls both back: the store's transaction ends
+    // without a commit, and the index's prepared segments are never named
+    // in a commit (tantivy removes them at the next writer).
+    let (prepared_run, Committed { generation, dropped }) = prepared_run?;
+    let mut prepared_index = prepared_index?;
     // Records the store found repeated at commit were indexed as they came.
     let dropped: Vec<u64> = dropped.iter().map(|&row| row as u64).collect();
-    prepared.delete_rows(&dropped)?;
-    prepared.commit(&generation.to_string())?;
-    index.reload()?;
+    prepared_index.delete_rows(&dropped)?;
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(IngestError::Interrupted);
+    }
+    prepared_run.commit()?;
+    drop(reserve);
+    report.summary = summary;
+    // The store has committed: from here on the run is in the case. An
+    // index that fails now only lags, which the next open (or `trove
+    // repair`) rebuilds from the store, and searches say so until then.
+    if let Err(error) = prepared_index.commit(&generation.to_string()).and_then(|()| index.reload())
+    {
+        return Err(IngestError::IndexLags { generation, error });
+    }
     report.generation = generation;
     Ok(report)
+}
+
+/// Refuses a run the case folder's free space is estimated not to hold.
+fn check_space(
+    store: &Store,
+    folder: &Path,
+    inputs: &[plan::Planned],
+    options: &IngestOptions,
+) -> Result<(), IngestError> {
+    let available =
+        space::available(folder).map_err(|e| IngestError::Io(folder.to_path_buf(), e))?;
+    let entries = inputs.iter().flat_map(|planned| planned.input.entries());
+    let (input_bytes, media_bytes, needed) =
+        space::estimate(entries, store.is_empty()?, options.media_dir.is_some());
+    let check = space::SpaceCheck { input_bytes, media_bytes, needed, available };
+    if check.short() {
+        return Err(IngestError::NoSpace { folder: folder.to_path_buf(), check });
+    }
+    Ok(())
 }
 
 /// The originals `--translation-of REFERENCE` names: one source (its path

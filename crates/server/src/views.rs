@@ -29,6 +29,8 @@ pub struct Chrome {
     /// The search index's generation: lower while another process's ingest
     /// is between its two commits (its messages are not searchable yet).
     pub searched: u64,
+    /// The case is read-only: forms that write are refused.
+    pub read_only: bool,
 }
 
 impl Chrome {
@@ -47,6 +49,7 @@ impl Chrome {
             back: "/".into(),
             generation: 0,
             searched: 0,
+            read_only: false,
         }
     }
 
@@ -54,6 +57,7 @@ impl Chrome {
     pub fn answered_from(mut self, fresh: trove_app::Freshness) -> Chrome {
         self.generation = fresh.generation;
         self.searched = fresh.searched;
+        self.read_only = fresh.read_only;
         self
     }
 

@@ -29,7 +29,7 @@ pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, Store
 pub use translations::{Candidate, IndexEntry, NewTranslation, TranslationRow};
 pub use write::{
     Committed, DUPLICATE_BEFORE_SCOPES, DUPLICATE_IN_CASE, DUPLICATE_IN_RUN, Extra, NewMessage,
-    NewSource, RunSummary, RunWriter,
+    NewSource, PreparedRun, RunSummary, RunWriter,
 };
 
 /// A database error with what the store was doing.
@@ -91,6 +91,47 @@ const BULK_CACHE_KIB: i64 = 32 * 1024;
 /// (measured at 1M messages: 0.6 s against 0.95 s per index).
 const INDEX_BUILD_CACHE_KIB: i64 = 4 * 1024;
 
+/// How a case that cannot be written was opened ([`Store::open_unwritable`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOnly {
+    /// Bytes of write-ahead log beside the database that could not be read
+    /// (the database was opened `immutable`): the newest changes, if any,
+    /// are missing from what the case shows.
+    pub log_ignored: Option<u64>,
+}
+
+/// A `file:` URI for `path` with `query` (`mode=ro`), escaped as SQLite
+/// reads URIs: `%`, `?` and `#` would otherwise end or change the path.
+fn sqlite_uri(path: &Path, query: &str) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// True when SQLite refused because the case cannot be written (read-only
+/// media or permissions), not because it is damaged or missing.
+pub fn is_unwritable(error: &StoreError) -> bool {
+    matches!(
+        error.source.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            | Some(rusqlite::ErrorCode::PermissionDenied)
+    )
+}
+
+/// True when SQLite refused a write because the case is open read-only.
+pub fn is_write_refused(error: &StoreError) -> bool {
+    error.source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+}
+
 /// The write-ahead log: readers (the workbench) never wait for a writer.
 /// `synchronous = NORMAL` is durable enough with a WAL.
 fn use_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
@@ -131,6 +172,58 @@ impl Store {
         )
         .context(|| format!("opening {display} read-only"))?;
         Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// Opens a case that cannot be written (read-only media, no write
+    /// permission: how evidence copies are often handed over). Tries a
+    /// read-only connection first, which still reads the write-ahead log;
+    /// where SQLite cannot keep its shared-memory file beside the database,
+    /// opens it `immutable` (no locks, no log: changes after the log's last
+    /// checkpoint are then not seen, which [`ReadOnly::log_ignored`] says).
+    /// A case of an older schema cannot be upgraded read-only and is
+    /// refused, saying so.
+    pub fn open_unwritable(path: &Path) -> Result<(Store, ReadOnly), StoreError> {
+        let display = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let usable = |conn: Connection| -> Result<Store, rusqlite::Error> {
+            conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY")?;
+            set_cache_kib(&conn, CACHE_KIB)?;
+            // The first read is where a WAL case fails without its -shm.
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+            Ok(Store { conn, path: path.to_path_buf() })
+        };
+        let read_only = Connection::open_with_flags(sqlite_uri(path, "mode=ro"), flags)
+            .and_then(usable)
+            .map(|store| (store, ReadOnly { log_ignored: None }));
+        let (store, read_only) = match read_only {
+            Ok(opened) => opened,
+            Err(_) => {
+                let store = Connection::open_with_flags(sqlite_uri(path, "immutable=1"), flags)
+                    .and_then(usable)
+                    .context(|| format!("opening {display} read-only"))?;
+                let log = path.with_file_name(format!(
+                    "{}-wal",
+                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                ));
+                let log_ignored = std::fs::metadata(&log).ok().map(|m| m.len()).filter(|&n| n > 0);
+                (store, ReadOnly { log_ignored })
+            }
+        };
+        let version = store.version()? as usize;
+        if version != schema::MIGRATIONS.len() {
+            return Err(StoreError {
+                context: format!(
+                    "{display} is a case of schema {version}, this trove reads schema {}; \
+                     upgrading it needs write access (copy the case folder to writable storage \
+                     and open the copy)",
+                    schema::MIGRATIONS.len()
+                ),
+                source: rusqlite::Error::InvalidQuery,
+            });
+        }
+        Ok((store, read_only))
     }
 
     /// The database file.
@@ -208,6 +301,40 @@ impl Store {
             problems += 1;
         }
         Ok(problems)
+    }
+
+    /// SQLite's own check of the database's structure (`PRAGMA
+    /// quick_check`): empty when sound, else its first findings.
+    pub fn quick_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("PRAGMA quick_check(20)")
+            .context(|| "checking the database's structure".into())?;
+        let findings = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "checking the database's structure".into())?;
+        Ok(findings.into_iter().filter(|f| f != "ok").collect())
+    }
+
+    /// Copies the write-ahead log into the database and empties it
+    /// (`wal_checkpoint(TRUNCATE)`): a failed run's log can be as large as
+    /// its input. Returns whether the log could be emptied (a reader
+    /// elsewhere, the workbench, may hold part of it).
+    pub fn checkpoint(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .context(|| "emptying the write-ahead log into the database".into())?;
+        Ok(busy == 0)
+    }
+
+    /// True when the case holds no message or event yet (the next run is a
+    /// bulk run).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| r.get(0))
+            .context(|| "checking whether the case is empty".into())
     }
 
     /// The number of committed runs that changed the case; the index

@@ -279,7 +279,7 @@ impl Store {
     }
 }
 
-impl RunWriter<'_> {
+impl<'s> RunWriter<'s> {
     pub(crate) fn conn(&self) -> &Connection {
         self.conn
     }
@@ -542,11 +542,28 @@ impl RunWriter<'_> {
         Ok((changed == 1).then(|| self.conn.last_insert_rowid()))
     }
 
-    /// Commits the run. In a bulk run, records whose key repeats an earlier
-    /// record of the run are removed first and `summary` counts them as
-    /// duplicates; [`Committed::dropped`] lists their rows, which the
-    /// caller's index must drop too.
-    pub fn commit(mut self, summary: &mut RunSummary, now: &str) -> Result<Committed, StoreError> {
+    /// Commits the run ([`RunWriter::prepare`], then
+    /// [`PreparedRun::commit`]).
+    pub fn commit(self, summary: &mut RunSummary, now: &str) -> Result<Committed, StoreError> {
+        let (prepared, committed) = self.prepare(summary, now)?;
+        prepared.commit()?;
+        Ok(committed)
+    }
+
+    /// Does all of a commit's work but the last step: builds what a bulk
+    /// run deferred, records the run and the case's next generation. In a
+    /// bulk run, records whose key repeats an earlier record of the run are
+    /// removed first and `summary` counts them as duplicates;
+    /// [`Committed::dropped`] lists their rows, which the caller's index
+    /// must drop too. Nothing is visible, or kept, until
+    /// [`PreparedRun::commit`]: dropping the [`PreparedRun`] rolls the run
+    /// back. The caller checks that the rest of the case (the index) is
+    /// ready in between, so that a run commits whole or not at all.
+    pub fn prepare(
+        self,
+        summary: &mut RunSummary,
+        now: &str,
+    ) -> Result<(PreparedRun<'s>, Committed), StoreError> {
         let mut dropped = Vec::new();
         if self.bulk {
             // The tantivy commit running beside this one is done before
@@ -584,10 +601,7 @@ impl RunWriter<'_> {
                 |r| r.get(0),
             )
             .context(|| "bumping the case generation".into())?;
-        self.conn.execute_batch("COMMIT").context(|| "committing the ingest".into())?;
-        self.committed = true;
-        self.restore_settings()?;
-        Ok(Committed { generation: generation as u64, dropped })
+        Ok((PreparedRun { run: self }, Committed { generation: generation as u64, dropped }))
     }
 
     /// Gives the connection its usual cache, in-memory temporary storage
@@ -681,6 +695,22 @@ fn use_rollback_journal(conn: &Connection) -> Result<bool, StoreError> {
     conn.execute_batch("PRAGMA synchronous = FULL")
         .context(|| "syncing fully for a bulk run".into())?;
     Ok(true)
+}
+
+/// A run whose work is done and which waits for its `COMMIT`
+/// ([`RunWriter::prepare`]). Dropped, it rolls back.
+pub struct PreparedRun<'s> {
+    run: RunWriter<'s>,
+}
+
+impl PreparedRun<'_> {
+    /// Makes the run durable and visible. When the `COMMIT` fails (a full
+    /// disk, an I/O error) the run is rolled back: the case is as it was.
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.run.conn.execute_batch("COMMIT").context(|| "committing the ingest".into())?;
+        self.run.committed = true;
+        self.run.restore_settings()
+    }
 }
 
 /// What [`RunWriter::commit`] did.

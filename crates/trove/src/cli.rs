@@ -62,6 +62,10 @@ pub enum Command {
     People(PeopleArgs),
     /// Rebuild the search index from the case database.
     Reindex,
+    /// After a failure (a full disk, a killed ingest): check the database, empty its
+    /// write-ahead log, delete what failed runs left, and rebuild the search index if it
+    /// trails the case.
+    Repair(RepairArgs),
     /// Build a case from the bundled sample data and serve it in the workbench.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
@@ -181,6 +185,11 @@ pub struct IngestArgs {
     /// 1000); every one is counted, by kind of reason.
     #[arg(long, value_name = "N")]
     pub keep_skips: Option<usize>,
+    /// Start even when the case folder's disk looks too small for the run (the estimate is
+    /// generous: about 1.6× the size of the message files into an empty case, 3.2× into one
+    /// that holds messages).
+    #[arg(long)]
+    pub no_space_check: bool,
     /// Label this run's inputs for the `source:` filter and facet (default: each input's
     /// file or folder name, e.g. `serverA` for leak/serverA).
     #[arg(long, value_name = "LABEL")]
@@ -574,4 +583,11 @@ pub struct ExportArgs {
     /// Start a CSV with a byte-order mark (for Excel).
     #[arg(long)]
     pub bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Rebuild the search index even when it is up to date.
+    #[arg(long)]
+    pub reindex: bool,
 }

@@ -102,11 +102,7 @@ pub fn run(
             ..ReadOptions::default()
         },
         command: "trove demo".into(),
-        translation: None,
-        media_dir: None,
-        accept_skips: false,
-        label: None,
-        skips_kept: None,
+        ..IngestOptions::default()
     };
     let transcript_output = case.ingest(&[transcript], &csv_options, &mut bar, interrupted)?;
     bar.finish();

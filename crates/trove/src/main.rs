@@ -217,7 +217,47 @@ fn open_case(dir: &Path) -> Result<Case, Failure> {
     let mut bar = progress::Bar::new();
     let case = Case::open(dir, &mut bar)?;
     bar.finish();
+    say_notices(&case);
     Ok(case)
+}
+
+/// Says once, on stderr, how the case opened when it matters: read-only,
+/// or searching an index behind the case.
+fn say_notices(case: &Case) {
+    let style = Style::for_stderr();
+    for notice in case.notices() {
+        eprintln!("{}: {}", style.warn("note"), terminal::sanitize(notice, false));
+    }
+}
+
+/// What `trove repair` did, a line per step.
+fn print_repair(repair: &trove_app::RepairOutput) {
+    if repair.database_problems.is_empty() {
+        println!("database: sound (quick_check)");
+    } else {
+        println!("database: {} problem(s) found by quick_check:", repair.database_problems.len());
+        for problem in &repair.database_problems {
+            println!("  {}", terminal::sanitize(problem, false));
+        }
+    }
+    println!(
+        "write-ahead log: {} before, {} after{}",
+        trove_ingest::space::human_bytes(repair.log_bytes_before),
+        trove_ingest::space::human_bytes(repair.log_bytes_after),
+        if repair.log_emptied { "" } else { " (another process holds part of it)" }
+    );
+    for leftover in &repair.leftovers {
+        println!("deleted {leftover}, left by a killed run");
+    }
+    println!("index: {} file(s) of failed runs deleted", repair.index_files_deleted);
+    match repair.reindexed {
+        Some(count) => println!(
+            "index: rebuilt from the database ({count} messages; it reflected generation {}, \
+             the case is at {})",
+            repair.index_generation_before, repair.generation
+        ),
+        None => println!("index: up to date (generation {})", repair.generation),
+    }
 }
 
 /// Prints `value` as pretty JSON on stdout.
@@ -281,6 +321,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 media_dir: None,
                 accept_skips: args.accept_skips,
                 skips_kept: args.keep_skips,
+                skip_space_check: args.no_space_check,
             };
             if args.dry_run {
                 // No case is opened: a dry run must not create one.
@@ -323,12 +364,30 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             }
             let output = match result {
                 Ok(output) => output,
+                // The run is in the case; only its search index must catch up.
+                Err(e @ AppError::Ingest(trove_ingest::IngestError::IndexLags { .. })) => {
+                    return Err(e.into());
+                }
                 Err(e) => {
                     drop(case);
                     fresh.discard();
-                    return Err(e.into());
+                    let mut failure = Failure::from(e);
+                    if !failure.message.contains("nothing of this run was kept")
+                        && !failure.message.contains("nothing was written")
+                    {
+                        failure.message.push_str("; nothing of this run was kept");
+                    }
+                    return Err(failure);
                 }
             };
+            if interrupted.load(Ordering::SeqCst) {
+                // Ctrl+C came when the commit could no longer be stopped.
+                eprintln!(
+                    "{}: interrupted during the commit, which had begun: the run finished and \
+                     was kept",
+                    Style::for_stderr().warn("note")
+                );
+            }
             let mut naming_problems = Vec::new();
             if let Some(names) = &args.names {
                 let text = std::fs::read_to_string(names)
@@ -455,6 +514,18 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 println!("indexed {count} messages")
             }
             Ok(0)
+        }
+        Command::Repair(args) => {
+            let case = Case::open_for_repair(&case_dir(&cli.case)?)?;
+            let mut bar = progress::Bar::new();
+            let repair = case.repair(args.reindex, &mut bar)?;
+            bar.finish();
+            if cli.json {
+                print_json(&repair)?;
+            } else {
+                print_repair(&repair);
+            }
+            Ok(if repair.database_problems.is_empty() { 0 } else { 1 })
         }
         Command::Note(args) => {
             let mut case = open_case(&case_dir(&cli.case)?)?;

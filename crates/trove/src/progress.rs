@@ -66,4 +66,13 @@ impl Progress for Bar {
             bar.set_message(format!("{} records, committing", self.records));
         }
     }
+
+    fn waiting(&mut self, holder: &str) {
+        // Said even without a bar (output piped, a script): a run that
+        // waits silently looks hung.
+        eprintln!(
+            "waiting: another ingest is writing to this case: {} (Ctrl+C to give up)",
+            crate::terminal::sanitize(holder, false)
+        );
+    }
 }

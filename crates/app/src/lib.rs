@@ -48,6 +48,22 @@ pub use trove_ingest::{parse_id, render_id};
 const DATABASE: &str = "case.db";
 const INDEX: &str = "index";
 
+/// `; the disk holding the case has 12 KB free` when the disk holding
+/// `dir` is nearly full (tantivy's own message for a full disk names no
+/// disk), else nothing.
+pub fn disk_nearly_full(dir: &Path) -> String {
+    const NEARLY_FULL: u64 = 64 * 1024 * 1024;
+    match trove_ingest::space::available(dir) {
+        Ok(free) if free < NEARLY_FULL => {
+            format!(
+                "; the disk holding the case has {} free",
+                trove_ingest::space::human_bytes(free)
+            )
+        }
+        _ => String::new(),
+    }
+}
+
 /// An open case folder.
 pub struct Case {
     dir: PathBuf,
@@ -212,17 +228,8 @@ impl Case {
         Ok(case)
     }
 
-    /// `; the disk holding the case has 12 KB free` when it is nearly full
-    /// (tantivy's own message for a full disk names no disk), else nothing.
     fn disk_nearly_full(&self) -> String {
-        const NEARLY_FULL: u64 = 64 * 1024 * 1024;
-        match trove_ingest::space::available(&self.dir) {
-            Ok(free) if free < NEARLY_FULL => format!(
-                "; the disk holding the case has {} free",
-                trove_ingest::space::human_bytes(free)
-            ),
-            _ => String::new(),
-        }
+        disk_nearly_full(&self.dir)
     }
 
     /// True when the case opened read-only.

@@ -370,8 +370,10 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 }
                 Err(e) => {
                     drop(case);
+                    let full = trove_app::disk_nearly_full(&dir);
                     fresh.discard();
                     let mut failure = Failure::from(e);
+                    failure.message.push_str(&full);
                     if !failure.message.contains("nothing of this run was kept")
                         && !failure.message.contains("nothing was written")
                     {

@@ -243,6 +243,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 format: current.format,
                 reader_version: current.reader_version,
                 label: &current.label,
+                options: "",
             },
             &crate::now(),
         )?;

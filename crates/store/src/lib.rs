@@ -28,8 +28,9 @@ pub use people::PersonRow;
 pub use read::{AccountSummary, ConversationSummary, SourceRow, StoreStats, StoredMessage};
 pub use translations::{Candidate, IndexEntry, NewTranslation, TranslationRow};
 pub use write::{
-    Committed, DUPLICATE_BEFORE_SCOPES, DUPLICATE_IN_CASE, DUPLICATE_IN_RUN, Extra, NewMessage,
-    NewSource, PreparedRun, RunSummary, RunWriter,
+    Committed, DUPLICATE_BEFORE_SCOPES, DUPLICATE_IN_CASE, DUPLICATE_IN_RUN, EarlierReading, Extra,
+    NewMessage, NewSource, Orphaned, PreparedRun, Replaced, ReplacedSource, RunSummary, RunWriter,
+    SourceHolds,
 };
 
 /// A database error with what the store was doing.

@@ -173,6 +173,9 @@ pub struct SourceRow {
     pub ingested_at: String,
     /// The label of the input it came in with.
     pub label: String,
+    /// The reading options it was read with (canonical JSON; `''` when it
+    /// was ingested before options were recorded).
+    pub options: String,
 }
 
 /// An account with its message count.
@@ -450,7 +453,7 @@ impl Store {
         let mut statement = self
             .conn()
             .prepare_cached(
-                "SELECT id, path, sha256, size, format, reader_version, ingested_at, label
+                "SELECT id, path, sha256, size, format, reader_version, ingested_at, label, options
                  FROM sources ORDER BY id",
             )
             .context(|| "listing sources".into())?;
@@ -465,6 +468,7 @@ impl Store {
                     reader_version: r.get(5)?,
                     ingested_at: r.get(6)?,
                     label: r.get(7)?,
+                    options: r.get(8)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())

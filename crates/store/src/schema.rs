@@ -254,6 +254,40 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE sources SET label = replace(path, rtrim(path, replace(path, '/', '')), '');
     CREATE INDEX sources_label ON sources(label COLLATE NOCASE);
     "#,
+    // 9: every source records the reading options that decide what records
+    // come out of it (reader, `--tz`, `--map`, ...; canonical JSON made by
+    // the ingest crate), so that a re-ingest with other options is noticed
+    // instead of adding every record a second time under new keys. Sources
+    // ingested before keep `''`: options unknown, compared with nothing.
+    // The same file may now be recorded once per reading (`--again`): the
+    // unique constraint gains `options`, so the table is rebuilt, with
+    // foreign keys off (see `Store::migrate`). Sources are looked up by
+    // hash. A run that swapped a source's records for a new reading
+    // (`--replace`) counts the records it removed.
+    r#"
+    CREATE TABLE sources_new (
+        id             INTEGER PRIMARY KEY,
+        path           TEXT NOT NULL,
+        sha256         TEXT NOT NULL,
+        size           INTEGER NOT NULL,
+        format         TEXT NOT NULL,
+        reader_version INTEGER NOT NULL,
+        ingested_at    TEXT NOT NULL,
+        run_id         INTEGER NOT NULL REFERENCES runs(id),
+        label          TEXT NOT NULL DEFAULT '',
+        options        TEXT NOT NULL DEFAULT '',
+        UNIQUE (path, sha256, options)
+    );
+    INSERT INTO sources_new(id, path, sha256, size, format, reader_version, ingested_at, run_id,
+                            label, options)
+        SELECT id, path, sha256, size, format, reader_version, ingested_at, run_id, label, ''
+        FROM sources;
+    DROP TABLE sources;
+    ALTER TABLE sources_new RENAME TO sources;
+    CREATE INDEX sources_label ON sources(label COLLATE NOCASE);
+    CREATE INDEX sources_sha256 ON sources(sha256);
+    ALTER TABLE runs ADD COLUMN records_replaced INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The index that keeps message keys unique (one of [`MESSAGE_INDEXES`]).

@@ -42,6 +42,7 @@ fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
                 format: "csv",
                 reader_version: 1,
                 label: "a.csv",
+                options: "",
             },
             "now",
         )
@@ -479,4 +480,236 @@ fn a_bulk_run_writes_through_a_rollback_journal_unless_the_case_is_open_elsewher
     let store = Store::open(&path).expect("reopen");
     assert_eq!(store.stats().expect("stats").messages, 2);
     assert!(!dir.path().join("second.db-journal").exists(), "no journal is left behind");
+}
+
+#[test]
+fn a_case_at_schema_8_gets_source_options_unknown_and_keeps_every_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in &schema::MIGRATIONS[..8] {
+            conn.execute_batch(sql).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", 8).expect("version");
+        conn.execute_batch(
+            "INSERT INTO runs(id, started_at, command) VALUES (1, 't', 'ingest');
+             INSERT INTO sources(id, path, sha256, size, format, reader_version, ingested_at,
+                     run_id, label)
+                 VALUES (4, 'dir/a.csv', 'ab', 1, 'csv', 1, '2026-01-01T00:00:00Z', 1, 'dir'),
+                        (5, 'dir/a-en.csv', 'cd', 1, 'csv', 1, '2026-01-01T00:00:00Z', 1, 'dir');
+             INSERT INTO conversations(id, platform, native_id) VALUES (1, 'transcript', 'c');
+             INSERT INTO accounts(id, platform, native_id) VALUES (1, 'transcript', 'alice');
+             INSERT INTO messages(id, key, kind, conversation_id, sender_id, sent_at, ts_original,
+                     ts_basis, text, source_id, offset, length)
+                 VALUES (7, 70, 'message', 1, 1, 1000, 't', 'utc', 'hello', 4, 0, 5);
+             INSERT INTO translations(message_id, lang, text, source_id, offset, length)
+                 VALUES (7, 'en', 'hi', 5, 0, 2);",
+        )
+        .expect("old rows");
+    }
+    let mut store = Store::open(&path).expect("migrate");
+    assert_eq!(store.version().expect("version"), 9);
+    let sources = store.sources().expect("sources");
+    assert_eq!(
+        sources.iter().map(|s| (s.row, s.label.as_str(), s.options.as_str())).collect::<Vec<_>>(),
+        vec![(4, "dir", ""), (5, "dir", "")],
+        "rows keep their ids and labels; their options are unknown"
+    );
+    assert_eq!(store.message_by_key(70).expect("read").expect("kept").source_path, "dir/a.csv");
+    assert_eq!(
+        store.translated_texts().expect("translations").get(&7).map(String::as_str),
+        Some("hi")
+    );
+    let foreign_keys: i64 =
+        store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
+    assert_eq!(foreign_keys, 1);
+    let replaced: i64 = store
+        .conn()
+        .query_row("SELECT records_replaced FROM runs WHERE id = 1", [], |r| r.get(0))
+        .expect("the runs table counts replaced records");
+    assert_eq!(replaced, 0);
+
+    // A source of unknown options is found again by path and hash, by a
+    // run reading it with any options; the same file read with options
+    // recorded may be a second row beside a first of the same options.
+    let mut run = store.begin_run("again", "now").expect("run");
+    let source = |options: &'static str| NewSource {
+        path: "dir/a.csv",
+        sha256: "ab",
+        size: 1,
+        format: "csv",
+        reader_version: 1,
+        label: "dir",
+        options,
+    };
+    assert_eq!(run.source(&source(r#"{"tz":"UTC"}"#), "now").expect("source"), 4);
+    let earlier = run.earlier_readings("ab").expect("earlier");
+    assert_eq!(
+        earlier,
+        vec![EarlierReading {
+            row: 4,
+            path: "dir/a.csv".into(),
+            ingested_at: "2026-01-01T00:00:00Z".into(),
+            options: String::new(),
+        }]
+    );
+    run.conn()
+        .execute(
+            "INSERT INTO sources(path, sha256, size, format, reader_version, ingested_at, run_id,
+                 options) VALUES ('dir/a.csv', 'ab', 1, 'csv', 1, 'now', ?1, '{\"tz\":\"UTC\"}')",
+            [run.run_id()],
+        )
+        .expect("the same file under other options is another row");
+    assert!(
+        run.earlier_readings("ab").expect("earlier").len() == 1,
+        "this run's rows are not earlier"
+    );
+    assert_ne!(
+        run.source(&source(r#"{"tz":"UTC"}"#), "now").expect("source"),
+        4,
+        "exact options first"
+    );
+}
+
+#[test]
+fn replacing_a_source_removes_its_records_and_counts_annotations_left_without_a_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    ingest_one(&mut store, &[1, 2, 3, 4]);
+    let kept_row = store.message_by_key(1).expect("read").expect("present").row;
+    // A translated copy attached to key 1, from another source.
+    {
+        let mut run = store.begin_run("translate", "now").expect("run");
+        let copy = run
+            .source(
+                &NewSource {
+                    path: "a-en.csv",
+                    sha256: "cd",
+                    size: 1,
+                    format: "csv",
+                    reader_version: 1,
+                    label: "a-en.csv",
+                    options: "{}",
+                },
+                "now",
+            )
+            .expect("source");
+        let translation =
+            NewTranslation { lang: "en", text: "hi", source: copy, locator: &LOCATOR };
+        assert!(run.attach_translation(kept_row, &translation).expect("attach"));
+        run.commit(&mut RunSummary::default(), "now").expect("commit");
+    }
+    store.add_note(2, 2, "on two", ACTOR).expect("note");
+    store.add_note(1, 3, "one to three", ACTOR).expect("note");
+    let gone = store.add_note(1, 1, "deleted", ACTOR).expect("note");
+    store.delete_note(gone, ACTOR).expect("delete");
+    store.add_note(4, 4, "on four, which comes back", ACTOR).expect("note");
+    store.add_tag(3, "lost", ACTOR).expect("tag");
+    store.add_tag(1, "kept", ACTOR).expect("tag");
+    store.set_status(2, "relevant", ACTOR).expect("status");
+    store.add_to_collection("story", &[(2, 2, None), (4, 4, None)], ACTOR).expect("collection");
+    // Annotated before its message ever was: not the replace's doing.
+    store.add_tag(99, "early", ACTOR).expect("tag");
+
+    let extra = Extra::default();
+    let mut run = store.begin_run("replace", "now").expect("run");
+    let earlier = run.earlier_readings("ab").expect("earlier");
+    assert_eq!(earlier.len(), 1);
+    let holds = run.source_holds(earlier[0].row).expect("holds");
+    assert_eq!((holds.messages, holds.events, holds.translations), (4, 0, 0));
+    let replaced = run.replace_source(earlier[0].row).expect("replace");
+    assert_eq!(replaced.counts, Replaced { sources: 1, messages: 4, events: 0, translations: 1 });
+    assert_eq!(replaced.rows.len(), 4);
+    assert!(replaced.untranslated.is_empty(), "the translated message itself is gone");
+    // The new reading keeps keys 1 and 4, and gives 2 and 3 new ones.
+    let source = run
+        .source(
+            &NewSource {
+                path: "a.csv",
+                sha256: "ab",
+                size: 1,
+                format: "csv",
+                reader_version: 1,
+                label: "a.csv",
+                options: r#"{"tz":"UTC"}"#,
+            },
+            "now",
+        )
+        .expect("source");
+    let conversation = run
+        .conversation(
+            "transcript",
+            &ConversationRef { native_id: "c".into(), name: None, scope: None },
+            None,
+        )
+        .expect("conv");
+    let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
+    for key in [1, 4, 20, 30] {
+        run.message(&new_message(key, conversation, sender, source, &extra))
+            .expect("insert")
+            .expect("new");
+    }
+    let mut summary = RunSummary { replaced: replaced.counts, ..RunSummary::default() };
+    run.commit(&mut summary, "now").expect("commit");
+    assert_eq!(
+        summary.orphaned,
+        Orphaned { notes: 2, tags: 1, statuses: 1, collection_items: 1 },
+        "the notes on 2 and on 1..3, the tag on 3, the status on 2, the item on 2"
+    );
+    assert_eq!(store.stats().expect("stats").messages, 4);
+    let sources = store.sources().expect("sources");
+    assert_eq!(
+        sources.iter().map(|s| (s.path.as_str(), s.options.as_str())).collect::<Vec<_>>(),
+        vec![("a-en.csv", "{}"), ("a.csv", r#"{"tz":"UTC"}"#)],
+        "the earlier reading's row is gone"
+    );
+    assert!(store.translated_texts().expect("translations").is_empty());
+    assert_eq!(store.notes(false).expect("notes").len(), 3, "annotations are never deleted");
+    assert_eq!(store.tagged_rows("kept").expect("tagged"), rows_of_keys(&store, &[1]));
+    let replaced: i64 = store
+        .conn()
+        .query_row("SELECT records_replaced FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .expect("runs");
+    assert_eq!(replaced, 4);
+    let temp: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM temp.sqlite_master", [], |r| r.get(0))
+        .expect("temp schema");
+    assert_eq!(temp, 0, "the run's working tables are gone");
+}
+
+#[test]
+fn replacing_a_translated_copy_lists_the_messages_that_lost_a_translation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    ingest_one(&mut store, &[1, 2]);
+    let row = store.message_by_key(2).expect("read").expect("present").row;
+    let copy = NewSource {
+        path: "a-en.csv",
+        sha256: "cd",
+        size: 1,
+        format: "csv",
+        reader_version: 1,
+        label: "a-en.csv",
+        options: r#"{"lang":"en"}"#,
+    };
+    {
+        let mut run = store.begin_run("translate", "now").expect("run");
+        let source = run.source(&copy, "now").expect("source");
+        let translation = NewTranslation { lang: "en", text: "hi", source, locator: &LOCATOR };
+        assert!(run.attach_translation(row, &translation).expect("attach"));
+        run.commit(&mut RunSummary::default(), "now").expect("commit");
+    }
+    let mut run = store.begin_run("replace", "now").expect("run");
+    let earlier = run.earlier_readings("cd").expect("earlier");
+    let holds = run.source_holds(earlier[0].row).expect("holds");
+    assert_eq!((holds.messages, holds.translations), (0, 1));
+    let replaced = run.replace_source(earlier[0].row).expect("replace");
+    assert_eq!(replaced.counts, Replaced { sources: 1, messages: 0, events: 0, translations: 1 });
+    assert_eq!(replaced.untranslated, vec![row]);
+    assert!(replaced.rows.is_empty());
+    drop(run);
+    assert_eq!(store.translated_texts().expect("kept").len(), 1, "a dropped run replaced nothing");
+    assert_eq!(store.sources().expect("sources").len(), 2);
 }

@@ -26,6 +26,100 @@ pub struct NewSource<'a> {
     pub reader_version: u32,
     /// The label of the input it came in with.
     pub label: &'a str,
+    /// The reading options that decide what records come out of it
+    /// (canonical, made by the ingest crate); `''` for unknown.
+    pub options: &'a str,
+}
+
+/// A source recorded by an earlier run, as a re-ingest of the same bytes
+/// finds it ([`RunWriter::earlier_readings`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarlierReading {
+    /// Source row.
+    pub row: i64,
+    /// The path it was ingested from.
+    pub path: String,
+    /// When (RFC 3339).
+    pub ingested_at: String,
+    /// Its reading options; `''` when it was ingested before options were
+    /// recorded (unknown).
+    pub options: String,
+}
+
+/// What a source holds ([`RunWriter::source_holds`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SourceHolds {
+    /// Messages stored from it.
+    pub messages: u64,
+    /// Events stored from it.
+    pub events: u64,
+    /// Translations read from it (a translated copy).
+    pub translations: u64,
+}
+
+/// What replacing earlier readings removed (`--replace`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Replaced {
+    /// Source rows removed (earlier readings of the files read again).
+    pub sources: u64,
+    /// Their messages and events, removed (the run's own counts are what
+    /// the new reading added).
+    pub messages: u64,
+    /// Events removed.
+    pub events: u64,
+    /// Translations removed: read from a replaced source, or attached to a
+    /// removed message.
+    pub translations: u64,
+}
+
+impl Replaced {
+    /// Messages and events removed.
+    pub fn records(&self) -> u64 {
+        self.messages + self.events
+    }
+
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &Replaced) {
+        self.sources += other.sources;
+        self.messages += other.messages;
+        self.events += other.events;
+        self.translations += other.translations;
+    }
+}
+
+/// One source's records removed by [`RunWriter::replace_source`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplacedSource {
+    /// The counts.
+    pub counts: Replaced,
+    /// Rows of the removed messages, for the index to drop.
+    pub rows: Vec<i64>,
+    /// Messages kept that lost a translation (the replaced source was a
+    /// translated copy): their index documents carry the old text.
+    pub untranslated: Vec<i64>,
+}
+
+/// Annotations that pointed at a message a `--replace` removed and find no
+/// message under its key after the run: the new reading gave that message
+/// another key (a zone-less time read in another zone, say).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Orphaned {
+    /// Live notes whose message, or either end of whose range, is gone.
+    pub notes: u64,
+    /// Tags.
+    pub tags: u64,
+    /// Review statuses.
+    pub statuses: u64,
+    /// Collection items whose message, or either end of whose range, is
+    /// gone.
+    pub collection_items: u64,
+}
+
+impl Orphaned {
+    /// All of them.
+    pub fn total(&self) -> u64 {
+        self.notes + self.tags + self.statuses + self.collection_items
+    }
 }
 
 /// The parts of a record kept as JSON beside the columns.
@@ -129,6 +223,11 @@ pub struct RunSummary {
     /// Records kept with something dropped, folded or assumed, by kind
     /// (`field_dropped`, `lines_folded`), summed by their counts.
     pub notices: BTreeMap<String, u64>,
+    /// Earlier readings removed by `--replace`.
+    pub replaced: Replaced,
+    /// Annotations left pointing at no message by `--replace` (counted at
+    /// commit).
+    pub orphaned: Orphaned,
 }
 
 /// Duplicate reason of a key written twice in one run.
@@ -188,8 +287,13 @@ pub struct RunWriter<'s> {
     /// The message insert, prepared once: looking a cached statement up by
     /// its text cost more than binding its parameters.
     insert: Option<rusqlite::Statement<'s>>,
-    /// The highest message row before the run: rows above it are the run's.
+    /// The highest message row before the run: rows above it are the run's
+    /// (lowered when a replace removes the highest rows, whose ids SQLite
+    /// then gives again).
     last_row_before: i64,
+    /// A replace removed records: their keys are in `temp.replaced_keys`,
+    /// for commit to count the annotations left without a message.
+    replaced_any: bool,
 }
 
 /// The run's lookup tables, hashed with foldhash: they are consulted for
@@ -232,6 +336,7 @@ impl Store {
             rollback_journal,
             insert: None,
             last_row_before: 0,
+            replaced_any: false,
         };
         conn.execute_batch("BEGIN IMMEDIATE")
             .context(|| "starting the ingest transaction".into())?;
@@ -304,13 +409,18 @@ impl<'s> RunWriter<'s> {
     }
 
     /// Records a source (or finds it when this exact file was ingested
-    /// before) and returns its row.
+    /// before from the same path, read with the same options or with
+    /// options unknown) and returns its row.
     pub fn source(&mut self, source: &NewSource<'_>, now: &str) -> Result<i64, StoreError> {
         let existing: Option<i64> = self
             .conn
-            .prepare_cached("SELECT id FROM sources WHERE path = ?1 AND sha256 = ?2")
+            .prepare_cached(
+                "SELECT id FROM sources WHERE path = ?1 AND sha256 = ?2 AND options IN (?3, '')
+                 ORDER BY options <> ?3, id LIMIT 1",
+            )
             .and_then(|mut s| {
-                s.query_row(params![source.path, source.sha256], |r| r.get(0)).optional()
+                s.query_row(params![source.path, source.sha256, source.options], |r| r.get(0))
+                    .optional()
             })
             .context(|| format!("looking up source {}", source.path))?;
         if let Some(id) = existing {
@@ -319,8 +429,8 @@ impl<'s> RunWriter<'s> {
         self.conn
             .prepare_cached(
                 "INSERT INTO sources(path, sha256, size, format, reader_version, ingested_at, run_id,
-                                     label)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                     label, options)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -331,11 +441,182 @@ impl<'s> RunWriter<'s> {
                     source.reader_version,
                     now,
                     self.run_id,
-                    source.label
+                    source.label,
+                    source.options
                 ])
             })
             .context(|| format!("recording source {}", source.path))?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The sources of these bytes (by SHA-256, wherever they were) that
+    /// earlier runs recorded, oldest first.
+    pub fn earlier_readings(&self, sha256: &str) -> Result<Vec<EarlierReading>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, path, ingested_at, options FROM sources
+                 WHERE sha256 = ?1 AND run_id <> ?2 ORDER BY id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![sha256, self.run_id], |r| {
+                    Ok(EarlierReading {
+                        row: r.get(0)?,
+                        path: r.get(1)?,
+                        ingested_at: r.get(2)?,
+                        options: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .context(|| format!("looking up earlier readings of sha256 {sha256}"))
+    }
+
+    /// How many messages, events and translations a source holds (a scan
+    /// of the messages: asked only when a re-ingest is refused).
+    pub fn source_holds(&self, source: i64) -> Result<SourceHolds, StoreError> {
+        let (messages, events): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT count(*) FILTER (WHERE kind = 'message'),
+                        count(*) FILTER (WHERE kind <> 'message')
+                 FROM messages WHERE source_id = ?1",
+                params![source],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .context(|| format!("counting the records of source {source}"))?;
+        let translations: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM translations WHERE source_id = ?1",
+                params![source],
+                |r| r.get(0),
+            )
+            .context(|| format!("counting the translations of source {source}"))?;
+        Ok(SourceHolds {
+            messages: messages as u64,
+            events: events as u64,
+            translations: translations as u64,
+        })
+    }
+
+    /// Removes a source an earlier run recorded, with its messages and
+    /// events, the translations read from it and those attached to its
+    /// messages (`--replace`: the run then stores the new reading). The
+    /// removed keys are kept for commit, which counts the annotations that
+    /// no longer find a message (see [`Orphaned`]). Annotations themselves
+    /// are never touched: they point at keys, and a key the new reading
+    /// gives again finds its message again.
+    pub fn replace_source(&mut self, source: i64) -> Result<ReplacedSource, StoreError> {
+        let context = || format!("replacing the records of source {source}");
+        self.conn
+            .execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS replaced_keys(key INTEGER PRIMARY KEY);
+                 CREATE TEMP TABLE IF NOT EXISTS replaced_rows(id INTEGER PRIMARY KEY);
+                 DELETE FROM temp.replaced_rows;",
+            )
+            .context(context)?;
+        self.replaced_any = true;
+        self.conn
+            .execute(
+                "INSERT INTO temp.replaced_rows(id) SELECT id FROM messages WHERE source_id = ?1",
+                params![source],
+            )
+            .context(context)?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO temp.replaced_keys(key)
+                 SELECT key FROM messages WHERE id IN (SELECT id FROM temp.replaced_rows)",
+                [],
+            )
+            .context(context)?;
+        let mut replaced = ReplacedSource::default();
+        replaced.untranslated = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT message_id FROM translations
+                 WHERE source_id = ?1 AND message_id NOT IN (SELECT id FROM temp.replaced_rows)
+                 ORDER BY message_id",
+            )
+            .and_then(|mut s| s.query_map(params![source], |r| r.get(0))?.collect())
+            .context(context)?;
+        replaced.counts.translations = self
+            .conn
+            .execute(
+                "DELETE FROM translations
+                 WHERE source_id = ?1 OR message_id IN (SELECT id FROM temp.replaced_rows)",
+                params![source],
+            )
+            .context(context)? as u64;
+        {
+            let mut statement = self
+                .conn
+                .prepare(
+                    "DELETE FROM messages WHERE id IN (SELECT id FROM temp.replaced_rows)
+                     RETURNING id, kind = 'message'",
+                )
+                .context(context)?;
+            let mut rows = statement.query([]).context(context)?;
+            while let Some(row) = rows.next().context(context)? {
+                let id: i64 = row.get(0).context(context)?;
+                let message: bool = row.get(1).context(context)?;
+                if message {
+                    replaced.counts.messages += 1;
+                    replaced.rows.push(id);
+                } else {
+                    replaced.counts.events += 1;
+                }
+            }
+        }
+        replaced.rows.sort_unstable();
+        replaced.counts.sources = self
+            .conn
+            .execute("DELETE FROM sources WHERE id = ?1", params![source])
+            .context(context)? as u64;
+        // Rows above the highest one left are given again to new rows.
+        let highest: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| r.get(0))
+            .context(context)?;
+        self.last_row_before = self.last_row_before.min(highest);
+        Ok(replaced)
+    }
+
+    /// The annotations that pointed at a key a replace removed and find no
+    /// message under it now.
+    fn orphaned(&self) -> Result<Orphaned, StoreError> {
+        let count = |sql: &str, what: &str| -> Result<u64, StoreError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .context(|| format!("counting {what} left without a message"))
+        };
+        // A key the run removed and no message holds now.
+        const GONE: &str = "IN (SELECT key FROM temp.replaced_keys
+                                WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.key = replaced_keys.key))";
+        let orphaned = Orphaned {
+            notes: count(
+                &format!(
+                    "SELECT count(*) FROM notes
+                     WHERE deleted_at IS NULL AND (first_key {GONE} OR last_key {GONE})"
+                ),
+                "notes",
+            )?,
+            tags: count(&format!("SELECT count(*) FROM tags WHERE message_key {GONE}"), "tags")?,
+            statuses: count(
+                &format!("SELECT count(*) FROM reviews WHERE message_key {GONE}"),
+                "review statuses",
+            )?,
+            collection_items: count(
+                &format!(
+                    "SELECT count(*) FROM collection_items WHERE first_key {GONE} OR last_key {GONE}"
+                ),
+                "collection items",
+            )?,
+        };
+        self.conn
+            .execute_batch("DROP TABLE temp.replaced_keys; DROP TABLE temp.replaced_rows;")
+            .context(|| "dropping the replaced keys".into())?;
+        Ok(orphaned)
     }
 
     /// The row of a conversation, created on first sight. A name stated on
@@ -578,16 +859,21 @@ impl<'s> RunWriter<'s> {
                 }
             }
         }
+        if self.replaced_any {
+            summary.orphaned = self.orphaned()?;
+        }
         self.conn
             .execute(
-                "UPDATE runs SET finished_at = ?2, messages_added = ?3, events_added = ?4, duplicates = ?5
+                "UPDATE runs SET finished_at = ?2, messages_added = ?3, events_added = ?4,
+                                 duplicates = ?5, records_replaced = ?6
                  WHERE id = ?1",
                 params![
                     self.run_id,
                     now,
                     summary.messages_added as i64,
                     summary.events_added as i64,
-                    summary.duplicates as i64
+                    summary.duplicates as i64,
+                    summary.replaced.records() as i64
                 ],
             )
             .context(|| "finishing the run".into())?;

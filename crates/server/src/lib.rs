@@ -84,12 +84,35 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .route("/api/openapi.json", get(pages::openapi))
         .route("/assets/{name}", get(pages::asset))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), answered_from))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
             security::Hosts::loopback(port),
             security::host,
         )))
+}
+
+/// Stamps every response with the generations it answered from, so that a
+/// JSON twin (whose body is the command line's contract) states it too:
+/// `Trove-Generation` (the store's: messages, notes, stats) and
+/// `Trove-Search-Generation` (the index's; lower while another process's
+/// ingest is between its commits), and `Trove-Read-Only: 1` for a case
+/// that cannot be written.
+async fn answered_from(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let fresh = state.freshness();
+    let headers = response.headers_mut();
+    headers.insert("trove-generation", fresh.generation.into());
+    headers.insert("trove-search-generation", fresh.searched.into());
+    if fresh.read_only {
+        headers.insert("trove-read-only", axum::http::HeaderValue::from_static("1"));
+    }
+    response
 }
 
 /// Refuses addresses other than loopback ones.

@@ -107,6 +107,12 @@ async fn request(app: &axum::Router, uri: &str, host: &str, accept: Option<&str>
     Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("utf-8") }
 }
 
+/// The store and search generations a reply says it answered from.
+fn generations(reply: &Reply) -> (&str, &str) {
+    let header = |name| reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("none");
+    (header("trove-generation"), header("trove-search-generation"))
+}
+
 fn json(reply: &Reply) -> Value {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).expect("JSON body")
@@ -644,7 +650,9 @@ async fn a_running_workbench_sees_another_process_ingest() {
     let dir = tempfile::tempdir().expect("tempdir");
     let case = build_case(dir.path());
     let app = trove_server::router(case, PORT, "tester").expect("router");
-    let before = json(&get(&app, "/search.json?q=kumquat").await);
+    let reply = get(&app, "/search.json?q=kumquat").await;
+    assert_eq!(generations(&reply), ("1", "1"));
+    let before = json(&reply);
     assert_eq!(before["total"], 0, "{before}");
     let page = get(&app, "/").await;
     assert!(page.body.contains("Case generation 1."), "{}", excerpt(&page.body));
@@ -661,7 +669,10 @@ async fn a_running_workbench_sees_another_process_ingest() {
     };
     other.ingest(&[csv], &options, &mut (), &AtomicBool::new(false)).expect("ingest");
 
-    let after = json(&get(&app, "/search.json?q=kumquat").await);
+    let reply = get(&app, "/search.json?q=kumquat").await;
+    // The JSON twin states what it answered from, as the page's footer does.
+    assert_eq!(generations(&reply), ("2", "2"));
+    let after = json(&reply);
     assert_eq!(after["total"], 1, "{after}");
     let page = get(&app, "/").await;
     assert!(page.body.contains("Case generation 2."), "{}", excerpt(&page.body));

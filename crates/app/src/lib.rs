@@ -100,9 +100,9 @@ impl Case {
         }
         match Store::open(&dir.join(DATABASE)) {
             Ok(store) => Case::with_store(dir, store, Some(progress)),
-            Err(error) if trove_store::is_unwritable(&error) => {
-                Case::open_read_only(dir).map_err(|_| AppError::Store(error))
-            }
+            // Its own error says more (an older schema that needs writing
+            // to upgrade, a database that is not one).
+            Err(error) if trove_store::is_unwritable(&error) => Case::open_read_only(dir),
             Err(error) => Err(error.into()),
         }
     }

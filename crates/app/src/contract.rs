@@ -50,6 +50,48 @@ pub struct IngestOutput {
     pub skip_reasons: BTreeMap<String, u64>,
     /// Inputs and the readers chosen.
     pub inputs: Vec<InputOutput>,
+    /// Earlier readings of the inputs removed by `--replace` (all zero
+    /// without it); `messages_added` and `events_added` count the new
+    /// reading.
+    pub replaced: ReplacedOutput,
+    /// Annotations left pointing at no message by `--replace`: they pointed
+    /// at a removed message whose id the new reading did not give again.
+    /// They are kept, and find their message again if a later reading
+    /// gives its id back.
+    pub annotations_without_message: OrphanedOutput,
+}
+
+/// What `--replace` removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReplacedOutput {
+    /// Source records of earlier readings removed.
+    pub sources: u64,
+    /// Their messages.
+    pub messages: u64,
+    /// Their events.
+    pub events: u64,
+    /// Translations read from them or attached to their messages.
+    pub translations: u64,
+}
+
+/// Annotations that point at no message after `--replace`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct OrphanedOutput {
+    /// Live notes (on a message, or a range with an end gone).
+    pub notes: u64,
+    /// Tags.
+    pub tags: u64,
+    /// Review statuses.
+    pub statuses: u64,
+    /// Collection items.
+    pub collection_items: u64,
+}
+
+impl OrphanedOutput {
+    /// All of them.
+    pub fn total(&self) -> u64 {
+        self.notes + self.tags + self.statuses + self.collection_items
+    }
 }
 
 /// How a translated copy paired with its originals.
@@ -171,6 +213,18 @@ impl From<trove_ingest::IngestReport> for IngestOutput {
                     detected: i.detected,
                 })
                 .collect(),
+            replaced: ReplacedOutput {
+                sources: report.replaced.sources,
+                messages: report.replaced.messages,
+                events: report.replaced.events,
+                translations: report.replaced.translations,
+            },
+            annotations_without_message: OrphanedOutput {
+                notes: report.orphaned.notes,
+                tags: report.orphaned.tags,
+                statuses: report.orphaned.statuses,
+                collection_items: report.orphaned.collection_items,
+            },
         }
     }
 }
@@ -521,6 +575,9 @@ pub struct SourceOutput {
     pub ingested_at: String,
     /// The label of the input it came in with (`source:`).
     pub label: String,
+    /// The reading options it was read with, as flags (`--format csv --tz
+    /// UTC`); empty when it was ingested before options were recorded.
+    pub options: String,
 }
 
 /// `trove verify --json`.

@@ -70,6 +70,15 @@ impl AppError {
                         "free some space if the disk is full, then run `trove repair`".into(),
                     );
                 }
+                if matches!(e, trove_ingest::IngestError::ReadBefore(_)) {
+                    return Some(
+                        "to keep both readings, add --again (records the new reading gives new \
+                         ids are stored a second time); to swap the earlier reading for this one, \
+                         add --replace (notes, tags and statuses stay on messages whose ids \
+                         survive, and those left without a message are counted)"
+                            .into(),
+                    );
+                }
                 if matches!(e, trove_ingest::IngestError::MostlyUnattributed(_)) {
                     return Some(
                         "see what the reader makes of it with `trove ingest --dry-run`, name \

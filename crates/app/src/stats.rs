@@ -26,6 +26,11 @@ impl Case {
                     size: s.size,
                     ingested_at: s.ingested_at,
                     label: s.label,
+                    options: if s.options.is_empty() {
+                        String::new()
+                    } else {
+                        trove_ingest::reading::as_flags(&s.options)
+                    },
                 })
                 .collect(),
             zone: self.zone_name()?,

@@ -16,6 +16,7 @@ pub mod lock;
 mod media;
 pub mod pairing;
 mod plan;
+pub mod reading;
 mod sink;
 pub mod skips;
 pub mod space;
@@ -25,11 +26,14 @@ use std::sync::atomic::AtomicBool;
 
 use trove_index::{CaseIndex, IndexError};
 use trove_readers::{Notice, ReadError, ReadOptions, Tally};
-use trove_store::{Committed, RunSummary, Store, StoreError};
+use trove_store::{
+    Committed, EarlierReading, Orphaned, Replaced, RunSummary, SourceHolds, Store, StoreError,
+};
 
 pub use dry_run::{DryRun, DryRunInput, FirstRecord, dry_run};
 pub use key::{parse_id, record_key, render_id};
 pub use media::stored_path;
+pub use reading::Reingest;
 pub use sink::sha256_file;
 
 /// What went wrong in a run. Nothing of the run was kept.
@@ -66,6 +70,49 @@ pub enum IngestError {
     /// (a reader misreading its input looks like this), and the user did
     /// not pass `--accept-skips`. Nothing of the run was kept.
     MostlyUnattributed(Vec<InputReport>),
+    /// A file the case holds from an earlier run, read then with other
+    /// options: read again, its records would be stored a second time
+    /// under new keys. Neither `--again` nor `--replace` was given.
+    /// Nothing of the run was kept.
+    ReadBefore(Box<ReadBefore>),
+}
+
+/// A file already in the case under other reading options
+/// ([`IngestError::ReadBefore`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadBefore {
+    /// The file as this run names it.
+    pub file: String,
+    /// This run's reading options (see [`reading`]).
+    pub options: String,
+    /// The earlier readings of the same bytes, with what each holds.
+    pub earlier: Vec<(EarlierReading, SourceHolds)>,
+}
+
+impl std::fmt::Display for ReadBefore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is already in the case, read with other options: ", self.file)?;
+        for (i, (earlier, holds)) in self.earlier.iter().enumerate() {
+            if i > 0 {
+                write!(f, "; ")?;
+            }
+            let (then, now) = reading::differences(&earlier.options, &self.options);
+            write!(f, "ingested {}", earlier.ingested_at)?;
+            if earlier.path != self.file {
+                write!(f, " from {}", earlier.path)?;
+            }
+            write!(f, " with {then} ({} messages, {} events", holds.messages, holds.events)?;
+            if holds.translations > 0 {
+                write!(f, ", {} translations", holds.translations)?;
+            }
+            write!(f, "), now with {now}")?;
+        }
+        write!(
+            f,
+            "; read again, its records may be stored a second time under new ids; nothing of \
+             this run was kept"
+        )
+    }
 }
 
 impl std::fmt::Display for IngestError {
@@ -108,6 +155,7 @@ impl std::fmt::Display for IngestError {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
+            IngestError::ReadBefore(read) => write!(f, "{read}"),
         }
     }
 }
@@ -181,6 +229,9 @@ pub struct IngestOptions {
     /// Start even when the case folder's free space looks too small for
     /// the run (`--no-space-check`).
     pub skip_space_check: bool,
+    /// What to do with a file the case holds from an earlier run, read then
+    /// with other options (`--again`, `--replace`; refused by default).
+    pub reingest: Reingest,
 }
 
 /// A translated copy: which source it translates, into which language.
@@ -241,6 +292,11 @@ pub struct IngestReport {
     pub media_files: u64,
     /// Files copied into the case's media folder.
     pub media_copied: u64,
+    /// Earlier readings removed by `--replace` (also in `summary`).
+    pub replaced: Replaced,
+    /// Annotations `--replace` left pointing at no message (also in
+    /// `summary`).
+    pub orphaned: Orphaned,
 }
 
 /// Memory for tantivy's indexing buffer during a run.
@@ -298,13 +354,28 @@ pub fn ingest(
     for skip in unrecognised {
         skipped.push(skip);
     }
-    let mut sink =
-        sink::IngestSink::new(&mut run, &mut writer, progress, interrupted, translation, skipped);
+    let mut sink = sink::IngestSink::new(
+        &mut run,
+        &mut writer,
+        progress,
+        interrupted,
+        translation,
+        skipped,
+        options.reingest,
+    );
     sink.media = media::MediaFiles::new(options.media_dir.clone());
+    // Every input that is one file (or one zip) is hashed and checked
+    // against earlier readings before anything is read: a file read before
+    // with other options stops the run here, and `--replace` removes the
+    // earlier reading. A folder's files are checked as each is first met.
+    for plan::Planned { input, format, label, .. } in &inputs {
+        sink.begin_input(input, *format, label, options.reading_options(format.name()));
+        sink.claim_input()?;
+    }
     for plan::Planned { input, format, detected, walked, label } in &inputs {
         let total: u64 = input.entries().iter().map(|e| e.size).sum();
         sink.progress.input(input.path(), format.name(), total);
-        sink.begin_input(input, *format, label);
+        sink.begin_input(input, *format, label, options.reading_options(format.name()));
         let result = format.read(input, &options.read, &mut sink);
         if let Some(error) = sink.take_error() {
             return Err(error);
@@ -340,6 +411,7 @@ pub fn ingest(
     report.skipped = skipped.finish();
     report.notices = notices;
     report.sources = sources;
+    report.replaced = summary.replaced;
     // The index finishes and flushes its segments while the store prepares
     // its commit (building its secondary indexes): the two slowest steps of
     // a large run, on different cores. Only when both are ready does the
@@ -369,6 +441,7 @@ pub fn ingest(
     }
     prepared_run.commit()?;
     drop(reserve);
+    report.orphaned = summary.orphaned;
     report.summary = summary;
     // The store has committed: from here on the run is in the case. An
     // index that fails now only lags, which the next open (or `trove

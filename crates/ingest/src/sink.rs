@@ -12,8 +12,9 @@ use trove_store::{Extra, NewMessage, NewSource, RunSummary, RunWriter};
 
 use crate::media::MediaFiles;
 use crate::pairing::{Aligners, Paired, PairingReport};
+use crate::reading::Reingest;
 use crate::skips::SkipLog;
-use crate::{IngestError, Progress, key};
+use crate::{IngestError, Progress, ReadBefore, key};
 
 /// Translation mode: records pair with original messages.
 pub(crate) struct Translating {
@@ -38,6 +39,13 @@ pub(crate) struct IngestSink<'r, 's> {
     translating: Option<Translating>,
     /// Rows that gained a translation in this run (re-indexed at the end).
     translated: Vec<i64>,
+    /// Rows that lost a translation to `--replace` (re-indexed at the end).
+    untranslated: Vec<i64>,
+    /// What to do with a file read before with other options.
+    reingest: Reingest,
+    /// Files hashed and checked against earlier readings, with their
+    /// SHA-256 and size.
+    claimed: HashMap<PathBuf, (String, u64)>,
     run: &'r mut RunWriter<'s>,
     writer: &'r mut trove_index::Writer,
     pub progress: &'r mut dyn Progress,
@@ -82,6 +90,8 @@ struct CurrentInput {
     platform: &'static str,
     reader_version: u32,
     label: String,
+    /// The run's reading options for this input (see `reading`).
+    reading: String,
 }
 
 pub(crate) fn has_link(text: &str) -> bool {
@@ -146,10 +156,14 @@ impl<'r, 's> IngestSink<'r, 's> {
         interrupted: &'r AtomicBool,
         translating: Option<Translating>,
         skipped: SkipLog,
+        reingest: Reingest,
     ) -> Self {
         IngestSink {
             translating,
             translated: Vec::new(),
+            untranslated: Vec::new(),
+            reingest,
+            claimed: HashMap::new(),
             run,
             writer,
             progress,
@@ -170,7 +184,13 @@ impl<'r, 's> IngestSink<'r, 's> {
         }
     }
 
-    pub fn begin_input(&mut self, input: &'r Input, format: &'static dyn Format, label: &str) {
+    pub fn begin_input(
+        &mut self,
+        input: &'r Input,
+        format: &'static dyn Format,
+        label: &str,
+        reading: String,
+    ) {
         self.input = Some(input);
         self.current = Some(CurrentInput {
             input_path: input.path().to_path_buf(),
@@ -179,6 +199,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             platform: format.platform(),
             reader_version: format.version(),
             label: label.to_string(),
+            reading,
         });
         self.occurrences.clear();
         self.last_source = None;
@@ -232,18 +253,19 @@ impl<'r, 's> IngestSink<'r, 's> {
         if let Some(&row) = self.sources.get(&file) {
             return Ok(row);
         }
-        let display = file.display().to_string();
-        let (sha256, size) = sha256_file(&file)
-            .map_err(|e| IngestError::Read(trove_readers::ReadError::io(&display, e)))?;
+        let (sha256, size) = self.claim(&file)?;
+        let Some(current) = &self.current else {
+            return Err(IngestError::Read(trove_readers::ReadError::invalid("", None, "no input")));
+        };
         let row = self.run.source(
             &NewSource {
-                path: &display,
+                path: &file.display().to_string(),
                 sha256: &sha256,
                 size,
                 format: current.format,
                 reader_version: current.reader_version,
                 label: &current.label,
-                options: "",
+                options: &current.reading,
             },
             &crate::now(),
         )?;
@@ -251,13 +273,82 @@ impl<'r, 's> IngestSink<'r, 's> {
         Ok(row)
     }
 
-    /// Re-indexes the messages that gained translations; returns how many.
+    /// Checks the current input against earlier readings before it is
+    /// read, when it is one file or one zip (a folder's files are checked
+    /// as each is first met, by [`Self::claim`]).
+    pub fn claim_input(&mut self) -> Result<(), IngestError> {
+        let Some(current) = &self.current else { return Ok(()) };
+        if matches!(current.kind, trove_readers::InputKind::Dir) {
+            return Ok(());
+        }
+        let file = current.input_path.clone();
+        self.claim(&file).map(|_| ())
+    }
+
+    /// Hashes `file` once per run and settles its earlier readings (the
+    /// same bytes recorded by earlier runs, wherever they lay): with other
+    /// options and neither `--again` nor `--replace`, the run stops; with
+    /// `--replace` they are removed, with their records, now. Returns the
+    /// file's SHA-256 and size.
+    fn claim(&mut self, file: &std::path::Path) -> Result<(String, u64), IngestError> {
+        if let Some(claimed) = self.claimed.get(file) {
+            return Ok(claimed.clone());
+        }
+        let display = file.display().to_string();
+        let (sha256, size) = sha256_file(file)
+            .map_err(|e| IngestError::Read(trove_readers::ReadError::io(&display, e)))?;
+        let earlier = self.run.earlier_readings(&sha256)?;
+        let reading = self.current.as_ref().map(|c| c.reading.as_str()).unwrap_or("");
+        match self.reingest {
+            Reingest::Refuse => {
+                let conflicting = crate::reading::conflicting(&earlier, reading);
+                if !conflicting.is_empty() {
+                    let mut read = ReadBefore {
+                        file: display,
+                        options: reading.to_string(),
+                        earlier: Vec::with_capacity(conflicting.len()),
+                    };
+                    for earlier in conflicting {
+                        let holds = self.run.source_holds(earlier.row)?;
+                        read.earlier.push((earlier.clone(), holds));
+                    }
+                    return Err(IngestError::ReadBefore(Box::new(read)));
+                }
+            }
+            Reingest::Again => {}
+            Reingest::Replace => {
+                for earlier in &earlier {
+                    let replaced = self.run.replace_source(earlier.row)?;
+                    let gone: u64 = replaced.rows.len() as u64;
+                    let rows: Vec<u64> = replaced.rows.iter().map(|&row| row as u64).collect();
+                    self.writer.delete_rows(&rows)?;
+                    if gone > 0 {
+                        let removed = |row: &i64| replaced.rows.binary_search(row).is_ok();
+                        self.translated.retain(|row| !removed(row));
+                        self.untranslated.retain(|row| !removed(row));
+                    }
+                    self.untranslated.extend_from_slice(&replaced.untranslated);
+                    self.summary.replaced.add(&replaced.counts);
+                }
+            }
+        }
+        self.claimed.insert(file.to_path_buf(), (sha256.clone(), size));
+        Ok((sha256, size))
+    }
+
+    /// Re-indexes the messages that gained translations, and those that
+    /// lost one to `--replace`; returns how many gained one.
     pub fn reindex_translated(&mut self) -> Result<u64, IngestError> {
         self.translated.sort_unstable();
         self.translated.dedup();
-        let rows: Vec<u64> = self.translated.iter().map(|&row| row as u64).collect();
+        let gained = self.translated.len() as u64;
+        let mut changed = self.translated.clone();
+        changed.extend_from_slice(&self.untranslated);
+        changed.sort_unstable();
+        changed.dedup();
+        let rows: Vec<u64> = changed.iter().map(|&row| row as u64).collect();
         self.writer.delete_rows(&rows)?;
-        for &row in &self.translated {
+        for &row in &changed {
             let entry = self.run.index_entry(row)?;
             let text = searchable_text(&entry.text, &entry.extra.attachments);
             self.writer.add(&index_doc(
@@ -272,7 +363,7 @@ impl<'r, 's> IngestSink<'r, 's> {
                 &entry.extra,
             ))?;
         }
-        Ok(self.translated.len() as u64)
+        Ok(gained)
     }
 
     fn translate(&mut self, mut record: Record) -> Result<(), IngestError> {

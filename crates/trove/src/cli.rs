@@ -198,6 +198,18 @@ pub struct IngestArgs {
     /// and named in the summary).
     #[arg(long)]
     pub strict: bool,
+    /// Read a file the case already holds from a run with other reading options (--tz, --map,
+    /// --format, ...) anyway, keeping both readings: records the new options give new ids are
+    /// stored a second time. Without it (or --replace) such a run is refused, naming the
+    /// difference.
+    #[arg(long, conflicts_with = "replace")]
+    pub again: bool,
+    /// Swap the earlier reading of a file the case already holds for this one, in one
+    /// transaction: its messages, events and translations are removed and the new reading
+    /// stored. Notes, tags, statuses and collection items stay on messages whose ids survive;
+    /// the summary counts those left without a message.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// `--format` values: `auto` and every reader of the registry, so help,

@@ -59,6 +59,12 @@ pub fn ingest(output: &IngestOutput, case: &Path) {
     for line in notice_lines(output) {
         println!("{line}");
     }
+    if let Some(line) = replaced_line(output) {
+        println!("{line}");
+    }
+    if let Some(line) = orphaned_line(output) {
+        eprintln!("{}: {line}", Style::for_stderr().warn("warning"));
+    }
     if output.translations_added > 0 {
         println!("{} translations attached to their original messages", output.translations_added);
     }
@@ -122,6 +128,52 @@ fn duplicate_breakdown(output: &IngestOutput) -> String {
     let parts: Vec<String> =
         output.duplicate_reasons.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
     format!(" ({})", parts.join(", "))
+}
+
+/// What `--replace` removed, or nothing: `replaced the earlier reading of
+/// 1 source: 10 messages and 3 events removed (the counts above are the new
+/// reading)`.
+fn replaced_line(output: &IngestOutput) -> Option<String> {
+    let r = &output.replaced;
+    if r.sources == 0 {
+        return None;
+    }
+    let translations = if r.translations > 0 {
+        format!(", and {} translation(s)", r.translations)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "replaced the earlier reading of {} source(s): {} messages and {} events removed{translations} \
+         (the counts above are the new reading)",
+        r.sources, r.messages, r.events
+    ))
+}
+
+/// Annotations `--replace` left without a message, or nothing: `3 notes and
+/// 1 tag now point at no message ...`.
+fn orphaned_line(output: &IngestOutput) -> Option<String> {
+    let o = &output.annotations_without_message;
+    if o.total() == 0 {
+        return None;
+    }
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let parts: Vec<String> = [
+        (o.notes, "note", "notes"),
+        (o.tags, "tag", "tags"),
+        (o.statuses, "review status", "review statuses"),
+        (o.collection_items, "collection item", "collection items"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| plural(n, one, many))
+    .collect();
+    let verb = if o.total() == 1 { "points" } else { "point" };
+    Some(format!(
+        "{} now {verb} at no message: the new reading gave their messages other ids (they are \
+         kept, and find their message again if a later reading gives its id back)",
+        parts.join(", ")
+    ))
 }
 
 /// What pairing a translated copy came to: the rate, how, and what is
@@ -378,6 +430,9 @@ pub fn stats(output: &StatsOutput) {
             sanitize(&s.label, false),
             sanitize(&s.path, false)
         );
+        if !s.options.is_empty() {
+            println!("      {}", style.dim(&sanitize(&s.options, false)));
+        }
     }
 }
 
@@ -484,6 +539,8 @@ mod tests {
             skipped_total: 0,
             skip_reasons: Default::default(),
             inputs: Vec::new(),
+            replaced: Default::default(),
+            annotations_without_message: Default::default(),
         };
         assert_eq!(
             duplicate_breakdown(&output),

@@ -322,6 +322,13 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                 accept_skips: args.accept_skips,
                 skips_kept: args.keep_skips,
                 skip_space_check: args.no_space_check,
+                reingest: if args.replace {
+                    trove_ingest::Reingest::Replace
+                } else if args.again {
+                    trove_ingest::Reingest::Again
+                } else {
+                    trove_ingest::Reingest::Refuse
+                },
             };
             if args.dry_run {
                 // No case is opened: a dry run must not create one.

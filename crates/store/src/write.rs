@@ -529,8 +529,7 @@ impl<'s> RunWriter<'s> {
                 [],
             )
             .context(context)?;
-        let mut replaced = ReplacedSource::default();
-        replaced.untranslated = self
+        let untranslated = self
             .conn
             .prepare(
                 "SELECT DISTINCT message_id FROM translations
@@ -539,6 +538,7 @@ impl<'s> RunWriter<'s> {
             )
             .and_then(|mut s| s.query_map(params![source], |r| r.get(0))?.collect())
             .context(context)?;
+        let mut replaced = ReplacedSource { untranslated, ..ReplacedSource::default() };
         replaced.counts.translations = self
             .conn
             .execute(

@@ -206,11 +206,16 @@ fn a_case_from_before_source_scopes_migrates_intact() {
     std::fs::create_dir_all(&case_dir).unwrap();
     std::fs::copy(pre_scope_fixture().join("case.db"), case_dir.join("case.db")).unwrap();
     let mut case = Case::open(&case_dir, &mut ()).unwrap();
-    assert_eq!(case.store().version().unwrap(), 8);
-    let labels: Vec<String> = case.stats().unwrap().sources.into_iter().map(|s| s.label).collect();
+    assert_eq!(case.store().version().unwrap(), trove_store::schema_version());
+    let sources = case.stats().unwrap().sources;
+    let labels: Vec<&str> = sources.iter().map(|s| s.label.as_str()).collect();
     assert!(
-        labels.iter().any(|l| l == "2021-03-01.json"),
+        labels.contains(&"2021-03-01.json"),
         "sources from before labels are labelled by file name: {labels:?}"
+    );
+    assert!(
+        sources.iter().all(|s| s.options.is_empty()),
+        "sources from before have no recorded reading options"
     );
 
     let shown = case.show("srvAmsg000000002", 10).unwrap();
@@ -227,6 +232,7 @@ fn a_case_from_before_source_scopes_migrates_intact() {
     let leak = generated.path().join("leak");
     rocketchat_server(&leak.join("serverA"), "srvA", &[0, 2, 4]);
     let irc = irc_networks(generated.path(), &["netA"]);
+    // Their options unknown, the same files read again are not refused.
     for (input, records) in [(leak.join("serverA"), 3), (irc, 2)] {
         let again = ingest(&mut case, &input);
         assert_eq!(again.messages_added, 0, "{}", input.display());

@@ -47,6 +47,9 @@ pub enum IngestError {
     Index(IndexError),
     /// The user interrupted the run.
     Interrupted,
+    /// Every record of the run was skipped: nothing was read. The skips
+    /// say why (the first ones in full, all counted by kind of reason).
+    NothingRead(skips::Skips),
     /// The case's folder has less free space than the run is estimated to
     /// need (`--no-space-check` skips the estimate).
     NoSpace {
@@ -138,6 +141,21 @@ impl std::fmt::Display for IngestError {
                 space::human_bytes(check.needed - check.available.min(check.needed)),
             ),
             IngestError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            IngestError::NothingRead(skips) => {
+                write!(f, "nothing could be read: {} record(s) skipped", skips.total)?;
+                let mut kinds: Vec<(&String, &u64)> = skips.by_reason.iter().collect();
+                kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                for (n, (kind, count)) in kinds.iter().take(3).enumerate() {
+                    write!(f, "{} {count} × {kind}", if n == 0 { ":" } else { ";" })?;
+                }
+                if kinds.len() > 3 {
+                    write!(f, "; {} other kind(s) of reason", kinds.len() - 3)?;
+                }
+                if let Some(first) = skips.kept.first() {
+                    write!(f, " (first: {} at byte {})", first.file, first.offset)?;
+                }
+                write!(f, "; nothing of this run was kept")
+            }
             IngestError::IndexLags { generation, error } => write!(
                 f,
                 "the run was stored (case generation {generation}) but the search index could \
@@ -412,6 +430,14 @@ pub fn ingest(
     report.notices = notices;
     report.sources = sources;
     report.replaced = summary.replaced;
+    if summary.messages_added + summary.events_added + summary.duplicates == 0
+        && report.translations_added == 0
+        && report.skipped.total > 0
+    {
+        // Even with --accept-skips: there is nothing to keep, and an exit
+        // status of 0 would tell a script that the input was read.
+        return Err(IngestError::NothingRead(report.skipped));
+    }
     // The index finishes and flushes its segments while the store prepares
     // its commit (building its secondary indexes): the two slowest steps of
     // a large run, on different cores. Only when both are ready does the

@@ -236,3 +236,21 @@ fn a_skip_flood_is_counted_in_full_and_kept_in_part() {
         "{stderr}"
     );
 }
+
+/// A run whose every record is skipped read nothing: it fails (exit 1,
+/// even with --accept-skips, which keeps partial reads, not empty ones),
+/// says why by kind of reason, and leaves no case behind.
+#[test]
+fn a_run_that_reads_nothing_fails_and_keeps_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chat.jsonl");
+    std::fs::write(&path, "x\n[1]\nx\n").expect("write");
+    let case = dir.path().join("case");
+    let out =
+        trove(&["ingest", s(&path), "--case", s(&case), "--format", "jsonl", "--accept-skips"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing could be read: 3 record(s) skipped: 2 × line #"), "{stderr}");
+    assert!(stderr.contains("nothing of this run was kept"), "{stderr}");
+    assert!(!case.exists(), "no empty case is left behind");
+}

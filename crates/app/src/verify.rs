@@ -10,6 +10,20 @@ use crate::{AppError, Case, render_id};
 /// within this window may carry ids in either order.
 const TIME_TOLERANCE_MS: i64 = 2_000;
 
+/// The path a source's exact bytes name (a file name that is not UTF-8).
+fn exact_path(bytes: Option<&[u8]>) -> Option<std::path::PathBuf> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        bytes.map(|b| std::path::PathBuf::from(std::ffi::OsStr::from_bytes(b)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = bytes;
+        None
+    }
+}
+
 impl Case {
     /// Re-hashes every source and runs the consistency checks. Findings
     /// are evidence for a person to weigh; nothing is changed.
@@ -21,7 +35,8 @@ impl Case {
             findings: Vec::new(),
         };
         for source in self.store.sources()? {
-            let path = std::path::Path::new(&source.path);
+            let exact = exact_path(source.path_bytes.as_deref());
+            let path = exact.as_deref().unwrap_or(std::path::Path::new(&source.path));
             // Only a regular file is read: a FIFO or a link to /dev/zero in
             // a source's place would never end (or never start).
             let (status, actual) = if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {

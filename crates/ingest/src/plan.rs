@@ -29,7 +29,8 @@ pub(crate) struct Planned {
 /// The label of an input by default: its file or folder name as given
 /// (`serverA` for `leak/serverA`; the folder's own name for `.`).
 pub fn default_label(path: &Path) -> String {
-    let named = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let named =
+        |p: &Path| p.file_name().map(|n| trove_readers::utf8::path_text(Path::new(n)).into_owned());
     named(path)
         .or_else(|| path.canonicalize().ok().and_then(|p| named(&p)))
         .unwrap_or_else(|| path.display().to_string())

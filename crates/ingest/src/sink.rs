@@ -94,6 +94,23 @@ struct CurrentInput {
     reading: String,
 }
 
+/// A path's bytes when it is not UTF-8 (kept so that `verify` opens the
+/// very file), else `None`.
+fn exact_bytes(path: &std::path::Path) -> Option<Vec<u8>> {
+    if path.to_str().is_some() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(path.as_os_str().as_bytes().to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 pub(crate) fn has_link(text: &str) -> bool {
     text.contains("http://") || text.contains("https://") || text.contains("www.")
 }
@@ -246,8 +263,10 @@ impl<'r, 's> IngestSink<'r, 's> {
         };
         // For folders the reader records no entry: the record's file is
         // the source, named by the locator's json path or the single file.
-        let file = match (&current.kind, entry) {
-            (trove_readers::InputKind::Dir, Some(entry)) => current.input_path.join(entry),
+        let file = match (&current.kind, entry, self.input) {
+            // The member's exact path: its entry name shows odd bytes as \xNN.
+            (trove_readers::InputKind::Dir, Some(entry), Some(input)) => input.source_of(entry).0,
+            (trove_readers::InputKind::Dir, Some(entry), None) => current.input_path.join(entry),
             _ => current.input_path.clone(),
         };
         if let Some(&row) = self.sources.get(&file) {
@@ -257,9 +276,12 @@ impl<'r, 's> IngestSink<'r, 's> {
         let Some(current) = &self.current else {
             return Err(IngestError::Read(trove_readers::ReadError::invalid("", None, "no input")));
         };
+        let shown = trove_readers::utf8::path_text(&file);
+        let exact = exact_bytes(&file);
         let row = self.run.source(
             &NewSource {
-                path: &file.display().to_string(),
+                path: &shown,
+                path_bytes: exact.as_deref(),
                 sha256: &sha256,
                 size,
                 format: current.format,

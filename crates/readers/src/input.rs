@@ -93,6 +93,10 @@ pub struct Input {
     kind: InputKind,
     entries: Vec<EntryInfo>,
     links: Vec<Link>,
+    /// Folder members whose path is not UTF-8: their entry name (with
+    /// `\xNN` for the odd bytes, see `utf8::path_text`) to the exact path
+    /// below the folder, which is what is opened.
+    os_names: std::collections::HashMap<String, PathBuf>,
     limits: Limits,
     /// The zip's parsed central directories, kept so that reading many
     /// entries does not re-parse one each time (which made a Slack export
@@ -118,8 +122,9 @@ impl Input {
         let meta = std::fs::metadata(path).map_err(|e| ReadError::io(&display, e))?;
         let mut budget = u64::MAX;
         let mut links = Vec::new();
+        let mut os_names = std::collections::HashMap::new();
         let (kind, entries) = if meta.is_dir() {
-            (InputKind::Dir, list_dir(path, &limits, &mut links)?)
+            (InputKind::Dir, list_dir(path, &limits, &mut links, &mut os_names)?)
         } else if is_zip(path).map_err(|e| ReadError::io(&display, e))? {
             budget =
                 meta.len().saturating_mul(limits.max_total_ratio).max(limits.min_total_inflated);
@@ -127,7 +132,7 @@ impl Input {
         } else {
             let name = path
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+                .map(|n| crate::utf8::path_text(Path::new(n)).into_owned())
                 .unwrap_or_else(|| display.clone());
             let size = meta.len();
             (InputKind::File, vec![EntryInfo { name, size, compressed_size: size }])
@@ -137,6 +142,7 @@ impl Input {
             kind,
             entries,
             links,
+            os_names,
             limits,
             zips: Mutex::new(Vec::new()),
             inflated: InflateBudget { used: AtomicU64::new(0), limit: budget },
@@ -218,7 +224,10 @@ impl Input {
     pub fn source_of(&self, name: &str) -> (PathBuf, Option<String>) {
         match self.kind {
             InputKind::File => (self.path.clone(), None),
-            InputKind::Dir => (self.path.join(name), Some(name.to_string())),
+            InputKind::Dir => {
+                let below = self.os_names.get(name).map_or(Path::new(name), PathBuf::as_path);
+                (self.path.join(below), Some(name.to_string()))
+            }
             InputKind::Zip => (self.path.clone(), Some(name.to_string())),
         }
     }
@@ -527,6 +536,7 @@ fn list_dir(
     root: &Path,
     limits: &Limits,
     links: &mut Vec<Link>,
+    os_names: &mut std::collections::HashMap<String, PathBuf>,
 ) -> Result<Vec<EntryInfo>, ReadError> {
     let mut entries = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -548,6 +558,10 @@ fn list_dir(
                 links.push(Link { name: relative_name(root, &path), target });
             } else if meta.is_file() {
                 let name = relative_name(root, &path);
+                let below = path.strip_prefix(root).unwrap_or(&path);
+                if below.to_str().is_none() {
+                    os_names.insert(name.clone(), below.to_path_buf());
+                }
                 entries.push(EntryInfo { name, size: meta.len(), compressed_size: meta.len() });
                 if entries.len() > limits.max_entries {
                     return Err(ReadError::invalid(
@@ -561,13 +575,60 @@ fn list_dir(
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     links.sort_by(|a, b| a.name.cmp(&b.name));
+    number_names_shown_alike(&mut entries, os_names);
     Ok(entries)
+}
+
+/// Two folder members show alike only when one's name is not UTF-8 and the
+/// other spells its `\xNN` out. The one that is not UTF-8 gets a number
+/// (`room (2).json`) and is still read from its exact path; `entries` is
+/// sorted.
+fn number_names_shown_alike(
+    entries: &mut [EntryInfo],
+    os_names: &mut std::collections::HashMap<String, PathBuf>,
+) {
+    if os_names.is_empty() || entries.windows(2).all(|w| w[0].name != w[1].name) {
+        return;
+    }
+    let mut taken: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.name.clone()).collect();
+    for i in 1..entries.len() {
+        if entries[i].name != entries[i - 1].name {
+            continue;
+        }
+        // Of the two, the one mapped to an exact path (a later duplicate
+        // overwrote the map's entry: both are the same name there).
+        let Some(below) = os_names.remove(&entries[i].name) else { continue };
+        // The number goes before the extension, which readers select by.
+        let shown = entries[i].name.clone();
+        let (stem, extension) = match shown.rsplit_once('.') {
+            Some((stem, extension)) if !stem.is_empty() && !extension.contains('/') => {
+                (stem.to_string(), format!(".{extension}"))
+            }
+            _ => (shown.clone(), String::new()),
+        };
+        let mut n = 2;
+        let mut name = format!("{stem} ({n}){extension}");
+        while taken.contains(&name) {
+            n += 1;
+            name = format!("{stem} ({n}){extension}");
+        }
+        taken.insert(name.clone());
+        os_names.insert(name.clone(), below);
+        entries[i].name = name;
+    }
+    // Entries are looked up by binary search.
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// `path` below `root` as a `/`-separated entry name.
 fn relative_name(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    relative
+        .components()
+        .map(|c| crate::utf8::path_text(Path::new(c.as_os_str())).into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -706,5 +767,34 @@ mod tests {
         assert!(failed.is_err());
         assert_eq!(pooled(&input), 3, "a failed read gives its archive back");
         assert_eq!(read_all(&input, "a.txt").expect("read after a failure"), "one");
+    }
+}
+
+#[cfg(all(test, unix))]
+mod odd_names {
+    use super::*;
+
+    #[test]
+    fn names_shown_alike_are_numbered_and_open_their_own_files() -> Result<(), ReadError> {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().map_err(|e| ReadError::io("tempdir", e))?;
+        let raw = dir.path().join(std::ffi::OsStr::from_bytes(b"room-\xfe.jsonl"));
+        std::fs::write(&raw, "raw").map_err(|e| ReadError::io("write", e))?;
+        std::fs::write(dir.path().join("room-\\xfe.jsonl"), "literal")
+            .map_err(|e| ReadError::io("write", e))?;
+        let input = Input::open(dir.path())?;
+        let names: Vec<&str> = input.entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["room-\\xfe (2).jsonl", "room-\\xfe.jsonl"]);
+        let mut read = Vec::new();
+        for name in names {
+            read.push(input.with_entry(name, |r| {
+                let mut text = String::new();
+                r.read_to_string(&mut text).map_err(|e| ReadError::io(name, e))?;
+                Ok(text)
+            })?);
+        }
+        read.sort();
+        assert_eq!(read, ["literal", "raw"]);
+        Ok(())
     }
 }

@@ -41,7 +41,7 @@ pub mod template;
 pub mod timefmt;
 pub mod transcript;
 pub mod twitter;
-mod utf8;
+pub mod utf8;
 pub mod whatsapp;
 
 pub use detect::{

@@ -176,6 +176,9 @@ pub struct SourceRow {
     /// The reading options it was read with (canonical JSON; `''` when it
     /// was ingested before options were recorded).
     pub options: String,
+    /// The path's exact bytes, when it is not UTF-8 (`path` shows the odd
+    /// bytes as `\xNN`).
+    pub path_bytes: Option<Vec<u8>>,
 }
 
 /// An account with its message count.
@@ -453,7 +456,8 @@ impl Store {
         let mut statement = self
             .conn()
             .prepare_cached(
-                "SELECT id, path, sha256, size, format, reader_version, ingested_at, label, options
+                "SELECT id, path, sha256, size, format, reader_version, ingested_at, label, options,
+                        path_bytes
                  FROM sources ORDER BY id",
             )
             .context(|| "listing sources".into())?;
@@ -469,6 +473,7 @@ impl Store {
                     ingested_at: r.get(6)?,
                     label: r.get(7)?,
                     options: r.get(8)?,
+                    path_bytes: r.get(9)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())

@@ -276,6 +276,9 @@ pub const MIGRATIONS: &[&str] = &[
         run_id         INTEGER NOT NULL REFERENCES runs(id),
         label          TEXT NOT NULL DEFAULT '',
         options        TEXT NOT NULL DEFAULT '',
+        -- the path's exact bytes when it is not UTF-8 (`path` then shows
+        -- the odd bytes as \xNN); NULL otherwise.
+        path_bytes     BLOB,
         UNIQUE (path, sha256, options)
     );
     INSERT INTO sources_new(id, path, sha256, size, format, reader_version, ingested_at, run_id,

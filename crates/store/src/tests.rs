@@ -43,6 +43,7 @@ fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
                 reader_version: 1,
                 label: "a.csv",
                 options: "",
+                path_bytes: None,
             },
             "now",
         )
@@ -542,6 +543,7 @@ fn a_case_at_schema_8_gets_source_options_unknown_and_keeps_every_reference() {
         reader_version: 1,
         label: "dir",
         options,
+        path_bytes: None,
     };
     assert_eq!(run.source(&source(r#"{"tz":"UTC"}"#), "now").expect("source"), 4);
     let earlier = run.earlier_readings("ab").expect("earlier");
@@ -591,6 +593,7 @@ fn replacing_a_source_removes_its_records_and_counts_annotations_left_without_a_
                     reader_version: 1,
                     label: "a-en.csv",
                     options: "{}",
+                    path_bytes: None,
                 },
                 "now",
             )
@@ -633,6 +636,7 @@ fn replacing_a_source_removes_its_records_and_counts_annotations_left_without_a_
                 reader_version: 1,
                 label: "a.csv",
                 options: r#"{"tz":"UTC"}"#,
+                path_bytes: None,
             },
             "now",
         )
@@ -693,6 +697,7 @@ fn replacing_a_translated_copy_lists_the_messages_that_lost_a_translation() {
         reader_version: 1,
         label: "a-en.csv",
         options: r#"{"lang":"en"}"#,
+        path_bytes: None,
     };
     {
         let mut run = store.begin_run("translate", "now").expect("run");

@@ -29,6 +29,8 @@ pub struct NewSource<'a> {
     /// The reading options that decide what records come out of it
     /// (canonical, made by the ingest crate); `''` for unknown.
     pub options: &'a str,
+    /// The path's exact bytes, when it is not UTF-8 (`path` shows it).
+    pub path_bytes: Option<&'a [u8]>,
 }
 
 /// A source recorded by an earlier run, as a re-ingest of the same bytes
@@ -429,8 +431,8 @@ impl<'s> RunWriter<'s> {
         self.conn
             .prepare_cached(
                 "INSERT INTO sources(path, sha256, size, format, reader_version, ingested_at, run_id,
-                                     label, options)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                     label, options, path_bytes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -442,7 +444,8 @@ impl<'s> RunWriter<'s> {
                     now,
                     self.run_id,
                     source.label,
-                    source.options
+                    source.options,
+                    source.path_bytes
                 ])
             })
             .context(|| format!("recording source {}", source.path))?;

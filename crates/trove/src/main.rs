@@ -309,7 +309,12 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     max_conversation_bytes: args.max_conversation_bytes,
                     strict: args.strict,
                 },
-                command: std::env::args().collect::<Vec<_>>().join(" "),
+                // args() panics on an argument that is not UTF-8 (a leak's
+                // file names often are not); the record is for people.
+                command: std::env::args_os()
+                    .map(|arg| arg.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 label: args.label.clone(),
                 translation: match (&args.translation_of, &args.lang) {
                     (Some(source), Some(lang)) => Some(trove_ingest::TranslationOf {

@@ -254,3 +254,69 @@ fn a_run_that_reads_nothing_fails_and_keeps_nothing() {
     assert!(stderr.contains("nothing of this run was kept"), "{stderr}");
     assert!(!case.exists(), "no empty case is left behind");
 }
+
+/// File names that are not UTF-8 (common in leaks made on old systems):
+/// recorded with their odd bytes shown as `\xNN` and kept exactly, so
+/// `verify` re-hashes the very files; a folder member whose name spells
+/// another's `\xNN` out is read too, under a numbered name.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_kept_exactly_and_verify() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |who: &str, at: &str| {
+        format!("{{\"ts\": \"2020-01-01T{at}:00Z\", \"user\": \"{who}\", \"text\": \"hi\"}}\n")
+    };
+    let odd = |name: &[u8]| dir.path().join(std::ffi::OsStr::from_bytes(name));
+    let single = odd(b"chat-\xff.jsonl");
+    std::fs::write(&single, line("ann", "10:00")).expect("write");
+    let folder = dir.path().join("dir");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(
+        folder.join(std::ffi::OsStr::from_bytes(b"room-\xfe.jsonl")),
+        line("bob", "11:00"),
+    )
+    .expect("write");
+    std::fs::write(folder.join("room-\\xfe.jsonl"), line("cy", "12:00")).expect("write");
+
+    let case = dir.path().join("case");
+    for input in [single.as_os_str(), folder.as_os_str()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_trove"))
+            .arg("ingest")
+            .arg(input)
+            .args(["--format", "jsonl", "--case", s(&case)])
+            .output()
+            .expect("run trove");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let stats = json(&trove(&["stats", "--case", s(&case), "--json"]));
+    assert_eq!(stats["messages"], 3, "{stats}");
+    let mut paths: Vec<String> = stats["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|source| source["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    paths.sort();
+    let under = |rest: &str| format!("{}/{rest}", dir.path().display());
+    // Shown alike (the literal name and the escaped bytes), kept apart by
+    // the exact bytes the case keeps for the odd one.
+    let mut expected = vec![
+        under("chat-\\xff.jsonl"),
+        under("dir/room-\\xfe.jsonl"),
+        under("dir/room-\\xfe.jsonl"),
+    ];
+    expected.sort();
+    assert_eq!(paths, expected, "odd bytes shown as \\xNN: {stats}");
+
+    let verified = trove(&["verify", "--case", s(&case)]);
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(stdout.contains("3 source(s) unchanged, 0 changed"), "{stdout}");
+    std::fs::write(&single, line("ann", "10:01")).expect("rewrite");
+    let verified = trove(&["verify", "--case", s(&case), "--json"]);
+    assert_eq!(verified.status.code(), Some(1), "a finding exits 1");
+    let verified: serde_json::Value = serde_json::from_slice(&verified.stdout).expect("json");
+    let findings = verified["source_findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{verified}");
+    assert_eq!(findings[0]["status"], "changed", "the very file is re-read: {verified}");
+}

@@ -95,10 +95,11 @@ def umount(path):
 
 
 class Suite:
-    def __init__(self, trove, work, trials):
+    def __init__(self, trove, work, trials, messages):
         self.trove = trove
         self.work = work
         self.trials = trials
+        self.messages = messages
         self.rows = []
         self.details = []
 
@@ -106,12 +107,12 @@ class Suite:
         self.rows.append((name, trials, len(failures), note))
         self.details.extend(f"{name}: {f}" for f in failures)
 
-    # A base case of 40k messages and a second input of 40k more.
+    # A base case of N messages and a second input of N more.
     def prepare(self):
         self.first = os.path.join(self.work, "first.jsonl")
         self.second = os.path.join(self.work, "second.jsonl")
-        write_jsonl(self.first, 40_000, "a", 1)
-        write_jsonl(self.second, 40_000, "b", 2)
+        write_jsonl(self.first, self.messages, "a", 1)
+        write_jsonl(self.second, self.messages, "b", 2)
         self.base = os.path.join(self.work, "base")
         out = self.trove.run("ingest", self.first, "--case", self.base, "--format", "jsonl")
         if out.returncode != 0:
@@ -147,10 +148,12 @@ class Suite:
                    for f in fs) // (1 << 20) + 1
         failures, trials, kept = [], 0, 0
         mount = os.path.join(self.work, "small")
-        # Sizes from "the base barely fits" to "the run fits", spread over
-        # the trials: every step of the run meets a full disk somewhere.
+        # Sizes from "the base barely fits" to "the run fits" (it writes
+        # about three times its input), spread over the trials: every step
+        # of the run meets a full disk somewhere.
+        span = 4 * (os.path.getsize(self.second) >> 20) + 8
         for n in range(self.trials):
-            megabytes = size + 1 + n * 40 // max(self.trials - 1, 1)
+            megabytes = size + 1 + n * span // max(self.trials - 1, 1)
             mount_tmpfs(mount, megabytes)
             try:
                 case = os.path.join(mount, "case")
@@ -184,7 +187,7 @@ class Suite:
         span = time.monotonic() - began
         shutil.rmtree(probe)
         rng = random.Random(7 if sig == signal.SIGKILL else 8)
-        failures = []
+        failures, kept = [], 0
         for n in range(self.trials):
             case = os.path.join(self.work, f"kill{n}")
             shutil.copytree(self.base, case)
@@ -195,6 +198,7 @@ class Suite:
             process.send_signal(sig)
             _, stderr = process.communicate(timeout=600)
             code = process.returncode
+            kept += self.trove.counts(case) == self.after
             if sig == signal.SIGKILL:
                 # Killed, it could not say anything; the next open must cope.
                 counts = self.trove.counts(case)
@@ -214,7 +218,9 @@ class Suite:
                     failures.append(f"trial {n}: exit {code} without saying what happened: "
                                     f"{stderr[:200]}")
             shutil.rmtree(case)
-        self.record(name, self.trials, failures, f"run takes {span:.1f} s")
+        self.record(name, self.trials, failures,
+                    f"run takes {span:.1f} s; {kept} ended with the run kept, "
+                    f"{self.trials - kept} with nothing of it")
 
     def read_only(self):
         failures = []
@@ -370,7 +376,7 @@ class Suite:
             one = subprocess.Popen([self.trove.binary, "ingest", self.second, "--case", case,
                                     "--format", "jsonl"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-            time.sleep(0.3)
+            time.sleep(0.05)
             two = self.trove.run("ingest", self.first, "--case", case, "--format", "jsonl",
                                  "--label", "again")
             _, first_err = one.communicate(timeout=600)
@@ -391,10 +397,12 @@ def main():
     parser.add_argument("--trove", default="target/release/trove")
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--only", help="run only the tests whose name contains this")
+    parser.add_argument("--messages", type=int, default=100_000,
+                        help="messages in the base case and in the run faults hit")
     args = parser.parse_args()
     trove = Trove(os.path.abspath(args.trove))
     with tempfile.TemporaryDirectory(prefix="trove-faults-") as work:
-        suite = Suite(trove, work, args.trials)
+        suite = Suite(trove, work, args.trials, args.messages)
         suite.prepare()
         tests = [
             ("disk", suite.disk_full),

@@ -16,7 +16,7 @@ fn faults(only: &str, trials: u32) {
     let out = Command::new("python3")
         .arg(&script)
         .args(["--trove", env!("CARGO_BIN_EXE_trove"), "--only", only])
-        .args(["--trials", &trials.to_string()])
+        .args(["--trials", &trials.to_string(), "--messages", "20000"])
         .output()
         .expect("python3 runs the fault suite");
     let stdout = String::from_utf8_lossy(&out.stdout);

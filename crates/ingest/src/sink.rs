@@ -70,6 +70,17 @@ pub(crate) struct IngestSink<'r, 's> {
     /// The input being read, where attached files are hashed from.
     input: Option<&'r Input>,
     pub media: MediaFiles,
+    /// Messages of the current file whose text holds U+FFFD, not yet
+    /// reported (see [`IngestSink::note_replacement`]).
+    replacements: Option<Replacements>,
+}
+
+/// Messages of one file whose text holds the replacement character.
+struct Replacements {
+    file: String,
+    /// The first such record's offset.
+    offset: u64,
+    count: u64,
 }
 
 /// What a run's sink gathered.
@@ -197,6 +208,7 @@ impl<'r, 's> IngestSink<'r, 's> {
             occurrence_ms: i64::MIN,
             stored: 0,
             input: None,
+            replacements: None,
             media: MediaFiles::new(None),
         }
     }
@@ -208,6 +220,7 @@ impl<'r, 's> IngestSink<'r, 's> {
         label: &str,
         reading: String,
     ) {
+        self.report_replacements();
         self.input = Some(input);
         self.current = Some(CurrentInput {
             input_path: input.path().to_path_buf(),
@@ -234,13 +247,49 @@ impl<'r, 's> IngestSink<'r, 's> {
         Some(report)
     }
 
-    pub fn finish(self) -> Finished {
+    pub fn finish(mut self) -> Finished {
+        self.report_replacements();
         Finished {
             summary: self.summary,
             skipped: self.skipped,
             notices: self.notices,
             sources: self.sources.len() as u64,
         }
+    }
+
+    /// Counts a message whose text holds U+FFFD. Text readers decode bytes
+    /// that are not UTF-8 as that character, so the user hears how many
+    /// messages of which file hold it rather than meeting `�` in a quote;
+    /// one notice per file.
+    fn note_replacement(&mut self, record: &Record) {
+        let Some(input) = self.input else { return };
+        let name = record.locator.entry.as_deref().unwrap_or_default();
+        let file = input.display_entry(name);
+        match &mut self.replacements {
+            Some(open) if open.file == file => open.count += 1,
+            _ => {
+                self.report_replacements();
+                self.replacements =
+                    Some(Replacements { file, offset: record.locator.offset, count: 1 });
+            }
+        }
+    }
+
+    /// Passes the current file's count of U+FFFD messages on as a notice.
+    fn report_replacements(&mut self) {
+        let Some(Replacements { file, offset, count }) = self.replacements.take() else { return };
+        let notice = Notice {
+            file,
+            offset,
+            kind: trove_readers::NoticeKind::ReplacementCharacters,
+            count,
+            reason: format!(
+                "{count} message(s) hold U+FFFD (�), the replacement character: bytes that were \
+                 not UTF-8 in the source were replaced by it, or the source held it; the source's \
+                 bytes are unchanged"
+            ),
+        };
+        trove_readers::Sink::notice(self, notice);
     }
 
     /// The source row for the file holding `entry`, hashing it on first sight.
@@ -598,6 +647,9 @@ impl Sink for IngestSink<'_, '_> {
             return Err(Stop("interrupted".into()));
         }
         self.tally.record(&record);
+        if record.text.contains('\u{FFFD}') {
+            self.note_replacement(&record);
+        }
         match self.store(record) {
             Ok(()) => Ok(()),
             Err(e) => {

@@ -87,6 +87,10 @@ pub enum NoticeKind {
     /// Events with no conversation or content of their own (typing,
     /// presence, connection notices) were counted, not kept as records.
     EventsNotKept,
+    /// Messages whose text holds U+FFFD, the replacement character: bytes
+    /// of the source that were not UTF-8 were replaced by it (or the source
+    /// held the character itself). Counted per file by ingest.
+    ReplacementCharacters,
 }
 
 impl NoticeKind {
@@ -99,6 +103,7 @@ impl NoticeKind {
             NoticeKind::IdenticalRepeat => "identical_repeat",
             NoticeKind::EntitiesDecoded => "entities_decoded",
             NoticeKind::EventsNotKept => "events_not_kept",
+            NoticeKind::ReplacementCharacters => "replacement_characters",
         }
     }
 
@@ -112,7 +117,8 @@ impl NoticeKind {
             NoticeKind::FieldDropped
             | NoticeKind::LinesFolded
             | NoticeKind::EntitiesDecoded
-            | NoticeKind::EventsNotKept => None,
+            | NoticeKind::EventsNotKept
+            | NoticeKind::ReplacementCharacters => None,
         }
     }
 }

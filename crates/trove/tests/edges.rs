@@ -320,3 +320,38 @@ fn file_names_that_are_not_utf8_are_kept_exactly_and_verify() {
     assert_eq!(findings.len(), 1, "{verified}");
     assert_eq!(findings[0]["status"], "changed", "the very file is re-read: {verified}");
 }
+
+/// Bytes that are not UTF-8 become U+FFFD in the text: never silently.
+/// The run counts the messages that hold it, per file, with the first one's
+/// offset; the source's bytes stay as they were (verify passes).
+#[test]
+fn text_that_was_not_utf8_is_counted_per_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("chat.csv");
+    std::fs::write(
+        &csv,
+        b"text,date,user\nhello \xff\xfe world,2021-05-01T10:00:00Z,Carol\n\
+          fine,2021-05-01T10:01:00Z,Dan\nbad \xc3 too,2021-05-01T10:02:00Z,Dan\n",
+    )
+    .expect("write");
+    let case = dir.path().join("case");
+    let out = json(&trove(&[
+        "ingest",
+        s(&csv),
+        "--case",
+        s(&case),
+        "--format",
+        "csv",
+        "--map",
+        "text=text,sent_at=date,sender=user",
+        "--json",
+    ]));
+    assert_eq!(out["messages_added"], 3, "{out}");
+    assert_eq!(out["notice_counts"]["replacement_characters"], 2, "{out}");
+    let notice = &out["notices"][0];
+    assert_eq!(notice["kind"], "replacement_characters", "{out}");
+    assert_eq!(notice["offset"], 15, "the first such message's row: {out}");
+    assert!(notice["file"].as_str().is_some_and(|f| f.ends_with("chat.csv")), "{out}");
+    let verified = trove(&["verify", "--case", s(&case)]);
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+}

@@ -46,7 +46,8 @@
 //!   quotes) longer than [`ReadOptions::max_record_bytes`] stops the read
 //!   with [`ReadError::Invalid`] at the offset where it started, after
 //!   buffering at most about that many bytes. NUL bytes in the first 8 KiB
-//!   mean binary data and are refused. A UTF-8 BOM is skipped; offsets still
+//!   mean binary data to detection, which passes such a file by; read with
+//!   the reader named, its rows are read. A UTF-8 BOM is skipped; offsets still
 //!   count from the real start of the file.
 //! * **Locators** give the row's first byte (after any blank lines), its
 //!   length without the line terminator, and its 1-based line.
@@ -586,12 +587,22 @@ pub(crate) struct Head {
 /// How many leading bytes are checked for NULs.
 const BINARY_PROBE: usize = 8 * 1024;
 
-/// Reads up to `n` bytes from the start of an entry and refuses binary
-/// data.
+/// Reads up to `n` bytes from the start of an entry and refuses UTF-16.
+/// NUL bytes are not refused here: detection (`check_text` in the sniffs)
+/// already keeps binary files from being taken for transcripts, and a file
+/// the user names the reader for (`--format csv`) with one NUL in a cell is
+/// an odd row, not a binary file; its rows are read (a binary file read
+/// anyway gives rows without a time or text, which are skips).
 pub(crate) fn read_head(reader: &mut dyn Read, n: usize, display: &str) -> Result<Head, ReadError> {
     let mut bytes = Vec::with_capacity(n.min(1 << 20));
     reader.take(n as u64).read_to_end(&mut bytes).map_err(|e| ReadError::io(display, e))?;
-    check_text(&bytes).map_err(|reason| ReadError::invalid(display, Some(0), reason))?;
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(ReadError::invalid(
+            display,
+            Some(0),
+            "UTF-16 text is not supported; convert the file to UTF-8",
+        ));
+    }
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     Ok(Head { bytes, bom })
 }

@@ -203,7 +203,7 @@ impl CaseIndex {
         // The index is derived: one written with another schema (an older
         // trove) is discarded and rebuilt from the store by the caller, who
         // sees an index with no payload.
-        let mut index = match open(dir) {
+        let index = match open(dir) {
             Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
                 std::fs::remove_dir_all(dir).and_then(|()| std::fs::create_dir_all(dir)).map_err(
                     |e| tantivy::TantivyError::InternalError(format!("{}: {e}", dir.display())),
@@ -212,6 +212,12 @@ impl CaseIndex {
             }
             other => other?,
         };
+        CaseIndex::searching(index, fields)
+    }
+
+    /// The case index over an opened tantivy index: its analyzer, parallel
+    /// search and a reader of the last commit.
+    fn searching(mut index: Index, fields: Fields) -> Result<CaseIndex, IndexError> {
         index.tokenizers().register(analyzer::ANALYZER, analyzer::TroveTokenizer::default());
         // Segments are searched in parallel: a query matching half a
         // million messages (counts, facets) takes half the time on two cores.
@@ -229,7 +235,7 @@ impl CaseIndex {
     /// here: it cannot be rebuilt.
     pub fn open_read_only(dir: &Path) -> Result<CaseIndex, IndexError> {
         let directory = read_only::ReadOnlyDirectory::open(dir)?;
-        let mut index = Index::open(directory)?;
+        let index = Index::open(directory)?;
         let (expected, fields) = schema();
         if index.schema() != expected {
             return Err(IndexError::internal(format!(
@@ -238,14 +244,7 @@ impl CaseIndex {
                 dir.display()
             )));
         }
-        index.tokenizers().register(analyzer::ANALYZER, analyzer::TroveTokenizer::default());
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
-        if threads > 1 {
-            index.set_multithread_executor(threads)?;
-        }
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let loaded = std::sync::Mutex::new(index.load_metas()?.payload);
-        Ok(CaseIndex { index, reader, fields, loaded })
+        CaseIndex::searching(index, fields)
     }
 
     /// The payload of the last commit (the store generation it reflects).

@@ -445,26 +445,22 @@ fn an_unclosed_quote_is_refused_at_the_record_start() {
     assert!(reason.contains("line 3") && reason.contains("unclosed quote"), "{reason}");
 }
 
-/// Binary data is never taken for a transcript by detection; read with the
-/// reader named, it gives no message: its rows are skips (or the read
-/// fails), each with its place.
+/// Binary data is never taken for a transcript by detection, and read with
+/// the reader named it is refused as binary (a NUL in its first line), at
+/// offset 0.
 #[test]
-fn binary_data_is_passed_by_detection_and_gives_no_message_when_forced() {
+fn binary_data_is_passed_by_detection_and_refused_when_forced() {
     let dir = tempfile::tempdir().unwrap();
-    let mut garbage = b"text,date\n".to_vec();
-    garbage.extend((0..4096u32).map(|i| (i * 7 % 256) as u8));
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
     for (format, name) in [(&Csv as &dyn Format, "g.csv"), (&Jsonl, "g.jsonl")] {
         let path = write_temp(&dir, name, &garbage);
         let input = trove_readers::Input::open(&path).unwrap();
         assert_eq!(format.sniff(&input), trove_readers::Confidence::No, "{name}");
-        match read(format, &path, &ReadOptions::default()) {
-            Ok(sink) => {
-                assert!(sink.records.is_empty(), "{name}: {:#?}", sink.records);
-                assert!(!sink.skips.is_empty(), "{name}: nothing said");
-            }
-            Err(ReadError::Invalid { file, .. }) => assert_eq!(file, path.display().to_string()),
-            Err(other) => panic!("{name}: {other}"),
-        }
+        let err = read(format, &path, &ReadOptions::default()).unwrap_err();
+        let ReadError::Invalid { file, offset, reason } = &err else { panic!("{err}") };
+        assert_eq!(file, &path.display().to_string());
+        assert_eq!(*offset, Some(0));
+        assert!(reason.contains("binary data, not a text transcript"), "{reason}");
     }
 }
 

@@ -47,7 +47,8 @@
 //!   with [`ReadError::Invalid`] at the offset where it started, after
 //!   buffering at most about that many bytes. NUL bytes in the first 8 KiB
 //!   mean binary data to detection, which passes such a file by; read with
-//!   the reader named, its rows are read. A UTF-8 BOM is skipped; offsets still
+//!   the reader named, only a NUL in the first line (the header) refuses
+//!   it, and a NUL in a cell is read. A UTF-8 BOM is skipped; offsets still
 //!   count from the real start of the file.
 //! * **Locators** give the row's first byte (after any blank lines), its
 //!   length without the line terminator, and its 1-based line.
@@ -587,30 +588,36 @@ pub(crate) struct Head {
 /// How many leading bytes are checked for NULs.
 const BINARY_PROBE: usize = 8 * 1024;
 
-/// Reads up to `n` bytes from the start of an entry and refuses UTF-16.
-/// NUL bytes are not refused here: detection (`check_text` in the sniffs)
-/// already keeps binary files from being taken for transcripts, and a file
-/// the user names the reader for (`--format csv`) with one NUL in a cell is
-/// an odd row, not a binary file; its rows are read (a binary file read
-/// anyway gives rows without a time or text, which are skips).
+/// Reads up to `n` bytes from the start of an entry and refuses UTF-16 and
+/// binary data. Binary means a NUL in the first line (a CSV header, the
+/// first JSON line): detection (`check_text` in the sniffs) passes by any
+/// NUL in the first 8 KiB, but a file the user names the reader for
+/// (`--format csv`) whose header is text and one cell holds a NUL is an odd
+/// row, not a binary file, and its rows are read.
 pub(crate) fn read_head(reader: &mut dyn Read, n: usize, display: &str) -> Result<Head, ReadError> {
     let mut bytes = Vec::with_capacity(n.min(1 << 20));
     reader.take(n as u64).read_to_end(&mut bytes).map_err(|e| ReadError::io(display, e))?;
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(ReadError::invalid(
-            display,
-            Some(0),
-            "UTF-16 text is not supported; convert the file to UTF-8",
-        ));
+    let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
+    let first_line = probe.split(|&b| b == b'\n').next().unwrap_or_default();
+    let refused =
+        if first_line.contains(&0) { check_text(probe).err() } else { check_utf16(probe) };
+    if let Some(reason) = refused {
+        return Err(ReadError::invalid(display, Some(0), reason));
     }
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     Ok(Head { bytes, bom })
 }
 
+/// The reason UTF-16 text is refused, when `head` starts as UTF-16 does.
+fn check_utf16(head: &[u8]) -> Option<String> {
+    (head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF"))
+        .then(|| "UTF-16 text is not supported; convert the file to UTF-8".to_string())
+}
+
 /// `Err` with a reason when the first bytes are not text we read.
 fn check_text(head: &[u8]) -> Result<(), String> {
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Err("UTF-16 text is not supported; convert the file to UTF-8".to_string());
+    if let Some(reason) = check_utf16(head) {
+        return Err(reason);
     }
     if head[..head.len().min(BINARY_PROBE)].contains(&0) {
         return Err("binary data, not a text transcript (NUL bytes in the first 8 KiB)".to_string());

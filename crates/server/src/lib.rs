@@ -11,6 +11,7 @@
 //! serves, so a hostile web page cannot reach it through DNS rebinding.
 
 mod actions;
+mod bounds;
 mod pages;
 mod security;
 mod time;
@@ -87,6 +88,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .layer(axum::middleware::from_fn_with_state(state.clone(), answered_from))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(security::same_origin_only))
         .layer(axum::middleware::from_fn_with_state(
             security::Hosts::loopback(port),
             security::host,

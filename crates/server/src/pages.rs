@@ -11,12 +11,12 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use trove_app::{AppError, Case, SearchOptions, SortOrder};
 
-use crate::AppState;
 use crate::views::{
     Chart, Chrome, CollectionPage, CollectionsPage, ConversationPage, ErrorPage, ExcerptView,
     FacetView, Heatmap, MessagePage, MessageView, OverviewPage, PersonPage, RedactionsPage,
     SearchPage, encode, granularity,
 };
+use crate::{AppState, bounds};
 
 /// Hits per search page.
 const PAGE_SIZE: usize = 20;
@@ -30,9 +30,9 @@ static JS: &str = include_str!("../assets/app.js");
 static OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// What went wrong, as a page or JSON.
-struct Failure {
-    status: StatusCode,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
 }
 
 impl From<AppError> for Failure {
@@ -258,6 +258,9 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
     let page = params.page.unwrap_or(1).max(1);
     let q = params.q.clone();
     let tz = params.tz.clone();
+    if let Err(f) = bounds::check_query(&q).and_then(|()| bounds::check_page(page, PAGE_SIZE)) {
+        return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
+    }
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
         let options = SearchOptions {
@@ -373,8 +376,13 @@ pub async fn message(
 ) -> Response {
     let (json, id) = negotiate(&headers, &id);
     let name = state.name.to_string();
-    let before = params.before.unwrap_or(CONTEXT).min(1000);
-    let after = params.after.unwrap_or(CONTEXT).min(1000);
+    let before = params.before.unwrap_or(CONTEXT);
+    let after = params.after.unwrap_or(CONTEXT);
+    if let Err(f) =
+        bounds::check_context("before", before).and_then(|()| bounds::check_context("after", after))
+    {
+        return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
+    }
     let tz = params.tz.clone();
     let wanted = id.clone();
     let result = with_case(&state, move |case| {

@@ -62,3 +62,21 @@ pub async fn host(State(hosts): State<Hosts>, request: Request, next: Next) -> R
             .into_response()
     }
 }
+
+/// Refuses what a browser marks as sent by another site (`Sec-Fetch-Site:
+/// cross-site` or `same-site`): a page elsewhere can make the browser GET
+/// a search here (a `no-cors` fetch, an image), to burden the workbench or
+/// time its answers. The workbench's own pages send `same-origin`, a typed
+/// address or a bookmark `none`; clients that send no such header (curl,
+/// scripts) are not browsers acting for a page, and pass.
+pub async fn same_origin_only(request: Request, next: Next) -> Response {
+    let site = request.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(site, Some("cross-site" | "same-site")) {
+        return (
+            StatusCode::FORBIDDEN,
+            "requests from other sites are refused: open the workbench from its own address\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}

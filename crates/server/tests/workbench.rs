@@ -678,3 +678,69 @@ async fn a_running_workbench_sees_another_process_ingest() {
     assert!(page.body.contains("Case generation 2."), "{}", excerpt(&page.body));
     assert!(!page.body.contains("not searchable yet"), "{}", excerpt(&page.body));
 }
+
+/// Requests that would cost the workbench more than any page needs are
+/// refused at once with a 4xx naming the bound, never a stall or a 500:
+/// an overlong query, too many terms, a context window past its bound,
+/// dates no calendar has.
+#[tokio::test]
+async fn costly_or_malformed_requests_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+
+    let long = "a".repeat(5_000);
+    let many = ["x"; 300].join("+");
+    for (uri, says) in [
+        (format!("/search.json?q={long}"), "query is 5000 characters"),
+        (format!("/search?q={long}"), "query is 5000 characters"),
+        (format!("/search.json?q={many}"), "300 terms"),
+        ("/search.json?q=after:99999-01-01".to_string(), "is not a date"),
+        ("/search?q=before:2021-13-45+x".to_string(), "is not a valid date"),
+        ("/search.json?q=x&page=100000000".to_string(), "page"),
+    ] {
+        let reply = get(&app, &uri).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{uri}: {} {}",
+            reply.status,
+            excerpt(&reply.body)
+        );
+        assert!(reply.body.contains(says), "{uri}: {}", excerpt(&reply.body));
+    }
+    let first = json(&get(&app, "/search.json?q=").await);
+    let id = first["hits"][0]["id"].as_str().expect("an id").to_string();
+    let reply = get(&app, &format!("/m/{id}.json?before=100000")).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", excerpt(&reply.body));
+    assert!(reply.body.contains("before=100000"), "{}", excerpt(&reply.body));
+    assert_eq!(get(&app, &format!("/m/{id}.json?before=500")).await.status, StatusCode::OK);
+}
+
+/// A page on another site can make the browser send a GET here (a
+/// `no-cors` fetch, an image): the browser marks it `Sec-Fetch-Site:
+/// cross-site`, and it is refused before any work.
+#[tokio::test]
+async fn cross_site_reads_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    for site in ["cross-site", "same-site"] {
+        let request = Request::builder()
+            .uri("/search.json?q=kumquat")
+            .header(header::HOST, HOST)
+            .header("sec-fetch-site", site)
+            .body(Body::empty())
+            .expect("request");
+        let reply = app.clone().oneshot(request).await.expect("reply");
+        assert_eq!(reply.status(), StatusCode::FORBIDDEN, "{site}");
+    }
+    for site in ["same-origin", "none"] {
+        let request = Request::builder()
+            .uri("/search.json?q=kumquat")
+            .header(header::HOST, HOST)
+            .header("sec-fetch-site", site)
+            .body(Body::empty())
+            .expect("request");
+        let reply = app.clone().oneshot(request).await.expect("reply");
+        assert_eq!(reply.status(), StatusCode::OK, "{site}");
+    }
+}

@@ -27,7 +27,10 @@ pub async fn headers(request: Request, next: Next) -> Response {
         h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `same-origin`, not `no-referrer`: nothing leaves for other sites
+    // either way, and under `no-referrer` browsers send `Origin: null` on
+    // the workbench's own form posts, which would have to be trusted.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));

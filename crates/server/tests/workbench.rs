@@ -324,7 +324,7 @@ async fn hostile_content_is_text_on_every_page() {
             "{page}"
         );
         assert_eq!(reply.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
-        assert_eq!(reply.headers.get(header::REFERRER_POLICY).unwrap(), "no-referrer");
+        assert_eq!(reply.headers.get(header::REFERRER_POLICY).unwrap(), "same-origin");
         assert_only_our_markup(&reply.body, page);
     }
     // The hostile strings are there, as text.

@@ -74,16 +74,12 @@ pub async fn act(
     let action = fields.get("action").unwrap_or("").to_string();
     let back = fields.get("back").filter(|b| is_local(b)).unwrap_or("/").to_string();
     let author = state.author.to_string();
-    let case = state.case.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let mut case = case
-            .lock()
-            .map_err(|_| "the case is unavailable after an earlier failure".to_string())?;
-        perform(&mut case, &action, &fields, &author)
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r);
+    let outcome = match state.cases.run(move |case| perform(case, &action, &fields, &author)).await
+    {
+        Ok(Some(result)) => result,
+        Ok(None) => Err("the change failed inside the workbench (a bug: please report it)".into()),
+        Err(crate::pool::Busy) => Err(crate::pages::busy().message),
+    };
     match outcome {
         Ok(detail) if json => {
             crate::pages::json_response(StatusCode::OK, &Done { ok: true, detail })

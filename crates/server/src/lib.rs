@@ -13,6 +13,7 @@
 mod actions;
 mod bounds;
 mod pages;
+mod pool;
 mod security;
 mod time;
 mod views;
@@ -24,11 +25,11 @@ use axum::Router;
 use axum::routing::{get, post};
 use trove_app::{Case, Freshness};
 
-/// What every handler shares: the case, behind a lock (its SQLite
-/// connection serves one request at a time; requests take milliseconds).
+/// What every handler shares: a few handles on the case, lent one per
+/// request (see `pool`).
 #[derive(Clone)]
 pub struct AppState {
-    case: Arc<Mutex<Case>>,
+    cases: Arc<pool::CasePool>,
     name: Arc<str>,
     /// Embedded in every form; a write without it is refused.
     csrf: Arc<str>,
@@ -57,7 +58,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .unwrap_or_else(|| case.dir().display().to_string())
         .into();
     let state = AppState {
-        case: Arc::new(Mutex::new(case)),
+        cases: Arc::new(pool::CasePool::new(case)),
         name,
         csrf: actions::new_token()
             .map_err(|e| {

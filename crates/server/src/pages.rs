@@ -74,6 +74,15 @@ fn html_response(status: StatusCode, page: &impl Template) -> Response {
 }
 
 fn failure_response(json: bool, failure: Failure, case: &str, zone: &str) -> Response {
+    let busy = failure.status == StatusCode::SERVICE_UNAVAILABLE;
+    let mut response = failure_body(json, failure, case, zone);
+    if busy {
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    }
+    response
+}
+
+fn failure_body(json: bool, failure: Failure, case: &str, zone: &str) -> Response {
     if json {
         #[derive(Serialize)]
         struct ErrorJson<'a> {
@@ -99,26 +108,44 @@ async fn with_case<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Case) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
-    let case = state.case.clone();
     let freshness = state.freshness.clone();
-    tokio::task::spawn_blocking(move || {
-        let case = case.lock().map_err(|_| Failure {
+    let outcome = state
+        .cases
+        .run(move |case| {
+            // An ingest by another process since the last request becomes
+            // searchable here, not only after a restart.
+            let fresh = case.freshen().map_err(|e| Failure {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: format!("reloading the case: {e}"),
+            })?;
+            if let Ok(mut shared) = freshness.lock() {
+                *shared = fresh;
+            }
+            f(case)
+        })
+        .await;
+    match outcome {
+        Ok(Some(result)) => result,
+        Ok(None) => Err(Failure {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "the case is unavailable after an earlier failure".into(),
-        })?;
-        // An ingest by another process since the last request becomes
-        // searchable here, not only after a restart.
-        let fresh = case.freshen().map_err(|e| Failure {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: format!("reloading the case: {e}"),
-        })?;
-        if let Ok(mut shared) = freshness.lock() {
-            *shared = fresh;
-        }
-        f(&case)
-    })
-    .await
-    .map_err(|e| Failure { status: StatusCode::INTERNAL_SERVER_ERROR, message: e.to_string() })?
+            message: "the request failed inside the workbench (a bug: please report it)".into(),
+        }),
+        Err(crate::pool::Busy) => Err(busy()),
+    }
+}
+
+/// Every handle on the case stayed busy: try again in a moment (the
+/// response carries `Retry-After`).
+pub(crate) fn busy() -> Failure {
+    Failure {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message: format!(
+            "the workbench is busy: every one of its {} handles on the case stayed taken for {} s; \
+             try again in a moment",
+            crate::pool::HANDLES,
+            crate::pool::WAIT.as_secs()
+        ),
+    }
 }
 
 /// The zone a request asks for (`tz`), checked; the case's when absent.

@@ -12,6 +12,7 @@
 
 mod actions;
 mod bounds;
+mod facet_cache;
 mod pages;
 mod pool;
 mod security;
@@ -37,6 +38,8 @@ pub struct AppState {
     author: Arc<str>,
     /// The generations the last request answered from (store, search).
     freshness: Arc<Mutex<Freshness>>,
+    /// Facets of recent queries at the current generation.
+    facets: Arc<facet_cache::FacetCache>,
 }
 
 impl AppState {
@@ -67,6 +70,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
             .into(),
         author: author.into(),
         freshness: Arc::new(Mutex::new(Freshness::default())),
+        facets: Arc::new(facet_cache::FacetCache::default()),
     };
     Ok(Router::new()
         .route("/", get(pages::overview))

@@ -288,6 +288,7 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
     if let Err(f) = bounds::check_query(&q).and_then(|()| bounds::check_page(page, PAGE_SIZE)) {
         return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
     }
+    let cache = state.facets.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
         let options = SearchOptions {
@@ -298,7 +299,16 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
             ..SearchOptions::default()
         };
         let search = case.search(&q, &options)?;
-        let facets = case.facets(&q, Some(&zone_name))?;
+        // Counted once per query and generation, not on every page.
+        let generation = case.freshen()?.generation;
+        let facets = match cache.get(generation, &q, &zone_name) {
+            Some(facets) => facets,
+            None => {
+                let facets = case.facets(&q, Some(&zone_name))?;
+                cache.put(generation, &q, &zone_name, &facets);
+                facets
+            }
+        };
         Ok((zone_name, zone, search, facets))
     })
     .await;

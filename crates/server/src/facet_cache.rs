@@ -1,0 +1,42 @@
+//! Facets of recent queries, kept per case generation. Paging through a
+//! search asks for the same facets again on every page, and several people
+//! on one case ask for the same few queries; facets count over every hit
+//! (all of a frequent word's hundreds of thousands), so they are worth
+//! keeping. An entry is only used at the generation it was counted at:
+//! an ingest makes every entry stale.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use trove_app::FacetsOutput;
+
+/// Queries kept.
+const ENTRIES: usize = 128;
+
+/// (query, zone) → facets, at one generation.
+#[derive(Default)]
+pub(crate) struct FacetCache {
+    entries: Mutex<VecDeque<(u64, String, String, FacetsOutput)>>,
+}
+
+impl FacetCache {
+    /// The facets of `query` in `zone` at `generation`, if kept.
+    pub(crate) fn get(&self, generation: u64, query: &str, zone: &str) -> Option<FacetsOutput> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .iter()
+            .find(|(g, q, z, _)| *g == generation && q == query && z == zone)
+            .map(|(_, _, _, facets)| facets.clone())
+    }
+
+    /// Keeps `facets`, dropping the oldest entry when full and every entry
+    /// of another generation.
+    pub(crate) fn put(&self, generation: u64, query: &str, zone: &str, facets: &FacetsOutput) {
+        let Ok(mut entries) = self.entries.lock() else { return };
+        entries.retain(|(g, q, z, _)| *g == generation && !(q == query && z == zone));
+        if entries.len() >= ENTRIES {
+            entries.pop_front();
+        }
+        entries.push_back((generation, query.to_string(), zone.to_string(), facets.clone()));
+    }
+}

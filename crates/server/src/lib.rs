@@ -12,6 +12,7 @@
 
 mod actions;
 mod bounds;
+mod connections;
 mod facet_cache;
 mod pages;
 mod pool;
@@ -154,6 +155,7 @@ pub fn serve(
         let bound = listener.local_addr()?;
         let app = router(case, bound.port(), author)?;
         ready(bound);
+        let listener = connections::Limited::new(listener, connections::MAX_CONNECTIONS);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

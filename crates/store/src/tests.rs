@@ -33,6 +33,13 @@ fn new_message<'a>(
 /// A run with one source, conversation and account: the run and their rows.
 fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
     let mut run = store.begin_run("test", "2026-01-01T00:00:00Z").expect("run");
+    let (source, conversation, sender) = rows_in(&mut run, "");
+    (run, source, conversation, sender)
+}
+
+/// Source `a.csv` (read with `options`), conversation `c` and account
+/// `alice` in `run`: their rows.
+fn rows_in(run: &mut RunWriter<'_>, options: &str) -> (i64, i64, i64) {
     let source = run
         .source(
             &NewSource {
@@ -42,7 +49,7 @@ fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
                 format: "csv",
                 reader_version: 1,
                 label: "a.csv",
-                options: "",
+                options,
                 path_bytes: None,
             },
             "now",
@@ -56,7 +63,7 @@ fn begin_with_rows(store: &mut Store) -> (RunWriter<'_>, i64, i64, i64) {
         )
         .expect("conv");
     let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
-    (run, source, conversation, sender)
+    (source, conversation, sender)
 }
 
 fn ingest_one(store: &mut Store, keys: &[i64]) -> RunSummary {
@@ -626,29 +633,7 @@ fn replacing_a_source_removes_its_records_and_counts_annotations_left_without_a_
     assert_eq!(replaced.rows.len(), 4);
     assert!(replaced.untranslated.is_empty(), "the translated message itself is gone");
     // The new reading keeps keys 1 and 4, and gives 2 and 3 new ones.
-    let source = run
-        .source(
-            &NewSource {
-                path: "a.csv",
-                sha256: "ab",
-                size: 1,
-                format: "csv",
-                reader_version: 1,
-                label: "a.csv",
-                options: r#"{"tz":"UTC"}"#,
-                path_bytes: None,
-            },
-            "now",
-        )
-        .expect("source");
-    let conversation = run
-        .conversation(
-            "transcript",
-            &ConversationRef { native_id: "c".into(), name: None, scope: None },
-            None,
-        )
-        .expect("conv");
-    let sender = run.account("transcript", &AccountRef::id("alice")).expect("account");
+    let (source, conversation, sender) = rows_in(&mut run, r#"{"tz":"UTC"}"#);
     for key in [1, 4, 20, 30] {
         run.message(&new_message(key, conversation, sender, source, &extra))
             .expect("insert")

@@ -184,7 +184,7 @@ impl Case {
             Some(rebuilt.map_err(|e| {
                 AppError::Index(trove_index::IndexError::internal(format!(
                     "rebuilding the search index: {e}{}",
-                    self.disk_nearly_full()
+                    disk_nearly_full(&self.dir)
                 )))
             })?)
         } else {
@@ -228,10 +228,6 @@ impl Case {
         Ok(case)
     }
 
-    fn disk_nearly_full(&self) -> String {
-        disk_nearly_full(&self.dir)
-    }
-
     /// True when the case opened read-only.
     pub fn is_read_only(&self) -> bool {
         self.read_only.is_some()
@@ -258,8 +254,10 @@ impl Case {
     /// it does.
     fn index_lag(&self) -> Result<Option<String>, AppError> {
         let generation = self.store.generation()?;
+        // What searches see, not what is on disk: read without I/O on
+        // every search.
         let indexed =
-            self.index.committed_payload()?.and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+            self.index.searched_payload().and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
         Ok((generation != indexed).then(|| {
             format!(
                 "the search index reflects case generation {indexed}, the case is at \
@@ -277,7 +275,7 @@ impl Case {
             Ok(_) => Ok(None),
             Err(error) => Ok(Some(format!(
                 "{lag}; rebuilding it failed ({error}{}); free some space and run `trove repair`",
-                self.disk_nearly_full()
+                disk_nearly_full(&self.dir)
             ))),
         }
     }

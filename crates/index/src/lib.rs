@@ -247,6 +247,12 @@ impl CaseIndex {
         CaseIndex::searching(index, fields)
     }
 
+    /// The payload of the commit searches see now (no I/O: what the last
+    /// load read).
+    pub fn searched_payload(&self) -> Option<String> {
+        self.loaded.lock().ok().and_then(|loaded| loaded.clone())
+    }
+
     /// The payload of the last commit (the store generation it reflects).
     pub fn committed_payload(&self) -> Result<Option<String>, IndexError> {
         Ok(self.index.load_metas()?.payload)

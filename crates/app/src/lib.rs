@@ -250,14 +250,19 @@ impl Case {
         Ok(Freshness { generation, searched, read_only: self.is_read_only() })
     }
 
+    /// The case generation the search index's loaded commit reflects (what
+    /// searches and facets count from now), without I/O.
+    pub fn searched_generation(&self) -> u64 {
+        self.index.searched_payload().and_then(|p| p.parse().ok()).unwrap_or(0)
+    }
+
     /// A sentence saying how far the search index trails the store, when
     /// it does.
     fn index_lag(&self) -> Result<Option<String>, AppError> {
         let generation = self.store.generation()?;
         // What searches see, not what is on disk: read without I/O on
         // every search.
-        let indexed =
-            self.index.searched_payload().and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+        let indexed = self.searched_generation();
         Ok((generation != indexed).then(|| {
             format!(
                 "the search index reflects case generation {indexed}, the case is at \

@@ -2,8 +2,8 @@
 //! search asks for the same facets again on every page, and several people
 //! on one case ask for the same few queries; facets count over every hit
 //! (all of a frequent word's hundreds of thousands), so they are worth
-//! keeping. An entry is only used at the generation it was counted at:
-//! an ingest makes every entry stale.
+//! keeping. An entry is only used at the index generation it was counted
+//! at: an ingest, once searchable, makes every entry stale.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

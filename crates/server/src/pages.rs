@@ -299,8 +299,9 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
             ..SearchOptions::default()
         };
         let search = case.search(&q, &options)?;
-        // Counted once per query and generation, not on every page.
-        let generation = case.freshen()?.generation;
+        // Counted once per query and index generation (what facets count
+        // from; the store's may be ahead mid-ingest), not on every page.
+        let generation = case.searched_generation();
         let facets = match cache.get(generation, &q, &zone_name) {
             Some(facets) => facets,
             None => {

@@ -490,9 +490,7 @@ fn check_space(
     let available =
         space::available(folder).map_err(|e| IngestError::Io(folder.to_path_buf(), e))?;
     let entries = inputs.iter().flat_map(|planned| planned.input.entries());
-    let (input_bytes, media_bytes, needed) =
-        space::estimate(entries, store.is_empty()?, options.media_dir.is_some());
-    let check = space::SpaceCheck { input_bytes, media_bytes, needed, available };
+    let check = space::estimate(entries, store.is_empty()?, options.media_dir.is_some(), available);
     if check.short() {
         return Err(IngestError::NoSpace { folder: folder.to_path_buf(), check });
     }

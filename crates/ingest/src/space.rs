@@ -45,12 +45,14 @@ impl SpaceCheck {
 }
 
 /// Estimates what reading `entries` writes into a case (`bulk`: the case is
-/// empty), `copy_media` adding the attachments' own bytes.
+/// empty), `copy_media` adding the attachments' own bytes, against the
+/// `available` bytes.
 pub fn estimate<'e>(
     entries: impl IntoIterator<Item = &'e EntryInfo>,
     bulk: bool,
     copy_media: bool,
-) -> (u64, u64, u64) {
+    available: u64,
+) -> SpaceCheck {
     let (mut input_bytes, mut media_bytes) = (0u64, 0u64);
     for entry in entries {
         if is_attachment(&entry.name) {
@@ -64,7 +66,7 @@ pub fn estimate<'e>(
     if copy_media {
         needed = needed.saturating_add(media_bytes);
     }
-    (input_bytes, media_bytes, needed.saturating_add(MARGIN_BYTES))
+    SpaceCheck { input_bytes, media_bytes, needed: needed.saturating_add(MARGIN_BYTES), available }
 }
 
 /// Files exports carry beside their messages: pictures, sound, video,
@@ -159,13 +161,15 @@ mod tests {
             entry("photos/a.JPG", 5_000_000_000),
             entry("x", 0),
         ];
-        let (input, media, bulk) = estimate(&entries, true, false);
-        assert_eq!((input, media), (100_000_000, 5_000_000_000));
-        assert_eq!(bulk, 160_000_000 + MARGIN_BYTES);
-        let (_, _, append) = estimate(&entries, false, false);
-        assert_eq!(append, 320_000_000 + MARGIN_BYTES);
-        let (_, _, copied) = estimate(&entries, true, true);
-        assert_eq!(copied, bulk + 5_000_000_000);
+        let bulk = estimate(&entries, true, false, 200_000_000);
+        assert_eq!((bulk.input_bytes, bulk.media_bytes), (100_000_000, 5_000_000_000));
+        assert_eq!(bulk.needed, 160_000_000 + MARGIN_BYTES);
+        assert!(!bulk.short());
+        let append = estimate(&entries, false, false, 200_000_000);
+        assert_eq!(append.needed, 320_000_000 + MARGIN_BYTES);
+        assert!(append.short());
+        let copied = estimate(&entries, true, true, 200_000_000);
+        assert_eq!(copied.needed, bulk.needed + 5_000_000_000);
     }
 
     #[test]

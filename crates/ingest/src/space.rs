@@ -161,14 +161,14 @@ mod tests {
             entry("photos/a.JPG", 5_000_000_000),
             entry("x", 0),
         ];
-        let bulk = estimate(&entries, true, false, 200_000_000);
+        let bulk = estimate(&entries, true, false, 250_000_000);
         assert_eq!((bulk.input_bytes, bulk.media_bytes), (100_000_000, 5_000_000_000));
         assert_eq!(bulk.needed, 160_000_000 + MARGIN_BYTES);
         assert!(!bulk.short());
-        let append = estimate(&entries, false, false, 200_000_000);
+        let append = estimate(&entries, false, false, 250_000_000);
         assert_eq!(append.needed, 320_000_000 + MARGIN_BYTES);
         assert!(append.short());
-        let copied = estimate(&entries, true, true, 200_000_000);
+        let copied = estimate(&entries, true, true, 250_000_000);
         assert_eq!(copied.needed, bulk.needed + 5_000_000_000);
     }
 

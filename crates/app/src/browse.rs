@@ -338,6 +338,8 @@ fn top_words(texts: &[String]) -> Vec<WordCount> {
 /// One account of a person page.
 #[derive(Clone, Debug, Serialize)]
 pub struct PersonAccountOutput {
+    /// The account's row (`#ROW` names exactly it).
+    pub row: i64,
     /// Platform id.
     pub id: String,
     /// Platform.
@@ -348,6 +350,9 @@ pub struct PersonAccountOutput {
     pub handle: Option<String>,
     /// Display name from the source, when known.
     pub display_name: Option<String>,
+    /// The person it was merged into, and why, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<(String, String)>,
 }
 
 /// Quotes a filter value when it needs it.
@@ -620,12 +625,15 @@ impl Case {
                 (x, y) => x.or(y),
             };
         }
-        let person_name = self
-            .store
-            .persons()?
-            .into_iter()
-            .find(|p| p.name.eq_ignore_ascii_case(id))
-            .map(|p| p.name);
+        let persons = self.store.persons()?;
+        let person_name =
+            persons.iter().find(|p| p.name.eq_ignore_ascii_case(id)).map(|p| p.name.clone());
+        let person_of = |row: i64| {
+            persons.iter().find_map(|p| {
+                let (_, reason) = p.accounts.iter().find(|(r, _)| *r == row)?;
+                Some((p.name.clone(), reason.clone()))
+            })
+        };
         let name = person_name
             .or_else(|| accounts.first().map(|a| a.name.clone()))
             .unwrap_or_else(|| id.to_string());
@@ -635,6 +643,8 @@ impl Case {
             accounts: accounts
                 .into_iter()
                 .map(|a| PersonAccountOutput {
+                    person: person_of(a.row),
+                    row: a.row,
                     id: a.native_id,
                     platform: a.platform,
                     name: a.name,

@@ -275,8 +275,8 @@ pub struct MessageOutput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_scope: Option<String>,
     /// What names this conversation alone (for `in:` and the workbench's
-    /// conversation page): the platform id, or the conversation's row when
-    /// the id is only unique within a scope.
+    /// conversation page): the platform id, or the conversation's row
+    /// (`#12`) when the id is only unique within a scope.
     pub conversation_ref: String,
     /// Platform.
     pub platform: String,
@@ -443,7 +443,7 @@ impl MessageOutput {
             conversation_ref: if m.conversation_scope.is_empty() {
                 m.conversation_native_id.clone()
             } else {
-                m.conversation_row.to_string()
+                format!("#{}", m.conversation_row)
             },
             platform: m.platform.clone(),
             source_label: m.source_label.clone(),
@@ -537,6 +537,10 @@ pub struct StatsOutput {
 /// An account in `stats` and `people`.
 #[derive(Clone, Debug, Serialize)]
 pub struct ParticipantOutput {
+    /// The account's row in this case: `#ROW` names exactly this account
+    /// wherever an account is named (platform ids can repeat across
+    /// platforms, and are often numbers).
+    pub row: i64,
     /// Platform id.
     pub id: String,
     /// Best name.

@@ -1,5 +1,8 @@
 //! `people`.
 
+use trove_store::Actor;
+
+use crate::annotate::now;
 use crate::contract::{PeopleOutput, PersonOutput};
 use crate::{AppError, Case};
 
@@ -29,22 +32,40 @@ impl Case {
         Ok(PeopleOutput { people: participants, persons })
     }
 
-    /// Resolves a user's reference to exactly one account row.
+    /// Resolves a user's reference to exactly one account row; an
+    /// ambiguous one is refused, naming each candidate by its row (`#12`),
+    /// which is always unique.
     fn one_account(&self, reference: &str) -> Result<i64, AppError> {
+        let reference = reference.trim();
         let found = self.store.find_accounts(reference)?;
         match found.as_slice() {
             [one] => Ok(*one),
             [] => Err(AppError::Usage(format!(
-                "no account matches `{reference}` (see `trove people`)"
+                "no account matches `{reference}` (see `trove people`; `#12` names row 12)"
             ))),
-            many => Err(AppError::Usage(format!(
-                "`{reference}` matches {} accounts; use a platform id (see `trove people`)",
-                many.len()
-            ))),
+            many => {
+                let accounts = self.store.accounts()?;
+                let listed: Vec<String> = many
+                    .iter()
+                    .take(10)
+                    .map(|row| match accounts.iter().find(|a| a.row == *row) {
+                        Some(a) => format!("#{row} ({} {}, {})", a.platform, a.native_id, a.name),
+                        None => format!("#{row}"),
+                    })
+                    .collect();
+                Err(AppError::Usage(format!(
+                    "`{reference}` matches {} accounts: {}{}; name one by its row, e.g. `{}`",
+                    many.len(),
+                    listed.join(", "),
+                    if many.len() > 10 { ", …" } else { "" },
+                    listed.first().and_then(|l| l.split(' ').next()).unwrap_or("#1"),
+                )))
+            }
         }
     }
 
-    /// Links the accounts `a` and `b` into one person, for `reason`. The
+    /// Links the accounts `a` and `b` into one person, for `reason`
+    /// (recorded with the link and in the audit trail, as `author`'s). The
     /// person is called `name`, or after the first account. Returns the
     /// person's name.
     pub fn merge_people(
@@ -53,6 +74,7 @@ impl Case {
         b: &str,
         reason: &str,
         name: Option<&str>,
+        author: &str,
     ) -> Result<String, AppError> {
         if reason.trim().is_empty() {
             return Err(AppError::Usage("a merge needs a reason (--reason)".into()));
@@ -61,8 +83,8 @@ impl Case {
         if first == second {
             return Err(AppError::Usage(format!("`{a}` and `{b}` are the same account")));
         }
-        let name = match name {
-            Some(name) => name.trim().to_string(),
+        let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => name.to_string(),
             None => self
                 .store
                 .persons()?
@@ -79,28 +101,61 @@ impl Case {
                 })
                 .unwrap_or_else(|| a.to_string()),
         };
-        let now = jiff::Timestamp::now().to_string();
-        self.store.merge_accounts(first, second, &name, reason.trim(), &now)?;
+        let now = now();
+        self.store.merge_accounts(
+            first,
+            second,
+            &name,
+            reason.trim(),
+            Actor { author, now: &now },
+        )?;
         Ok(name)
     }
 
-    /// Gives the account `id` (platform id or row) a name. Errors when no
-    /// account has that id.
-    pub fn name_person(&self, id: &str, name: &str) -> Result<usize, AppError> {
+    /// Takes the account `reference` out of the person it was linked to,
+    /// for `reason` (in the audit trail). Returns the person's name.
+    pub fn split_person(
+        &mut self,
+        reference: &str,
+        reason: &str,
+        author: &str,
+    ) -> Result<String, AppError> {
+        if reason.trim().is_empty() {
+            return Err(AppError::Usage("a split needs a reason (--reason)".into()));
+        }
+        let row = self.one_account(reference)?;
+        let now = now();
+        self.store
+            .split_account(row, reason.trim(), Actor { author, now: &now })?
+            .ok_or_else(|| AppError::Usage(format!("`{reference}` is not linked to a person")))
+    }
+
+    /// Gives the account `reference` (platform id, handle, name or `#row`;
+    /// exactly one account) a name, recorded in the audit trail.
+    pub fn name_person(
+        &mut self,
+        reference: &str,
+        name: &str,
+        author: &str,
+    ) -> Result<(), AppError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(AppError::Usage("a name cannot be empty".into()));
         }
-        match self.store.name_account(id, name)? {
-            0 => Err(AppError::Usage(format!("no account has the id `{id}` (see `trove people`)"))),
-            n => Ok(n),
-        }
+        let row = self.one_account(reference)?;
+        let now = now();
+        self.store.name_account(row, name, Actor { author, now: &now })?;
+        Ok(())
     }
 
     /// Names accounts from a CSV of `id,name` lines (a header line `id,name`
     /// is allowed). Returns how many lines named an account, and the lines
     /// that did not, with why.
-    pub fn name_people_from_csv(&self, text: &str) -> Result<(usize, Vec<String>), AppError> {
+    pub fn name_people_from_csv(
+        &mut self,
+        text: &str,
+        author: &str,
+    ) -> Result<(usize, Vec<String>), AppError> {
         let mut named = 0;
         let mut problems = Vec::new();
         for (number, line) in text.lines().enumerate() {
@@ -112,7 +167,7 @@ impl Case {
                 problems.push(format!("line {}: expected `id,name`", number + 1));
                 continue;
             };
-            match self.name_person(id.trim(), name.trim().trim_matches('"')) {
+            match self.name_person(id.trim(), name.trim().trim_matches('"'), author) {
                 Ok(_) => named += 1,
                 Err(e) => problems.push(format!("line {}: {e}", number + 1)),
             }

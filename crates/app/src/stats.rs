@@ -43,6 +43,7 @@ impl Case {
             .accounts()?
             .into_iter()
             .map(|a| ParticipantOutput {
+                row: a.row,
                 id: a.native_id,
                 name: a.name,
                 messages: a.messages,

@@ -143,7 +143,7 @@ fn naming_an_account_leaves_same_named_accounts_reachable() {
     ingest(&mut case, &irc, &template(None));
     ingest(&mut case, &csv, &IngestOptions::default());
     assert_eq!(texts(&case, "from:Boss").0, ["on irc", "on the csv side"]);
-    case.name_person("u-77", "Kingpin").unwrap();
+    case.name_person("u-77", "Kingpin", "test").unwrap();
     assert_eq!(texts(&case, "from:Kingpin").0, ["on the csv side"]);
     assert_eq!(texts(&case, "from:Boss").0, ["on irc", "on the csv side"]);
 }

@@ -158,6 +158,34 @@ fn perform(case: &mut Case, action: &str, f: &Fields, author: &str) -> Result<St
             let rule = case.add_redaction(rule, author).map_err(e)?;
             Ok(format!("rule {}", rule.id))
         }
+        "name" => {
+            let account = f.need("id")?;
+            case.name_person(account, f.need("value")?, author).map_err(e)?;
+            Ok(format!("named {account}"))
+        }
+        "merge" => {
+            let accounts = ids(f)?;
+            let [first, rest @ ..] = accounts.as_slice() else {
+                return Err("select at least two accounts to merge".into());
+            };
+            if rest.is_empty() {
+                return Err("select at least two accounts to merge".into());
+            }
+            let reason = f.need("reason")?;
+            // The first merge names the person; the rest join it.
+            let mut person =
+                case.merge_people(first, &rest[0], reason, f.get("name"), author).map_err(e)?;
+            for other in &rest[1..] {
+                person =
+                    case.merge_people(first, other, reason, Some(&person), author).map_err(e)?;
+            }
+            Ok(format!("merged {} accounts as {person}", accounts.len()))
+        }
+        "split" => {
+            let account = f.need("id")?;
+            let person = case.split_person(account, f.need("reason")?, author).map_err(e)?;
+            Ok(format!("{account} is no longer linked to {person}"))
+        }
         "unredact" => {
             case.remove_redaction(f.number("rule")?, author).map_err(e)?;
             Ok("removed".into())

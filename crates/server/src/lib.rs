@@ -14,7 +14,9 @@ mod actions;
 mod bounds;
 mod connections;
 mod facet_cache;
+mod media;
 mod pages;
+mod people;
 mod pool;
 mod security;
 mod time;
@@ -41,6 +43,8 @@ pub struct AppState {
     freshness: Arc<Mutex<Freshness>>,
     /// Facets of recent queries at the current generation.
     facets: Arc<facet_cache::FacetCache>,
+    /// The attached files the case's messages list, for `/media`.
+    media: media::ListingCache,
 }
 
 impl AppState {
@@ -72,6 +76,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         author: author.into(),
         freshness: Arc::new(Mutex::new(Freshness::default())),
         facets: Arc::new(facet_cache::FacetCache::default()),
+        media: media::ListingCache::default(),
     };
     Ok(Router::new()
         .route("/", get(pages::overview))
@@ -81,6 +86,9 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .route("/m/{id}", get(pages::message))
         .route("/c/{id}", get(pages::conversation))
         .route("/p/{id}", get(pages::person))
+        .route("/media/{sha256}", get(media::media))
+        .route("/people", get(people::people))
+        .route("/people.json", get(people::people_json))
         .route("/collections", get(pages::collections))
         .route("/collections.json", get(pages::collections_json))
         .route("/collections/{name}", get(pages::collection))

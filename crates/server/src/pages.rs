@@ -48,7 +48,7 @@ impl From<AppError> for Failure {
 }
 
 /// Whether the client asked for JSON, and the path id without `.json`.
-fn negotiate(headers: &HeaderMap, id: &str) -> (bool, String) {
+pub(crate) fn negotiate(headers: &HeaderMap, id: &str) -> (bool, String) {
     if let Some(bare) = id.strip_suffix(".json") {
         return (true, bare.to_string());
     }
@@ -64,7 +64,7 @@ pub(crate) fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Resp
     }
 }
 
-fn html_response(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn html_response(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(body) => {
             (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
@@ -73,7 +73,7 @@ fn html_response(status: StatusCode, page: &impl Template) -> Response {
     }
 }
 
-fn failure_response(json: bool, failure: Failure, case: &str, zone: &str) -> Response {
+pub(crate) fn failure_response(json: bool, failure: Failure, case: &str, zone: &str) -> Response {
     let busy = failure.status == StatusCode::SERVICE_UNAVAILABLE;
     let mut response = failure_body(json, failure, case, zone);
     if busy {
@@ -104,7 +104,7 @@ fn failure_body(json: bool, failure: Failure, case: &str, zone: &str) -> Respons
 
 /// Runs `f` with the case on a blocking thread (SQLite and tantivy calls
 /// block).
-async fn with_case<T: Send + 'static>(
+pub(crate) async fn with_case<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Case) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
@@ -149,7 +149,7 @@ pub(crate) fn busy() -> Failure {
 }
 
 /// The zone a request asks for (`tz`), checked; the case's when absent.
-fn zone_of(case: &Case, tz: Option<&str>) -> Result<(String, TimeZone), Failure> {
+pub(crate) fn zone_of(case: &Case, tz: Option<&str>) -> Result<(String, TimeZone), Failure> {
     let name = match tz.filter(|t| !t.is_empty()) {
         Some(name) => name.to_string(),
         None => case.zone_name()?,
@@ -595,7 +595,16 @@ pub async fn person(
                 names.extend(a.display_name.clone());
                 names.extend(a.handle.as_ref().map(|h| format!("@{h}")));
                 names.dedup();
-                (a.platform.clone(), a.id.clone(), names.join(" · "))
+                crate::views::AliasView {
+                    link: format!("/p/{}?{tz}", encode(&format!("#{}", a.row))),
+                    platform: a.platform.clone(),
+                    id_short: crate::views::short_id(&a.id),
+                    id: a.id.clone(),
+                    names: names.join(" · "),
+                    person: a.person.as_ref().map(|(name, reason)| {
+                        (name.clone(), format!("/p/{}?{tz}", encode(name)), reason.clone())
+                    }),
+                }
             })
             .collect(),
         messages: person.messages,

@@ -102,7 +102,8 @@ pub struct MessageView {
     pub targets: Vec<String>,
     pub reactions: Vec<String>,
     pub urls: Vec<String>,
-    pub attachments: Vec<String>,
+    /// With a link to the case's copy when the source gave a hash.
+    pub attachments: Vec<crate::media::AttachmentView>,
     pub edits: Vec<(String, String)>,
     pub edited: bool,
     pub deleted: bool,
@@ -164,20 +165,7 @@ impl MessageView {
                 .iter()
                 .map(|u| u.expanded.clone().unwrap_or_else(|| u.url.clone()))
                 .collect(),
-            attachments: m
-                .attachments
-                .iter()
-                .map(|a| {
-                    let mut s = a.name.clone();
-                    if let Some(size) = a.size {
-                        s.push_str(&format!(" ({size} bytes)"));
-                    }
-                    if let Some(sha) = &a.sha256 {
-                        s.push_str(&format!(" sha256:{}", sha.get(..12).unwrap_or(sha)));
-                    }
-                    s
-                })
-                .collect(),
+            attachments: m.attachments.iter().map(crate::media::AttachmentView::new).collect(),
             edits: m
                 .edits
                 .iter()
@@ -426,6 +414,29 @@ const QUERY_VALUE: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes a query-string value.
+/// An account of a person page: where it links, and the person it was
+/// merged into (name, link, reason).
+pub struct AliasView {
+    pub link: String,
+    pub platform: String,
+    pub id: String,
+    pub id_short: String,
+    pub names: String,
+    pub person: Option<(String, String, String)>,
+}
+
+/// A long id (a JID, a 64-char key) shortened from the middle, so both
+/// ends stay readable; pages put the full form in a `title`.
+pub fn short_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 24 {
+        return id.to_string();
+    }
+    let head: String = chars[..12].iter().collect();
+    let tail: String = chars[chars.len() - 9..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 pub fn encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
@@ -492,7 +503,7 @@ pub struct ConversationPage {
 pub struct PersonPage {
     pub chrome: Chrome,
     pub name: String,
-    pub accounts: Vec<(String, String, String)>,
+    pub accounts: Vec<AliasView>,
     pub messages: u64,
     pub first: String,
     pub last: String,

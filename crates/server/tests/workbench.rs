@@ -743,3 +743,83 @@ async fn cross_site_reads_are_refused() {
         assert_eq!(reply.status(), expected, "{site}");
     }
 }
+
+fn csrf_token(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("token in the page")
+        .to_string()
+}
+
+#[tokio::test]
+async fn accounts_are_named_merged_and_split_from_the_people_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let people = json(&get(&app, "/people.json").await);
+    let total = people["accounts_total"].as_u64().expect("total");
+    assert_eq!(people["matching"].as_u64(), Some(total));
+    let accounts = people["people"].as_array().expect("accounts").clone();
+    assert_eq!(accounts.len() as u64, total, "one page holds them all");
+    let row_of = |name: &str| {
+        accounts
+            .iter()
+            .find(|a| a["name"] == name)
+            .and_then(|a| a["row"].as_i64())
+            .unwrap_or_else(|| panic!("no account {name} in {accounts:?}"))
+    };
+    let (alice, bob) = (row_of("Alice"), row_of("Bob"));
+    let filtered = json(&get(&app, "/people.json?q=ALI").await);
+    assert!(filtered["people"].as_array().expect("list").iter().all(|a| a["name"] == "Alice"));
+    let page = get(&app, "/people?sort=name").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("value=\"#{alice}\"")), "a checkbox per account");
+    let token = csrf_token(&page.body);
+    let send = |form: String| {
+        let app = app.clone();
+        async move { post(&app, &form, &[("accept", "application/json")]).await }
+    };
+
+    let named = send(format!("csrf={token}&action=name&id=%23{alice}&value=Alice+Liddell")).await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.body);
+    let before = json(&get(&app, "/search.json?q=from:Alice").await)["total"].as_u64();
+    let merged = send(format!(
+        "csrf={token}&action=merge&id=%23{alice}&id=%23{bob}&name=The+Pair&reason=same+laptop"
+    ))
+    .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
+    let pair = json(&get(&app, "/search.json?q=from:%22The+Pair%22").await)["total"].as_u64();
+    let bob_total = json(&get(&app, &format!("/search.json?q=from:%23{bob}")).await)["total"]
+        .as_u64()
+        .expect("bob");
+    assert!(bob_total > 0);
+    assert_eq!(pair, before.map(|a| a + bob_total), "from: the person finds both accounts");
+    let person = json(&get(&app, "/p/The%20Pair.json").await);
+    assert_eq!(person["accounts"].as_array().map(Vec::len), Some(2));
+    assert_eq!(person["accounts"][0]["person"][1], "same laptop");
+    let page = get(&app, "/p/The%20Pair").await.body;
+    assert!(page.contains(&format!("href=\"/p/%23{bob}?")), "the person page links each alias");
+
+    let refused = send(format!("csrf={token}&action=merge&id=%23{alice}&reason=x")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("at least two accounts"), "{}", refused.body);
+    let refused = send(format!("csrf={token}&action=merge&id=%23{alice}&id=%23{bob}")).await;
+    assert!(refused.body.contains("no `reason`"), "{}", refused.body);
+
+    let split = send(format!("csrf={token}&action=split&id=%23{bob}&reason=a+shared+laptop")).await;
+    assert_eq!(split.status, StatusCode::OK, "{}", split.body);
+    assert_eq!(json(&get(&app, "/people.json").await)["persons"].as_array().map(Vec::len), Some(0));
+    let case = trove_app::Case::open(&dir.path().join("case"), &mut ()).expect("case");
+    let log: Vec<(String, String, String)> = case
+        .annotation_log(10)
+        .expect("log")
+        .into_iter()
+        .map(|l| (l.action, l.author, l.detail))
+        .collect();
+    assert_eq!(log[0].0, "person.split");
+    assert!(log[0].2.ends_with("out of The Pair: a shared laptop"), "{log:?}");
+    assert_eq!(log[1].0, "person.merge");
+    assert!(log[1].2.ends_with("as The Pair: same laptop"), "{log:?}");
+    assert_eq!(log[2].0, "account.name");
+    assert_eq!(log[2].1, "tester");
+}

@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use crate::annotations::{Actor, log};
 use crate::{Context, Store, StoreError};
 
 /// A person and the rows of their accounts.
@@ -28,18 +29,54 @@ impl Store {
             .context(|| format!("looking up the person of account {account}"))
     }
 
+    /// How the audit trail names an account: `#row platform:id`.
+    fn account_label(&self, account: i64) -> Result<String, StoreError> {
+        self.conn()
+            .query_row("SELECT platform, native_id FROM accounts WHERE id = ?1", [account], |r| {
+                Ok(format!("#{account} {}:{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .context(|| format!("reading account #{account}"))
+    }
+
+    /// Gives account `account` (a row) a name chosen by the user, recorded
+    /// in the audit trail with the name it replaces.
+    pub fn name_account(
+        &mut self,
+        account: i64,
+        name: &str,
+        actor: Actor<'_>,
+    ) -> Result<(), StoreError> {
+        let label = self.account_label(account)?;
+        let tx = self.conn_mut().transaction().context(|| "starting to name".into())?;
+        let before: Option<String> = tx
+            .query_row("SELECT user_name FROM accounts WHERE id = ?1", [account], |r| r.get(0))
+            .context(|| format!("naming account {account}"))?;
+        tx.execute("UPDATE accounts SET user_name = ?2 WHERE id = ?1", params![account, name])
+            .context(|| format!("naming account {account}"))?;
+        let detail = match before {
+            Some(before) => format!("{label}: {before} -> {name}"),
+            None => format!("{label}: {name}"),
+        };
+        log(&tx, actor, "account.name", None, &detail)?;
+        tx.commit().context(|| format!("naming account {account}"))
+    }
+
     /// Links accounts `a` and `b` (rows) into one person named `name`,
-    /// joining existing persons where either already belongs to one.
-    /// Returns the person's row.
+    /// joining existing persons where either already belongs to one; the
+    /// reason goes with the link and into the audit trail. Returns the
+    /// person's row.
     pub fn merge_accounts(
         &mut self,
         a: i64,
         b: i64,
         name: &str,
         reason: &str,
-        now: &str,
+        actor: Actor<'_>,
     ) -> Result<i64, StoreError> {
         let (person_a, person_b) = (self.person_of(a)?, self.person_of(b)?);
+        let detail =
+            format!("{} + {} as {name}: {reason}", self.account_label(a)?, self.account_label(b)?);
+        let now = actor.now;
         let tx = self.conn_mut().transaction().context(|| "starting a merge".into())?;
         let person = match (person_a, person_b) {
             (Some(p), _) | (None, Some(p)) => p,
@@ -71,8 +108,45 @@ impl Store {
             )
             .context(|| format!("linking account {account}"))?;
         }
+        log(&tx, actor, "person.merge", None, &detail)?;
         tx.commit().context(|| "committing a merge".into())?;
         Ok(person)
+    }
+
+    /// Takes account `account` (a row) out of its person, for `reason`
+    /// (recorded in the audit trail); a person left with one account or
+    /// none is dissolved, since a person is a link between accounts.
+    /// Returns the name of the person it left, `None` when it had none.
+    pub fn split_account(
+        &mut self,
+        account: i64,
+        reason: &str,
+        actor: Actor<'_>,
+    ) -> Result<Option<String>, StoreError> {
+        let label = self.account_label(account)?;
+        let Some(person) = self.person_of(account)? else {
+            return Ok(None);
+        };
+        let tx = self.conn_mut().transaction().context(|| "starting a split".into())?;
+        let name: String = tx
+            .query_row("SELECT name FROM persons WHERE id = ?1", [person], |r| r.get(0))
+            .context(|| format!("reading person {person}"))?;
+        tx.execute("DELETE FROM person_accounts WHERE account_id = ?1", [account])
+            .context(|| format!("unlinking account {account}"))?;
+        let left: i64 = tx
+            .query_row("SELECT COUNT(*) FROM person_accounts WHERE person_id = ?1", [person], |r| {
+                r.get(0)
+            })
+            .context(|| format!("counting the accounts of person {person}"))?;
+        if left < 2 {
+            tx.execute("DELETE FROM person_accounts WHERE person_id = ?1", [person])
+                .context(|| format!("dissolving person {person}"))?;
+            tx.execute("DELETE FROM persons WHERE id = ?1", [person])
+                .context(|| format!("dissolving person {person}"))?;
+        }
+        log(&tx, actor, "person.split", None, &format!("{label} out of {name}: {reason}"))?;
+        tx.commit().context(|| "committing a split".into())?;
+        Ok(Some(name))
     }
 
     /// Every person with their accounts.

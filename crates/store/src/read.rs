@@ -638,16 +638,17 @@ impl Store {
             .context(|| format!("reading conversation row {row}"))
     }
 
-    /// Accounts matching a platform id, row id, handle (with or without
-    /// `@`), source display name or user-given name, or all accounts of a
-    /// person of that name; case-insensitive.
+    /// Accounts matching a platform id, a row (`#12`: a bare number is a
+    /// platform id, which on many platforms is numeric), handle (with or
+    /// without `@`), source display name or user-given name, or all
+    /// accounts of a person of that name; case-insensitive.
     pub fn find_accounts(&self, value: &str) -> Result<Vec<i64>, StoreError> {
         let handle = value.strip_prefix('@').unwrap_or(value);
         let mut statement = self
             .conn()
             .prepare_cached(
                 "SELECT id FROM accounts
-                 WHERE native_id = ?1 OR CAST(id AS TEXT) = ?1
+                 WHERE native_id = ?1 OR id = ?3
                     OR handle = ?2 COLLATE NOCASE
                     OR display_name = ?1 COLLATE NOCASE
                     OR user_name = ?1 COLLATE NOCASE
@@ -655,7 +656,7 @@ impl Store {
             )
             .context(|| "finding accounts".into())?;
         let mut rows = statement
-            .query_map(params![value, handle], |r| r.get(0))
+            .query_map(params![value, handle, row_reference(value)], |r| r.get(0))
             .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
             .context(|| format!("finding accounts matching {value}"))?;
         // A person's name stands for all of their accounts.
@@ -728,18 +729,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Conversations matching a platform id, row id or name; case-insensitive.
+    /// Conversations matching a platform id, a row (`#12`) or name;
+    /// case-insensitive.
     pub fn find_conversations(&self, value: &str) -> Result<Vec<i64>, StoreError> {
         let mut statement = self
             .conn()
             .prepare_cached(
                 "SELECT id FROM conversations
-                 WHERE native_id = ?1 OR CAST(id AS TEXT) = ?1 OR name = ?1 COLLATE NOCASE
+                 WHERE native_id = ?1 OR id = ?2 OR name = ?1 COLLATE NOCASE
                  ORDER BY id",
             )
             .context(|| "finding conversations".into())?;
         let rows = statement
-            .query_map([value], |r| r.get(0))
+            .query_map(params![value, row_reference(value)], |r| r.get(0))
             .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
             .context(|| format!("finding conversations matching {value}"))?;
         Ok(rows)
@@ -818,4 +820,16 @@ impl Store {
             .context(|| "looking for duplicate ids".into())?;
         Ok(rows)
     }
+}
+
+/// The row a reference names as `#12`. Rows are never matched by a bare
+/// number: platform ids are often numbers too (Twitter, Telegram, Discord),
+/// and `42` naming both an account whose id is 42 and the 42nd row was a
+/// silent mix-up.
+pub(crate) fn row_reference(value: &str) -> Option<i64> {
+    let digits = value.strip_prefix('#')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }

@@ -135,10 +135,20 @@ fn accounts_are_found_by_id_handle_and_given_name() {
     ingest_one(&mut store, &[1]);
     assert_eq!(store.find_accounts("alice").expect("find").len(), 1);
     assert!(store.find_accounts("Alice Liddell").expect("find").is_empty());
-    assert_eq!(store.name_account("alice", "Alice Liddell").expect("name"), 1);
-    assert_eq!(store.find_accounts("alice liddell").expect("find").len(), 1);
+    let [row] = store.find_accounts("alice").expect("find")[..] else { panic!("one alice") };
+    store.name_account(row, "Alice Liddell", Actor { author: "ed", now: "now" }).expect("name");
+    assert_eq!(store.find_accounts("alice liddell").expect("find"), vec![row]);
+    assert_eq!(store.find_accounts(&format!("#{row}")).expect("find"), vec![row]);
+    assert!(
+        store.find_accounts(&row.to_string()).expect("find").is_empty(),
+        "a bare number is a platform id, never a row"
+    );
+    store.name_account(row, "A. Liddell", Actor { author: "ed", now: "later" }).expect("name");
+    let log = store.annotation_log(1).expect("log");
+    assert_eq!(log[0].action, "account.name");
+    assert!(log[0].detail.ends_with(": Alice Liddell -> A. Liddell"), "{}", log[0].detail);
     let message = store.message_by_key(1).expect("read").expect("present");
-    assert_eq!(message.sender_name.as_deref(), Some("Alice Liddell"));
+    assert_eq!(message.sender_name.as_deref(), Some("A. Liddell"));
 }
 
 #[test]
@@ -199,10 +209,11 @@ fn merged_accounts_answer_to_the_person_name() {
         run.commit(&mut RunSummary::default(), "now").expect("commit");
         (a, b, c)
     };
-    let person = store.merge_accounts(a, b, "Julian", "same phone number", "now").expect("merge");
+    let actor = Actor { author: "ed", now: "now" };
+    let person = store.merge_accounts(a, b, "Julian", "same phone number", actor).expect("merge");
     assert_eq!(store.find_accounts("julian").expect("find"), vec![a, b]);
     assert_eq!(
-        store.merge_accounts(c, a, "ignored", "same writing style", "now").expect("merge"),
+        store.merge_accounts(c, a, "ignored", "same writing style", actor).expect("merge"),
         person
     );
     assert_eq!(store.find_accounts("Julian").expect("find"), vec![a, b, c]);
@@ -213,6 +224,27 @@ fn merged_accounts_answer_to_the_person_name() {
         vec!["same phone number", "same phone number", "same writing style"],
         "an account keeps the reason it was first linked for"
     );
+    let log = store.annotation_log(10).expect("log");
+    assert_eq!(log[0].action, "person.merge");
+    assert_eq!(
+        log[0].detail,
+        format!("#{c} slack:U1 + #{a} twitter:38512725 as ignored: same writing style")
+    );
+    assert_eq!(log[0].author, "ed");
+
+    assert_eq!(
+        store.split_account(b, "a different user42", actor).expect("split").as_deref(),
+        Some("Julian")
+    );
+    assert_eq!(store.find_accounts("Julian").expect("find"), vec![a, c]);
+    assert_eq!(
+        store.annotation_log(1).expect("log")[0].detail,
+        format!("#{b} telegram:user42 out of Julian: a different user42")
+    );
+    assert_eq!(store.split_account(b, "again", actor).expect("split"), None, "not in a person");
+    store.split_account(a, "no link after all", actor).expect("split");
+    assert!(store.persons().expect("persons").is_empty(), "one account left is no person");
+    assert!(store.find_accounts("Julian").expect("find").is_empty());
 }
 
 #[test]

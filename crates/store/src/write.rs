@@ -371,19 +371,6 @@ impl Store {
         writer.pre_scope = pre_scope.then(Map::default);
         Ok(writer)
     }
-
-    /// Gives an account a name chosen by the user (`trove people name`).
-    /// `account` is a row id, or a platform id (any platform). Returns the
-    /// number of accounts named.
-    pub fn name_account(&self, account: &str, name: &str) -> Result<usize, StoreError> {
-        self.conn()
-            .execute(
-                "UPDATE accounts SET user_name = ?2
-                 WHERE native_id = ?1 OR CAST(id AS TEXT) = ?1",
-                params![account, name],
-            )
-            .context(|| format!("naming account {account}"))
-    }
 }
 
 impl<'s> RunWriter<'s> {

@@ -281,7 +281,7 @@ pub enum PeopleAction {
     List,
     /// Give an account a name (shown instead of its id everywhere).
     Name {
-        /// The account's platform id.
+        /// The account: platform id, handle, name, or `#ROW` (its row in `trove people`).
         id: String,
         /// The name.
         name: String,
@@ -298,6 +298,14 @@ pub enum PeopleAction {
         /// The person's name (default: the first account's name, or the existing person's).
         #[arg(long, allow_hyphen_values = true)]
         name: Option<String>,
+    },
+    /// Take an account out of the person it was merged into.
+    Split {
+        /// The account: platform id, handle, name, or `#ROW`.
+        account: String,
+        /// Why it is not that person (recorded in the audit trail).
+        #[arg(long, allow_hyphen_values = true)]
+        reason: String,
     },
 }
 

@@ -112,7 +112,7 @@ pub fn run(
     for (person, name) in
         people.people.iter().filter(|p| p.platform == "twitter" && p.handle.is_none()).zip(NAMES)
     {
-        case.name_person(&person.id, name)?;
+        case.name_person(&format!("#{}", person.row), name, author)?;
     }
 
     let published = annotate_and_publish(&mut case, &dir, author)?;

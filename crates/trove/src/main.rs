@@ -406,7 +406,7 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
             if let Some(names) = &args.names {
                 let text = std::fs::read_to_string(names)
                     .map_err(|e| Failure::usage(format!("--names {}: {e}", names.display())))?;
-                let (_, problems) = case.name_people_from_csv(&text)?;
+                let (_, problems) = case.name_people_from_csv(&text, &cli.author.name())?;
                 naming_problems = problems;
             }
             if cli.json {
@@ -486,7 +486,8 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     if cli.json { print_json(&output)? } else { human::people(&output) }
                 }
                 Some(PeopleAction::Merge { a, b, reason, name }) => {
-                    let person = case.merge_people(&a, &b, &reason, name.as_deref())?;
+                    let person =
+                        case.merge_people(&a, &b, &reason, name.as_deref(), &cli.author.name())?;
                     if cli.json {
                         print_json(
                             &serde_json::json!({"person": person, "accounts": [a, b], "reason": reason}),
@@ -501,16 +502,28 @@ fn run(cli: Cli, interrupted: &AtomicBool) -> Result<u8, Failure> {
                     }
                 }
                 Some(PeopleAction::Name { id, name }) => {
-                    let named = case.name_person(&id, &name)?;
+                    case.name_person(&id, &name, &cli.author.name())?;
+                    if cli.json {
+                        print_json(&serde_json::json!({"id": id, "name": name, "accounts": 1}))?;
+                    } else {
+                        println!(
+                            "named the account {} \"{}\"",
+                            terminal::sanitize(&id, false),
+                            terminal::sanitize(&name, false)
+                        );
+                    }
+                }
+                Some(PeopleAction::Split { account, reason }) => {
+                    let person = case.split_person(&account, &reason, &cli.author.name())?;
                     if cli.json {
                         print_json(
-                            &serde_json::json!({"id": id, "name": name, "accounts": named}),
+                            &serde_json::json!({"account": account, "person": person, "reason": reason}),
                         )?;
                     } else {
                         println!(
-                            "named {named} account(s) {} \"{}\"",
-                            terminal::sanitize(&id, false),
-                            terminal::sanitize(&name, false)
+                            "{} is no longer linked to \"{}\"",
+                            terminal::sanitize(&account, false),
+                            terminal::sanitize(&person, false)
                         );
                     }
                 }

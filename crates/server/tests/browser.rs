@@ -426,3 +426,67 @@ async fn a_reporter_annotates_collects_redacts_and_publishes() {
     assert_eq!(check.messages, check.matching);
     client.close().await.expect("close");
 }
+
+/// The `n`th account row of `/people` (1-based): its name and messages.
+async fn account_row(client: &Client, n: usize) -> (String, u64) {
+    let row = eval(
+        client,
+        &format!(
+            "var tr = document.querySelector('table.accounts tbody tr:nth-child({n})'); \
+             return [tr.cells[1].querySelector('a').textContent, tr.cells[4].textContent]"
+        ),
+    )
+    .await;
+    let messages = row[1].as_str().and_then(|t| t.parse().ok()).expect("messages");
+    (row[0].as_str().expect("name").to_string(), messages)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_names_and_merges_accounts_from_the_people_page() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
+
+    client.goto(&format!("{base}/people?sort=messages")).await.expect("people");
+    let (_, first_messages) = account_row(&client, 1).await;
+    let (_, second_messages) = account_row(&client, 2).await;
+    assert!(first_messages > 0 && second_messages > 0);
+
+    // A numeric Twitter id named from the table.
+    fill(
+        &client,
+        "table.accounts tbody tr:nth-child(1) form.name input[name=value]",
+        "Source Alpha",
+    )
+    .await;
+    submit(&client, "table.accounts tbody tr:nth-child(1) form.name").await;
+    assert_eq!(account_row(&client, 1).await.0, "Source Alpha");
+
+    // The two busiest accounts merged into one person, with a reason.
+    for n in [1, 2] {
+        client
+            .find(Locator::Css(&format!(
+                "table.accounts tbody tr:nth-child({n}) input[type=checkbox]"
+            )))
+            .await
+            .expect("checkbox")
+            .click()
+            .await
+            .expect("select");
+    }
+    fill(&client, "form#merge-form input[name=name]", "Desk Pair").await;
+    fill(&client, "form#merge-form input[name=reason]", "same signature in both").await;
+    submit(&client, "form#merge-form").await;
+    let persons = eval(&client, "return document.querySelector('table.persons').textContent").await;
+    let persons = persons.as_str().expect("persons table");
+    assert!(
+        persons.contains("Desk Pair") && persons.contains("same signature in both"),
+        "{persons}"
+    );
+
+    client.goto(&format!("{base}/search?q={}", "from%3A%22Desk%20Pair%22")).await.expect("search");
+    assert_eq!(total(&client).await, first_messages + second_messages, "from: finds both");
+    client.goto(&format!("{base}/search?q=from%3A%22Source%20Alpha%22")).await.expect("search");
+    assert_eq!(total(&client).await, first_messages, "the named account alone");
+}

@@ -11,6 +11,7 @@ mod browse;
 pub mod contract;
 mod dates;
 mod error;
+mod media;
 mod people;
 mod publish;
 mod redaction;
@@ -37,6 +38,7 @@ pub use browse::{
 pub use contract::*;
 pub use dates::{format_instant, parse_zone};
 pub use error::AppError;
+pub use media::{MediaFile, MediaListing, NO_COPY, NOT_LISTED, parse_sha256};
 pub use publish::{ExportFormat, ExportOutput, ManifestCheck, PublishOutput, Selection};
 pub use redaction::{
     CaseRedactor, CoveredValue, NewRule, PreviewExample, PreviewOutput, RuleHits, RuleOutput,

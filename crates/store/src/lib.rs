@@ -12,6 +12,7 @@
 
 mod annotations;
 mod collections;
+mod media;
 mod people;
 mod read;
 mod schema;

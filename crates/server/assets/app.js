@@ -1,5 +1,6 @@
-// trove workbench: keyboard navigation and chart brushing. Everything works
-// without this file; it only adds shortcuts. No network requests.
+// trove workbench: keyboard navigation, review triage and chart brushing.
+// Everything works without this file; it only adds shortcuts. Its only
+// requests go to the workbench itself (triage posts the status form).
 (function () {
   "use strict";
   var hits = function () { return Array.prototype.slice.call(document.querySelectorAll(".hit-list .msg, .thread .msg")); };
@@ -28,6 +29,41 @@
       select(current + (e.key === "j" ? 1 : -1));
     }
   });
+  // Review: r, n, v and u set the selected message's status and move on.
+  var queue = document.querySelector(".review-queue");
+  var triageKeys = { r: "relevant", n: "not-relevant", v: "to-verify", u: "unread" };
+  if (queue) {
+    var said = document.getElementById("triage-state");
+    document.addEventListener("keydown", function (e) {
+      var tag = (e.target && e.target.tagName) || "";
+      var status = triageKeys[e.key];
+      if (!status || tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      var el = hits()[current];
+      if (!el) { return; }
+      e.preventDefault();
+      var body = new URLSearchParams();
+      body.set("csrf", queue.getAttribute("data-csrf"));
+      body.set("action", "status");
+      body.set("id", el.getAttribute("data-id"));
+      body.set("value", status);
+      var at = current;
+      fetch("/act", { method: "POST", credentials: "same-origin", body: body,
+                      headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (done) {
+          if (!done.ok) { throw new Error(done.detail); }
+          el.setAttribute("data-status", status);
+          el.classList.add("triaged");
+          said.textContent = el.getAttribute("data-id") + ": " + status;
+          if (current === at) { select(at + 1); }
+        })
+        .catch(function (err) {
+          el.classList.add("triage-failed");
+          said.textContent = "not saved (" + el.getAttribute("data-id") + "): " + err.message;
+        });
+    });
+    select(0);
+  }
   // Start on the message a permalink points at.
   var target = document.querySelector(".msg.target");
   if (target) {

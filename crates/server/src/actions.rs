@@ -73,7 +73,10 @@ pub async fn act(
     }
     let action = fields.get("action").unwrap_or("").to_string();
     let back = fields.get("back").filter(|b| is_local(b)).unwrap_or("/").to_string();
-    let author = state.author.to_string();
+    if action == "author" {
+        return set_author(&fields, &back, json, &state.name);
+    }
+    let author = crate::author::of(&headers, &state.author);
     let outcome = match state.cases.run(move |case| perform(case, &action, &fields, &author)).await
     {
         Ok(Some(result)) => result,
@@ -90,6 +93,32 @@ pub async fn act(
             &Done { ok: false, detail: message },
         ),
         Err(message) => crate::pages::error_page(StatusCode::BAD_REQUEST, message, &state.name),
+    }
+}
+
+/// `action=author`: records `value` as this browser session's author.
+fn set_author(fields: &Fields, back: &str, json: bool, case: &str) -> Response {
+    let name = crate::author::valid(fields.get("value").unwrap_or("")).and_then(|name| {
+        Ok((crate::author::cookie(&name).ok_or("a name that cannot be stored")?, name))
+    });
+    match name {
+        Ok((cookie, name)) => {
+            let mut response = if json {
+                crate::pages::json_response(
+                    StatusCode::OK,
+                    &Done { ok: true, detail: format!("changes are recorded as {name}") },
+                )
+            } else {
+                Redirect::to(back).into_response()
+            };
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(message) if json => crate::pages::json_response(
+            StatusCode::BAD_REQUEST,
+            &Done { ok: false, detail: message },
+        ),
+        Err(message) => crate::pages::error_page(StatusCode::BAD_REQUEST, message, case),
     }
 }
 

@@ -11,6 +11,7 @@
 //! serves, so a hostile web page cannot reach it through DNS rebinding.
 
 mod actions;
+mod author;
 mod bounds;
 mod connections;
 mod facet_cache;
@@ -18,6 +19,7 @@ mod media;
 mod pages;
 mod people;
 mod pool;
+mod review;
 mod security;
 mod time;
 mod views;
@@ -89,6 +91,14 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .route("/media/{sha256}", get(media::media))
         .route("/people", get(people::people))
         .route("/people.json", get(people::people_json))
+        .route("/review", get(review::review))
+        .route("/review.json", get(review::review_json))
+        .route("/notes", get(review::notes))
+        .route("/notes.json", get(review::notes_json))
+        .route("/tags", get(review::tags))
+        .route("/tags.json", get(review::tags_json))
+        .route("/audit", get(review::audit))
+        .route("/audit.json", get(review::audit_json))
         .route("/collections", get(pages::collections))
         .route("/collections.json", get(pages::collections_json))
         .route("/collections/{name}", get(pages::collection))

@@ -490,3 +490,139 @@ async fn a_reporter_names_and_merges_accounts_from_the_people_page() {
     client.goto(&format!("{base}/search?q=from%3A%22Source%20Alpha%22")).await.expect("search");
     assert_eq!(total(&client).await, first_messages, "the named account alone");
 }
+
+/// A valid 2×2 red PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9a\x73\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\xf8\xcf\xc0\x00\x44\x0c\x10\x0a\x00\x1f\xee\x03\xfd\x8b\x5f\x14\xd4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+/// A WhatsApp export with a photo, ingested with `--copy-media`, served on
+/// a free port; and the id of the message the photo is attached to.
+fn serve_case_with_photo(dir: &std::path::Path) -> (SocketAddr, String) {
+    let chat = "01/03/2020, 09:00 - Alice: the view from the office\n\
+                01/03/2020, 09:01 - Alice: IMG-20200301-WA0001.jpg (file attached)\n\
+                01/03/2020, 09:02 - Bob: nice\n";
+    let zip = dir.join("WhatsApp Chat with Bob.zip");
+    trove_testkit::zipfile::write_zip(
+        &zip,
+        &[("_chat.txt", chat.as_bytes()), ("IMG-20200301-WA0001.jpg", PNG)],
+    )
+    .expect("zip");
+    let mut case = Case::open_or_create(&dir.join("case"), &mut ()).expect("case");
+    let options = IngestOptions {
+        read: trove_readers::ReadOptions {
+            tz: trove_app::parse_zone("UTC").ok(),
+            tz_name: Some("UTC".into()),
+            ..Default::default()
+        },
+        command: "test".into(),
+        media_dir: Some(case.media_dir()),
+        ..IngestOptions::default()
+    };
+    case.ingest(&[zip], &options, &mut (), &AtomicBool::new(false)).expect("ingest");
+    let hits =
+        case.search("has:attachment", &trove_app::SearchOptions::default()).expect("search").hits;
+    assert_eq!(hits.len(), 1);
+    let id = hits[0].id.clone();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let _ = trove_server::serve(case, addr, "tester", move |bound| {
+            let _ = sender.send(bound);
+        });
+    });
+    (receiver.recv_timeout(Duration::from_secs(30)).expect("server started"), id)
+}
+
+/// Waits until the first `<img>` matching `selector` has loaded, and
+/// returns its natural width (0: it did not decode).
+async fn loaded_width(client: &Client, selector: &str) -> u64 {
+    let script = format!(
+        "const img = document.querySelector({selector:?}); \
+         return img && img.complete ? img.naturalWidth : -1;"
+    );
+    let started = Instant::now();
+    loop {
+        let width = eval(client, &script).await.as_i64().unwrap_or(-1);
+        if width >= 0 {
+            return width as u64;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{selector} never loaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_sees_an_attached_photo_in_its_message() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (addr, id) = serve_case_with_photo(dir.path());
+    let base = format!("http://{addr}");
+
+    // The message shows the case's copy as a thumbnail, under the page's
+    // policy (`img-src 'self'`).
+    client.goto(&format!("{base}/m/{id}")).await.expect("message");
+    let selector = format!("#m-{id} .files img");
+    assert_eq!(loaded_width(&client, &selector).await, 2, "the PNG decoded");
+    let alt = eval(&client, &format!("return document.querySelector({selector:?}).alt")).await;
+    assert_eq!(alt, "IMG-20200301-WA0001.jpg");
+
+    // Its link opens the file itself, shown (inline) under the media
+    // policy, which lets nothing but the image be.
+    let href =
+        eval(&client, &format!("return document.querySelector('#m-{id} .files a').href")).await;
+    let href = href.as_str().expect("href").to_string();
+    assert!(href.starts_with(&format!("{base}/media/")), "{href}");
+    client.goto(&href).await.expect("the file");
+    assert_eq!(loaded_width(&client, "img").await, 2, "the image document shows it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_triages_three_messages_with_the_keyboard() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
+
+    client.goto(&format!("{base}/review")).await.expect("review");
+    let unread = total(&client).await;
+    // Who is recorded, set once for this browser session.
+    let field =
+        client.find(Locator::Css("form.author-form input[name=value]")).await.expect("author");
+    field.clear().await.expect("clear");
+    field.send_keys("Night Desk").await.expect("type");
+    submit(&client, "form.author-form").await;
+    let ids = eval(
+        &client,
+        "return Array.from(document.querySelectorAll('.review-queue .msg')).slice(0, 3).map(m => m.dataset.id)",
+    )
+    .await;
+    let ids: Vec<String> =
+        ids.as_array().expect("ids").iter().map(|v| v.as_str().expect("id").to_string()).collect();
+    assert_eq!(ids.len(), 3);
+    let body = client.find(Locator::Css("body")).await.expect("body");
+    for key in ["r", "n", "v"] {
+        body.send_keys(key).await.expect("key");
+        // Each key saves before the next message is selected.
+        let started = Instant::now();
+        while eval(&client, "return document.querySelectorAll('.msg.triaged').length").await
+            != json!(["r", "n", "v"].iter().position(|k| *k == key).map_or(0, |i| i + 1))
+        {
+            assert!(started.elapsed() < Duration::from_secs(10), "{key} never saved");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let state = eval(&client, "return document.getElementById('triage-state').textContent").await;
+    assert_eq!(state.as_str(), Some(format!("{}: to-verify", ids[2]).as_str()));
+
+    for (status, id) in [("relevant", &ids[0]), ("not-relevant", &ids[1]), ("to-verify", &ids[2])] {
+        client.goto(&format!("{base}/review.json?status={status}")).await.expect("json");
+        let text = eval(&client, "return document.body.innerText").await;
+        let queue: Value = serde_json::from_str(text.as_str().expect("text")).expect("json");
+        assert_eq!(queue["total"], 1, "{status}");
+        assert_eq!(queue["hits"][0]["id"].as_str(), Some(id.as_str()), "{status}");
+    }
+    client.goto(&format!("{base}/review")).await.expect("review");
+    assert_eq!(total(&client).await, unread - 3, "the three left the unread queue");
+    client.goto(&format!("{base}/audit")).await.expect("audit");
+    let audit = eval(&client, "return document.querySelector('table.audit').textContent").await;
+    assert_eq!(audit.as_str().expect("audit").matches("Night Desk").count(), 3);
+}

@@ -45,10 +45,16 @@ fn build_case(dir: &Path) -> Case {
     chat.push_str("01/03/2020, 09:00 - Alice: password rotation is due\n");
     chat.push_str("02/03/2020, 21:30 - Bob: the password is on the wiki\n");
     chat.push_str("03/03/2020, 22:15 - Alice: <img src=x onerror=alert(9)>.pdf (file attached)\n");
+    // With it, an image whose name would close the `alt` it is shown in.
+    chat.push_str("\"><img src=x onerror=alert(2)>.png (file attached)\n");
     let zip = dir.join("WhatsApp Chat with <b>Ops<i>.zip");
     write_zip(
         &zip,
-        &[("_chat.txt", chat.as_bytes()), ("<img src=x onerror=alert(9)>.pdf", b"%PDF")],
+        &[
+            ("_chat.txt", chat.as_bytes()),
+            ("<img src=x onerror=alert(9)>.pdf", b"%PDF"),
+            ("\"><img src=x onerror=alert(2)>.png", PNG),
+        ],
     )
     .expect("zip");
     let csv = dir.join("transcript.csv");
@@ -67,14 +73,19 @@ fn build_case(dir: &Path) -> Case {
     std::fs::write(&csv, rows).expect("csv");
     let mut case = Case::open_or_create(&dir.join("case"), &mut ()).expect("case");
     let stop = AtomicBool::new(false);
+    // The attached files are copied: their links and thumbnails are on the pages.
     let options = IngestOptions {
         read: trove_readers_options(),
         command: "test".into(),
+        media_dir: Some(case.media_dir()),
         ..IngestOptions::default()
     };
     case.ingest(&[zip, csv], &options, &mut (), &stop).expect("ingest");
     case
 }
+
+/// A valid 2×2 PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9a\x73\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\xf8\xcf\xc0\x00\x44\x0c\x10\x0a\x00\x1f\xee\x03\xfd\x8b\x5f\x14\xd4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
 
 fn trove_readers_options() -> trove_readers::ReadOptions {
     trove_readers::ReadOptions {
@@ -170,6 +181,8 @@ const TAGS: &[&str] = &[
     "figcaption",
     "mark",
     "textarea",
+    // attachment thumbnails (their `src` is checked to stay on this server)
+    "img",
     // what Markdown notes render to
     "em",
     "code",
@@ -181,6 +194,8 @@ const TAGS: &[&str] = &[
     "h4",
     "h5",
     "h6",
+    // the review page's key hints
+    "kbd",
 ];
 
 /// Checks that every tag in `html` is one of ours, with no event handler
@@ -277,9 +292,32 @@ fn annotate_hostile(case: &mut Case) -> Vec<String> {
         case.collection_add(&name, std::slice::from_ref(id), Some(&note), hostile)
             .expect("collection");
         case.add_redaction(trove_app::NewRule::Text(hostile.to_string()), hostile).expect("rule");
+        case.set_status(std::slice::from_ref(id), "relevant", hostile).expect("status");
         names.push(name);
     }
+    // Accounts named, merged and split with hostile names and reasons.
+    let rows: Vec<i64> = case.people().expect("people").people.iter().map(|p| p.row).collect();
+    for (i, pair) in rows.chunks(2).take(HOSTILE.len()).enumerate() {
+        let hostile = HOSTILE[i];
+        case.name_person(&format!("#{}", pair[0]), &format!("n{i} {hostile}"), hostile)
+            .expect("name");
+        if let [a, b] = pair {
+            let (a, b) = (format!("#{a}"), format!("#{b}"));
+            case.merge_people(&a, &b, hostile, Some(&format!("p{i} {hostile}")), hostile)
+                .expect("merge");
+            if i % 2 == 0 {
+                case.split_person(&b, hostile, hostile).expect("split");
+            }
+        }
+    }
     names
+}
+
+async fn case_persons(app: &axum::Router) -> Vec<String> {
+    let people = json(&get(app, "/people.json").await);
+    let persons = people["persons"].as_array().expect("persons");
+    assert!(!persons.is_empty());
+    persons.iter().map(|p| p["name"].as_str().expect("name").to_string()).collect()
 }
 
 #[tokio::test]
@@ -301,6 +339,17 @@ async fn hostile_content_is_text_on_every_page() {
     pages.push("/collections".into());
     pages.push("/redactions".into());
     pages.push("/search?q=has:note".into());
+    for page in ["/people", "/people?sort=name", "/review", "/review?status=relevant", "/notes"] {
+        pages.push(page.into());
+    }
+    for page in ["/notes?deleted=true", "/tags", "/audit"] {
+        pages.push(page.into());
+    }
+    pages.push(format!("/people?q={}", urlencode(HOSTILE[0])));
+    pages.push(format!("/review?q={}", urlencode(HOSTILE[1])));
+    for person in case_persons(&app).await {
+        pages.push(format!("/p/{}", urlencode(&person)));
+    }
     for name in &collections {
         pages.push(format!("/collections/{}", urlencode(name)));
     }
@@ -332,6 +381,24 @@ async fn hostile_content_is_text_on_every_page() {
     assert!(all.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped text shown");
     assert!(all.contains("&amp;lt;b&amp;gt;already escaped"), "escaped once more, shown as typed");
     assert!(all.contains("https://evil.example/?q=0"), "links shown as text");
+
+    // Attached files the case holds: links and thumbnails, their hostile
+    // names as text (checked with every page's markup above).
+    let files = get(&app, "/search?q=has:attachment").await.body;
+    // Escaped either way (askama writes `&#60;`, the snippet highlighter `&lt;`).
+    let files = files.replace("&#60;", "&lt;").replace("&#62;", "&gt;").replace("&#34;", "&quot;");
+    assert!(
+        files.contains("<span>&lt;img src=x onerror=alert(9)&gt;.pdf (4 bytes)"),
+        "the file name as text: {}",
+        excerpt(&files)
+    );
+    assert!(
+        files.contains("alt=\"&quot;&gt;&lt;img src=x onerror=alert(2)&gt;.png\""),
+        "the image's name escaped in its alt: {}",
+        excerpt(files.split("<ul class=\"files\">").nth(2).unwrap_or_default())
+    );
+    assert_eq!(files.matches("href=\"/media/").count(), 2, "a link to each copy");
+    assert_eq!(files.matches("<img src=\"/media/").count(), 1, "a thumbnail of the image");
 
     // The publication preview: its own stricter policy, no script at all.
     for name in &collections {
@@ -822,4 +889,264 @@ async fn accounts_are_named_merged_and_split_from_the_people_page() {
     assert!(log[1].2.ends_with("as The Pair: same laptop"), "{log:?}");
     assert_eq!(log[2].0, "account.name");
     assert_eq!(log[2].1, "tester");
+}
+
+/// A reply whose body may be any bytes.
+async fn get_bytes(app: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let request = Request::builder()
+        .uri(uri)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("reply");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.expect("body");
+    (status, headers, bytes.to_vec())
+}
+
+fn header_of(headers: &axum::http::HeaderMap, name: header::HeaderName) -> &str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// A WhatsApp export with an image (named `.jpg`, holding a PNG), HTML
+/// named `x.png`, a text file and a document, copied into the case; and
+/// the SHA-256 of each attachment by name.
+fn case_with_files(dir: &Path) -> (Case, std::collections::HashMap<String, String>) {
+    let chat = "01/03/2020, 09:00 - Alice: IMG-20200301-WA0001.jpg (file attached)\n\
+                01/03/2020, 09:01 - Alice: x.png (file attached)\n\
+                01/03/2020, 09:02 - Bob: notes.txt (file attached)\n\
+                01/03/2020, 09:03 - Bob: plan.pdf (file attached)\n\
+                01/03/2020, 09:04 - Bob: the files are up\n";
+    let zip = dir.join("WhatsApp Chat with Files.zip");
+    write_zip(
+        &zip,
+        &[
+            ("_chat.txt", chat.as_bytes()),
+            ("IMG-20200301-WA0001.jpg", PNG),
+            ("x.png", b"<html><body><script>alert(1)</script></body></html>"),
+            ("notes.txt", "the keys are with Zoë\n".as_bytes()),
+            ("plan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
+        ],
+    )
+    .expect("zip");
+    let mut case = Case::open_or_create(&dir.join("case"), &mut ()).expect("case");
+    let options = IngestOptions {
+        read: trove_readers_options(),
+        command: "test".into(),
+        media_dir: Some(case.media_dir()),
+        ..IngestOptions::default()
+    };
+    case.ingest(&[zip], &options, &mut (), &AtomicBool::new(false)).expect("ingest");
+    let hits =
+        case.search("has:attachment", &trove_app::SearchOptions::default()).expect("search").hits;
+    let hashes = hits
+        .iter()
+        .flat_map(|h| &h.attachments)
+        .filter_map(|a| Some((a.name.clone(), a.sha256.clone()?)))
+        .collect::<std::collections::HashMap<_, _>>();
+    assert_eq!(hashes.len(), 4, "{hashes:?}");
+    (case, hashes)
+}
+
+/// `/media/HASH` serves the case's copy of an attached file, typed by its
+/// bytes: an image inline as what it is, text as text, markup and
+/// everything else as a download; always under a policy that lets
+/// nothing run.
+#[tokio::test]
+async fn attached_files_are_served_from_the_case_typed_by_their_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, hashes) = case_with_files(dir.path());
+    let app = trove_server::router(case, PORT, "tester").expect("router");
+
+    // Named .jpg, holds a PNG: served as the PNG it is, inline.
+    let (status, headers, body) =
+        get_bytes(&app, &format!("/media/{}", hashes["IMG-20200301-WA0001.jpg"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, PNG);
+    assert_eq!(header_of(&headers, header::CONTENT_TYPE), "image/png");
+    assert_eq!(header_of(&headers, header::CONTENT_LENGTH), PNG.len().to_string());
+    assert!(
+        header_of(&headers, header::CONTENT_DISPOSITION)
+            .starts_with("inline; filename=\"IMG-20200301-WA0001.jpg\""),
+        "{headers:?}"
+    );
+    assert_eq!(header_of(&headers, header::CONTENT_SECURITY_POLICY), "default-src 'none'; sandbox");
+    assert_eq!(header_of(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+
+    // HTML named x.png: a download of bytes, never a page.
+    let (status, headers, body) = get_bytes(&app, &format!("/media/{}", hashes["x.png"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with(b"<html>"));
+    assert_eq!(header_of(&headers, header::CONTENT_TYPE), "application/octet-stream");
+    assert_eq!(
+        header_of(&headers, header::CONTENT_DISPOSITION),
+        "attachment; filename=\"x.png\"; filename*=UTF-8''x.png"
+    );
+    assert_eq!(header_of(&headers, header::CONTENT_SECURITY_POLICY), "default-src 'none'; sandbox");
+
+    // Plain UTF-8 text is shown as text; a PDF is downloaded.
+    let (_, headers, _) = get_bytes(&app, &format!("/media/{}", hashes["notes.txt"])).await;
+    assert_eq!(header_of(&headers, header::CONTENT_TYPE), "text/plain; charset=utf-8");
+    assert!(header_of(&headers, header::CONTENT_DISPOSITION).starts_with("inline;"));
+    let (_, headers, _) = get_bytes(&app, &format!("/media/{}", hashes["plan.pdf"])).await;
+    assert_eq!(header_of(&headers, header::CONTENT_TYPE), "application/pdf");
+    assert!(header_of(&headers, header::CONTENT_DISPOSITION).starts_with("attachment;"));
+
+    // The message shows the image as a thumbnail, the others as links.
+    let page = get(&app, "/search?q=has:attachment&sort=oldest").await.body;
+    let image = &hashes["IMG-20200301-WA0001.jpg"];
+    assert!(
+        page.contains(&format!(
+            "<img src=\"/media/{image}\" alt=\"IMG-20200301-WA0001.jpg\" loading=\"lazy\">"
+        )),
+        "{}",
+        excerpt(&page)
+    );
+    assert!(page.contains(&format!("href=\"/media/{}\"", hashes["plan.pdf"])));
+    // The page goes by the source's claim (x.png is an image to it), the
+    // server by the bytes: that thumbnail stays empty, nothing runs.
+    assert_eq!(page.matches("<img src=\"/media/").count(), 2, "{}", excerpt(&page));
+    assert!(page.contains(&format!("<img src=\"/media/{}\" alt=\"x.png\"", hashes["x.png"])));
+}
+
+/// Only a hash can name a file, only one a message lists, only a regular
+/// file inside the media store: anything else is refused.
+#[tokio::test]
+async fn nothing_but_listed_files_of_the_media_store_is_served() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (case, hashes) = case_with_files(dir.path());
+    let media = case.media_dir();
+    let app = trove_server::router(case, PORT, "tester").expect("router");
+    let image = hashes["IMG-20200301-WA0001.jpg"].clone();
+
+    // Malformed: refused before any work.
+    for uri in [
+        "/media/..%2F..%2Fetc%2Fpasswd".to_string(),
+        format!("/media/{}", image.to_uppercase()),
+        format!("/media/{}", &image[..63]),
+        format!("/media/{image}0"),
+        format!("/media/{image}.json"),
+    ] {
+        let reply = get(&app, &uri).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(reply.body.contains("is not a SHA-256"), "{uri}: {}", excerpt(&reply.body));
+    }
+    // A path is no route at all.
+    assert_eq!(get(&app, "/media/../../etc/passwd").await.status, StatusCode::NOT_FOUND);
+
+    // A hash nobody lists, even when its file lies in the store.
+    let stray = "5a".repeat(32);
+    std::fs::create_dir_all(media.join("5a")).expect("shard");
+    std::fs::write(media.join("5a").join(&stray), b"planted").expect("plant");
+    for unlisted in [stray.as_str(), &"0".repeat(64)] {
+        let reply = get(&app, &format!("/media/{unlisted}")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{unlisted}");
+        assert!(reply.body.contains("no message in this case lists"), "{}", excerpt(&reply.body));
+        assert!(!reply.body.contains("planted"));
+    }
+
+    // Listed, but the case holds no copy.
+    let pdf = &hashes["plan.pdf"];
+    std::fs::remove_file(media.join(&pdf[..2]).join(pdf)).expect("remove");
+    let reply = get(&app, &format!("/media/{pdf}")).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains(trove_app::NO_COPY), "{}", excerpt(&reply.body));
+
+    // A symbolic link in the store, to a file or through a folder, is not
+    // followed.
+    #[cfg(unix)]
+    {
+        let secret = dir.path().join("secret.txt");
+        std::fs::write(&secret, "the secret outside the case").expect("secret");
+        let notes = &hashes["notes.txt"];
+        let stored = media.join(&notes[..2]).join(notes);
+        std::fs::remove_file(&stored).expect("remove");
+        std::os::unix::fs::symlink(&secret, &stored).expect("symlink");
+        let reply = get(&app, &format!("/media/{notes}")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", excerpt(&reply.body));
+        assert!(!reply.body.contains("the secret"));
+
+        let outside = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&outside).expect("outside");
+        std::fs::copy(&secret, outside.join(&image)).expect("copy");
+        let shard = media.join(&image[..2]);
+        std::fs::remove_dir_all(&shard).expect("remove shard");
+        std::os::unix::fs::symlink(&outside, &shard).expect("symlink");
+        let reply = get(&app, &format!("/media/{image}")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", excerpt(&reply.body));
+        assert!(!reply.body.contains("the secret"));
+    }
+}
+
+#[tokio::test]
+async fn the_review_queue_notes_tags_and_audit_trail_are_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let messages = json(&get(&app, "/search.json?q=").await)["total"].as_u64().expect("total");
+    let queue = json(&get(&app, "/review.json").await);
+    assert_eq!(queue["status"], "unread");
+    assert_eq!(queue["total"].as_u64(), Some(messages), "every message starts unread");
+    let first = queue["hits"][0]["id"].as_str().expect("id").to_string();
+    let token = csrf_token(&get(&app, "/review").await.body);
+
+    // This browser session's author, then a status set under it.
+    let set =
+        post(&app, &format!("csrf={token}&action=author&value=Zo%C3%AB+K.&back=%2Freview"), &[])
+            .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    let cookie = set
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.to_lowercase().contains("expires"), "a session cookie: {cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_string();
+    let done = post(
+        &app,
+        &format!("csrf={token}&action=status&id={first}&value=to-verify"),
+        &[("cookie", &pair), ("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(json(&get(&app, "/review.json").await)["total"].as_u64(), Some(messages - 1));
+    let to_verify = json(&get(&app, "/review.json?status=to-verify").await);
+    assert_eq!(to_verify["total"], 1);
+    assert_eq!(to_verify["hits"][0]["id"], first.as_str());
+    let narrowed = json(&get(&app, "/review.json?q=password").await);
+    assert!(narrowed["total"].as_u64() < Some(messages - 1));
+    let bad = get(&app, "/review.json?status=maybe").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let tagged = post(
+        &app,
+        &format!("csrf={token}&action=tag&id={first}&value=lead"),
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(tagged.status, StatusCode::OK);
+    let noted = post(
+        &app,
+        &format!("csrf={token}&action=note&id={first}&body=check+**this**"),
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(noted.status, StatusCode::OK);
+    let tags = json(&get(&app, "/tags.json").await);
+    assert_eq!(tags[0]["tag"], "lead");
+    assert_eq!(tags[0]["message_ids"][0], first.as_str());
+    assert!(get(&app, "/tags").await.body.contains("href=\"/search?q=tag%3Alead"));
+    let notes = json(&get(&app, "/notes.json").await);
+    assert_eq!(notes[0]["body"], "check **this**");
+    assert!(get(&app, "/notes").await.body.contains("check <strong>this</strong>"));
+    let audit = json(&get(&app, "/audit.json").await);
+    let actions: Vec<(&str, &str)> = audit
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| (l["action"].as_str().unwrap_or(""), l["author"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(actions, [("note.add", "tester"), ("tag.add", "tester"), ("status.set", "Zoë K.")]);
+    assert!(get(&app, "/audit").await.body.contains("Zoë K."));
 }

@@ -212,6 +212,31 @@ impl Case {
         format: ExportFormat,
         out: &Path,
     ) -> Result<ExportOutput, AppError> {
+        let partial = PathBuf::from(format!("{}.partial", out.display()));
+        let io = |e: std::io::Error| AppError::Io(partial.clone(), e);
+        let file = std::fs::File::create(&partial).map_err(io)?;
+        let mut writer = std::io::BufWriter::new(file);
+        let finished = self.export_to(selection, format, &mut writer, out).and_then(|written| {
+            writer.flush().map_err(io)?;
+            drop(writer);
+            std::fs::rename(&partial, out).map_err(|e| AppError::Io(out.to_path_buf(), e))?;
+            Ok(written)
+        });
+        if finished.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        finished
+    }
+
+    /// Writes the export of `selection` to `writer` (the workbench's
+    /// downloads); `out` is only the name errors and the output give it.
+    pub fn export_to(
+        &self,
+        selection: &Selection,
+        format: ExportFormat,
+        writer: &mut dyn Write,
+        out: &Path,
+    ) -> Result<ExportOutput, AppError> {
         let mut warnings = Vec::new();
         let rows: Vec<i64> = match selection {
             Selection::Query(query) => {
@@ -232,66 +257,47 @@ impl Case {
         let selected: HashSet<i64> = rows.iter().copied().collect();
         let redactor = self.redactor()?;
         let tz = self.zone(None)?;
-        let partial = PathBuf::from(format!("{}.partial", out.display()));
-        let io = |e: std::io::Error| AppError::Io(partial.clone(), e);
-        let file = std::fs::File::create(&partial).map_err(io)?;
-        let mut writer = std::io::BufWriter::new(file);
-        let result = (|| -> Result<&'static str, AppError> {
-            match format {
-                ExportFormat::Csv { bom } => {
-                    let mut csv =
-                        trove_publish::tabular::CsvWriter::new(&mut writer, bom).map_err(io)?;
-                    for chunk in rows.chunks(EXPORT_CHUNK) {
-                        let stored = self.store.messages(chunk)?;
-                        for m in self.out_messages(&stored, &selected, &redactor)? {
-                            let row = trove_publish::tabular::CsvRow {
-                                message: &m,
-                                sent_at: crate::format_instant(m.sent_at_ms),
-                                sent_at_local: zoned(m.sent_at_ms, &tz),
-                            };
-                            csv.write(&row).map_err(io)?;
-                        }
+        let io = |e: std::io::Error| AppError::Io(out.to_path_buf(), e);
+        let name = match format {
+            ExportFormat::Csv { bom } => {
+                let mut csv = trove_publish::tabular::CsvWriter::new(writer, bom).map_err(io)?;
+                for chunk in rows.chunks(EXPORT_CHUNK) {
+                    let stored = self.store.messages(chunk)?;
+                    for m in self.out_messages(&stored, &selected, &redactor)? {
+                        let row = trove_publish::tabular::CsvRow {
+                            message: &m,
+                            sent_at: crate::format_instant(m.sent_at_ms),
+                            sent_at_local: zoned(m.sent_at_ms, &tz),
+                        };
+                        csv.write(&row).map_err(io)?;
                     }
-                    csv.finish().map_err(io)?;
-                    Ok("csv")
                 }
-                ExportFormat::Jsonl => {
-                    for chunk in rows.chunks(EXPORT_CHUNK) {
-                        let stored = self.store.messages(chunk)?;
-                        let messages = self.out_messages(&stored, &selected, &redactor)?;
-                        trove_publish::tabular::write_jsonl(&messages, &mut writer).map_err(io)?;
-                    }
-                    Ok("jsonl")
-                }
-                ExportFormat::Rsmf => {
-                    let stored = self.store.messages(&rows)?;
-                    let messages = self.out_messages(&stored, &selected, &redactor)?;
-                    let title = match selection {
-                        Selection::Query(q) => format!("trove export: {}", redactor.text(q)),
-                        Selection::Collection(c) => format!("trove export: {}", redactor.text(c)),
-                    };
-                    let options = trove_publish::rsmf::RsmfOptions {
-                        title,
-                        generator: GENERATOR.to_string(),
-                        created_at_ms: jiff::Timestamp::now().as_millisecond(),
-                    };
-                    trove_publish::rsmf::write_rsmf(&messages, &options, &mut writer)
-                        .map_err(|e| AppError::Usage(format!("writing {}: {e}", out.display())))?;
-                    Ok("rsmf")
-                }
+                csv.finish().map_err(io)?;
+                "csv"
             }
-        })();
-        let finished = result.and_then(|name| {
-            writer.flush().map_err(io)?;
-            drop(writer);
-            std::fs::rename(&partial, out).map_err(|e| AppError::Io(out.to_path_buf(), e))?;
-            Ok(name)
-        });
-        let name = match finished {
-            Ok(name) => name,
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(e);
+            ExportFormat::Jsonl => {
+                for chunk in rows.chunks(EXPORT_CHUNK) {
+                    let stored = self.store.messages(chunk)?;
+                    let messages = self.out_messages(&stored, &selected, &redactor)?;
+                    trove_publish::tabular::write_jsonl(&messages, &mut *writer).map_err(io)?;
+                }
+                "jsonl"
+            }
+            ExportFormat::Rsmf => {
+                let stored = self.store.messages(&rows)?;
+                let messages = self.out_messages(&stored, &selected, &redactor)?;
+                let title = match selection {
+                    Selection::Query(q) => format!("trove export: {}", redactor.text(q)),
+                    Selection::Collection(c) => format!("trove export: {}", redactor.text(c)),
+                };
+                let options = trove_publish::rsmf::RsmfOptions {
+                    title,
+                    generator: GENERATOR.to_string(),
+                    created_at_ms: jiff::Timestamp::now().as_millisecond(),
+                };
+                trove_publish::rsmf::write_rsmf(&messages, &options, &mut *writer)
+                    .map_err(|e| AppError::Usage(format!("writing {}: {e}", out.display())))?;
+                "rsmf"
             }
         };
         Ok(ExportOutput {

@@ -77,13 +77,20 @@ pub async fn act(
         return set_author(&fields, &back, json, &state.name);
     }
     let author = crate::author::of(&headers, &state.author);
-    let outcome = match state.cases.run(move |case| perform(case, &action, &fields, &author)).await
-    {
+    let acted = action.clone();
+    let outcome = match state.cases.run(move |case| perform(case, &acted, &fields, &author)).await {
         Ok(Some(result)) => result,
         Ok(None) => Err("the change failed inside the workbench (a bug: please report it)".into()),
         Err(crate::pool::Busy) => Err(crate::pages::busy().message),
     };
     match outcome {
+        Ok(detail) if action == "publish" && !json => {
+            // The page says where it went.
+            let folder = detail.rsplit('/').next().unwrap_or_default();
+            let separator = if back.contains('?') { '&' } else { '?' };
+            Redirect::to(&format!("{back}{separator}published={}", crate::views::encode(folder)))
+                .into_response()
+        }
         Ok(detail) if json => {
             crate::pages::json_response(StatusCode::OK, &Done { ok: true, detail })
         }
@@ -215,12 +222,54 @@ fn perform(case: &mut Case, action: &str, f: &Fields, author: &str) -> Result<St
             let person = case.split_person(account, f.need("reason")?, author).map_err(e)?;
             Ok(format!("{account} is no longer linked to {person}"))
         }
+        "publish" => {
+            let name = f.need("name")?;
+            let folder = publication_folder(case, name)?;
+            let out = case.publish(name, &folder, None, f.get("tz")).map_err(e)?;
+            Ok(format!(
+                "published {} excerpts ({} messages, {} redaction rules) to {}/{}",
+                out.excerpts,
+                out.messages,
+                out.rules,
+                PUBLISHED,
+                folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            ))
+        }
         "unredact" => {
             case.remove_redaction(f.number("rule")?, author).map_err(e)?;
             Ok("removed".into())
         }
         other => Err(format!("`{other}` is not an action")),
     }
+}
+
+/// Where the workbench publishes, inside the case folder.
+pub(crate) const PUBLISHED: &str = "published";
+
+/// A folder name the workbench could have made: no separators, no dots
+/// first, nothing odd.
+pub(crate) fn is_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// A new folder for a publication of `name`: `published/NAME-TIME`, the
+/// name reduced to safe characters.
+fn publication_folder(case: &Case, name: &str) -> Result<std::path::PathBuf, String> {
+    let slug: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .take(60)
+        .collect();
+    let slug = slug.trim_matches('-');
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let folder = format!("{}-{stamp}", if slug.is_empty() { "collection" } else { slug });
+    let path = case.dir().join(PUBLISHED).join(&folder);
+    if path.exists() {
+        return Err(format!("{PUBLISHED}/{folder} exists already: publish again in a second"));
+    }
+    Ok(path)
 }
 
 fn ids(f: &Fields) -> Result<Vec<String>, String> {

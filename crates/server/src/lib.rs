@@ -14,6 +14,7 @@ mod actions;
 mod author;
 mod bounds;
 mod connections;
+mod export;
 mod facet_cache;
 mod media;
 mod pages;
@@ -103,6 +104,8 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .route("/collections.json", get(pages::collections_json))
         .route("/collections/{name}", get(pages::collection))
         .route("/collections/{name}/preview", get(pages::collection_preview))
+        .route("/collections/{name}/export", get(export::collection))
+        .route("/export", get(export::search))
         .route("/redactions", get(pages::redactions))
         .route("/redactions.json", get(pages::redactions_json))
         .route("/act", post(actions::act))

@@ -33,7 +33,7 @@ pub(crate) const MEDIA_CSP: &str = "default-src 'none'; sandbox";
 const TEXT_INLINE_MAX: u64 = 1 << 20;
 
 /// Bytes read per chunk of a streamed file.
-const CHUNK: usize = 64 * 1024;
+pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// Bytes the type table looks at.
 const HEAD: usize = 32;
@@ -399,10 +399,10 @@ fn refuse(state: &AppState, f: Failure) -> Response {
 
 /// A file sent in chunks as the client takes them, `left` bytes at most
 /// (what was checked: the `Content-Length` sent), never read whole.
-struct FileStream {
-    file: tokio::fs::File,
-    left: u64,
-    buf: Vec<u8>,
+pub(crate) struct FileStream {
+    pub(crate) file: tokio::fs::File,
+    pub(crate) left: u64,
+    pub(crate) buf: Vec<u8>,
 }
 
 impl futures_core::Stream for FileStream {

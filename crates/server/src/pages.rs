@@ -683,6 +683,8 @@ pub(crate) fn error_page(status: StatusCode, message: String, case: &str) -> Res
 #[derive(Debug, Default, Deserialize)]
 pub struct TzParams {
     tz: Option<String>,
+    /// Collections: the publication just written (a folder name).
+    published: Option<String>,
 }
 
 /// `/collections`: every collection.
@@ -735,16 +737,21 @@ pub async fn collection(
     let name = state.name.to_string();
     let tz = params.tz.clone();
     let lookup = wanted.clone();
+    let published = params.published.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
         let mut collection = case.collection(&lookup)?;
         for excerpt in &mut collection.excerpts {
             case.attach_annotations(&mut excerpt.messages)?;
         }
-        Ok((zone_name, zone, collection))
+        // Named only if it is a folder the case published into.
+        let published = published
+            .filter(|p| crate::actions::is_folder_name(p))
+            .filter(|p| case.dir().join(crate::actions::PUBLISHED).join(p).is_dir());
+        Ok((zone_name, zone, collection, published))
     })
     .await;
-    let (zone_name, zone, collection) = match result {
+    let (zone_name, zone, collection, published) = match result {
         Ok(found) => found,
         Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
     };
@@ -758,6 +765,7 @@ pub async fn collection(
             .answered_from(state.freshness())
             .writable(&state.csrf, here),
         name: collection.name,
+        published: published.map(|p| format!("{}/{p}", crate::actions::PUBLISHED)),
         excerpts: collection
             .excerpts
             .iter()

@@ -568,6 +568,9 @@ pub struct CollectionPage {
     pub chrome: Chrome,
     pub name: String,
     pub excerpts: Vec<ExcerptView>,
+    /// The folder (in the case's `published/`) a publication was just
+    /// written to, when it exists.
+    pub published: Option<String>,
 }
 
 #[derive(Template)]

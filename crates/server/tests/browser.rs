@@ -626,3 +626,42 @@ async fn a_reporter_triages_three_messages_with_the_keyboard() {
     let audit = eval(&client, "return document.querySelector('table.audit').textContent").await;
     assert_eq!(audit.as_str().expect("audit").matches("Night Desk").count(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_exports_a_search_as_csv() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
+
+    client.goto(&format!("{base}/search?q=the")).await.expect("search");
+    let hits = total(&client).await;
+    assert!(hits > 20, "more than a page: {hits}");
+    let link = client
+        .find(Locator::Css(".export-links a.export"))
+        .await
+        .expect("the CSV link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    assert!(link.contains("format=csv"), "{link}");
+    // What the link downloads, fetched as the page would (a download
+    // itself leaves the page, and headless Chromium writes it nowhere).
+    let got = client
+        .execute_async(
+            "var done = arguments[arguments.length - 1]; \
+             fetch(arguments[0]).then(r => r.text().then(t => done([r.status, \
+               r.headers.get('content-disposition'), r.headers.get('trove-export-messages'), t])));",
+            vec![json!(link)],
+        )
+        .await
+        .expect("fetch");
+    assert_eq!(got[0], 200);
+    assert!(got[1].as_str().is_some_and(|d| d.starts_with("attachment;")), "{}", got[1]);
+    assert_eq!(got[2].as_str(), Some(hits.to_string().as_str()));
+    let text = got[3].as_str().expect("body");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows = reader.records().collect::<Result<Vec<_>, _>>().expect("csv");
+    assert_eq!(rows.len() as u64, hits, "every hit, not one page");
+}

@@ -1150,3 +1150,78 @@ async fn the_review_queue_notes_tags_and_audit_trail_are_pages() {
     assert_eq!(actions, [("note.add", "tester"), ("tag.add", "tester"), ("status.set", "Zoë K.")]);
     assert!(get(&app, "/audit").await.body.contains("Zoë K."));
 }
+
+#[tokio::test]
+async fn searches_and_collections_export_and_publish_from_the_workbench() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let total = json(&get(&app, "/search.json?q=password").await)["total"].as_u64().expect("total");
+    let page = get(&app, "/search?q=password").await.body;
+    assert!(page.contains("href=\"/export?q=password&amp;format=csv\""), "an export link");
+
+    let csv = get(&app, "/export?q=password&format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let header = |reply: &Reply, name: &str| {
+        reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    };
+    assert_eq!(header(&csv, "content-type"), "text/csv; charset=utf-8");
+    assert!(header(&csv, "content-disposition").starts_with("attachment;"));
+    assert!(header(&csv, "content-disposition").contains("trove-search.csv"));
+    assert_eq!(header(&csv, "trove-export-messages"), total.to_string());
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let rows = reader.records().collect::<Result<Vec<_>, _>>().expect("csv");
+    assert_eq!(rows.len() as u64, total, "one row per hit");
+    assert!(reader.headers().expect("header").iter().any(|h| h == "text"));
+
+    let jsonl = get(&app, "/export?q=password&format=jsonl").await;
+    assert_eq!(jsonl.body.lines().count() as u64, total);
+    for line in jsonl.body.lines() {
+        let message: Value = serde_json::from_str(line).expect("a JSON object per line");
+        assert!(message["text"].as_str().is_some_and(|t| t.contains("password")), "{message}");
+    }
+    let excel = get(&app, "/export?q=password&format=csv&bom=true").await;
+    assert!(excel.body.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let bad = get(&app, "/export?q=password&format=xlsx").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("not an export format"), "{}", bad.body);
+    let bad = get(&app, "/export?q=after:99999-01-01").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let leftovers = std::fs::read_dir(dir.path().join("case"))
+        .expect("case")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0, "exports leave no file behind");
+
+    // A collection: exported, then published into the case folder.
+    let search = json(&get(&app, "/search.json?q=password&sort=oldest").await);
+    let id = search["hits"][0]["id"].as_str().expect("id").to_string();
+    let token = csrf_token(&get(&app, "/search?q=password").await.body);
+    let added = post(
+        &app,
+        &format!("csrf={token}&action=collect&id={id}&value=Story&note=why"),
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK);
+    let exported = get(&app, "/collections/Story/export?format=jsonl").await;
+    assert_eq!(exported.body.lines().count(), 1);
+    assert_eq!(header(&exported, "trove-export-messages"), "1");
+    let published = post(
+        &app,
+        &format!("csrf={token}&action=publish&name=Story&back=%2Fcollections%2FStory"),
+        &[],
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let location = header(&published, "location");
+    let folder = location.split("published=").nth(1).expect("the folder").to_string();
+    assert!(folder.starts_with("story-"), "{location}");
+    let out = dir.path().join("case/published").join(&folder);
+    assert!(out.join("index.html").is_file() && out.join("manifest.json").is_file());
+    let page = get(&app, &location).await.body;
+    assert!(page.contains(&format!("published/{folder}")), "the page says where");
+    let spoofed = get(&app, "/collections/Story?published=..%2F..%2Fetc").await.body;
+    assert!(!spoofed.contains("Published:"), "only a folder the case published into is named");
+}

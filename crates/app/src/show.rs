@@ -40,4 +40,21 @@ impl Case {
         self.attach_annotations(&mut output.after)?;
         Ok(output)
     }
+
+    /// Marks in each message's text the words `query` matches (its
+    /// `snippet` becomes the whole text, escaped, with `<mark>`s), as on
+    /// a search page: reading a hit in context shows what matched.
+    /// Messages without a match are left as they are.
+    pub fn highlight(&self, query: &str, messages: &mut [crate::MessageOutput]) {
+        if query.trim().is_empty() {
+            return;
+        }
+        let (parsed, _) = trove_query::parse(query);
+        let highlighter = trove_index::Highlighter::new(&parsed);
+        for message in messages {
+            if !highlighter.ranges(&message.text).is_empty() {
+                message.snippet = Some(highlighter.snippet(&message.text, usize::MAX));
+            }
+        }
+    }
 }

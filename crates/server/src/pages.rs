@@ -18,8 +18,11 @@ use crate::views::{
 };
 use crate::{AppState, bounds};
 
-/// Hits per search page.
+/// Hits per search page, unless the reader picks another of
+/// [`PAGE_SIZES`].
 const PAGE_SIZE: usize = 20;
+/// The page sizes offered.
+const PAGE_SIZES: [usize; 3] = [20, 50, 100];
 /// Records shown around a message, each side, at first.
 const CONTEXT: usize = 25;
 /// Most records shown for a conversation day.
@@ -240,6 +243,8 @@ pub struct SearchParams {
     q: String,
     sort: Option<String>,
     page: Option<usize>,
+    /// Hits per page: one of [`PAGE_SIZES`].
+    size: Option<usize>,
     tz: Option<String>,
 }
 
@@ -283,17 +288,25 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         SortOrder::Relevance => "relevance",
     };
     let page = params.page.unwrap_or(1).max(1);
+    let size = params.size.unwrap_or(PAGE_SIZE);
+    if !PAGE_SIZES.contains(&size) {
+        let f = Failure {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("a page holds 20, 50 or 100 hits, not {size}"),
+        };
+        return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
+    }
     let q = params.q.clone();
     let tz = params.tz.clone();
-    if let Err(f) = bounds::check_query(&q).and_then(|()| bounds::check_page(page, PAGE_SIZE)) {
+    if let Err(f) = bounds::check_query(&q).and_then(|()| bounds::check_page(page, size)) {
         return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
     }
     let cache = state.facets.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
         let options = SearchOptions {
-            limit: PAGE_SIZE,
-            offset: (page - 1).saturating_mul(PAGE_SIZE),
+            limit: size,
+            offset: (page - 1).saturating_mul(size),
             sort,
             zone: Some(zone_name.clone()),
             ..SearchOptions::default()
@@ -317,23 +330,28 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         Ok(found) => found,
         Err(f) => return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC")),
     };
-    let pages = (search.total as usize).div_ceil(PAGE_SIZE).max(1);
+    let pages = (search.total as usize).div_ceil(size).max(1);
     if json {
         return json_response(StatusCode::OK, &SearchJson { search, page, pages, facets });
     }
     let here = format!(
-        "/search?q={}&sort={sort_name}&page={page}&tz={}",
+        "/search?q={}&sort={sort_name}&page={page}&size={size}&tz={}",
         encode(&params.q),
         encode(&zone_name)
     );
     let mut chrome = Chrome::new(&name, &zone_name, &params.q)
         .answered_from(state.freshness())
         .writable(&state.csrf, here);
-    chrome.keep = vec![("q".into(), params.q.clone()), ("sort".into(), sort_name.into())];
+    chrome.keep = vec![
+        ("q".into(), params.q.clone()),
+        ("sort".into(), sort_name.into()),
+        ("size".into(), size.to_string()),
+    ];
     let tz = chrome.tz_param();
-    let link = |sort: &str, page: usize| {
-        format!("/search?q={}&sort={sort}&page={page}&{tz}", encode(&params.q))
+    let sized = |sort: &str, page: usize, size: usize| {
+        format!("/search?q={}&sort={sort}&page={page}&size={size}&{tz}", encode(&params.q))
     };
+    let link = |sort: &str, page: usize| sized(sort, page, size);
     let sorts =
         [("relevance", "relevance"), ("newest", "newest first"), ("oldest", "oldest first")]
             .into_iter()
@@ -345,7 +363,11 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         hits: search
             .hits
             .iter()
-            .map(|m| MessageView { selectable: true, ..MessageView::new(m, &zone) })
+            .map(|m| MessageView {
+                selectable: true,
+                query_param: format!("&q={}", encode(&params.q)),
+                ..MessageView::new(m, &zone)
+            })
             .collect(),
         // Both read the same query, so both report its problems: once each.
         warnings: {
@@ -382,6 +404,12 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         ],
         chart: Chart::new(&facets, &params.q, &tz),
         sort: sort_name.to_string(),
+        size,
+        // A new size starts again on the page holding the current first hit.
+        sizes: PAGE_SIZES
+            .iter()
+            .map(|&n| (n, sized(sort_name, (page - 1) * size / n + 1, n), n == size))
+            .collect(),
         page,
         pages,
         previous: (page > 1).then(|| link(sort_name, page - 1)),
@@ -397,6 +425,9 @@ pub struct ContextParams {
     before: Option<usize>,
     after: Option<usize>,
     tz: Option<String>,
+    /// The search the reader came from: its words are marked in context.
+    #[serde(default)]
+    q: String,
 }
 
 #[derive(Serialize)]
@@ -421,11 +452,20 @@ pub async fn message(
     {
         return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
     }
+    if let Err(f) = bounds::check_query(&params.q) {
+        return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
+    }
     let tz = params.tz.clone();
     let wanted = id.clone();
+    let q = params.q.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
-        let show = case.show(&wanted, before.max(after))?;
+        let mut show = case.show(&wanted, before.max(after))?;
+        if !json {
+            case.highlight(&q, std::slice::from_mut(&mut show.message));
+            case.highlight(&q, &mut show.before);
+            case.highlight(&q, &mut show.after);
+        }
         Ok((zone_name, zone, show))
     })
     .await;
@@ -441,8 +481,10 @@ pub async fn message(
     if json {
         return json_response(StatusCode::OK, &MessageJson { show });
     }
+    let query_param =
+        if params.q.is_empty() { String::new() } else { format!("&q={}", encode(&params.q)) };
     let here = format!(
-        "/m/{}?before={before}&after={after}&tz={}#m-{}",
+        "/m/{}?before={before}&after={after}&tz={}{query_param}#m-{}",
         encode(&show.message.id),
         encode(&zone_name),
         encode(&show.message.id)
@@ -450,11 +492,15 @@ pub async fn message(
     let mut chrome = Chrome::new(&name, &zone_name, "")
         .answered_from(state.freshness())
         .writable(&state.csrf, here);
-    chrome.keep = vec![("before".into(), before.to_string()), ("after".into(), after.to_string())];
-    let tz = chrome.tz_param();
+    chrome.keep = vec![
+        ("before".into(), before.to_string()),
+        ("after".into(), after.to_string()),
+        ("q".into(), params.q.clone()),
+    ];
+    let tz = format!("{}{query_param}", chrome.tz_param());
     let mut target = MessageView::new(&show.message, &zone);
     target.target = true;
-    let records: Vec<MessageView> = show
+    let mut records: Vec<MessageView> = show
         .before
         .iter()
         .map(|m| MessageView::new(m, &zone))
@@ -463,7 +509,9 @@ pub async fn message(
             ..MessageView::new(&show.message, &zone)
         }))
         .chain(show.after.iter().map(|m| MessageView::new(m, &zone)))
+        .map(|m| MessageView { query_param: query_param.clone(), ..m })
         .collect();
+    crate::views::as_thread(&mut records);
     let here = encode(&show.message.id);
     let page = MessagePage {
         earlier: (more_before || show.before.len() == before)
@@ -487,6 +535,9 @@ pub async fn message(
 pub struct DayParams {
     day: Option<String>,
     tz: Option<String>,
+    /// The search the reader came from: its words are marked.
+    #[serde(default)]
+    q: String,
 }
 
 /// `/c/{id}?day=YYYY-MM-DD`: a conversation, one day at a time.
@@ -500,9 +551,16 @@ pub async fn conversation(
     let name = state.name.to_string();
     let tz = params.tz.clone();
     let day = params.day.clone().filter(|d| !d.is_empty());
+    if let Err(f) = bounds::check_query(&params.q) {
+        return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
+    }
+    let q = params.q.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
-        let out = case.conversation_day(&id, day.as_deref(), Some(&zone_name), DAY_LIMIT)?;
+        let mut out = case.conversation_day(&id, day.as_deref(), Some(&zone_name), DAY_LIMIT)?;
+        if !json {
+            case.highlight(&q, &mut out.messages);
+        }
         Ok((zone_name, zone, out))
     })
     .await;
@@ -514,7 +572,7 @@ pub async fn conversation(
         return json_response(StatusCode::OK, &out);
     }
     let mut chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
-    chrome.keep = vec![("day".into(), out.day.clone())];
+    chrome.keep = vec![("day".into(), out.day.clone()), ("q".into(), params.q.clone())];
     let page = ConversationPage {
         name: out.name.clone().unwrap_or_else(|| out.id.clone()),
         id: out.id.clone(),
@@ -522,7 +580,12 @@ pub async fn conversation(
         day: out.day.clone(),
         previous: out.previous_day.clone(),
         next: out.next_day.clone(),
-        records: out.messages.iter().map(|m| MessageView::new(m, &zone)).collect(),
+        records: {
+            let mut records: Vec<MessageView> =
+                out.messages.iter().map(|m| MessageView::new(m, &zone)).collect();
+            crate::views::as_thread(&mut records);
+            records
+        },
         truncated: out.truncated,
         chrome,
     };

@@ -118,6 +118,32 @@ pub struct MessageView {
     pub status: String,
     /// Offer a checkbox for bulk actions.
     pub selectable: bool,
+    /// `YYYY-MM-DD` in the page's zone.
+    pub day: String,
+    /// A day separator before this message (conversation views), when the
+    /// day changes.
+    pub day_break: bool,
+    /// Shown inside one conversation, whose name and platform the page
+    /// states once: not repeated per message.
+    pub in_thread: bool,
+    /// `&q=…` carried by the permalink, so the message in context shows
+    /// what the search matched.
+    pub query_param: String,
+    /// The sender as shown: a long id (a JID, a 64-char key) shortened
+    /// from the middle; `sender` stays the full form, for the title.
+    pub sender_short: String,
+}
+
+/// Marks where the day changes in a run of messages of one conversation,
+/// and that they are shown as one: separators, and no conversation name on
+/// each.
+pub fn as_thread(records: &mut [MessageView]) {
+    let mut previous: Option<String> = None;
+    for m in records {
+        m.in_thread = true;
+        m.day_break = previous.as_deref() != Some(m.day.as_str());
+        previous = Some(m.day.clone());
+    }
 }
 
 /// A note as shown on a message.
@@ -210,6 +236,11 @@ impl MessageView {
                 .filter(|s| s != "unread")
                 .unwrap_or_default(),
             selectable: false,
+            day: time::day(&m.sent_at, zone).unwrap_or_default(),
+            day_break: false,
+            in_thread: false,
+            query_param: String::new(),
+            sender_short: short_id(m.sender.as_deref().unwrap_or_default()),
         }
     }
 }
@@ -464,6 +495,9 @@ pub struct SearchPage {
     pub warnings: Vec<String>,
     pub facets: Vec<FacetView>,
     pub chart: Chart,
+    pub size: usize,
+    /// Page sizes offered: size, link, current.
+    pub sizes: Vec<(usize, String, bool)>,
     pub sort: String,
     pub page: usize,
     pub pages: usize,

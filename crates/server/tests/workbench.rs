@@ -1225,3 +1225,55 @@ async fn searches_and_collections_export_and_publish_from_the_workbench() {
     let spoofed = get(&app, "/collections/Story?published=..%2F..%2Fetc").await.body;
     assert!(!spoofed.contains("Published:"), "only a folder the case published into is named");
 }
+
+#[tokio::test]
+async fn a_hit_reads_in_its_conversation_with_its_words_marked_and_days_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    // askama writes `&` in attributes as `&#38;`, the same as `&amp;`.
+    let get_page = |uri: String| {
+        let app = app.clone();
+        async move { get(&app, &uri).await.body.replace("&#38;", "&amp;") }
+    };
+    let search = get_page("/search?q=password&sort=oldest".into()).await;
+    let hits = json(&get(&app, "/search.json?q=password&sort=oldest").await);
+    // The WhatsApp chat's: a conversation over several days.
+    let hit = hits["hits"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["platform"] == "whatsapp"))
+        .expect("a WhatsApp hit");
+    let id = hit["id"].as_str().expect("id").to_string();
+    let permalink = format!("href=\"/m/{id}?tz=UTC&amp;q=password\"");
+    assert!(search.contains(&permalink), "a hit's permalink carries the search: {permalink}");
+
+    let page = get_page(format!("/m/{id}?tz=UTC&q=password")).await;
+    assert!(page.contains("<mark>password</mark>"), "the search's words are marked in context");
+    let conversation = hit["conversation"].as_str().expect("conversation");
+    assert_eq!(
+        page.matches("class=\"conv\"").count(),
+        0,
+        "the conversation ({conversation}) is named once, in the heading, not per message"
+    );
+    let records = page.matches("<article class=\"msg").count();
+    let days = page.matches("class=\"day-break\"").count();
+    assert!(days >= 2 && days < records, "{days} day separators for {records} messages");
+    assert_eq!(page.matches("<details class=\"source\" open>").count(), 1, "only the target's");
+    assert!(page.contains("href=\"/m/") && page.contains("&amp;q=password#m-"), "paging keeps q");
+    let plain = get(&app, &format!("/m/{id}")).await.body;
+    assert!(!plain.contains("<mark>"), "nothing is marked without a search");
+
+    // Page sizes: chosen, carried by the links, bounded.
+    let all = json(&get(&app, "/search.json?q=").await);
+    let total = all["total"].as_u64().expect("total");
+    assert!(total > 20, "{total}");
+    let fifty = json(&get(&app, "/search.json?q=&size=50").await);
+    assert_eq!(fifty["hits"].as_array().map(Vec::len), Some(total.min(50) as usize));
+    assert_eq!(fifty["pages"].as_u64(), Some(total.div_ceil(50)));
+    let page = get_page("/search?q=&size=50".into()).await;
+    assert!(
+        page.contains("per page: <a href=\"/search?q=&amp;sort=relevance&amp;page=1&amp;size=20")
+    );
+    let refused = get(&app, "/search.json?q=&size=7").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("20, 50 or 100"), "{}", refused.body);
+}

@@ -81,7 +81,7 @@ pub async fn act(
     let outcome = match state.cases.run(move |case| perform(case, &acted, &fields, &author)).await {
         Ok(Some(result)) => result,
         Ok(None) => Err("the change failed inside the workbench (a bug: please report it)".into()),
-        Err(crate::pool::Busy) => Err(crate::pages::busy().message),
+        Err(unserved) => Err(crate::pages::unserved_failure(unserved).message),
     };
     match outcome {
         Ok(detail) if action == "publish" && !json => {

@@ -177,10 +177,10 @@ pub fn serve(
         let app = router(case, bound.port(), author)?;
         ready(bound);
         let listener = connections::Limited::new(listener, connections::MAX_CONNECTIONS);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        connections::serve(listener, app, connections::HEADER_READ, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        Ok(())
     })
 }

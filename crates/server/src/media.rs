@@ -363,8 +363,8 @@ pub async fn media(State(state): State<AppState>, Path(sha256): Path<String>) ->
                 },
             );
         }
-        Err(crate::pool::Busy) => {
-            let mut response = refuse(&state, crate::pages::busy());
+        Err(unserved) => {
+            let mut response = refuse(&state, crate::pages::unserved_failure(unserved));
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return response;
         }

@@ -133,7 +133,23 @@ pub(crate) async fn with_case<T: Send + 'static>(
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: "the request failed inside the workbench (a bug: please report it)".into(),
         }),
-        Err(crate::pool::Busy) => Err(busy()),
+        Err(unserved) => Err(unserved_failure(unserved)),
+    }
+}
+
+/// A request the pool did not serve, as a 503 (with `Retry-After`).
+pub(crate) fn unserved_failure(unserved: crate::pool::Unserved) -> Failure {
+    match unserved {
+        crate::pool::Unserved::Busy => busy(),
+        crate::pool::Unserved::Overtime(budget) => Failure {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: format!(
+                "this request ran past the workbench's budget of {} s per request and was \
+                 stopped, so that it holds nobody else up; narrow it (a date range, a sender) or \
+                 run it on the command line, which has no budget",
+                budget.as_secs_f64()
+            ),
+        },
     }
 }
 

@@ -1277,3 +1277,75 @@ async fn a_hit_reads_in_its_conversation_with_its_words_marked_and_days_apart() 
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("20, 50 or 100"), "{}", refused.body);
 }
+
+/// Readers keep being served, with whole answers, while another process
+/// ingests into the case and the workbench itself writes: every search
+/// answers 200 with the total before the ingest or after it, never one
+/// in between, and no request waits behind the writer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_run_concurrently_during_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let before = json(&get(&app, "/search.json?q=").await)["total"].as_u64().expect("total");
+    let mut csv = String::from("text,date,user\n");
+    let added = 20_000;
+    for i in 0..added {
+        csv.push_str(&format!(
+            "ledger line {i},2021-05-01T10:{:02}:{:02}Z,Carol\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    let path = dir.path().join("ledger.csv");
+    std::fs::write(&path, csv).expect("csv");
+    let case_dir = dir.path().join("case");
+    let writer = std::thread::spawn(move || {
+        let mut other = Case::open(&case_dir, &mut ()).expect("second handle");
+        let options = IngestOptions {
+            read: trove_readers_options(),
+            command: "ledger".into(),
+            ..IngestOptions::default()
+        };
+        other.ingest(&[path], &options, &mut (), &AtomicBool::new(false)).expect("ingest")
+    });
+    let token = csrf_token(&get(&app, "/review").await.body);
+    let first = json(&get(&app, "/search.json?q=password").await)["hits"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let mut readers = Vec::new();
+    for reader in 0..4 {
+        let app = app.clone();
+        let (token, first) = (token.clone(), first.clone());
+        readers.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for round in 0..30 {
+                let reply = get(&app, "/search.json?q=").await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+                seen.push(json(&reply)["total"].as_u64().expect("total"));
+                let page = get(&app, &format!("/m/{first}")).await;
+                assert_eq!(page.status, StatusCode::OK);
+                if reader == 0 && round % 5 == 0 {
+                    let tag = format!("csrf={token}&action=tag&id={first}&value=r{round}");
+                    let done = post(&app, &tag, &[("accept", "application/json")]).await;
+                    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+                }
+            }
+            seen
+        }));
+    }
+    let mut totals = Vec::new();
+    for reader in readers {
+        totals.extend(reader.await.expect("reader"));
+    }
+    let ingested = writer.join().expect("writer");
+    assert_eq!(ingested.messages_added, added as u64);
+    let after = json(&get(&app, "/search.json?q=").await)["total"].as_u64().expect("total");
+    assert_eq!(after, before + added as u64);
+    assert!(
+        totals.iter().all(|t| *t == before || *t == after),
+        "a search saw part of a run: {:?}",
+        totals.iter().filter(|t| **t != before && **t != after).collect::<Vec<_>>()
+    );
+    assert_eq!(json(&get(&app, "/tags.json").await).as_array().map(Vec::len), Some(6));
+}

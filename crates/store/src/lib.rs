@@ -374,6 +374,12 @@ impl Store {
         &self.conn
     }
 
+    /// Stops, from another thread, what this store is running: the
+    /// statement fails as interrupted (a write rolls back).
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.conn.get_interrupt_handle())
+    }
+
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
@@ -381,3 +387,13 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+
+/// Interrupts a store's running statement from another thread.
+pub struct Interrupter(rusqlite::InterruptHandle);
+
+impl Interrupter {
+    /// Makes the running statement (if any) fail as interrupted.
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}

@@ -735,3 +735,27 @@ fn replacing_a_translated_copy_lists_the_messages_that_lost_a_translation() {
     assert_eq!(store.translated_texts().expect("kept").len(), 1, "a dropped run replaced nothing");
     assert_eq!(store.sources().expect("sources").len(), 2);
 }
+
+#[test]
+fn a_running_statement_is_interrupted_from_another_thread() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("case.db")).expect("open");
+    let interrupter = store.interrupter();
+    let started = std::time::Instant::now();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        interrupter.interrupt();
+    });
+    // Counts to a billion: minutes, unless stopped.
+    let counted: Result<i64, _> = store.conn().query_row(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000)
+         SELECT COUNT(*) FROM n",
+        [],
+        |r| r.get(0),
+    );
+    stopper.join().expect("stopper");
+    let error = counted.expect_err("interrupted");
+    assert!(error.to_string().contains("interrupt"), "{error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(store.generation().is_ok(), "the connection works after an interrupt");
+}

@@ -1,10 +1,13 @@
-//! What the workbench writes: notes, tags, review status, collections and
-//! redaction rules. Every write is a `POST /act` form carrying the
-//! server's CSRF token (a random value embedded in the pages it serves,
-//! which another site cannot read), and is refused when the browser says it
-//! comes from another origin. A form posts back to the page it came from.
+//! What the workbench writes: notes, tags, review status, collections,
+//! redaction rules, names and persons. Every write is a `POST /act`
+//! carrying the server's CSRF token (a random value embedded in the pages
+//! it serves, which another site cannot read), and is refused when the
+//! browser says it comes from another origin. A form posts back to the page
+//! it came from; a JSON body (`{"action": "tag", "id": ["…"], …}`, the
+//! same fields) is answered in JSON, as is a form sent with
+//! `Accept: application/json`.
 
-use axum::Form;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -57,17 +60,53 @@ struct Done {
     detail: String,
 }
 
-/// `POST /act`.
-pub async fn act(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let fields = Fields(fields);
-    let json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+/// The fields of a form, or of a JSON object (a list stands for a
+/// repeated field; numbers and booleans are taken as written).
+fn fields_of(json_body: bool, body: &[u8]) -> Result<Fields, String> {
+    if !json_body {
+        return Ok(Fields(form_urlencoded::parse(body).into_owned().collect()));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("the JSON body: {e}"))?;
+    let serde_json::Value::Object(object) = value else {
+        return Err("the JSON body must be an object of fields".into());
+    };
+    let scalar = |name: &str, value: serde_json::Value| match value {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::Bool(b) => Ok(b.to_string()),
+        _ => Err(format!("`{name}` must be a string, a number or a list of them")),
+    };
+    let mut fields = Vec::new();
+    for (name, value) in object {
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    fields.push((name.clone(), scalar(&name, item)?));
+                }
+            }
+            value => fields.push((name.clone(), scalar(&name, value)?)),
+        }
+    }
+    Ok(Fields(fields))
+}
+
+/// `POST /act`: a form, or a JSON object of the same fields.
+pub async fn act(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let header_text = |name| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let json_body = header_text(header::CONTENT_TYPE).starts_with("application/json");
+    let accept = header_text(header::ACCEPT);
+    let json = json_body || (accept.contains("application/json") && !accept.contains("text/html"));
+    let fields = match fields_of(json_body, &body) {
+        Ok(fields) => fields,
+        Err(message) => {
+            return crate::pages::json_response(
+                StatusCode::BAD_REQUEST,
+                &Done { ok: false, detail: message },
+            );
+        }
+    };
     if let Err(why) = same_origin(&headers, fields.get("csrf"), &state.csrf) {
         return (StatusCode::FORBIDDEN, format!("refused: {why}\n")).into_response();
     }
@@ -101,6 +140,28 @@ pub async fn act(
         ),
         Err(message) => crate::pages::error_page(StatusCode::BAD_REQUEST, message, &state.name),
     }
+}
+
+#[derive(Serialize)]
+struct Session {
+    /// The token every write carries (`csrf` field).
+    csrf: String,
+    /// Who writes are recorded as, for this client.
+    author: String,
+}
+
+/// `GET /api/session.json`: what a script on this machine needs to write
+/// through the JSON API. Another site cannot read it: the browser refuses
+/// it the answer (no CORS), the server refuses requests it marks cross-site
+/// and any `Host` but its loopback one.
+pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    crate::pages::json_response(
+        StatusCode::OK,
+        &Session {
+            csrf: state.csrf.to_string(),
+            author: crate::author::of(&headers, &state.author),
+        },
+    )
 }
 
 /// `action=author`: records `value` as this browser session's author.

@@ -109,6 +109,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .route("/redactions", get(pages::redactions))
         .route("/redactions.json", get(pages::redactions_json))
         .route("/act", post(actions::act))
+        .route("/api/session.json", get(actions::session))
         .route("/api/openapi.json", get(pages::openapi))
         .route("/assets/{name}", get(pages::asset))
         .fallback(pages::not_found)

@@ -1349,3 +1349,59 @@ async fn reads_run_concurrently_during_writes() {
     );
     assert_eq!(json(&get(&app, "/tags.json").await).as_array().map(Vec::len), Some(6));
 }
+
+async fn post_json(app: &axum::Router, body: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut builder = Request::builder()
+        .method("POST")
+        .uri("/act")
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(builder.body(Body::from(body.to_string())).expect("request"))
+        .await
+        .expect("reply");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("utf-8") }
+}
+
+#[tokio::test]
+async fn writes_have_a_json_api_under_the_same_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let session = json(&get(&app, "/api/session.json").await);
+    let token = session["csrf"].as_str().expect("token").to_string();
+    assert_eq!(session["author"], "tester");
+    let hits = json(&get(&app, "/search.json?q=password").await);
+    let ids: Vec<&str> = hits["hits"].as_array().expect("hits")[..2]
+        .iter()
+        .map(|h| h["id"].as_str().expect("id"))
+        .collect();
+    let body = serde_json::json!({"csrf": token, "action": "tag", "id": ids, "value": "api"});
+    let done = post_json(&app, &body.to_string(), &[]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(json(&done)["ok"], true);
+    assert_eq!(json(&get(&app, "/search.json?q=tag:api").await)["total"], 2);
+
+    let unsigned = serde_json::json!({"action": "tag", "id": ids, "value": "nope"});
+    assert_eq!(post_json(&app, &unsigned.to_string(), &[]).await.status, StatusCode::FORBIDDEN);
+    let framed = post_json(&app, &body.to_string(), &[("origin", "null")]).await;
+    assert_eq!(framed.status, StatusCode::FORBIDDEN, "a sandboxed frame's write");
+    let broken = post_json(&app, "{\"csrf\": ", &[]).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    let said: Value = serde_json::from_str(&broken.body).expect("a JSON answer");
+    assert!(said["detail"].as_str().is_some_and(|d| d.contains("JSON body")), "{said}");
+    let nested = serde_json::json!({"csrf": token, "action": "tag", "id": {"a": 1}});
+    let refused = post_json(&app, &nested.to_string(), &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let unknown = serde_json::json!({"csrf": token, "action": "explode"});
+    let refused = post_json(&app, &unknown.to_string(), &[]).await;
+    let said: Value = serde_json::from_str(&refused.body).expect("a JSON answer");
+    assert_eq!(said["detail"], "`explode` is not an action");
+    assert_eq!(json(&get(&app, "/search.json?q=tag:nope").await)["total"], 0);
+}

@@ -58,6 +58,44 @@ pub enum Granularity {
     Month,
 }
 
+impl Granularity {
+    /// The resolution that shows a span of `days` (first to last match) in
+    /// a readable number of bars: a month's worth of days, a couple of
+    /// years of weeks, months beyond.
+    pub fn for_span(days: i64) -> Granularity {
+        if days <= 62 {
+            Granularity::Day
+        } else if days <= 2 * 366 {
+            Granularity::Week
+        } else {
+            Granularity::Month
+        }
+    }
+}
+
+/// What a stacked chart's series are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeriesBy {
+    /// The most active senders.
+    #[default]
+    Person,
+    /// The busiest conversations.
+    Conversation,
+}
+
+/// How [`Case::activity`] counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ActivityOptions {
+    /// The periods' length; `None` lets the span of the matches choose
+    /// ([`Granularity::for_span`]).
+    pub granularity: Option<Granularity>,
+    /// How many series, most active first (none for 0).
+    pub series: usize,
+    /// What the series are.
+    pub by: SeriesBy,
+}
+
 /// Messages in one period of a time chart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PeriodCount {
@@ -73,10 +111,11 @@ pub struct PeriodCount {
     pub count: u64,
 }
 
-/// One sender's messages per period, aligned with `FacetsOutput::periods`.
+/// One sender's (or conversation's) messages per period, aligned with
+/// `FacetsOutput::periods`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Series {
-    /// The sender.
+    /// The sender or conversation.
     pub label: String,
     /// A query filter selecting the sender.
     pub filter: String,
@@ -105,8 +144,11 @@ pub struct FacetsOutput {
     pub granularity: Granularity,
     /// Every period from the first to the last match (empty ones included).
     pub periods: Vec<PeriodCount>,
-    /// The most active senders' messages per period (for a stacked chart).
+    /// The most active senders' (or conversations') messages per period
+    /// (for a stacked chart).
     pub series: Vec<Series>,
+    /// What `series` are.
+    pub series_by: SeriesBy,
     /// Messages by weekday (Monday first) and hour, in the zone; absent
     /// when the case spans too long to count by the hour.
     pub heatmap: Option<Vec<Vec<u64>>>,
@@ -368,17 +410,18 @@ impl Case {
     /// Facets and activity of the messages matching `query` (all messages
     /// for an empty query), in `zone` (the case's when `None`), by month.
     pub fn facets(&self, query: &str, zone: Option<&str>) -> Result<FacetsOutput, AppError> {
-        self.activity(query, zone, Granularity::Month, 0)
+        let by_month =
+            ActivityOptions { granularity: Some(Granularity::Month), ..Default::default() };
+        self.activity(query, zone, &by_month)
     }
 
-    /// [`Case::facets`] with periods of `granularity` and, for the
-    /// `series` most active senders, their own counts per period.
+    /// [`Case::facets`] with periods as `options` say and, for the most
+    /// active senders or conversations, their own counts per period.
     pub fn activity(
         &self,
         query: &str,
         zone: Option<&str>,
-        granularity: Granularity,
-        series: usize,
+        options: &ActivityOptions,
     ) -> Result<FacetsOutput, AppError> {
         let zone_name = match zone {
             Some(name) => name.to_string(),
@@ -485,23 +528,37 @@ impl Case {
         }
         let months =
             periods(&fold(&facets.buckets, &civil, Granularity::Month), Granularity::Month);
+        let granularity = options.granularity.unwrap_or_else(|| {
+            let mut dates = civil.iter().flatten().map(|c| c.date);
+            match (dates.next(), dates.next_back()) {
+                (Some(first), Some(last)) => Granularity::for_span(
+                    first.until(last).map_or(0, |span| span.get_days().into()),
+                ),
+                // One busy hour or none at all: days show it best.
+                _ => Granularity::Day,
+            }
+        });
         let by_period = fold(&facets.buckets, &civil, granularity);
         let period_list = periods(&by_period, granularity);
         let mut series_list = Vec::new();
-        // One sender's series would only repeat the total.
-        let series = if senders.len() > 1 { series } else { 0 };
-        for sender in senders.iter().take(series) {
+        let candidates = match options.by {
+            SeriesBy::Person => &senders,
+            SeriesBy::Conversation => &conversation_values,
+        };
+        // One sender's (or conversation's) series would only repeat the total.
+        let series = if candidates.len() > 1 { options.series } else { 0 };
+        for candidate in candidates.iter().take(series) {
             let narrowed = if query.trim().is_empty() {
-                sender.filter.clone()
+                candidate.filter.clone()
             } else {
-                format!("({query}) {}", sender.filter)
+                format!("({query}) {}", candidate.filter)
             };
             let (parsed, _) = trove_query::parse(&narrowed);
             let (own, _) = self.index().facets(&parsed, &resolver, buckets)?;
             let own = fold(&own.buckets, &civil, granularity);
             series_list.push(Series {
-                label: sender.label.clone(),
-                filter: sender.filter.clone(),
+                label: candidate.label.clone(),
+                filter: candidate.filter.clone(),
                 counts: period_list
                     .iter()
                     .map(|p| own.get(&p.period).copied().unwrap_or(0))
@@ -522,6 +579,7 @@ impl Case {
             granularity,
             periods: period_list,
             series: series_list,
+            series_by: options.by,
             heatmap: hourly.then_some(heatmap),
             warnings,
         })
@@ -603,15 +661,14 @@ impl Case {
         &self,
         id: &str,
         zone: Option<&str>,
-        granularity: Granularity,
+        options: &ActivityOptions,
     ) -> Result<PersonOutput, AppError> {
         let rows = self.store.find_accounts(id)?;
         if rows.is_empty() {
             return Err(AppError::NotFound(format!("person or account {id}")));
         }
         let accounts = self.store.account_rows(&rows)?;
-        let activity =
-            self.activity(&format!("from:{}", filter_value(id)), zone, granularity, 5)?;
+        let activity = self.activity(&format!("from:{}", filter_value(id)), zone, options)?;
         let all = self.store.accounts()?;
         let (mut messages, mut first, mut last) = (0, None::<i64>, None::<i64>);
         for a in all.iter().filter(|a| rows.contains(&a.row)) {
@@ -658,6 +715,39 @@ impl Case {
             activity,
             top_words: top_words(&self.store.recent_texts(&rows, WORD_SAMPLE)?),
         })
+    }
+}
+
+/// The periods of `facets` as CSV, one row per period: `period`, `after`
+/// (its first day), `before` (the first day after it), `total`, then one
+/// column per series, named after it. A name a spreadsheet would read as a
+/// formula is made inert (sender names are whatever the source said).
+pub fn activity_csv(facets: &FacetsOutput) -> String {
+    let mut out = String::new();
+    let mut row = |cells: &mut dyn Iterator<Item = String>| {
+        let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    };
+    let header = ["period", "after", "before", "total"].map(String::from);
+    row(&mut header.into_iter().chain(
+        facets.series.iter().map(|s| trove_publish::tabular::defuse(&s.label).into_owned()),
+    ));
+    for (i, p) in facets.periods.iter().enumerate() {
+        let own = facets.series.iter().map(|s| s.counts.get(i).copied().unwrap_or(0).to_string());
+        row(&mut [p.period.clone(), p.start.clone(), p.end.clone(), p.count.to_string()]
+            .into_iter()
+            .chain(own));
+    }
+    out
+}
+
+/// A CSV cell, quoted when it holds a separator, a quote or a line break.
+fn csv_cell(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
     }
 }
 
@@ -825,6 +915,54 @@ mod tests {
         let words = top_words(&texts);
         let pairs: Vec<(&str, u64)> = words.iter().map(|w| (w.word.as_str(), w.count)).collect();
         assert_eq!(pairs, vec![("password", 3), ("passwords", 1), ("wiki", 1), ("пароль", 1)]);
+    }
+
+    #[test]
+    fn spans_choose_days_weeks_or_months() {
+        assert_eq!(Granularity::for_span(0), Granularity::Day);
+        assert_eq!(Granularity::for_span(30), Granularity::Day, "a one-month query shows days");
+        assert_eq!(Granularity::for_span(62), Granularity::Day);
+        assert_eq!(Granularity::for_span(63), Granularity::Week);
+        assert_eq!(Granularity::for_span(700), Granularity::Week);
+        assert_eq!(Granularity::for_span(800), Granularity::Month);
+    }
+
+    #[test]
+    fn activity_csv_has_a_row_per_period_and_inert_names() {
+        let counts = BTreeMap::from([("2020-03".to_string(), 3), ("2020-05".to_string(), 2)]);
+        let facets = FacetsOutput {
+            total: 5,
+            zone: "UTC".into(),
+            senders: Vec::new(),
+            conversations: Vec::new(),
+            platforms: Vec::new(),
+            sources: Vec::new(),
+            months: Vec::new(),
+            granularity: Granularity::Month,
+            periods: periods(&counts, Granularity::Month),
+            series: vec![
+                Series {
+                    label: "=HYPERLINK(\"x\")".into(),
+                    filter: "from:a".into(),
+                    counts: vec![2, 0, 1],
+                },
+                Series { label: "Bob, Jr.".into(), filter: "from:b".into(), counts: vec![1, 0, 1] },
+            ],
+            series_by: SeriesBy::Person,
+            heatmap: None,
+            warnings: Vec::new(),
+        };
+        let csv = activity_csv(&facets);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                "period,after,before,total,\"'=HYPERLINK(\"\"x\"\")\",\"Bob, Jr.\"",
+                "2020-03,2020-03-01,2020-04-01,3,2,1",
+                "2020-04,2020-04-01,2020-05-01,0,0,0",
+                "2020-05,2020-05-01,2020-06-01,2,1,1",
+            ]
+        );
     }
 
     #[test]

@@ -32,8 +32,9 @@ pub use annotate::{
     REVIEW_STATUSES, TagOutput, note_html, review_status,
 };
 pub use browse::{
-    ConversationDayOutput, FacetValue, FacetsOutput, Granularity, MonthCount, PeriodCount,
-    PersonAccountOutput, PersonOutput, Series, WordCount, filter_value,
+    ActivityOptions, ConversationDayOutput, FacetValue, FacetsOutput, Granularity, MonthCount,
+    PeriodCount, PersonAccountOutput, PersonOutput, Series, SeriesBy, WordCount, activity_csv,
+    filter_value,
 };
 pub use contract::*;
 pub use dates::{format_instant, parse_zone};

@@ -110,6 +110,8 @@
       q = q.replace(/(^|\s)(after|before|on):\S+/g, " ").trim();
       url.searchParams.set("q", (q ? q + " " : "") + "after:" + first + " before:" + until);
       url.searchParams.delete("page");
+      // The narrower span chooses its own resolution (a month shows days).
+      url.searchParams.delete("g");
       var tz = document.getElementById("tz");
       if (tz) { url.searchParams.set("tz", tz.value); }
       e.preventDefault();

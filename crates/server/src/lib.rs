@@ -13,6 +13,8 @@
 mod actions;
 mod author;
 mod bounds;
+mod chart;
+mod chart_data;
 mod connections;
 mod export;
 mod facet_cache;
@@ -86,6 +88,8 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         .route("/index.json", get(pages::overview_json))
         .route("/search", get(pages::search))
         .route("/search.json", get(pages::search_json))
+        .route("/chart.json", get(chart_data::chart_json))
+        .route("/chart.csv", get(chart_data::chart_csv))
         .route("/m/{id}", get(pages::message))
         .route("/c/{id}", get(pages::conversation))
         .route("/p/{id}", get(pages::person))

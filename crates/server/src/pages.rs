@@ -9,12 +9,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use trove_app::{AppError, Case, SearchOptions, SortOrder};
+use trove_app::{AppError, Case, SearchOptions, SeriesBy, SortOrder};
 
+use crate::chart::{Chart, ChartRequest, Heatmap};
 use crate::views::{
-    Chart, Chrome, CollectionPage, CollectionsPage, ConversationPage, ErrorPage, ExcerptView,
-    FacetView, Heatmap, MessagePage, MessageView, OverviewPage, PersonPage, RedactionsPage,
-    SearchPage, encode, granularity,
+    Chrome, CollectionPage, CollectionsPage, ConversationPage, ErrorPage, ExcerptView, FacetView,
+    MessagePage, MessageView, OverviewPage, PersonPage, RedactionsPage, SearchPage, encode,
 };
 use crate::{AppState, bounds};
 
@@ -180,8 +180,12 @@ pub(crate) fn zone_of(case: &Case, tz: Option<&str>) -> Result<(String, TimeZone
 #[derive(Debug, Default, Deserialize)]
 pub struct ZoneParams {
     tz: Option<String>,
-    /// Chart granularity: day, week or month.
+    /// Chart granularity: day, week or month (else chosen by the span).
     g: Option<String>,
+    /// Chart scale: `log`, else linear.
+    scale: Option<String>,
+    /// What the chart is stacked by: person or conversation.
+    by: Option<String>,
 }
 
 /// `/`: counts, activity, conversations, people, sources.
@@ -210,10 +214,16 @@ struct OverviewJson {
 
 async fn overview_page(state: AppState, params: ZoneParams, json: bool) -> Response {
     let name = state.name.to_string();
+    let chart = ChartRequest::parse(
+        params.g.as_deref(),
+        params.scale.as_deref(),
+        params.by.as_deref(),
+        SeriesBy::Person,
+    );
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, params.tz.as_deref())?;
         let stats = case.stats()?;
-        let activity = case.activity("", Some(&zone_name), granularity(params.g.as_deref()), 5)?;
+        let activity = case.activity("", Some(&zone_name), &chart.activity())?;
         Ok((zone_name, zone, stats, activity))
     })
     .await;
@@ -224,10 +234,11 @@ async fn overview_page(state: AppState, params: ZoneParams, json: bool) -> Respo
     if json {
         return json_response(StatusCode::OK, &OverviewJson { stats, activity });
     }
-    let chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
+    let mut chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
+    chrome.keep = chart.keep();
     let tz = chrome.tz_param();
     let page = OverviewPage {
-        chart: Chart::new(&activity, "", &tz).with_granularities("/", &tz, activity.granularity),
+        chart: Chart::new(&activity, "", &tz, chart.scale).with_controls("/", &tz, &chart),
         heatmap: activity.heatmap.as_deref().map(Heatmap::new),
         conversations: activity
             .conversations
@@ -262,6 +273,10 @@ pub struct SearchParams {
     /// Hits per page: one of [`PAGE_SIZES`].
     size: Option<usize>,
     tz: Option<String>,
+    /// The chart's: see [`ZoneParams`].
+    g: Option<String>,
+    scale: Option<String>,
+    by: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -318,6 +333,12 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
     }
     let cache = state.facets.clone();
+    let chart = ChartRequest::parse(
+        params.g.as_deref(),
+        params.scale.as_deref(),
+        params.by.as_deref(),
+        SeriesBy::Person,
+    );
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
         let options = SearchOptions {
@@ -331,11 +352,12 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         // Counted once per query and index generation (what facets count
         // from; the store's may be ahead mid-ingest), not on every page.
         let generation = case.searched_generation();
-        let facets = match cache.get(generation, &q, &zone_name) {
+        let counted = chart.activity();
+        let facets = match cache.get(generation, &q, &zone_name, &counted) {
             Some(facets) => facets,
             None => {
-                let facets = case.facets(&q, Some(&zone_name))?;
-                cache.put(generation, &q, &zone_name, &facets);
+                let facets = case.activity(&q, Some(&zone_name), &counted)?;
+                cache.put(generation, &q, &zone_name, &counted, &facets);
                 facets
             }
         };
@@ -363,6 +385,7 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
         ("sort".into(), sort_name.into()),
         ("size".into(), size.to_string()),
     ];
+    chrome.keep.extend(chart.keep());
     let tz = chrome.tz_param();
     let sized = |sort: &str, page: usize, size: usize| {
         format!("/search?q={}&sort={sort}&page={page}&size={size}&{tz}", encode(&params.q))
@@ -418,7 +441,11 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
                 &tz,
             ),
         ],
-        chart: Chart::new(&facets, &params.q, &tz),
+        chart: Chart::new(&facets, &params.q, &tz, chart.scale).with_controls(
+            "/search",
+            &format!("q={}&sort={sort_name}&size={size}&{tz}", encode(&params.q)),
+            &chart,
+        ),
         sort: sort_name.to_string(),
         size,
         // A new size starts again on the page holding the current first hit.
@@ -612,7 +639,10 @@ pub async fn conversation(
 pub struct PersonParams {
     split: Option<String>,
     tz: Option<String>,
+    /// The chart's: see [`ZoneParams`].
     g: Option<String>,
+    scale: Option<String>,
+    by: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -634,10 +664,17 @@ pub async fn person(
     let name = state.name.to_string();
     let tz = params.tz.clone();
     let split = params.split.clone().filter(|s| !s.is_empty());
-    let g = params.g.clone();
+    // One person's messages stacked by person would be one colour: by
+    // conversation says more.
+    let chart = ChartRequest::parse(
+        params.g.as_deref(),
+        params.scale.as_deref(),
+        params.by.as_deref(),
+        SeriesBy::Conversation,
+    );
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
-        let person = case.person(&id, Some(&zone_name), granularity(g.as_deref()))?;
+        let person = case.person(&id, Some(&zone_name), &chart.activity())?;
         let compare = match &split {
             Some(day) => {
                 let who = person_filter(&id);
@@ -662,8 +699,13 @@ pub async fn person(
     }
     let mut chrome = Chrome::new(&name, &zone_name, "").answered_from(state.freshness());
     chrome.keep = params.split.iter().map(|s| ("split".to_string(), s.clone())).collect();
+    chrome.keep.extend(chart.keep());
     let tz = chrome.tz_param();
     let who = person_filter(&person.query);
+    let chart_keep = match params.split.as_deref().filter(|s| !s.is_empty()) {
+        Some(split) => format!("split={}&{tz}", encode(split)),
+        None => tz.clone(),
+    };
     let page = PersonPage {
         name: person.name.clone(),
         accounts: person
@@ -689,10 +731,10 @@ pub async fn person(
         messages: person.messages,
         first: person.first.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
         last: person.last.as_deref().map(|t| crate::time::show(t, &zone)).unwrap_or_default(),
-        chart: Chart::new(&person.activity, &who, &tz).with_granularities(
+        chart: Chart::new(&person.activity, &who, &tz, chart.scale).with_controls(
             &format!("/p/{}", encode(&person.query)),
-            &tz,
-            person.activity.granularity,
+            &chart_keep,
+            &chart,
         ),
         words: person
             .top_words

@@ -4,8 +4,9 @@
 
 use askama::Template;
 use jiff::tz::TimeZone;
-use trove_app::{FacetValue, FacetsOutput, Granularity, MessageOutput, StatsOutput};
+use trove_app::{FacetValue, MessageOutput, StatsOutput};
 
+use crate::chart::{Chart, Heatmap};
 use crate::time;
 
 /// What the layout needs on every page.
@@ -245,168 +246,6 @@ impl MessageView {
     }
 }
 
-/// One coloured part of a bar (a sender, or everyone else).
-pub struct Segment {
-    pub y: u32,
-    pub height: u32,
-    pub class: String,
-}
-
-/// A bar of the activity chart: one period.
-pub struct Bar {
-    pub x: u32,
-    pub width: u32,
-    pub period: String,
-    pub after: String,
-    pub before: String,
-    pub count: u64,
-    pub href: String,
-    pub segments: Vec<Segment>,
-}
-
-/// The messages-over-time chart, as SVG geometry: one bar per period,
-/// stacked by sender when the activity has series.
-pub struct Chart {
-    pub width: u32,
-    pub height: u32,
-    pub bars: Vec<Bar>,
-    pub first: String,
-    pub last: String,
-    pub max: u64,
-    pub unit: &'static str,
-    /// Legend: class and label, series first, then "others".
-    pub legend: Vec<(String, String)>,
-    /// Links to the same page at another granularity, when offered.
-    pub granularities: Vec<(&'static str, String, bool)>,
-    /// The query the bars narrow (for brushing off the search page).
-    pub query: String,
-}
-
-impl Chart {
-    /// Bars for `facets.periods`, each linking to `base_query` narrowed to
-    /// its period.
-    pub fn new(facets: &FacetsOutput, base_query: &str, tz_param: &str) -> Chart {
-        let height = 120;
-        let periods = &facets.periods;
-        let n = periods.len().max(1) as u32;
-        let width = (n * 12).clamp(240, 960).max(n);
-        let slot = (width / n).max(1);
-        let max = periods.iter().map(|p| p.count).max().unwrap_or(0).max(1);
-        let scale = |count: u64| ((count as f64 / max as f64) * (height - 4) as f64).round() as u32;
-        let bars = periods
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let mut segments = Vec::new();
-                let mut top = height;
-                let mut stacked = 0;
-                for (s, series) in facets.series.iter().enumerate() {
-                    let count = series.counts.get(i).copied().unwrap_or(0);
-                    stacked += count;
-                    let h = scale(count);
-                    if h > 0 {
-                        top -= h.min(top);
-                        segments.push(Segment { y: top, height: h, class: format!("c{s}") });
-                    }
-                }
-                let rest = p.count.saturating_sub(stacked);
-                let h = if rest > 0 { scale(rest).max(1) } else { 0 };
-                if h > 0 {
-                    top -= h.min(top);
-                    segments.push(Segment { y: top, height: h, class: "others".into() });
-                }
-                let q = join_query(base_query, &p.filter);
-                Bar {
-                    x: i as u32 * slot,
-                    width: slot.saturating_sub(u32::from(slot > 2)).max(1),
-                    period: p.period.clone(),
-                    after: p.start.clone(),
-                    before: p.end.clone(),
-                    count: p.count,
-                    href: format!("/search?q={}&{tz_param}", encode(&q)),
-                    segments,
-                }
-            })
-            .collect();
-        let mut legend: Vec<(String, String)> = facets
-            .series
-            .iter()
-            .enumerate()
-            .map(|(s, x)| (format!("c{s}"), x.label.clone()))
-            .collect();
-        if !legend.is_empty() {
-            legend.push(("others".into(), "everyone else".into()));
-        }
-        Chart {
-            width,
-            height,
-            bars,
-            first: periods.first().map(|p| p.period.clone()).unwrap_or_default(),
-            last: periods.last().map(|p| p.period.clone()).unwrap_or_default(),
-            max,
-            unit: match facets.granularity {
-                Granularity::Day => "day",
-                Granularity::Week => "week",
-                Granularity::Month => "month",
-            },
-            legend,
-            granularities: Vec::new(),
-            query: base_query.to_string(),
-        }
-    }
-
-    /// Offers the chart by day, week and month: links to `path` with
-    /// `g=…` added to `params`.
-    pub fn with_granularities(mut self, path: &str, params: &str, current: Granularity) -> Chart {
-        self.granularities =
-            [("day", Granularity::Day), ("week", Granularity::Week), ("month", Granularity::Month)]
-                .into_iter()
-                .map(|(name, g)| (name, format!("{path}?{params}&g={name}"), g == current))
-                .collect();
-        self
-    }
-}
-
-/// `g=day|week|month`.
-pub fn granularity(value: Option<&str>) -> Granularity {
-    match value {
-        Some("day") => Granularity::Day,
-        Some("week") => Granularity::Week,
-        _ => Granularity::Month,
-    }
-}
-
-/// The hour × weekday heatmap: a shade class per cell.
-pub struct Heatmap {
-    pub rows: Vec<(&'static str, Vec<(u64, u8)>)>,
-}
-
-impl Heatmap {
-    pub fn new(cells: &[Vec<u64>]) -> Heatmap {
-        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
-        let rows = cells
-            .iter()
-            .zip(DAYS)
-            .map(|(row, day)| {
-                let shades = row
-                    .iter()
-                    .map(|&n| {
-                        let shade = if n == 0 {
-                            0
-                        } else {
-                            1 + ((n as f64 / max as f64) * 7.0).floor().min(7.0) as u8
-                        };
-                        (n, shade)
-                    })
-                    .collect();
-                (day, shades)
-            })
-            .collect();
-        Heatmap { rows }
-    }
-}
-
 /// A facet with links that add its filter to the query.
 pub struct FacetView {
     pub title: &'static str,
@@ -564,17 +403,6 @@ mod tests {
     #[test]
     fn values_are_percent_encoded() {
         assert_eq!(encode("from:\"Emmy B\" a&b=c/ü"), "from%3A%22Emmy%20B%22%20a%26b%3Dc%2F%C3%BC");
-    }
-
-    #[test]
-    fn heatmap_shades_scale_to_the_busiest_cell() {
-        let mut cells = vec![vec![0u64; 24]; 7];
-        cells[0][9] = 10;
-        cells[6][23] = 1;
-        let map = Heatmap::new(&cells);
-        assert_eq!(map.rows[0].1[9], (10, 8));
-        assert_eq!(map.rows[6].1[23], (1, 1));
-        assert_eq!(map.rows[3].1[3], (0, 0));
     }
 }
 

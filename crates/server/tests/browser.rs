@@ -665,3 +665,129 @@ async fn a_reporter_exports_a_search_as_csv() {
     let rows = reader.records().collect::<Result<Vec<_>, _>>().expect("csv");
     assert_eq!(rows.len() as u64, hits, "every hit, not one page");
 }
+
+/// Reads a JSON document of the workbench from inside the page.
+async fn fetch_json(client: &Client, path: &str) -> Value {
+    let script = format!(
+        "var x = new XMLHttpRequest(); x.open('GET', {path:?}, false); x.send(); \
+         return JSON.parse(x.responseText);"
+    );
+    eval(client, &script).await
+}
+
+async fn count_of(client: &Client, css: &str) -> usize {
+    client.find_all(Locator::Css(css)).await.expect("elements").len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_reads_a_chart_by_its_axes_brushes_days_and_turns_to_log() {
+    let Some((_driver, client)) = browser().await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = serve_case(dir.path());
+    let base = format!("http://{addr}");
+
+    // The busiest month of `the`, from the chart's own data.
+    client.goto(&format!("{base}/search?q=the")).await.expect("search");
+    let data = fetch_json(&client, "/chart.json?q=the&g=month").await;
+    let busiest = data["periods"]
+        .as_array()
+        .expect("periods")
+        .iter()
+        .max_by_key(|p| p["count"].as_u64().unwrap_or(0))
+        .and_then(|p| p["period"].as_str())
+        .expect("a month")
+        .to_string();
+
+    // A one-month search charts days, with both axes labelled.
+    let q = format!("the on:{busiest}");
+    client
+        .goto(&format!("{base}/search?q={}", q.replace(' ', "%20").replace(':', "%3A")))
+        .await
+        .expect("month search");
+    let chart = client.find(Locator::Css(".chart")).await.expect("chart");
+    assert_eq!(chart.attr("data-unit").await.expect("attr").as_deref(), Some("day"));
+    assert!(count_of(&client, ".chart .x-axis text").await >= 3, "time ticks");
+    assert!(count_of(&client, ".chart .y-axis text").await >= 3, "count ticks");
+    let labels = eval(
+        &client,
+        "return Array.from(document.querySelectorAll('.chart .x-axis text')).map(t => { \
+           const b = t.getBBox(); return [b.x, b.x + b.width]; })",
+    )
+    .await;
+    let labels = labels.as_array().expect("boxes");
+    for pair in labels.windows(2) {
+        let end = pair[0][1].as_f64().expect("end");
+        let start = pair[1][0].as_f64().expect("start");
+        assert!(start > end, "time labels overlap: {labels:?}");
+    }
+
+    // Brushing three days searches exactly those days.
+    let bars =
+        client.find_all(Locator::Css(".chart a[data-after] rect.hit-area")).await.expect("bars");
+    assert!(bars.len() >= 28, "{} days", bars.len());
+    let links = client.find_all(Locator::Css(".chart a[data-after]")).await.expect("links");
+    let first = links[2].attr("data-after").await.expect("attr").expect("after");
+    let until = links[4].attr("data-before").await.expect("attr").expect("before");
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: bars[2].clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveToElement {
+            element: bars[4].clone(),
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    client.perform_actions(drag).await.expect("drag");
+    let url = wait_for_url(&client, "before%3A").await;
+    assert!(url.contains(&format!("after%3A{first}")), "{url}");
+    assert!(url.contains(&format!("before%3A{until}")), "{url}");
+    assert!(!url.contains("on%3A"), "the brushed range replaces the month: {url}");
+    let brushed = total(&client).await;
+    let expected: u64 = fetch_json(
+        &client,
+        &format!("/chart.json?q={}&g=day", q.replace(' ', "%20")),
+    )
+    .await["periods"]
+        .as_array()
+        .expect("periods")
+        .iter()
+        .filter(|p| {
+            let start = p["start"].as_str().unwrap_or_default();
+            start >= first.as_str() && start < until.as_str()
+        })
+        .filter_map(|p| p["count"].as_u64())
+        .sum();
+    assert_eq!(brushed, expected, "the three days' bars add up to the brushed search");
+
+    // The log scale is a link away, and says it is on.
+    client
+        .find(Locator::XPath("//p[@class='chart-controls']//a[text()='log']"))
+        .await
+        .expect("log link")
+        .click()
+        .await
+        .expect("click");
+    wait_for_url(&client, "scale=log").await;
+    let chart = client.find(Locator::Css(".chart")).await.expect("chart");
+    assert_eq!(chart.attr("data-scale").await.expect("attr").as_deref(), Some("log"));
+    let current =
+        client.find(Locator::XPath("//p[@class='chart-controls']//strong[text()='log']")).await;
+    assert!(current.is_ok(), "the current scale is shown");
+    let ticks = eval(
+        &client,
+        "return Array.from(document.querySelectorAll('.chart .y-axis text')).map(t => t.textContent)",
+    )
+    .await;
+    let ticks = ticks.as_array().expect("ticks");
+    let powers = ["0", "1", "10", "100", "1k", "10k"];
+    assert!(ticks.len() >= 2, "{ticks:?}");
+    assert!(ticks.iter().all(|t| t.as_str().is_some_and(|t| powers.contains(&t))), "{ticks:?}");
+
+    client.close().await.expect("close");
+}

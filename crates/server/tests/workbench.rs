@@ -178,6 +178,10 @@ const TAGS: &[&str] = &[
     "figure",
     "svg",
     "rect",
+    // chart axes: gridlines, ticks and their labels
+    "g",
+    "line",
+    "text",
     "figcaption",
     "mark",
     "textarea",
@@ -1348,6 +1352,199 @@ async fn reads_run_concurrently_during_writes() {
         totals.iter().filter(|t| **t != before && **t != after).collect::<Vec<_>>()
     );
     assert_eq!(json(&get(&app, "/tags.json").await).as_array().map(Vec::len), Some(6));
+}
+
+/// A transcript whose senders and conversations are named like formulas
+/// and markup, over two busy days and a quiet one in March 2020 and a few
+/// messages in 2018 (a span of years).
+fn chart_case(dir: &Path) -> Case {
+    let names = [
+        "=HYPERLINK(\"https://evil.example\")",
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "<script>alert(7)</script>",
+    ];
+    let mut rows = String::from("text,date,user,conversation\n");
+    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for (i, name) in names.iter().enumerate() {
+        for k in 0..(20 * (i + 1)) {
+            rows.push_str(&format!(
+                "busy {k},2020-03-0{}T{:02}:00:00Z,{},{}\n",
+                2 + k % 2,
+                k % 24,
+                quoted(name),
+                quoted(&format!("-room {name}"))
+            ));
+        }
+    }
+    rows.push_str("quiet,2020-03-20T10:00:00Z,Alice,lobby\n");
+    for month in 1..=3 {
+        rows.push_str(&format!("old,2018-0{month}-05T10:00:00Z,Alice,lobby\n"));
+    }
+    let csv = dir.join("transcript.csv");
+    std::fs::write(&csv, rows).expect("csv");
+    let mut case = Case::open_or_create(&dir.join("case"), &mut ()).expect("case");
+    let options = IngestOptions {
+        read: trove_readers_options(),
+        command: "test".into(),
+        ..IngestOptions::default()
+    };
+    case.ingest(&[csv], &options, &mut (), &AtomicBool::new(false)).expect("ingest");
+    case
+}
+
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.expect("CSV row").iter().map(String::from).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn charts_offer_their_data_and_choose_their_resolution() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(chart_case(dir.path()), PORT, "tester").expect("router");
+    let total = json(&get(&app, "/search.json?q=").await)["total"].as_u64().expect("total");
+    assert_eq!(total, 204);
+
+    // The whole case spans years: months; its data a row per month whose
+    // totals add up to every message.
+    let data = json(&get(&app, "/chart.json?q=&g=month").await);
+    assert_eq!(data["granularity"], "month");
+    assert_eq!(data["total"], total);
+    let periods = data["periods"].as_array().expect("periods");
+    let reply = get(&app, "/chart.csv?q=&g=month").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(header_of(&reply.headers, header::CONTENT_TYPE).starts_with("text/csv"));
+    let rows = csv_rows(&reply.body);
+    assert_eq!(rows[0][..4], ["period", "after", "before", "total"]);
+    assert_eq!(rows.len() - 1, periods.len(), "a row per period");
+    for (row, period) in rows[1..].iter().zip(periods) {
+        assert_eq!(row[0], period["period"].as_str().expect("period"));
+        assert_eq!(row[1], period["start"].as_str().expect("start"));
+        assert_eq!(row[2], period["end"].as_str().expect("end"));
+        assert_eq!(row[3], period["count"].to_string());
+    }
+    let sum: u64 = rows[1..].iter().map(|r| r[3].parse::<u64>().expect("count")).sum();
+    assert_eq!(sum, total, "the periods hold every message");
+
+    // Series named after the senders, made inert for spreadsheets.
+    let header = &rows[0][4..];
+    assert!(header.contains(&"'=HYPERLINK(\"https://evil.example\")".to_string()), "{header:?}");
+    assert!(header.contains(&"'+cmd|' /C calc'!A0".to_string()), "{header:?}");
+    assert!(header.contains(&"'@SUM(1+1)".to_string()), "{header:?}");
+    assert!(header.iter().all(|h| !h.starts_with(['=', '+', '-', '@'])), "{header:?}");
+    for row in &rows[1..] {
+        let parts: u64 = row[4..].iter().map(|c| c.parse::<u64>().expect("count")).sum();
+        assert!(parts <= row[3].parse().expect("total"), "{row:?}");
+    }
+
+    // A one-month query shows days, whichever way the month is asked for;
+    // the user can still ask for weeks.
+    for q in ["on:2020-03", "after:2020-03-01 before:2020-03-31"] {
+        let search = json(&get(&app, &format!("/search.json?q={}", urlencode(q))).await);
+        assert_eq!(search["facets"]["granularity"], "day", "{q}");
+        let page = get(&app, &format!("/search?q={}", urlencode(q))).await.body;
+        assert!(page.contains("data-unit=\"day\""), "{q}");
+        assert!(page.contains("data-after=\"2020-03-02\" data-before=\"2020-03-03\""), "{q}");
+        assert!(page.contains("<strong>auto (day)</strong>"), "{q}");
+    }
+    let forced = json(&get(&app, "/search.json?q=on:2020-03&g=week").await);
+    assert_eq!(forced["facets"]["granularity"], "week");
+    // Years of messages: months, ticks on the years.
+    let overview = get(&app, "/").await.body;
+    assert!(overview.contains("data-unit=\"month\""));
+    let axis = overview.split("<g class=\"x-axis\">").nth(1).expect("x axis");
+    let axis = axis.split("</g>").next().unwrap_or_default();
+    assert!(axis.contains(">2019</text>") && axis.contains(">2020</text>"), "{axis}");
+    let y_axis = overview.split("<g class=\"y-axis\">").nth(1).expect("y axis");
+    assert!(y_axis.split("</g>").next().unwrap_or_default().matches("<text").count() >= 3);
+
+    // Every chart links its data, with the chart's own parameters.
+    for page in ["/", "/search?q=busy", "/p/Alice"] {
+        let body = get(&app, page).await.body;
+        assert!(body.contains("href=\"/chart.csv?q="), "{page}");
+        assert!(body.contains("href=\"/chart.json?q="), "{page}");
+    }
+    let bad = get(&app, "/chart.json?q=x&tz=Mars/Olympus").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let openapi = json(&get(&app, "/api/openapi.json").await);
+    assert!(
+        openapi["paths"]["/chart.json"].is_object() && openapi["paths"]["/chart.csv"].is_object()
+    );
+}
+
+#[tokio::test]
+async fn charts_scale_by_log_and_stack_by_conversation_with_names_as_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(chart_case(dir.path()), PORT, "tester").expect("router");
+
+    // Log: ticks at powers of ten, the quiet day as visible as a bar can be.
+    let linear = get(&app, "/search?q=on:2020-03").await.body;
+    assert!(linear.contains("<strong>linear</strong>"));
+    assert!(linear.contains(
+        "href=\"/search?q=on%3A2020-03&#38;sort=relevance&#38;size=20&#38;tz=UTC&#38;scale=log\""
+    ), "{}", linear.split("chart-controls").nth(1).unwrap_or_default().split("</p>").next().unwrap_or_default());
+    let log = get(&app, "/search?q=on:2020-03&scale=log").await.body;
+    assert!(log.contains("data-scale=\"log\"") && log.contains("<strong>log</strong>"));
+    let y_axis = log.split("<g class=\"y-axis\">").nth(1).expect("y axis");
+    let y_axis = y_axis.split("</g>").next().unwrap_or_default();
+    for tick in [">1</text>", ">10</text>", ">100</text>"] {
+        assert!(y_axis.contains(tick), "{tick} in {y_axis}");
+    }
+    let height = |page: &str, day: &str| -> f64 {
+        let bar = page.split(&format!("data-after=\"{day}\"")).nth(1).expect("bar");
+        let bar = bar.split("</a>").next().unwrap_or_default();
+        bar.split(" height=\"")
+            .skip(1)
+            .filter(|h| !bar.is_empty() && !h.contains("hit-area"))
+            .map(|h| h.split('"').next().unwrap_or("0").parse::<f64>().expect("height"))
+            .sum::<f64>()
+    };
+    let (quiet_log, busy_log) = (height(&log, "2020-03-20"), height(&log, "2020-03-02"));
+    assert!(quiet_log > busy_log / 10.0, "one message beside a hundred: {quiet_log} vs {busy_log}");
+    assert!(height(&linear, "2020-03-20") < quiet_log);
+
+    // By conversation: series named after conversations, as text.
+    let data = json(&get(&app, "/chart.json?q=busy&by=conversation").await);
+    assert_eq!(data["by"], "conversation");
+    let labels: Vec<&str> = data["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .filter_map(|s| s["label"].as_str())
+        .collect();
+    assert_eq!(labels.len(), 4, "{labels:?}");
+    assert!(labels.iter().all(|l| l.starts_with("-room ")), "{labels:?}");
+    let rows = csv_rows(&get(&app, "/chart.csv?q=busy&by=conversation").await.body);
+    assert!(rows[0][4..].iter().all(|h| h.starts_with("'-room ")), "{:?}", rows[0]);
+    for page in [
+        "/search?q=busy&by=conversation",
+        "/search?q=busy&by=conversation&scale=log&g=week",
+        "/search?q=busy",
+        "/?scale=log",
+        "/p/Alice?by=person",
+    ] {
+        let reply = get(&app, page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        assert_only_our_markup(&reply.body, page);
+    }
+    let page = get(&app, "/search?q=busy&by=conversation").await.body;
+    assert!(page.contains("<strong>conversation</strong>"));
+    assert!(page.contains("-room &#60;script&#62;alert(7)&#60;/script&#62;"), "legend as text");
+    assert!(page.contains("other conversations"));
+    // The time zone form keeps the chart as it is.
+    assert!(page.contains("<input type=\"hidden\" name=\"by\" value=\"conversation\">"));
+
+    // A person's chart is stacked by conversation unless asked otherwise;
+    // the heatmap says what its shades stand for.
+    let person = get(&app, "/p/Alice").await.body;
+    assert!(person.contains("Stacked by: <a"), "controls");
+    assert!(person.contains("<strong>conversation</strong>"));
+    assert!(person.contains("class=\"heat-legend\""));
+    assert!(person.contains("<span class=\"heat-swatch s0\"></span>0 "));
 }
 
 async fn post_json(app: &axum::Router, body: &str, headers: &[(&str, &str)]) -> Reply {

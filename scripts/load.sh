@@ -30,8 +30,9 @@ for _ in $(seq 100); do
 done
 # Real ids from the case: the first hits of a few searches.
 python3 - "$port" >"$work/paths.lua" <<'EOF'
-import json, sys, urllib.request
+import json, sys, urllib.parse, urllib.request
 port = sys.argv[1]
+q = urllib.parse.quote
 def get(path):
     return json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}"))
 # Words the case holds: from the texts of its newest messages.
@@ -45,18 +46,18 @@ for page in (1, 2, 3):
 words = words[:20] or ["the", "and", "you", "that", "what"]
 paths, messages, people = [], [], []
 for n, word in enumerate(words):
-    found = get(f"/search.json?q={word}")
+    found = get(f"/search.json?q={q(word)}")
     for hit in found.get("hits", [])[:3]:
         messages.append(hit["id"])
         if hit.get("sender_id"):
             people.append(hit["sender_id"])
-    paths.append(f"/search.json?q={word}")
-    paths.append(f"/search?q={word}&page={n % 3 + 1}")
+    paths.append(f"/search.json?q={q(word)}")
+    paths.append(f"/search?q={q(word)}&page={n % 3 + 1}")
     if n + 1 < len(words):
-        paths.append(f"/search.json?q={word}+{words[n + 1]}")
-        paths.append(f"/search.json?q=%22{word}+{words[n + 1]}%22")
-paths += [f"/m/{m}" for m in messages[:40]]
-paths += [f"/p/{p}" for p in sorted(set(people))[:20]]
+        paths.append(f"/search.json?q={q(word)}+{q(words[n + 1])}")
+        paths.append(f"/search.json?q=%22{q(word)}+{q(words[n + 1])}%22")
+paths += [f"/m/{q(m)}" for m in messages[:40]]
+paths += [f"/p/{q(p)}" for p in sorted(set(people))[:20]]
 print("paths = {" + ", ".join(json.dumps(p) for p in paths) + "}")
 print("""
 counter = 0

@@ -11,6 +11,7 @@
 //! serves, so a hostile web page cannot reach it through DNS rebinding.
 
 mod actions;
+mod api;
 mod author;
 mod bounds;
 mod chart;
@@ -30,8 +31,11 @@ mod views;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use api::{
+    AFTER, BEFORE, BOM, BY, DAY, DELETED, FILTER, FORMAT, G, PAGE, PEOPLE_SORT, PLATFORM, Q, SCALE,
+    SIZE, SORT, SPLIT, STATUS, TZ,
+};
 use axum::Router;
-use axum::routing::{get, post};
 use trove_app::{Case, Freshness};
 
 /// What every handler shares: a few handles on the case, lent one per
@@ -59,6 +63,41 @@ impl AppState {
     }
 }
 
+api::routes! {
+    get "/" => pages::overview, Page, "Overview: counts, activity, conversations, people, sources", [TZ, G, BY, SCALE];
+    get "/index.json" => pages::overview_json, Twin, "Overview", [TZ];
+    get "/search" => pages::search, Page, "Search: exact total, hits, facets, activity", [Q, SORT, PAGE, SIZE, TZ, G, BY, SCALE];
+    get "/search.json" => pages::search_json, Twin, "Search", [];
+    get "/chart.json" => chart_data::chart_json, Json, "A chart's data: periods with counts and series", [Q, G, BY, TZ];
+    get "/chart.csv" => chart_data::chart_csv, File, "A chart's data as CSV", [Q, G, BY, TZ];
+    get "/m/{id}" => pages::message, Page, "A message in its conversation, with provenance", [BEFORE, AFTER, Q, TZ];
+    get "/c/{id}" => pages::conversation, Page, "A conversation, one day", [DAY, Q, TZ];
+    get "/p/{id}" => pages::person, Page, "A person or account: aliases, activity, hours", [SPLIT, G, BY, SCALE, TZ];
+    get "/media/{sha256}" => media::media, File, "An attached file the case holds a copy of", [];
+    get "/people" => people::people, Page, "Every account and person", [FILTER, PLATFORM, PEOPLE_SORT, PAGE, TZ];
+    get "/people.json" => people::people_json, Twin, "People", [];
+    get "/review" => review::review, Page, "The review queue, oldest first", [STATUS, Q, TZ];
+    get "/review.json" => review::review_json, Twin, "Review queue", [];
+    get "/notes" => review::notes, Page, "Every note, newest first", [DELETED, TZ];
+    get "/notes.json" => review::notes_json, Twin, "Notes", [];
+    get "/tags" => review::tags, Page, "Every tag and its messages", [TZ];
+    get "/tags.json" => review::tags_json, Twin, "Tags", [];
+    get "/audit" => review::audit, Page, "The audit trail, newest first", [TZ];
+    get "/audit.json" => review::audit_json, Twin, "Audit trail", [];
+    get "/collections" => pages::collections, Page, "Every collection", [TZ];
+    get "/collections.json" => pages::collections_json, Twin, "Collections", [];
+    get "/collections/{name}" => pages::collection, Page, "A collection's excerpts in order", [TZ];
+    get "/collections/{name}/preview" => pages::collection_preview, File, "The page `trove publish` would write, redactions applied", [TZ];
+    get "/collections/{name}/export" => export::collection, File, "A collection as CSV, JSONL or RSMF, redactions applied", [FORMAT, BOM];
+    get "/export" => export::search, File, "Every hit of a query as CSV, JSONL or RSMF, redactions applied", [Q, FORMAT, BOM];
+    get "/redactions" => pages::redactions, Page, "Redaction rules, where each hits, output previewed", [TZ];
+    get "/redactions.json" => pages::redactions_json, Twin, "Redactions", [];
+    post "/act" => actions::act, Write, "A write: note, tag, status, collection, redaction, name, merge, split, publish, author", [];
+    get "/api/session.json" => actions::session, Json, "The write token and this client's author", [];
+    get "/api/openapi.json" => pages::openapi, Json, "This document", [];
+    get "/assets/{name}" => pages::asset, File, "The stylesheet and the script", [];
+}
+
 /// The workbench's routes for `case`, with the security layer. `port` is
 /// the port it will be served on (for the `Host` check); `author` is
 /// recorded with what the workbench writes. Fails only when the operating
@@ -83,41 +122,10 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
         facets: Arc::new(facet_cache::FacetCache::default()),
         media: media::ListingCache::default(),
     };
-    Ok(Router::new()
-        .route("/", get(pages::overview))
-        .route("/index.json", get(pages::overview_json))
-        .route("/search", get(pages::search))
-        .route("/search.json", get(pages::search_json))
-        .route("/chart.json", get(chart_data::chart_json))
-        .route("/chart.csv", get(chart_data::chart_csv))
-        .route("/m/{id}", get(pages::message))
-        .route("/c/{id}", get(pages::conversation))
-        .route("/p/{id}", get(pages::person))
-        .route("/media/{sha256}", get(media::media))
-        .route("/people", get(people::people))
-        .route("/people.json", get(people::people_json))
-        .route("/review", get(review::review))
-        .route("/review.json", get(review::review_json))
-        .route("/notes", get(review::notes))
-        .route("/notes.json", get(review::notes_json))
-        .route("/tags", get(review::tags))
-        .route("/tags.json", get(review::tags_json))
-        .route("/audit", get(review::audit))
-        .route("/audit.json", get(review::audit_json))
-        .route("/collections", get(pages::collections))
-        .route("/collections.json", get(pages::collections_json))
-        .route("/collections/{name}", get(pages::collection))
-        .route("/collections/{name}/preview", get(pages::collection_preview))
-        .route("/collections/{name}/export", get(export::collection))
-        .route("/export", get(export::search))
-        .route("/redactions", get(pages::redactions))
-        .route("/redactions.json", get(pages::redactions_json))
-        .route("/act", post(actions::act))
-        .route("/api/session.json", get(actions::session))
-        .route("/api/openapi.json", get(pages::openapi))
-        .route("/assets/{name}", get(pages::asset))
+    Ok(with_routes(Router::new())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), answered_from))
+        .layer(axum::middleware::from_fn(alternate_link))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(security::same_origin_only))
@@ -145,6 +153,35 @@ async fn answered_from(
     headers.insert("trove-search-generation", fresh.searched.into());
     if fresh.read_only {
         headers.insert("trove-read-only", axum::http::HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Names a page's JSON twin in a `Link: <…>; rel="alternate"` header
+/// (Datasette's habit), from the route list: the same path with `.json`
+/// and the same query.
+async fn alternate_link(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let twin = (request.method() == axum::http::Method::GET)
+        .then(|| api::alternate(ENDPOINTS, request.uri().path()))
+        .flatten()
+        .map(|path| match request.uri().query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path,
+        });
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if let Some(twin) = twin.filter(|_| is_html && response.status().is_success())
+        && let Ok(value) = axum::http::HeaderValue::from_str(&format!(
+            "<{twin}>; rel=\"alternate\"; type=\"application/json\""
+        ))
+    {
+        response.headers_mut().insert(axum::http::header::LINK, value);
     }
     response
 }

@@ -30,7 +30,6 @@ const DAY_LIMIT: usize = 2000;
 
 static CSS: &str = include_str!("../assets/app.css");
 static JS: &str = include_str!("../assets/app.js");
-static OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// What went wrong, as a page or JSON.
 pub(crate) struct Failure {
@@ -771,7 +770,7 @@ fn person_filter(id: &str) -> String {
 
 /// `/api/openapi.json`.
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    json_response(StatusCode::OK, &crate::api::openapi(crate::ENDPOINTS))
 }
 
 /// `/assets/{name}`: the stylesheet and the script, from the binary.

@@ -1602,3 +1602,72 @@ async fn writes_have_a_json_api_under_the_same_rules() {
     assert_eq!(said["detail"], "`explode` is not an action");
     assert_eq!(json(&get(&app, "/search.json?q=tag:nope").await)["total"], 0);
 }
+
+/// The OpenAPI document is made from the routes the server registers, so
+/// every path it describes is served; every page names its JSON twin in a
+/// `Link` header, and the twin answers JSON.
+#[tokio::test]
+async fn the_api_document_and_alternate_links_come_from_the_routes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let hit = json(&get(&app, "/search.json?q=password").await)["hits"][0].clone();
+    let token = csrf_token(&get(&app, "/review").await.body);
+    let added = post(
+        &app,
+        &format!("csrf={token}&action=collect&id={}&value=Story", hit["id"].as_str().expect("id")),
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK);
+    let fill = |path: &str| {
+        let id = match path.get(..3) {
+            Some("/c/") => hit["conversation_ref"].as_str(),
+            Some("/p/") => hit["sender_id"].as_str(),
+            _ => hit["id"].as_str(),
+        };
+        path.replace("{id}", &urlencode(id.expect("id")))
+            .replace("{name}", "Story")
+            .replace("{sha256}", &"0".repeat(64))
+    };
+    let openapi = json(&get(&app, "/api/openapi.json").await);
+    let paths = openapi["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 23, "{}", paths.len());
+    for (path, item) in paths {
+        let uri = fill(path);
+        if item.get("get").is_some() {
+            let reply = get(&app, &uri).await;
+            let served = reply.status.is_success()
+                || (path.starts_with("/media/") && reply.status == StatusCode::NOT_FOUND)
+                || (path.starts_with("/assets/") && reply.status == StatusCode::NOT_FOUND);
+            assert!(served, "{path} ({uri}) is described but answers {}", reply.status);
+            assert!(!reply.body.contains("no such page"), "{path}");
+        }
+        if item.get("post").is_some() {
+            assert!(item["post"]["requestBody"]["content"]["application/json"].is_object());
+        }
+    }
+    for page in ["/", "/search?q=password&sort=oldest", "/people", "/review", "/notes", "/tags"] {
+        let reply = get(&app, page).await;
+        let link = reply
+            .headers
+            .get(header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{page} has no Link header"))
+            .to_string();
+        let twin = link
+            .strip_prefix('<')
+            .and_then(|l| l.split_once(">; rel=\"alternate\"; type=\"application/json\""))
+            .map(|(t, _)| t.to_string())
+            .unwrap_or_else(|| panic!("{page}: {link}"));
+        let answer = get(&app, &twin).await;
+        assert_eq!(answer.status, StatusCode::OK, "{page} -> {twin}");
+        assert!(serde_json::from_str::<Value>(&answer.body).is_ok(), "{twin} is JSON");
+    }
+    let message = get(&app, &format!("/m/{}?tz=UTC", hit["id"].as_str().expect("id"))).await;
+    let link = message.headers.get(header::LINK).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(link.contains(".json?tz=UTC>"), "the twin keeps the query: {link}");
+    let json_link = get(&app, "/search.json?q=password").await;
+    assert!(json_link.headers.get(header::LINK).is_none(), "a twin names no twin");
+    let missing = get(&app, "/m/0000000000000").await;
+    assert!(missing.headers.get(header::LINK).is_none(), "an error page names none");
+}

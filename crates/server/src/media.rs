@@ -332,40 +332,23 @@ pub async fn media(State(state): State<AppState>, Path(sha256): Path<String>) ->
         );
     }
     let cache = Arc::clone(&state.media);
-    let freshness = Arc::clone(&state.freshness);
-    let outcome = state
-        .cases
-        .run(move |case| -> Result<_, Failure> {
-            let fresh = case.freshen().map_err(|e| Failure {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                message: format!("reloading the case: {e}"),
-            })?;
-            if let Ok(mut shared) = freshness.lock() {
-                *shared = fresh;
-            }
-            let listing = listing_for(&cache, case, fresh.generation).map_err(failure)?;
-            let mut found = case.media_file(&sha256, &listing).map_err(failure)?;
-            let served = classify(&mut found.file, found.size)
-                .map_err(|e| failure(AppError::Io(found.path.clone(), e)))?;
-            Ok((found, served))
-        })
-        .await;
+    let outcome = crate::pages::with_case(&state, move |case| {
+        let generation = case.store().generation().map_err(|e| failure(AppError::from(e)))?;
+        let listing = listing_for(&cache, case, generation).map_err(failure)?;
+        let mut found = case.media_file(&sha256, &listing).map_err(failure)?;
+        let served = classify(&mut found.file, found.size)
+            .map_err(|e| failure(AppError::Io(found.path.clone(), e)))?;
+        Ok((found, served))
+    })
+    .await;
     let (found, served) = match outcome {
-        Ok(Some(Ok(found))) => found,
-        Ok(Some(Err(f))) => return refuse(&state, f),
-        Ok(None) => {
-            return refuse(
-                &state,
-                Failure {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    message: "the request failed inside the workbench (a bug: please report it)"
-                        .into(),
-                },
-            );
-        }
-        Err(unserved) => {
-            let mut response = refuse(&state, crate::pages::unserved_failure(unserved));
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        Ok(found) => found,
+        Err(f) => {
+            let busy = f.status == StatusCode::SERVICE_UNAVAILABLE;
+            let mut response = refuse(&state, f);
+            if busy {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
             return response;
         }
     };

@@ -112,6 +112,30 @@ async fn wait_for_url(client: &Client, part: &str) -> String {
     }
 }
 
+/// Drags the mouse from one chart bar to another, as a reader brushes.
+async fn brush(
+    client: &Client,
+    from: &fantoccini::elements::Element,
+    to: &fantoccini::elements::Element,
+) {
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: from.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveToElement {
+            element: to.clone(),
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    client.perform_actions(drag).await.expect("drag");
+}
+
 async fn heatmap(client: &Client) -> String {
     eval(client, "return Array.from(document.querySelectorAll('.heatmap td')).map(td => td.textContent).join(',')")
         .await
@@ -248,22 +272,7 @@ async fn a_reporter_searches_refines_reads_and_charts() {
     let bars =
         client.find_all(Locator::Css(".chart a[data-after] rect.hit-area")).await.expect("bars");
     assert!(bars.len() >= 4, "{} months", bars.len());
-    let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement {
-            element: bars[1].clone(),
-            duration: None,
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-        .then(PointerAction::MoveToElement {
-            element: bars[3].clone(),
-            duration: Some(Duration::from_millis(200)),
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-    client.perform_actions(drag).await.expect("drag");
+    brush(&client, &bars[1], &bars[3]).await;
     let url = wait_for_url(&client, "before%3A").await;
     assert!(url.contains("after%3A"), "{url}");
     let brushed = total(&client).await;
@@ -728,22 +737,7 @@ async fn a_reporter_reads_a_chart_by_its_axes_brushes_days_and_turns_to_log() {
     let links = client.find_all(Locator::Css(".chart a[data-after]")).await.expect("links");
     let first = links[2].attr("data-after").await.expect("attr").expect("after");
     let until = links[4].attr("data-before").await.expect("attr").expect("before");
-    let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement {
-            element: bars[2].clone(),
-            duration: None,
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-        .then(PointerAction::MoveToElement {
-            element: bars[4].clone(),
-            duration: Some(Duration::from_millis(200)),
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-    client.perform_actions(drag).await.expect("drag");
+    brush(&client, &bars[2], &bars[4]).await;
     let url = wait_for_url(&client, "before%3A").await;
     assert!(url.contains(&format!("after%3A{first}")), "{url}");
     assert!(url.contains(&format!("before%3A{until}")), "{url}");

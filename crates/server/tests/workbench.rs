@@ -425,17 +425,27 @@ async fn hostile_content_is_text_on_every_page() {
 }
 
 async fn post(app: &axum::Router, form: &str, headers: &[(&str, &str)]) -> Reply {
+    send(app, "application/x-www-form-urlencoded", form, headers).await
+}
+
+/// `POST /act` with a body of `content_type`.
+async fn send(
+    app: &axum::Router,
+    content_type: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
     let mut builder = Request::builder()
         .method("POST")
         .uri("/act")
         .header(header::HOST, HOST)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        .header(header::CONTENT_TYPE, content_type);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
     let response = app
         .clone()
-        .oneshot(builder.body(Body::from(form.to_string())).expect("request"))
+        .oneshot(builder.body(Body::from(body.to_string())).expect("request"))
         .await
         .expect("reply");
     let status = response.status();
@@ -1548,23 +1558,7 @@ async fn charts_scale_by_log_and_stack_by_conversation_with_names_as_text() {
 }
 
 async fn post_json(app: &axum::Router, body: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut builder = Request::builder()
-        .method("POST")
-        .uri("/act")
-        .header(header::HOST, HOST)
-        .header(header::CONTENT_TYPE, "application/json");
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(builder.body(Body::from(body.to_string())).expect("request"))
-        .await
-        .expect("reply");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
-    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("utf-8") }
+    send(app, "application/json", body, headers).await
 }
 
 #[tokio::test]

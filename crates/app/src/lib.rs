@@ -259,6 +259,13 @@ impl Case {
         self.index.searched_payload().and_then(|p| p.parse().ok()).unwrap_or(0)
     }
 
+    /// What derived views (facets, person pages) are computed from: the
+    /// index generation searches load, and the last change to the names
+    /// and persons that label them (the audit trail's newest line).
+    pub fn derived_version(&self) -> Result<(u64, i64), AppError> {
+        Ok((self.searched_generation(), self.store.last_change()?))
+    }
+
     /// A sentence saying how far the search index trails the store, when
     /// it does.
     fn index_lag(&self) -> Result<Option<String>, AppError> {

@@ -92,15 +92,16 @@ async fn counted(
         ChartRequest::parse(params.g.as_deref(), None, params.by.as_deref(), SeriesBy::Person);
     let options = request.activity();
     let (q, tz) = (params.q.clone(), params.tz.clone());
-    let cache = state.facets.clone();
+    let caches = state.caches.clone();
     with_case(state, move |case| {
         let (zone_name, _) = zone_of(case, tz.as_deref())?;
-        let generation = case.searched_generation();
-        if let Some(facets) = cache.get(generation, &q, &zone_name, &options) {
+        let version = case.derived_version()?;
+        let key = (q, zone_name, options);
+        if let Some(facets) = caches.facets.get(version, &key) {
             return Ok(facets);
         }
-        let facets = case.activity(&q, Some(&zone_name), &options)?;
-        cache.put(generation, &q, &zone_name, &options, &facets);
+        let facets = case.activity(&key.0, Some(&key.1), &key.2)?;
+        caches.facets.put(version, key, &facets);
         Ok(facets)
     })
     .await

@@ -18,11 +18,11 @@ mod chart;
 mod chart_data;
 mod connections;
 mod export;
-mod facet_cache;
 mod media;
 mod pages;
 mod people;
 mod pool;
+mod recent;
 mod review;
 mod security;
 mod time;
@@ -51,7 +51,7 @@ pub struct AppState {
     /// The generations the last request answered from (store, search).
     freshness: Arc<Mutex<Freshness>>,
     /// Facets of recent queries at the current generation.
-    facets: Arc<facet_cache::FacetCache>,
+    caches: Arc<recent::Caches>,
     /// The attached files the case's messages list, for `/media`.
     media: media::ListingCache,
 }
@@ -119,7 +119,7 @@ pub fn router(case: Case, port: u16, author: &str) -> Result<Router, std::io::Er
             .into(),
         author: author.into(),
         freshness: Arc::new(Mutex::new(Freshness::default())),
-        facets: Arc::new(facet_cache::FacetCache::default()),
+        caches: Arc::new(recent::Caches::default()),
         media: media::ListingCache::default(),
     };
     Ok(with_routes(Router::new())

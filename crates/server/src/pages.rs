@@ -331,7 +331,7 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
     if let Err(f) = bounds::check_query(&q).and_then(|()| bounds::check_page(page, size)) {
         return failure_response(json, f, &name, params.tz.as_deref().unwrap_or("UTC"));
     }
-    let cache = state.facets.clone();
+    let caches = state.caches.clone();
     let chart = ChartRequest::parse(
         params.g.as_deref(),
         params.scale.as_deref(),
@@ -348,15 +348,16 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
             ..SearchOptions::default()
         };
         let search = case.search(&q, &options)?;
-        // Counted once per query and index generation (what facets count
-        // from; the store's may be ahead mid-ingest), not on every page.
-        let generation = case.searched_generation();
-        let counted = chart.activity();
-        let facets = match cache.get(generation, &q, &zone_name, &counted) {
+        // Counted once per query and version (the index generation facets
+        // count from, the store's may be ahead mid-ingest; the names that
+        // label them), not on every page.
+        let version = case.derived_version()?;
+        let key = (q.clone(), zone_name.clone(), chart.activity());
+        let facets = match caches.facets.get(version, &key) {
             Some(facets) => facets,
             None => {
-                let facets = case.activity(&q, Some(&zone_name), &counted)?;
-                cache.put(generation, &q, &zone_name, &counted, &facets);
+                let facets = case.activity(&q, Some(&zone_name), &key.2)?;
+                caches.facets.put(version, key, &facets);
                 facets
             }
         };
@@ -671,9 +672,20 @@ pub async fn person(
         params.by.as_deref(),
         SeriesBy::Conversation,
     );
+    let caches = state.caches.clone();
     let result = with_case(&state, move |case| {
         let (zone_name, zone) = zone_of(case, tz.as_deref())?;
-        let person = case.person(&id, Some(&zone_name), &chart.activity())?;
+        // Kept like facets: a person's page counts over all their messages.
+        let version = case.derived_version()?;
+        let key = (id.clone(), zone_name.clone(), chart.activity());
+        let person = match caches.persons.get(version, &key) {
+            Some(person) => person,
+            None => {
+                let person = case.person(&id, Some(&zone_name), &key.2)?;
+                caches.persons.put(version, key, &person);
+                person
+            }
+        };
         let compare = match &split {
             Some(day) => {
                 let who = person_filter(&id);

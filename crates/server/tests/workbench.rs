@@ -1665,3 +1665,36 @@ async fn the_api_document_and_alternate_links_come_from_the_routes() {
     let missing = get(&app, "/m/0000000000000").await;
     assert!(missing.headers.get(header::LINK).is_none(), "an error page names none");
 }
+
+/// Facets and person pages are kept between requests, but never past a
+/// change to the names that label them.
+#[tokio::test]
+async fn kept_facets_and_person_pages_follow_a_rename() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let labels = |search: &Value| -> Vec<String> {
+        search["facets"]["senders"]
+            .as_array()
+            .expect("senders")
+            .iter()
+            .filter_map(|s| s["label"].as_str().map(str::to_string))
+            .collect()
+    };
+    let before = json(&get(&app, "/search.json?q=password").await);
+    assert!(labels(&before).contains(&"Alice".to_string()), "{:?}", labels(&before));
+    let person = json(&get(&app, "/p/Alice.json").await);
+    let row = person["accounts"][0]["row"].as_i64().expect("row");
+    assert_eq!(person["name"], "Alice");
+    let token = csrf_token(&get(&app, "/people").await.body);
+    let named = post(
+        &app,
+        &format!("csrf={token}&action=name&id=%23{row}&value=Alice+Liddell"),
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.body);
+    let after = json(&get(&app, "/search.json?q=password").await);
+    assert!(labels(&after).contains(&"Alice Liddell".to_string()), "{:?}", labels(&after));
+    let person = json(&get(&app, "/p/Alice.json").await);
+    assert_eq!(person["name"], "Alice Liddell", "the same page, asked again");
+}

@@ -364,6 +364,15 @@ impl Store {
             .context(|| "checking for annotations".into())
     }
 
+    /// The id of the audit trail's newest line (0 when empty): it grows
+    /// with every note, tag, status, collection, rule, name and person
+    /// change.
+    pub fn last_change(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row("SELECT COALESCE(MAX(rowid), 0) FROM annotation_log", [], |r| r.get(0))
+            .context(|| "reading the audit trail".into())
+    }
+
     /// The audit trail, newest first.
     pub fn annotation_log(&self, limit: usize) -> Result<Vec<LogRow>, StoreError> {
         let mut statement = self

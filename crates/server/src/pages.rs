@@ -114,6 +114,9 @@ pub(crate) async fn with_case<T: Send + 'static>(
     let outcome = state
         .cases
         .run(move |case| {
+            // The whole page reads one snapshot of the store: the
+            // generation it states is the one its data comes from.
+            let _snapshot = case.store().read_snapshot();
             // An ingest by another process since the last request becomes
             // searchable here, not only after a restart.
             let fresh = case.freshen().map_err(|e| Failure {

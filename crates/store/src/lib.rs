@@ -374,6 +374,17 @@ impl Store {
         &self.conn
     }
 
+    /// One read transaction for everything until the guard is dropped:
+    /// every statement sees the same snapshot (a page never mixes data
+    /// from before and after another process's commit), and the shared
+    /// lock is taken once rather than per statement. When a transaction
+    /// is already open (or cannot begin) the statements run as they would
+    /// have without it.
+    pub fn read_snapshot(&self) -> ReadSnapshot<'_> {
+        let open = self.conn.is_autocommit() && self.conn.execute_batch("BEGIN").is_ok();
+        ReadSnapshot { store: self, open }
+    }
+
     /// Stops, from another thread, what this store is running: the
     /// statement fails as interrupted (a write rolls back).
     pub fn interrupter(&self) -> Interrupter {
@@ -395,5 +406,23 @@ impl Interrupter {
     /// Makes the running statement (if any) fail as interrupted.
     pub fn interrupt(&self) {
         self.0.interrupt();
+    }
+}
+
+/// A read transaction held open by [`Store::read_snapshot`]; ended when
+/// dropped (a cached aggregate written meanwhile is committed with it).
+pub struct ReadSnapshot<'a> {
+    store: &'a Store,
+    open: bool,
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        if self.open
+            && !self.store.conn.is_autocommit()
+            && self.store.conn.execute_batch("COMMIT").is_err()
+        {
+            let _ = self.store.conn.execute_batch("ROLLBACK");
+        }
     }
 }

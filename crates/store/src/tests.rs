@@ -759,3 +759,23 @@ fn a_running_statement_is_interrupted_from_another_thread() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
     assert!(store.generation().is_ok(), "the connection works after an interrupt");
 }
+
+#[test]
+fn a_read_snapshot_sees_one_state_while_another_connection_commits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.db");
+    let mut writer = Store::open(&path).expect("open");
+    let reader = Store::open(&path).expect("second connection");
+    let before = reader.generation().expect("generation");
+    {
+        let _snapshot = reader.read_snapshot();
+        assert_eq!(reader.generation().expect("generation"), before);
+        ingest_one(&mut writer, &[1]);
+        assert_eq!(
+            reader.generation().expect("generation"),
+            before,
+            "inside the snapshot, the other connection's commit is not seen"
+        );
+    }
+    assert!(reader.generation().expect("generation") > before, "seen once it ends");
+}

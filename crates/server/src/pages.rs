@@ -390,8 +390,14 @@ async fn search_page(state: AppState, params: SearchParams, json: bool) -> Respo
     ];
     chrome.keep.extend(chart.keep());
     let tz = chrome.tz_param();
+    // Sorting and paging keep how the chart is drawn.
+    let chart_params: String =
+        chart.keep().iter().map(|(k, v)| format!("&{k}={}", encode(v))).collect();
     let sized = |sort: &str, page: usize, size: usize| {
-        format!("/search?q={}&sort={sort}&page={page}&size={size}&{tz}", encode(&params.q))
+        format!(
+            "/search?q={}&sort={sort}&page={page}&size={size}{chart_params}&{tz}",
+            encode(&params.q)
+        )
     };
     let link = |sort: &str, page: usize| sized(sort, page, size);
     let sorts =

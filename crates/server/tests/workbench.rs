@@ -1698,3 +1698,20 @@ async fn kept_facets_and_person_pages_follow_a_rename() {
     let person = json(&get(&app, "/p/Alice.json").await);
     assert_eq!(person["name"], "Alice Liddell", "the same page, asked again");
 }
+
+#[tokio::test]
+async fn sorting_and_paging_keep_how_the_chart_is_drawn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = trove_server::router(build_case(dir.path()), PORT, "tester").expect("router");
+    let page = get(&app, "/search?q=password&g=week&scale=log&by=conversation").await.body;
+    let page = page.replace("&#38;", "&amp;");
+    let newest = page
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("sort=newest"))
+        .expect("a newest-first link")
+        .to_string();
+    for kept in ["g=week", "scale=log", "by=conversation"] {
+        assert!(newest.contains(kept), "{kept} missing from {newest}");
+    }
+}

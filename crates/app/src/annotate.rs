@@ -320,6 +320,11 @@ impl Case {
         &self,
         messages: &mut [crate::MessageOutput],
     ) -> Result<(), AppError> {
+        // Most cases are not annotated yet, most of the time: one query
+        // instead of four per message.
+        if messages.is_empty() || !self.store.has_annotations()? {
+            return Ok(());
+        }
         for message in messages {
             let Some(stored) = crate::parse_id(&message.id)
                 .map(|k| self.store.message_by_key(k))

@@ -321,11 +321,17 @@ impl Case {
         messages: &mut [crate::MessageOutput],
     ) -> Result<(), AppError> {
         // Most cases are not annotated yet, most of the time: one query
-        // instead of four per message.
+        // instead of four per message; then one query for the page, and
+        // the lookups only for the messages that have annotations.
         if messages.is_empty() || !self.store.has_annotations()? {
             return Ok(());
         }
+        let keys: Vec<i64> = messages.iter().filter_map(|m| crate::parse_id(&m.id)).collect();
+        let annotated = self.store.annotated_keys(&keys)?;
         for message in messages {
+            if !crate::parse_id(&message.id).is_some_and(|key| annotated.contains(&key)) {
+                continue;
+            }
             let Some(stored) = crate::parse_id(&message.id)
                 .map(|k| self.store.message_by_key(k))
                 .transpose()?

@@ -396,6 +396,28 @@ impl Store {
         rows.collect::<Result<_, _>>().context(|| "reading the annotation log".into())
     }
 
+    /// Which of `keys` carry a tag, a review status or a live note (one
+    /// query for a page of messages, instead of three per message).
+    pub fn annotated_keys(
+        &self,
+        keys: &[i64],
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        if keys.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        // Integers parsed by the caller, so written into the SQL directly.
+        let list = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "SELECT message_key FROM tags WHERE message_key IN ({list})
+             UNION SELECT message_key FROM reviews WHERE message_key IN ({list})
+             UNION SELECT m.key FROM notes n {RANGE_ROWS}
+                   WHERE m.key IN ({list}) AND n.deleted_at IS NULL"
+        );
+        let mut statement = self.conn().prepare(&sql).context(|| "finding annotations".into())?;
+        let rows = statement.query_map([], |r| r.get(0)).context(|| "finding annotations".into())?;
+        rows.collect::<Result<_, _>>().context(|| "finding annotations".into())
+    }
+
     fn rows(
         &self,
         sql: &str,

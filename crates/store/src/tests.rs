@@ -779,3 +779,22 @@ fn a_read_snapshot_sees_one_state_while_another_connection_commits() {
     }
     assert!(reader.generation().expect("generation") > before, "seen once it ends");
 }
+
+#[test]
+fn a_page_of_keys_learns_which_carry_annotations_in_one_query() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("case.db")).expect("open");
+    ingest_one(&mut store, &[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert!(!store.has_annotations().expect("check"));
+    store.add_tag(1, "lead", ACTOR).expect("tag");
+    store.set_status(2, "relevant", ACTOR).expect("status");
+    store.add_note(4, 6, "a range", ACTOR).expect("note");
+    let gone = store.add_note(8, 8, "withdrawn", ACTOR).expect("note");
+    store.delete_note(gone, ACTOR).expect("delete");
+    assert!(store.has_annotations().expect("check"));
+    let mut found: Vec<i64> =
+        store.annotated_keys(&[1, 2, 3, 4, 5, 6, 7, 8]).expect("keys").into_iter().collect();
+    found.sort_unstable();
+    assert_eq!(found, [1, 2, 4, 5, 6], "a range note covers its middle; a deleted note nothing");
+    assert!(store.annotated_keys(&[]).expect("keys").is_empty());
+}

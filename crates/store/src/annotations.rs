@@ -414,7 +414,8 @@ impl Store {
                    WHERE m.key IN ({list}) AND n.deleted_at IS NULL"
         );
         let mut statement = self.conn().prepare(&sql).context(|| "finding annotations".into())?;
-        let rows = statement.query_map([], |r| r.get(0)).context(|| "finding annotations".into())?;
+        let rows =
+            statement.query_map([], |r| r.get(0)).context(|| "finding annotations".into())?;
         rows.collect::<Result<_, _>>().context(|| "finding annotations".into())
     }
 

@@ -797,4 +797,8 @@ fn a_page_of_keys_learns_which_carry_annotations_in_one_query() {
     found.sort_unstable();
     assert_eq!(found, [1, 2, 4, 5, 6], "a range note covers its middle; a deleted note nothing");
     assert!(store.annotated_keys(&[]).expect("keys").is_empty());
+    let many: Vec<i64> = (1..=130).rev().collect();
+    let mut found: Vec<i64> = store.annotated_keys(&many).expect("keys").into_iter().collect();
+    found.sort_unstable();
+    assert_eq!(found, [1, 2, 4, 5, 6], "over several batches of keys");
 }

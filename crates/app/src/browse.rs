@@ -627,11 +627,7 @@ impl Case {
         }
         let stored = self.store.conversation_span(row, start, end, limit + 1)?;
         let truncated = stored.len() > limit;
-        let mut messages = stored
-            .iter()
-            .take(limit)
-            .map(|m| self.output(m, false))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut messages = self.outputs(&stored[..stored.len().min(limit)], false)?;
         self.attach_annotations(&mut messages)?;
         let (previous, next) = self.store.conversation_neighbours(row, start, end)?;
         Ok(ConversationDayOutput {

@@ -352,7 +352,32 @@ impl Case {
         stored: &trove_store::StoredMessage,
         with_source: bool,
     ) -> Result<MessageOutput, AppError> {
+        let translated = self.store.has_translations()?;
+        self.output_with(stored, with_source, translated)
+    }
+
+    /// The outputs of `stored`, asking once whether the case holds any
+    /// translation rather than looking for each message's.
+    pub(crate) fn outputs(
+        &self,
+        stored: &[trove_store::StoredMessage],
+        with_source: bool,
+    ) -> Result<Vec<MessageOutput>, AppError> {
+        let translated = self.store.has_translations()?;
+        stored.iter().map(|m| self.output_with(m, with_source, translated)).collect()
+    }
+
+    /// [`Case::output`], told whether the case holds translations at all.
+    pub(crate) fn output_with(
+        &self,
+        stored: &trove_store::StoredMessage,
+        with_source: bool,
+        translated: bool,
+    ) -> Result<MessageOutput, AppError> {
         let mut message = MessageOutput::from_stored(stored, with_source);
+        if !translated {
+            return Ok(message);
+        }
         message.translations = self
             .store
             .translations(stored.row)?

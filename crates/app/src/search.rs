@@ -144,9 +144,10 @@ impl Case {
             self.index().search_query(&query, &resolver, sort, options.offset, options.limit)?;
         let highlighter = Highlighter::new(&query);
         let mut out = Vec::with_capacity(hits.hits.len());
+        let translated = self.store.has_translations()?;
         for hit in &hits.hits {
             if let Some(stored) = self.store.message(hit.row as i64)? {
-                let mut message = self.output(&stored, false)?;
+                let mut message = self.output_with(&stored, false, translated)?;
                 // Show the matching words: in the original when it has them,
                 // else in the translation that matched.
                 let matched_text = std::iter::once(stored.text.as_str())

@@ -31,8 +31,8 @@ impl Case {
         let (before, after) = self.store.context(&message, context)?;
         let mut output = ShowOutput {
             message: self.output(&message, true)?,
-            before: before.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
-            after: after.iter().map(|m| self.output(m, false)).collect::<Result<_, _>>()?,
+            before: self.outputs(&before, false)?,
+            after: self.outputs(&after, false)?,
             annotations: self.annotations(&message)?,
         };
         self.attach_annotations(std::slice::from_mut(&mut output.message))?;

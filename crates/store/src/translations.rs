@@ -203,6 +203,15 @@ fn find_source(
 }
 
 impl Store {
+    /// Whether the case holds any translation (most hold none: a page
+    /// then skips looking for each message's).
+    pub fn has_translations(&self) -> Result<bool, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM translations)")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .context(|| "looking for translations".into())
+    }
+
     /// Translations of a message.
     pub fn translations(&self, message: i64) -> Result<Vec<TranslationRow>, StoreError> {
         let mut statement = self

@@ -263,17 +263,22 @@ fn a_case_at_schema_1_is_migrated() {
     assert!(store.persons().expect("persons").is_empty());
 }
 
+/// A case folder's database at schema `version`, holding the rows `seed`
+/// inserts (for migration tests).
+fn case_at_schema(path: &std::path::Path, version: usize, seed: &str) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    for sql in &schema::MIGRATIONS[..version] {
+        conn.execute_batch(sql).expect("old schema");
+    }
+    conn.pragma_update(None, "user_version", version as i64).expect("version");
+    conn.execute_batch(seed).expect("old rows");
+}
+
 #[test]
 fn a_case_at_schema_5_keeps_its_messages_and_references_through_the_table_rebuild() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("case.db");
-    {
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        for sql in &schema::MIGRATIONS[..5] {
-            conn.execute_batch(sql).expect("old schema");
-        }
-        conn.pragma_update(None, "user_version", 5).expect("version");
-        conn.execute_batch(
+    case_at_schema(&path, 5,
             "INSERT INTO runs(id, started_at, command) VALUES (1, 't', 'ingest');
              INSERT INTO sources(id, path, sha256, size, format, reader_version, ingested_at, run_id)
                  VALUES (1, 'a.csv', 'ab', 1, 'csv', 1, 't', 1);
@@ -285,9 +290,7 @@ fn a_case_at_schema_5_keeps_its_messages_and_references_through_the_table_rebuil
                         (8, 80, 'message', 1, 1, 2000, 't', 'utc', 'again', 1, 5, 5);
              INSERT INTO translations(message_id, lang, text, source_id, offset, length)
                  VALUES (8, 'en', 'once more', 1, 0, 9);",
-        )
-        .expect("old rows");
-    }
+    );
     let store = Store::open(&path).expect("migrate");
     assert_eq!(store.version().expect("version"), schema_version());
     let again = store.message_by_key(80).expect("read").expect("kept");
@@ -526,14 +529,10 @@ fn a_bulk_run_writes_through_a_rollback_journal_unless_the_case_is_open_elsewher
 fn a_case_at_schema_8_gets_source_options_unknown_and_keeps_every_reference() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("case.db");
-    {
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        for sql in &schema::MIGRATIONS[..8] {
-            conn.execute_batch(sql).expect("old schema");
-        }
-        conn.pragma_update(None, "user_version", 8).expect("version");
-        conn.execute_batch(
-            "INSERT INTO runs(id, started_at, command) VALUES (1, 't', 'ingest');
+    case_at_schema(
+        &path,
+        8,
+        "INSERT INTO runs(id, started_at, command) VALUES (1, 't', 'ingest');
              INSERT INTO sources(id, path, sha256, size, format, reader_version, ingested_at,
                      run_id, label)
                  VALUES (4, 'dir/a.csv', 'ab', 1, 'csv', 1, '2026-01-01T00:00:00Z', 1, 'dir'),
@@ -545,9 +544,7 @@ fn a_case_at_schema_8_gets_source_options_unknown_and_keeps_every_reference() {
                  VALUES (7, 70, 'message', 1, 1, 1000, 't', 'utc', 'hello', 4, 0, 5);
              INSERT INTO translations(message_id, lang, text, source_id, offset, length)
                  VALUES (7, 'en', 'hi', 5, 0, 2);",
-        )
-        .expect("old rows");
-    }
+    );
     let mut store = Store::open(&path).expect("migrate");
     assert_eq!(store.version().expect("version"), 9);
     let sources = store.sources().expect("sources");

@@ -177,6 +177,8 @@ pub struct ConversationDayOutput {
     pub messages: Vec<MessageOutput>,
     /// Whether the day holds more than were returned.
     pub truncated: bool,
+    /// Records the day holds (exact; more than `messages` when truncated).
+    pub day_total: u64,
 }
 
 /// An account (with the person it belongs to, if any) and its activity.
@@ -627,6 +629,11 @@ impl Case {
         }
         let stored = self.store.conversation_span(row, start, end, limit + 1)?;
         let truncated = stored.len() > limit;
+        let day_total = if truncated {
+            self.store.conversation_span_count(row, start, end)?
+        } else {
+            stored.len() as u64
+        };
         let mut messages = self.outputs(&stored[..stored.len().min(limit)], false)?;
         self.attach_annotations(&mut messages)?;
         let (previous, next) = self.store.conversation_neighbours(row, start, end)?;
@@ -648,6 +655,7 @@ impl Case {
             next_day: next.map(|ms| local_day(ms, &tz)).transpose()?,
             messages,
             truncated,
+            day_total,
         })
     }
 

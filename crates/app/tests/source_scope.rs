@@ -157,6 +157,12 @@ fn two_rocketchat_servers_are_two_conversations() {
         texts(&day.messages),
         ["srvA says hello at 0", "srvA says hello at 2", "srvA says hello at 4"]
     );
+    assert_eq!((day.truncated, day.day_total), (false, 3));
+    // Cut at two: the day says how many it holds, exactly.
+    let cut = case
+        .conversation_day(&shown.message.conversation_ref, Some("2021-03-01"), Some("UTC"), 2)
+        .unwrap();
+    assert_eq!((cut.truncated, cut.day_total, cut.messages.len()), (true, 3, 2));
 
     // Handed over on its own, a server's export gets the same scope: the
     // same conversation, nothing new.

@@ -639,6 +639,7 @@ pub async fn conversation(
             records
         },
         truncated: out.truncated,
+        day_total: out.day_total,
         chrome,
     };
     html_response(StatusCode::OK, &page)

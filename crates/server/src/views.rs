@@ -369,6 +369,8 @@ pub struct ConversationPage {
     pub next: Option<String>,
     pub records: Vec<MessageView>,
     pub truncated: bool,
+    /// Records the day holds.
+    pub day_total: u64,
 }
 
 #[derive(Template)]

@@ -594,6 +594,26 @@ impl Store {
         )
     }
 
+    /// How many records `conversation` holds from `start_ms` (inclusive)
+    /// to `end_ms` (exclusive).
+    pub fn conversation_span_count(
+        &self,
+        conversation: i64,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<u64, StoreError> {
+        self.conn()
+            .prepare_cached(
+                "SELECT COUNT(*) FROM messages
+                 WHERE conversation_id = ?1 AND sent_at >= ?2 AND sent_at < ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![conversation, start_ms, end_ms], |r| r.get::<_, i64>(0))
+            })
+            .map(|n| n.max(0) as u64)
+            .context(|| format!("counting the records of conversation {conversation}"))
+    }
+
     /// The time of the last record of `conversation` before `before_ms`,
     /// and of the first at or after `after_ms`: where the previous and the
     /// next stretch of the conversation are.

@@ -117,23 +117,29 @@ pub async fn act(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     }
     let author = crate::author::of(&headers, &state.author);
     let acted = action.clone();
-    let outcome = match state.cases.run(move |case| perform(case, &acted, &fields, &author)).await {
+    // What the page it goes back to should say: where a publication went.
+    let outcome = match state
+        .cases
+        .run(move |case| match acted.as_str() {
+            "publish" => publish(case, &fields).map(|(detail, folder)| (detail, Some(folder))),
+            _ => perform(case, &acted, &fields, &author).map(|detail| (detail, None)),
+        })
+        .await
+    {
         Ok(Some(result)) => result,
         Ok(None) => Err("the change failed inside the workbench (a bug: please report it)".into()),
         Err(unserved) => Err(crate::pages::unserved_failure(unserved).message),
     };
     match outcome {
-        Ok(detail) if action == "publish" && !json => {
-            // The page says where it went.
-            let folder = detail.rsplit('/').next().unwrap_or_default();
-            let separator = if back.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{back}{separator}published={}", crate::views::encode(folder)))
-                .into_response()
-        }
-        Ok(detail) if json => {
+        Ok((detail, _)) if json => {
             crate::pages::json_response(StatusCode::OK, &Done { ok: true, detail })
         }
-        Ok(_) => Redirect::to(&back).into_response(),
+        Ok((_, Some(folder))) => {
+            let separator = if back.contains('?') { '&' } else { '?' };
+            Redirect::to(&format!("{back}{separator}published={}", crate::views::encode(&folder)))
+                .into_response()
+        }
+        Ok((_, None)) => Redirect::to(&back).into_response(),
         Err(message) if json => crate::pages::json_response(
             StatusCode::BAD_REQUEST,
             &Done { ok: false, detail: message },
@@ -283,25 +289,27 @@ fn perform(case: &mut Case, action: &str, f: &Fields, author: &str) -> Result<St
             let person = case.split_person(account, f.need("reason")?, author).map_err(e)?;
             Ok(format!("{account} is no longer linked to {person}"))
         }
-        "publish" => {
-            let name = f.need("name")?;
-            let folder = publication_folder(case, name)?;
-            let out = case.publish(name, &folder, None, f.get("tz")).map_err(e)?;
-            Ok(format!(
-                "published {} excerpts ({} messages, {} redaction rules) to {}/{}",
-                out.excerpts,
-                out.messages,
-                out.rules,
-                PUBLISHED,
-                folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-            ))
-        }
         "unredact" => {
             case.remove_redaction(f.number("rule")?, author).map_err(e)?;
             Ok("removed".into())
         }
         other => Err(format!("`{other}` is not an action")),
     }
+}
+
+/// `action=publish`: writes collection `name` into a new folder of the
+/// case's `published/`; the detail, and the folder's name.
+fn publish(case: &mut Case, f: &Fields) -> Result<(String, String), String> {
+    let name = f.need("name")?;
+    let folder = publication_folder(case, name)?;
+    let out = case.publish(name, &folder, None, f.get("tz")).map_err(|e| e.to_string())?;
+    let folder_name =
+        folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let detail = format!(
+        "published {} excerpts ({} messages, {} redaction rules) to {PUBLISHED}/{folder_name}",
+        out.excerpts, out.messages, out.rules,
+    );
+    Ok((detail, folder_name))
 }
 
 /// Where the workbench publishes, inside the case folder.

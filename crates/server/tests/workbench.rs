@@ -461,11 +461,8 @@ async fn writes_need_the_pages_token_and_the_same_origin() {
     let search = json(&get(&app, "/search.json?q=password").await);
     let id = search["hits"][0]["id"].as_str().expect("id").to_string();
     let page = get(&app, &format!("/m/{id}")).await.body;
-    let token = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("token in the page");
+    let token = csrf_token(&page);
+    let token = token.as_str();
     assert_eq!(token.len(), 32);
 
     let form =

@@ -467,7 +467,8 @@ pub fn people(output: &PeopleOutput) {
         println!("{:>8}  {}", person.messages, style.bold(&sanitize(&person.name, false)));
         for (account, reason) in person.accounts.iter().zip(&person.reasons) {
             println!(
-                "          {} {} ({} messages) {}",
+                "          #{} {} {} ({} messages) {}",
+                account.row,
                 account.platform,
                 sanitize(&account.id, false),
                 account.messages,
@@ -485,8 +486,10 @@ pub fn people(output: &PeopleOutput) {
             }
             _ => String::new(),
         };
+        // The row first: `#ROW` names exactly this account in every command.
         println!(
-            "{:>8}  {:<30}  {}  {}",
+            "{:>6}  {:>8}  {:<30}  {}  {}",
+            format!("#{}", p.row),
             p.messages,
             sanitize(&p.name, false),
             style.dim(&format!("{} {}", p.platform, sanitize(&p.id, false))),

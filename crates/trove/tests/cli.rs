@@ -513,6 +513,36 @@ fn a_person_merged_across_platforms_answers_from() {
     assert!(
         String::from_utf8_lossy(&ambiguous.stderr).contains("no account matches `nobody-here`")
     );
+
+    // The human list names each account by its row; a row names exactly
+    // one account, and splitting it out leaves no one-account person.
+    let listed = trove(&["people", "--case", s(&case)]);
+    let listed = String::from_utf8_lossy(&listed.stdout).to_string();
+    let emma_row = people["people"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["name"] == "Emma")
+        .and_then(|a| a["row"].as_i64())
+        .expect("Emma's row");
+    let emma = format!("#{emma_row}");
+    assert!(listed.lines().any(|l| l.trim_start().starts_with(&emma) && l.contains("Emma")));
+    let split = json(&trove(&[
+        "people",
+        "split",
+        &emma,
+        "--reason",
+        "a different Emma",
+        "--case",
+        s(&case),
+        "--json",
+    ]));
+    assert_eq!(split["person"], "Julian");
+    let people = json(&trove(&["people", "--case", s(&case), "--json"]));
+    assert_eq!(people["persons"].as_array().map(Vec::len), Some(0));
+    let again = trove(&["people", "split", &emma, "--reason", "x", "--case", s(&case)]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not linked to a person"));
 }
 
 #[test]
